@@ -1,0 +1,74 @@
+"""posttui's exception families.
+
+Every error a user can cause or meet carries a message that names the file (or id, or URL) and says what to do.
+The CLI prints ``str(error)`` without a traceback and exits 2; the TUI shows it in a dialog.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+
+class PosttuiError(Exception):
+    """Base class: a problem the user can act on."""
+
+    def __init__(self, message: str, *, path: str | Path | None = None, hint: str | None = None):
+        self.path = str(path) if path is not None else None
+        self.hint = hint
+        text = f"{self.path}: {message}" if self.path else message
+        if hint:
+            text = f"{text}\n  hint: {hint}"
+        super().__init__(text)
+
+
+class SourceError(PosttuiError):
+    """A paper source (file, directory, archive, arXiv id) cannot be read or understood."""
+
+
+class ArchiveError(SourceError):
+    """An archive is corrupt, truncated, too large or contains unsafe members."""
+
+
+class MetadataError(SourceError):
+    """Paper metadata (YAML or Atom XML) is malformed or incomplete."""
+
+
+class LatexError(SourceError):
+    """The TeX source cannot be assembled (no main file, missing or circular \\input)."""
+
+
+class BibliographyError(SourceError):
+    """A .bbl or .bib file cannot be parsed."""
+
+
+class SavedPromptError(SourceError):
+    """A saved prompt file does not have the structure the site's template produces."""
+
+
+class GroupError(SourceError):
+    """The group members file (or authors.yaml) is malformed."""
+
+
+class FetchError(SourceError):
+    """Downloading from arXiv failed (network down, HTTP error, error feed, unknown id)."""
+
+
+class ConfigError(PosttuiError):
+    """A configuration file or environment variable has an invalid value."""
+
+
+class LLMError(PosttuiError):
+    """A language-model call failed; ``partial`` keeps any text received before the failure."""
+
+    def __init__(self, message: str, *, partial: str = "", hint: str | None = None, retry_after: float | None = None):
+        self.partial = partial
+        self.retry_after = retry_after
+        super().__init__(message, hint=hint)
+
+
+class SiteError(PosttuiError):
+    """Writing into the Jekyll site failed or was refused (exists, read-only, unsafe path)."""
+
+
+class SessionError(PosttuiError):
+    """The session database cannot be opened or written."""

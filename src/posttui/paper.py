@@ -1,0 +1,185 @@
+"""The paper bundle: one object for everything the prompt, the checker and the writer need.
+
+A :class:`Paper` is built by :func:`load` from an arXiv id/URL, a saved prompt file, or a local source (directory,
+archive, ``.tex``). Derived views (the flattened LaTeX document, references, author matches) are computed lazily
+and cached, so opening a paper for the panes costs only what is looked at.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from .errors import SourceError
+from .ids import split_arxiv
+
+if TYPE_CHECKING:
+    from .authors import AuthorMatch
+    from .config import Config
+    from .latex import LatexDocument
+    from .references import Reference
+
+
+@dataclass
+class TexFile:
+    """One TeX file of the source, in archive order (the site concatenates them in this order)."""
+
+    name: str
+    text: str
+
+
+@dataclass(eq=False)
+class Paper:
+    arxiv_id: str | None
+    """Featured arXiv id without version (``2511.10640``), or None for a local paper with no id."""
+    metadata: Any
+    """The arXiv entry as feedparser returns it (a FeedParserDict), or a plain mapping with the same keys."""
+    tex_files: list[TexFile] = field(default_factory=list)
+    """TeX files in archive order; empty when arXiv has only a PDF."""
+    bbl: str = ""
+    """All ``.bbl`` text, concatenated as the site does (empty when the paper ships only a .bib)."""
+    bib: str = ""
+    """All ``.bib`` text (used for references when there is no .bbl)."""
+    homepage: str = ""
+    """The site's ``index.md``, pasted whole into the prompt as the tone reference."""
+    members: dict | None = None
+    """The group members file (``assets/group/group.yaml``) to match authors against, when known."""
+    author_info: dict | None = None
+    """Already-matched author information (name -> member entry), e.g. from a saved prompt or ``authors.yaml``."""
+    parts: Any = None
+    """Template parts parsed back from a saved prompt (kept so the prompt re-renders byte for byte)."""
+    version: str = ""
+    """arXiv version suffix (``v2``) if the source named one."""
+    origin: str = ""
+    """Where the paper came from (path, URL or id), for messages."""
+    warnings: list[str] = field(default_factory=list)
+    """Non-fatal problems met while loading (Latin-1 fallback, PDF-only source, ...)."""
+
+    # ----- metadata views -------------------------------------------------------------------------------------
+    def _meta(self, key: str, default: Any = None) -> Any:
+        md = self.metadata or {}
+        try:
+            return md.get(key, default)
+        except AttributeError:
+            return default
+
+    @property
+    def title(self) -> str:
+        return " ".join(str(self._meta("title", "") or "").split())
+
+    @property
+    def abstract(self) -> str:
+        return " ".join(str(self._meta("summary", "") or "").split())
+
+    @property
+    def date(self) -> str:
+        """Post date: the entry's ``published`` date as YYYY-MM-DD."""
+        published = str(self._meta("published", "") or "")
+        return published[:10]
+
+    @property
+    def post_name(self) -> str:
+        """``DATE-ID``: the stem of every file the site keeps for this post."""
+        return f"{self.date}-{self.arxiv_id or 'paper'}"
+
+    @property
+    def author_names(self) -> list[str]:
+        return [str(a.get("name", "")) for a in (self._meta("authors") or []) if a.get("name")]
+
+    @property
+    def lead_author(self) -> dict:
+        """The first author entry as the site's prompt prints it (``{'name': 'Thomas Harvey'}``)."""
+        authors = self._meta("authors") or []
+        return dict(authors[0]) if authors else {}
+
+    @property
+    def has_tex(self) -> bool:
+        return bool(self.tex_files)
+
+    @property
+    def site_tex(self) -> str:
+        """The TeX block of the site's prompt: every TeX file concatenated in archive order."""
+        return "".join(f.text for f in self.tex_files)
+
+    # ----- derived views (lazy) -------------------------------------------------------------------------------
+    @cached_property
+    def document(self) -> "LatexDocument | None":
+        """The flattened main document (title, abstract, sections, citations), or None without TeX."""
+        from .latex import analyse_paper
+
+        return analyse_paper(self)
+
+    @cached_property
+    def references(self) -> "list[Reference]":
+        """References from the .bbl (or the .bib when there is no .bbl)."""
+        from .references import references_of
+
+        return references_of(self)
+
+    @cached_property
+    def authors(self) -> "list[AuthorMatch]":
+        """One match per paper author against the group members (or the given author information)."""
+        from .authors import match_paper_authors
+
+        return match_paper_authors(self)
+
+    def prompt(self, mode: str = "site", *, model: str | None = None, image_model: str | None = None) -> str:
+        """The generation prompt: ``site`` (byte-identical to the site's) or ``lean`` (same facts, fewer tokens)."""
+        from .prompt import build_prompt
+
+        return build_prompt(self, mode=mode, model=model, image_model=image_model)
+
+    def __repr__(self) -> str:
+        return f"<Paper {self.arxiv_id or self.origin!s} {self.title[:60]!r}>"
+
+    def _repr_markdown_(self) -> str:
+        from .summary import paper_markdown
+
+        return paper_markdown(self)
+
+
+def load(
+    source: str | Path,
+    *,
+    metadata: str | Path | None = None,
+    group: str | Path | None = None,
+    authors: str | Path | None = None,
+    homepage: str | Path | None = None,
+    site: str | Path | None = None,
+    config: "Config | None" = None,
+) -> Paper:
+    """Open a paper from an arXiv id/URL, a saved prompt, or a local directory/archive/.tex file.
+
+    ``site`` (a Jekyll site folder) supplies the group file (``assets/group/group.yaml``) and homepage
+    (``index.md``) unless ``group``/``homepage`` name them explicitly. ``authors`` is an already-matched
+    ``authors.yaml``; ``metadata`` a YAML or Atom XML file when it does not sit beside the source.
+    """
+    from .config import load_config
+
+    config = config or load_config()
+    if site is not None:
+        site = Path(site)
+        if group is None and (site / "assets/group/group.yaml").is_file():
+            group = site / "assets/group/group.yaml"
+        if homepage is None and (site / "index.md").is_file():
+            homepage = site / "index.md"
+    text = str(source).strip()
+    path = Path(text).expanduser()
+    if path.exists():
+        from .sources.saved_prompt import is_saved_prompt, load_saved_prompt
+
+        if path.is_file() and is_saved_prompt(path):
+            return load_saved_prompt(path)
+        from .sources.local import load_local
+
+        return load_local(path, metadata=metadata, group=group, authors=authors, homepage=homepage, config=config)
+    if split_arxiv(text):
+        from .sources.arxiv import load_arxiv
+
+        return load_arxiv(text, group=group, authors=authors, homepage=homepage, config=config)
+    raise SourceError(
+        f"no such file, and not an arXiv id or URL: {text!r}",
+        hint="give a path to a directory, .tar/.tar.gz/.tex/.gz file or saved prompt, or an id like 2511.10640",
+    )
