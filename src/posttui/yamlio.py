@@ -1,0 +1,112 @@
+"""Safe YAML reading for the files posttui meets, including the site's feedparser dumps.
+
+The site's pipeline writes paper metadata with ``yaml.dump(entry)``, which tags objects as
+``!!python/object/new:feedparser.util.FeedParserDict`` and ``!!python/object/apply:time.struct_time``.
+:class:`MetadataLoader` is a SafeLoader subclass that knows exactly those tags (and ``!!python/tuple``) and
+nothing else: any other python tag is an error, never an object construction.
+"""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from .errors import MetadataError
+
+FEEDPARSER_TAG = "tag:yaml.org,2002:python/object/new:feedparser.util.FeedParserDict"
+STRUCT_TIME_TAG = "tag:yaml.org,2002:python/object/apply:time.struct_time"
+TUPLE_TAG = "tag:yaml.org,2002:python/tuple"
+
+
+def _feedparser_dict_class():
+    try:
+        from feedparser.util import FeedParserDict
+    except ImportError:  # pragma: no cover - feedparser is a dependency
+        return dict
+    return FeedParserDict
+
+
+def _construct_feedparser_dict(loader: yaml.SafeLoader, node: yaml.Node):
+    cls = _feedparser_dict_class()
+    result = cls()
+    yield result
+    if not isinstance(node, yaml.MappingNode):
+        raise yaml.constructor.ConstructorError(None, None, "expected a mapping for FeedParserDict", node.start_mark)
+    state = loader.construct_mapping(node, deep=True)
+    items = state.get("dictitems", {})
+    if not isinstance(items, dict):
+        raise yaml.constructor.ConstructorError(None, None, "FeedParserDict dictitems must be a mapping", node.start_mark)
+    result.update(items)
+
+
+def _construct_struct_time(loader: yaml.SafeLoader, node: yaml.Node):
+    if not isinstance(node, yaml.SequenceNode):
+        raise yaml.constructor.ConstructorError(None, None, "expected a sequence for struct_time", node.start_mark)
+    args = loader.construct_sequence(node, deep=True)
+    values = args[0] if args else ()
+    if not isinstance(values, (list, tuple)) or len(values) != 9 or not all(isinstance(v, int) for v in values):
+        raise yaml.constructor.ConstructorError(None, None, "struct_time needs nine integers", node.start_mark)
+    return time.struct_time(tuple(values))
+
+
+def _construct_tuple(loader: yaml.SafeLoader, node: yaml.Node):
+    return tuple(loader.construct_sequence(node, deep=True))
+
+
+class MetadataLoader(yaml.SafeLoader):
+    """SafeLoader plus the three tags the site's metadata dumps use."""
+
+
+MetadataLoader.add_constructor(FEEDPARSER_TAG, _construct_feedparser_dict)
+MetadataLoader.add_constructor(STRUCT_TIME_TAG, _construct_struct_time)
+MetadataLoader.add_constructor(TUPLE_TAG, _construct_tuple)
+
+
+class _LimitedLoader(MetadataLoader):
+    """Refuses alias expansion beyond a budget (the "billion laughs" YAML bomb)."""
+
+    max_aliases = 1000
+
+    def compose_node(self, parent, index):  # type: ignore[override]
+        if self.check_event(yaml.AliasEvent):
+            self._alias_count = getattr(self, "_alias_count", 0) + 1
+            if self._alias_count > self.max_aliases:
+                event = self.peek_event()
+                raise yaml.composer.ComposerError(
+                    None, None, f"more than {self.max_aliases} aliases (a YAML bomb?)", event.start_mark
+                )
+        return super().compose_node(parent, index)
+
+
+def load_yaml(text: str, source: str | Path = "<yaml>", *, error=MetadataError) -> Any:
+    """Parse YAML text safely; errors name ``source`` and the line, as ``error`` (a PosttuiError subclass)."""
+    try:
+        return yaml.load(text, Loader=_LimitedLoader)  # noqa: S506 - a SafeLoader subclass
+    except yaml.constructor.ConstructorError as exc:
+        problem = exc.problem or str(exc)
+        where = f" (line {exc.problem_mark.line + 1})" if exc.problem_mark else ""
+        raise error(
+            f"unsupported YAML content{where}: {problem}",
+            path=source,
+            hint="only plain YAML and the site's feedparser/struct_time tags are accepted",
+        ) from None
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+        raise error(f"malformed YAML{where}: {problem}", path=source, hint="fix the YAML syntax") from None
+
+
+def read_yaml(path: str | Path, *, error=MetadataError) -> Any:
+    """Read and safely parse a YAML file (UTF-8)."""
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        raise error(f"is not UTF-8 text ({exc.reason} at byte {exc.start})", path=path) from None
+    except OSError as exc:
+        raise error(f"cannot be read: {exc.strerror}", path=path) from None
+    return load_yaml(text, path, error=error)
