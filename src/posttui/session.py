@@ -1,0 +1,440 @@
+"""Sessions that survive: every paper opened, every draft version, usage and cost, in one SQLite file.
+
+The store lives in ``Config.data_path() / "sessions.db"`` (stdlib :mod:`sqlite3`, WAL journal), so a session
+can be listed (``posttui sessions``), reopened (``posttui resume ID``) and offered again when the same paper is
+opened. While a model streams, :class:`StreamRecorder` writes the text received at least once a second; a
+committed WAL transaction survives ``kill -9``, so a crash loses at most the last second.
+
+A corrupt or locked database is moved aside and a fresh one started; :attr:`SessionStore.notice` says so, for
+the app and the CLI to show. The schema carries a version (``PRAGMA user_version``) with upgrade steps.
+The API key is never stored: nothing here has a place for it.
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import time
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Callable
+
+from .errors import SessionError
+
+DB_NAME = "sessions.db"
+
+ORIGINS = ("stream", "edit", "fix", "repair", "regenerate", "resume")
+"""Where a draft version came from."""
+
+FLUSH_INTERVAL = 0.5
+"""Seconds between writes of a running stream (half the one-second promise, so a flush is never late)."""
+
+
+def _now() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="microseconds")
+
+
+# Each step upgrades the schema from version i to i + 1, as statements run in one transaction.
+# Never edit a released step: append a new one.
+UPGRADES: list[tuple[str, ...]] = [
+    (  # 1: sessions, draft versions, usage
+        """CREATE TABLE sessions (
+            id INTEGER PRIMARY KEY,
+            paper_key TEXT NOT NULL,
+            origin TEXT NOT NULL DEFAULT '',
+            title TEXT NOT NULL DEFAULT '',
+            prompt TEXT NOT NULL DEFAULT '',
+            created TEXT NOT NULL,
+            updated TEXT NOT NULL
+        )""",
+        "CREATE INDEX sessions_paper ON sessions(paper_key, updated)",
+        """CREATE TABLE versions (
+            id INTEGER PRIMARY KEY,
+            session_id INTEGER NOT NULL REFERENCES sessions(id) ON DELETE CASCADE,
+            created TEXT NOT NULL,
+            origin TEXT NOT NULL,
+            text TEXT NOT NULL,
+            complete INTEGER NOT NULL DEFAULT 1
+        )""",
+        "CREATE INDEX versions_session ON versions(session_id, id)",
+        """CREATE TABLE usage (
+            id INTEGER PRIMARY KEY,
+            session_id INTEGER NOT NULL REFERENCES sessions(id) ON DELETE CASCADE,
+            created TEXT NOT NULL,
+            model TEXT NOT NULL DEFAULT '',
+            input_tokens INTEGER NOT NULL DEFAULT 0,
+            output_tokens INTEGER NOT NULL DEFAULT 0,
+            cost REAL NOT NULL DEFAULT 0
+        )""",
+    ),
+    (  # 2: prompt mode, backend and model, finish reason, where the post was saved
+        "ALTER TABLE sessions ADD COLUMN prompt_mode TEXT NOT NULL DEFAULT 'site'",
+        "ALTER TABLE sessions ADD COLUMN backend TEXT NOT NULL DEFAULT ''",
+        "ALTER TABLE sessions ADD COLUMN model TEXT NOT NULL DEFAULT ''",
+        "ALTER TABLE sessions ADD COLUMN saved_path TEXT NOT NULL DEFAULT ''",
+        "ALTER TABLE versions ADD COLUMN finish_reason TEXT NOT NULL DEFAULT ''",
+    ),
+]
+SCHEMA_VERSION = len(UPGRADES)
+
+
+@dataclass(frozen=True)
+class Session:
+    id: int
+    paper_key: str
+    """The paper's identity: the arXiv id, or the resolved path of a local source."""
+    origin: str
+    """What the user opened (id, URL or path), to reopen it."""
+    title: str
+    prompt: str
+    prompt_mode: str
+    backend: str
+    model: str
+    created: str
+    updated: str
+    saved_path: str
+    versions: int = 0
+    input_tokens: int = 0
+    output_tokens: int = 0
+    cost: float = 0.0
+
+
+@dataclass(frozen=True)
+class DraftVersion:
+    id: int
+    session_id: int
+    created: str
+    origin: str
+    """stream, edit, fix, repair, regenerate or resume."""
+    text: str
+    complete: bool
+    """False while (or if, after a crash) a stream was still writing this version."""
+    finish_reason: str
+
+
+class SessionStore:
+    """The session database. Open with :meth:`open` (which recovers from a corrupt or locked file)."""
+
+    def __init__(self, db: sqlite3.Connection, path: Path | None, notice: str | None = None):
+        self.db = db
+        self.path = path
+        self.notice = notice
+        """A message for the user when the store had to be recovered (moved aside), else None."""
+
+    # ----- opening ----------------------------------------------------------------------------------------------
+    @classmethod
+    def open(cls, path: Path | str | None = None, *, config=None, timeout: float = 2.0) -> "SessionStore":
+        """Open (or create) the database; move a corrupt or locked one aside and start fresh, saying so."""
+        if path is None:
+            from .config import load_config
+
+            config = config or load_config()
+            path = config.data_path() / DB_NAME
+        path = Path(path)
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise SessionError(f"cannot create the session folder ({exc.strerror})", path=path.parent,
+                               hint="set data_dir in the config file or POSTTUI_DATA_DIR to a writable folder")
+        try:
+            return cls(_connect(path, timeout), path)
+        except sqlite3.DatabaseError as exc:
+            reason = "locked by another program" if "locked" in str(exc).lower() else f"unreadable ({exc})"
+            aside = _move_aside(path)
+            notice = (f"The session database {path} was {reason}; it was moved to {aside.name} and a fresh one "
+                      "was started. Earlier sessions are in the moved file.")
+            try:
+                return cls(_connect(path, timeout), path, notice)
+            except sqlite3.DatabaseError as exc2:
+                raise SessionError(f"cannot open the session database ({exc2})", path=path,
+                                   hint="check the folder is writable, or set POSTTUI_DATA_DIR elsewhere") from None
+
+    @classmethod
+    def memory(cls, notice: str | None = None) -> "SessionStore":
+        """A throw-away store (used when the real one cannot be opened at all)."""
+        db = sqlite3.connect(":memory:", isolation_level=None, check_same_thread=False)
+        _prepare(db)
+        return cls(db, None, notice)
+
+    def close(self) -> None:
+        try:
+            self.db.close()
+        except sqlite3.Error:
+            pass
+
+    # ----- sessions ---------------------------------------------------------------------------------------------
+    def create(self, paper_key: str, *, origin: str = "", title: str = "", prompt: str = "",
+               prompt_mode: str = "site", backend: str = "", model: str = "") -> Session:
+        now = _now()
+        cur = self._write(
+            "INSERT INTO sessions (paper_key, origin, title, prompt, created, updated, prompt_mode, backend, model)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (paper_key, origin, title, prompt, now, now, prompt_mode, backend, model),
+        )
+        return self.get(cur.lastrowid)
+
+    def get(self, session_id: int) -> Session:
+        row = self.db.execute(_SESSION_SELECT + " WHERE s.id = ? GROUP BY s.id", (session_id,)).fetchone()
+        if row is None:
+            raise SessionError(f"no session with id {session_id}", path=self.path,
+                               hint="`posttui sessions` lists the sessions you can resume")
+        return Session(*row)
+
+    def list(self, limit: int = 50, paper_key: str | None = None) -> list[Session]:
+        """Sessions, most recently updated first."""
+        where, params = ("WHERE s.paper_key = ?", (paper_key,)) if paper_key else ("", ())
+        rows = self.db.execute(
+            _SESSION_SELECT + f" {where} GROUP BY s.id ORDER BY s.updated DESC, s.id DESC LIMIT ?",
+            (*params, limit),
+        ).fetchall()
+        return [Session(*r) for r in rows]
+
+    def resumable(self, paper_key: str) -> Session | None:
+        """The latest session of this paper that has a draft worth offering, or None."""
+        for session in self.list(limit=20, paper_key=paper_key):
+            latest = self.latest(session.id)
+            if latest is not None and latest.text.strip():
+                return session
+        return None
+
+    def update_session(self, session_id: int, **fields) -> None:
+        allowed = {"prompt", "prompt_mode", "backend", "model", "saved_path", "title", "origin"}
+        bad = set(fields) - allowed
+        if bad:
+            raise ValueError(f"unknown session fields: {sorted(bad)}")
+        sets = ", ".join(f"{k} = ?" for k in fields)
+        self._write(f"UPDATE sessions SET {sets}, updated = ? WHERE id = ?", (*fields.values(), _now(), session_id))
+
+    def delete(self, session_id: int) -> None:
+        self._write("DELETE FROM sessions WHERE id = ?", (session_id,))
+
+    # ----- draft versions ---------------------------------------------------------------------------------------
+    def add_version(self, session_id: int, text: str, origin: str, *, complete: bool = True,
+                    finish_reason: str = "") -> int:
+        if origin not in ORIGINS:
+            raise ValueError(f"unknown version origin {origin!r}; expected one of {ORIGINS}")
+        now = _now()
+        with self._transaction():
+            cur = self.db.execute(
+                "INSERT INTO versions (session_id, created, origin, text, complete, finish_reason)"
+                " VALUES (?, ?, ?, ?, ?, ?)",
+                (session_id, now, origin, text, int(complete), finish_reason),
+            )
+            self.db.execute("UPDATE sessions SET updated = ? WHERE id = ?", (now, session_id))
+        return int(cur.lastrowid)
+
+    def update_version(self, version_id: int, text: str, *, complete: bool | None = None,
+                       finish_reason: str | None = None) -> None:
+        sets, params = ["text = ?"], [text]
+        if complete is not None:
+            sets.append("complete = ?")
+            params.append(int(complete))
+        if finish_reason is not None:
+            sets.append("finish_reason = ?")
+            params.append(finish_reason)
+        self._write(f"UPDATE versions SET {', '.join(sets)} WHERE id = ?", (*params, version_id))
+
+    def versions(self, session_id: int) -> list[DraftVersion]:
+        rows = self.db.execute(_VERSION_SELECT + " WHERE session_id = ? ORDER BY id", (session_id,)).fetchall()
+        return [_version(r) for r in rows]
+
+    def version(self, version_id: int) -> DraftVersion:
+        row = self.db.execute(_VERSION_SELECT + " WHERE id = ?", (version_id,)).fetchone()
+        if row is None:
+            raise SessionError(f"no draft version {version_id}", path=self.path)
+        return _version(row)
+
+    def latest(self, session_id: int) -> DraftVersion | None:
+        row = self.db.execute(_VERSION_SELECT + " WHERE session_id = ? ORDER BY id DESC LIMIT 1",
+                              (session_id,)).fetchone()
+        return _version(row) if row else None
+
+    def previous(self, session_id: int, before_id: int) -> DraftVersion | None:
+        """The version before ``before_id`` whose text differs from it (for Undo), or None."""
+        current = self.version(before_id).text
+        rows = self.db.execute(_VERSION_SELECT + " WHERE session_id = ? AND id < ? ORDER BY id DESC",
+                               (session_id, before_id))
+        for row in rows:
+            if row[4] != current:
+                return _version(row)
+        return None
+
+    # ----- usage ------------------------------------------------------------------------------------------------
+    def record_usage(self, session_id: int, *, model: str = "", input_tokens: int = 0, output_tokens: int = 0,
+                     cost: float = 0.0) -> None:
+        with self._transaction():
+            self.db.execute(
+                "INSERT INTO usage (session_id, created, model, input_tokens, output_tokens, cost)"
+                " VALUES (?, ?, ?, ?, ?, ?)",
+                (session_id, _now(), model, int(input_tokens or 0), int(output_tokens or 0), float(cost or 0.0)),
+            )
+            self.db.execute("UPDATE sessions SET updated = ? WHERE id = ?", (_now(), session_id))
+
+    # ----- streams ----------------------------------------------------------------------------------------------
+    def recorder(self, session_id: int, origin: str = "stream", *, base: str = "",
+                 clock: Callable[[], float] = time.monotonic, interval: float = FLUSH_INTERVAL) -> "StreamRecorder":
+        """A recorder writing a new (incomplete until finished) version; ``base`` is text it starts from."""
+        return StreamRecorder(self, session_id, origin, base=base, clock=clock, interval=interval)
+
+    # ----- internals --------------------------------------------------------------------------------------------
+    def _write(self, sql: str, params: tuple = ()) -> sqlite3.Cursor:
+        with self._transaction():
+            return self.db.execute(sql, params)
+
+    def _transaction(self):
+        return _Transaction(self)
+
+
+class _Transaction:
+    def __init__(self, store: SessionStore):
+        self.store = store
+
+    def __enter__(self):
+        try:
+            self.store.db.execute("BEGIN IMMEDIATE")
+        except sqlite3.Error as exc:
+            raise SessionError(f"cannot write the session database ({exc})", path=self.store.path,
+                               hint="another posttui may hold it; close it, or set POSTTUI_DATA_DIR") from None
+        return self
+
+    def __exit__(self, kind, value, tb):
+        try:
+            self.store.db.execute("ROLLBACK" if kind else "COMMIT")
+        except sqlite3.Error as exc:
+            if kind is None:
+                raise SessionError(f"cannot write the session database ({exc})", path=self.store.path) from None
+        return False
+
+
+class StreamRecorder:
+    """Persists a streaming draft as one version, at most ``interval`` seconds behind what was received.
+
+    Call :meth:`feed` with each chunk (it writes when the last write is older than ``interval``), :meth:`tick`
+    from a timer (it writes pending text even when no chunk arrives), and :meth:`finish` at the end.
+    """
+
+    def __init__(self, store: SessionStore, session_id: int, origin: str = "stream", *, base: str = "",
+                 clock: Callable[[], float] = time.monotonic, interval: float = FLUSH_INTERVAL):
+        self.store = store
+        self.session_id = session_id
+        self.clock = clock
+        self.interval = interval
+        self.parts: list[str] = [base] if base else []
+        self.version_id = store.add_version(session_id, base, origin, complete=False)
+        self._last_write = clock()
+        self._dirty = False
+        self.writes = 0
+
+    @property
+    def text(self) -> str:
+        return "".join(self.parts)
+
+    def feed(self, chunk: str) -> None:
+        if chunk:
+            self.parts.append(chunk)
+            self._dirty = True
+        self.tick()
+
+    def tick(self) -> None:
+        if self._dirty and self.clock() - self._last_write >= self.interval:
+            self.flush()
+
+    def flush(self) -> None:
+        if not self._dirty:
+            return
+        text = "".join(self.parts)
+        self.parts = [text]
+        self.store.update_version(self.version_id, text)
+        self._last_write = self.clock()
+        self._dirty = False
+        self.writes += 1
+
+    def finish(self, text: str | None = None, *, finish_reason: str = "STOP") -> int:
+        """Write the final text and mark the version complete; returns the version id."""
+        final = self.text if text is None else text
+        self.parts = [final]
+        self.store.update_version(self.version_id, final, complete=True, finish_reason=finish_reason)
+        self._dirty = False
+        return self.version_id
+
+
+_SESSION_SELECT = (
+    "SELECT s.id, s.paper_key, s.origin, s.title, s.prompt, s.prompt_mode, s.backend, s.model, s.created,"
+    " s.updated, s.saved_path,"
+    " (SELECT COUNT(*) FROM versions v WHERE v.session_id = s.id),"
+    " COALESCE((SELECT SUM(input_tokens) FROM usage u WHERE u.session_id = s.id), 0),"
+    " COALESCE((SELECT SUM(output_tokens) FROM usage u WHERE u.session_id = s.id), 0),"
+    " COALESCE((SELECT SUM(cost) FROM usage u WHERE u.session_id = s.id), 0.0)"
+    " FROM sessions s"
+)
+_VERSION_SELECT = "SELECT id, session_id, created, origin, text, complete, finish_reason FROM versions"
+
+
+def _version(row) -> DraftVersion:
+    return DraftVersion(row[0], row[1], row[2], row[3], row[4], bool(row[5]), row[6])
+
+
+def _connect(path: Path, timeout: float) -> sqlite3.Connection:
+    db = sqlite3.connect(str(path), timeout=timeout, isolation_level=None, check_same_thread=False)
+    try:
+        _prepare(db)
+    except BaseException:
+        db.close()
+        raise
+    return db
+
+
+def _prepare(db: sqlite3.Connection, upgrades: list[tuple[str, ...]] | None = None) -> None:
+    """Check the file is a sound database, switch to WAL, and upgrade the schema to the current version."""
+    upgrades = UPGRADES if upgrades is None else upgrades
+    db.execute("PRAGMA foreign_keys = ON")
+    ok = db.execute("PRAGMA quick_check").fetchone()
+    if not ok or ok[0] != "ok":
+        raise sqlite3.DatabaseError(f"integrity check failed: {ok[0] if ok else 'no answer'}")
+    db.execute("PRAGMA journal_mode = WAL")
+    db.execute("PRAGMA synchronous = NORMAL")
+    version = db.execute("PRAGMA user_version").fetchone()[0]
+    if version > len(UPGRADES):
+        raise sqlite3.DatabaseError(
+            f"schema version {version} is newer than this posttui understands ({len(UPGRADES)})"
+        )
+    for step in range(version, len(upgrades)):
+        db.execute("BEGIN IMMEDIATE")
+        try:
+            for statement in upgrades[step]:
+                db.execute(statement)
+            db.execute(f"PRAGMA user_version = {step + 1}")
+            db.execute("COMMIT")
+        except BaseException:
+            db.execute("ROLLBACK")
+            raise
+
+
+def _move_aside(path: Path) -> Path:
+    stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
+    aside = path.with_name(f"{path.name}.broken-{stamp}")
+    n = 1
+    while aside.exists():
+        aside = path.with_name(f"{path.name}.broken-{stamp}-{n}")
+        n += 1
+    for suffix in ("", "-wal", "-shm"):
+        src = Path(str(path) + suffix)
+        if src.exists():
+            try:
+                os.replace(src, Path(str(aside) + suffix))
+            except OSError as exc:
+                raise SessionError(f"cannot move the broken session database aside ({exc.strerror})", path=src,
+                                   hint="delete or rename the file yourself, or set POSTTUI_DATA_DIR") from None
+    return aside
+
+
+def paper_key(paper) -> str:
+    """The identity sessions are grouped by: the arXiv id when known, else the resolved source path."""
+    if getattr(paper, "arxiv_id", None):
+        return str(paper.arxiv_id)
+    origin = str(getattr(paper, "origin", "") or "")
+    try:
+        return str(Path(origin).expanduser().resolve()) if origin else "paper"
+    except OSError:
+        return origin
