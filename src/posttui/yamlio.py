@@ -17,6 +17,7 @@ import yaml
 from .errors import MetadataError
 
 FEEDPARSER_TAG = "tag:yaml.org,2002:python/object/new:feedparser.util.FeedParserDict"
+FEEDPARSER_EMPTY_TAG = "tag:yaml.org,2002:python/object:feedparser.util.FeedParserDict"
 STRUCT_TIME_TAG = "tag:yaml.org,2002:python/object/apply:time.struct_time"
 TUPLE_TAG = "tag:yaml.org,2002:python/tuple"
 
@@ -42,6 +43,13 @@ def _construct_feedparser_dict(loader: yaml.SafeLoader, node: yaml.Node):
     result.update(items)
 
 
+def _construct_empty_feedparser_dict(loader: yaml.SafeLoader, node: yaml.Node):
+    """``yaml.dump`` writes an *empty* FeedParserDict as ``!!python/object:...FeedParserDict {}``."""
+    if not isinstance(node, yaml.MappingNode) or node.value:
+        raise yaml.constructor.ConstructorError(None, None, "expected an empty mapping for FeedParserDict", node.start_mark)
+    return _feedparser_dict_class()()
+
+
 def _construct_struct_time(loader: yaml.SafeLoader, node: yaml.Node):
     if not isinstance(node, yaml.SequenceNode):
         raise yaml.constructor.ConstructorError(None, None, "expected a sequence for struct_time", node.start_mark)
@@ -61,6 +69,7 @@ class MetadataLoader(yaml.SafeLoader):
 
 
 MetadataLoader.add_constructor(FEEDPARSER_TAG, _construct_feedparser_dict)
+MetadataLoader.add_constructor(FEEDPARSER_EMPTY_TAG, _construct_empty_feedparser_dict)
 MetadataLoader.add_constructor(STRUCT_TIME_TAG, _construct_struct_time)
 MetadataLoader.add_constructor(TUPLE_TAG, _construct_tuple)
 
@@ -110,3 +119,45 @@ def read_yaml(path: str | Path, *, error=MetadataError) -> Any:
     except OSError as exc:
         raise error(f"cannot be read: {exc.strerror}", path=path) from None
     return load_yaml(text, path, error=error)
+
+
+# ----- writing ------------------------------------------------------------------------------------------------
+class SiteDumper(yaml.SafeDumper):
+    """A SafeDumper that writes FeedParserDict, struct_time and tuples exactly as ``yaml.dump`` does.
+
+    The site's prompt embeds ``yaml.dump(entry, sort_keys=False)`` of a feedparser entry. The full ``yaml.Dumper``
+    would serialise *any* Python object; this dumper knows exactly the types a feedparser entry and a group file
+    contain and refuses everything else, while producing byte-identical text for those types.
+    """
+
+
+def _represent_feedparser_dict(dumper: yaml.SafeDumper, data):
+    # Mirrors yaml.Representer.represent_object: an empty dict becomes ``!!python/object:...`` with its state;
+    # otherwise 'state' (only for a non-empty instance __dict__) and then 'dictitems'.
+    value: dict = {}
+    state = dict(getattr(data, "__dict__", {}) or {})
+    if not data:
+        return dumper.represent_mapping(FEEDPARSER_EMPTY_TAG, state)
+    if state:
+        value["state"] = state
+    value["dictitems"] = dict(data)
+    return dumper.represent_mapping(FEEDPARSER_TAG, value)
+
+
+def _represent_struct_time(dumper: yaml.SafeDumper, data: time.struct_time):
+    fields = {"tm_zone": getattr(data, "tm_zone", None), "tm_gmtoff": getattr(data, "tm_gmtoff", None)}
+    return dumper.represent_sequence(STRUCT_TIME_TAG, [tuple(data), fields])
+
+
+def _represent_tuple(dumper: yaml.SafeDumper, data: tuple):
+    return dumper.represent_sequence(TUPLE_TAG, data)
+
+
+SiteDumper.add_representer(_feedparser_dict_class(), _represent_feedparser_dict)
+SiteDumper.add_representer(time.struct_time, _represent_struct_time)
+SiteDumper.add_representer(tuple, _represent_tuple)
+
+
+def dump_yaml(data: Any) -> str:
+    """``yaml.dump(data, sort_keys=False)`` text, produced without the unsafe full dumper."""
+    return yaml.dump(data, Dumper=SiteDumper, sort_keys=False)
