@@ -1,0 +1,310 @@
+"""The Gemini backend through the real google-genai SDK against the fake server: every mode, every message."""
+
+from __future__ import annotations
+
+import asyncio
+import socket
+
+import pytest
+from fake_gemini import FakeGemini
+
+from posttui.config import Config
+from posttui.errors import LLMError
+from posttui.llm import make_backend
+from posttui.llm.base import Turn, Usage, estimate_cost, model, user
+from posttui.llm.errors import (
+    LLMAuthError,
+    LLMBlockedError,
+    LLMConfigError,
+    LLMEmptyError,
+    LLMModelError,
+    LLMNetworkError,
+    LLMQuotaError,
+    LLMServerError,
+    LLMStreamError,
+    LLMTimeoutError,
+)
+from posttui.llm.gemini import GeminiBackend
+
+TEXT = "Alpha beta gamma. " * 20
+
+
+@pytest.fixture
+def fake():
+    server = FakeGemini(text=TEXT, chunk_size=30).start()
+    yield server
+    server.stop()
+
+
+def backend_for(fake: FakeGemini, **kwargs) -> GeminiBackend:
+    kwargs.setdefault("attempts", 3)
+    kwargs.setdefault("retry_initial_delay", 0.01)
+    kwargs.setdefault("retry_max_delay", 0.02)
+    return GeminiBackend(Config(gemini_base_url=fake.base_url), key="test-key", **kwargs)
+
+
+async def run(backend: GeminiBackend, turns=None, **kwargs):
+    stream = backend.stream(turns or [user("write the post")], **kwargs)
+    chunks: list[str] = []
+    try:
+        result = await stream.collect(chunks.append)
+    finally:
+        await backend.aclose()
+    return result, chunks
+
+
+async def failure(backend: GeminiBackend) -> LLMError:
+    with pytest.raises(LLMError) as info:
+        await run(backend)
+    return info.value
+
+
+# ----- success ----------------------------------------------------------------------------------------------------
+async def test_success_streams_chunks_and_reports_usage_and_cost(fake):
+    result, chunks = await run(backend_for(fake))
+    assert len(chunks) == len(fake.chunks()) > 5
+    assert "".join(chunks) == TEXT == result.text
+    assert result.finish_reason == "STOP" and not result.truncated and result.notice == ""
+    assert result.usage == Usage(1200, 300, 0, 1500)
+    # gemini-2.5-pro default prices: 1.25 $/M input, 10 $/M output
+    assert result.cost == pytest.approx((1200 * 1.25 + 300 * 10) / 1e6)
+    assert "1,200 prompt + 300 output tokens" in result.describe()
+
+
+async def test_request_carries_turns_system_and_key_only_in_header(fake):
+    turns = [user("first request"), model("a draft"), user("fix it")]
+    await run(backend_for(fake, temperature=0.2), turns, system="be brief")
+    (req,) = fake.generate_requests()
+    assert req.path.endswith("/models/gemini-2.5-pro:streamGenerateContent?alt=sse")
+    assert [c["role"] for c in req.body["contents"]] == ["user", "model", "user"]
+    assert req.body["contents"][2]["parts"][0]["text"] == "fix it"
+    assert req.body["systemInstruction"]["parts"][0]["text"] == "be brief"
+    assert req.body["generationConfig"]["temperature"] == 0.2
+    headers = {k.lower(): v for k, v in req.headers.items()}
+    assert headers["x-goog-api-key"] == "test-key"
+    assert "test-key" not in req.path and "test-key" not in str(req.body)
+
+
+async def test_model_override_is_used_in_path(fake):
+    await run(backend_for(fake, model="gemini-2.5-flash"))
+    assert ":streamGenerateContent" in fake.generate_requests()[0].path
+    assert "/models/gemini-2.5-flash:" in fake.generate_requests()[0].path
+
+
+async def test_slow_stream_still_completes(fake):
+    fake.mode, fake.delay = "slow", 0.01
+    result, chunks = await run(backend_for(fake))
+    assert result.text == TEXT and len(chunks) > 5
+
+
+async def test_count_tokens(fake):
+    backend = backend_for(fake)
+    n = await backend.count_tokens([user("one two three")], system="sys")
+    await backend.aclose()
+    assert isinstance(n, int) and n > 0
+    assert any(":countTokens" in r.path for r in fake.requests)
+
+
+# ----- errors before the stream -----------------------------------------------------------------------------------
+async def test_400_invalid_key(fake):
+    fake.mode = "400"
+    err = await failure(backend_for(fake))
+    assert isinstance(err, LLMAuthError)
+    assert "Gemini rejected the API key (400 INVALID_ARGUMENT): API key not valid" in str(err)
+    assert "GEMINI_API_KEY" in str(err) and "test-key" not in str(err)
+    assert len(fake.generate_requests()) == 1  # 4xx other than 429 is never retried
+
+
+async def test_403_permission_denied(fake):
+    fake.mode = "403"
+    err = await failure(backend_for(fake))
+    assert isinstance(err, LLMAuthError)
+    assert "Gemini rejected the API key (403 PERMISSION_DENIED)" in str(err)
+
+
+async def test_404_unknown_model(fake):
+    fake.mode = "404"
+    err = await failure(backend_for(fake, model="no-such-model"))
+    assert isinstance(err, LLMModelError)
+    assert "Gemini does not know the model 'no-such-model' (404 NOT_FOUND)" in str(err)
+    assert "--model" in str(err)
+
+
+async def test_429_quota_with_retry_delay_after_retries(fake):
+    fake.mode = "429"
+    err = await failure(backend_for(fake))
+    assert isinstance(err, LLMQuotaError)
+    assert err.retry_after == 17.0
+    assert "quota or rate limit exhausted (429 RESOURCE_EXHAUSTED); Google asks to retry in 17 s" in str(err)
+    assert "(tried 3 times)" in str(err)
+    assert len(fake.generate_requests()) == 3
+
+
+@pytest.mark.parametrize("mode,label", [("500", "500 INTERNAL"), ("503", "503 UNAVAILABLE")])
+async def test_server_errors_after_retries(fake, mode, label):
+    fake.mode = mode
+    err = await failure(backend_for(fake, attempts=2))
+    assert isinstance(err, LLMServerError)
+    assert f"Gemini failed on its side ({label}) (tried 2 times)" in str(err)
+    assert "try again" in str(err)
+    assert len(fake.generate_requests()) == 2
+
+
+async def test_retry_before_stream_then_success(fake):
+    fake.script = ["503", "429"]
+    result, _ = await run(backend_for(fake))
+    assert result.text == TEXT
+    assert len(fake.generate_requests()) == 3
+
+
+async def test_network_down():
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    backend = GeminiBackend(
+        Config(gemini_base_url=f"http://127.0.0.1:{port}"), key="k", attempts=2, retry_initial_delay=0.01
+    )
+    with pytest.raises(LLMNetworkError) as info:
+        await run(backend)
+    assert f"cannot reach Gemini at http://127.0.0.1:{port} (tried 2 times)" in str(info.value)
+    assert "--backend offline" in str(info.value)
+
+
+async def test_connection_dropped_without_answer(fake):
+    fake.mode = "drop"
+    err = await failure(backend_for(fake))
+    assert isinstance(err, LLMNetworkError)
+    assert "cannot reach Gemini" in str(err)
+
+
+async def test_hang_times_out_and_closes(fake):
+    fake.mode = "hang"
+    err = await failure(backend_for(fake, timeout=0.3, attempts=1))
+    assert isinstance(err, LLMTimeoutError)
+    assert f"no answer from Gemini at {fake.base_url} for 0.3 s" in str(err)
+    assert await asyncio.to_thread(fake.disconnected.wait, 3.0)
+
+
+# ----- failures inside the stream ---------------------------------------------------------------------------------
+async def test_midstream_error_keeps_partial_and_is_not_retried(fake):
+    fake.mode = "midstream"
+    err = await failure(backend_for(fake))
+    assert isinstance(err, LLMStreamError)
+    expected = "".join(fake.chunks()[:2])
+    assert err.partial == expected
+    assert f"the Gemini stream broke mid-way (500 INTERNAL: Internal error encountered.); the {len(expected)} " \
+        "characters received so far are kept" in str(err)
+    assert len(fake.generate_requests()) == 1
+
+
+async def test_hang_mid_stream_times_out_keeping_partial(fake):
+    fake.mode = "hang_mid"
+    err = await failure(backend_for(fake, timeout=0.3))
+    assert isinstance(err, LLMTimeoutError)
+    assert err.partial == "".join(fake.chunks()[:2])
+    assert "characters received so far are kept" in str(err)
+
+
+async def test_prompt_blocked(fake):
+    fake.mode = "prompt_blocked"
+    err = await failure(backend_for(fake))
+    assert isinstance(err, LLMBlockedError)
+    assert "Gemini blocked the prompt (SAFETY) and wrote nothing" in str(err)
+    assert err.partial == ""
+
+
+async def test_candidate_blocked_by_safety_keeps_partial(fake):
+    fake.mode = "safety"
+    err = await failure(backend_for(fake))
+    assert isinstance(err, LLMBlockedError)
+    assert err.partial == "".join(fake.chunks()[:2])
+    assert "blocked by its safety filter (SAFETY); the 60 characters received are kept" in str(err)
+
+
+async def test_max_tokens_is_a_flagged_result_not_an_error(fake):
+    fake.mode = "max_tokens"
+    result, _ = await run(backend_for(fake))
+    assert result.text == TEXT
+    assert result.finish_reason == "MAX_TOKENS" and result.truncated
+    assert "output limit (MAX_TOKENS)" in result.notice and "kept" in result.notice
+
+
+async def test_empty_answer(fake):
+    fake.mode = "empty"
+    err = await failure(backend_for(fake))
+    assert isinstance(err, LLMEmptyError)
+    assert "Gemini (gemini-2.5-pro) returned an empty answer (finish reason STOP)" in str(err)
+
+
+# ----- cancellation -----------------------------------------------------------------------------------------------
+async def test_cancelling_the_task_closes_the_connection_at_once(fake):
+    fake.mode, fake.delay, fake.text = "slow", 0.05, "x" * 6000  # 200 chunks, 10 s if left alone
+    backend = backend_for(fake)
+    received: list[str] = []
+    stream = backend.stream([user("go")])
+
+    async def consume():
+        async for chunk in stream:
+            received.append(chunk)
+
+    task = asyncio.create_task(consume())
+    while len(received) < 3:
+        await asyncio.sleep(0.01)
+    task.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await task
+    assert await asyncio.to_thread(fake.disconnected.wait, 1.0), "server did not see the client go away"
+    assert stream.text == "".join(received) and len(received) < 20
+    await backend.aclose()
+
+
+async def test_cancelling_while_waiting_for_first_byte_closes_the_connection(fake):
+    fake.mode = "hang"
+    backend = backend_for(fake)
+    task = asyncio.create_task(backend.stream([user("go")]).collect())
+    while not fake.generate_requests():
+        await asyncio.sleep(0.01)
+    await asyncio.sleep(0.05)
+    task.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await task
+    assert await asyncio.to_thread(fake.disconnected.wait, 1.0)
+    await backend.aclose()
+
+
+# ----- configuration ----------------------------------------------------------------------------------------------
+def test_no_key_is_a_clear_config_error():
+    with pytest.raises(LLMConfigError) as info:
+        GeminiBackend(Config())
+    assert "no Gemini API key: GEMINI_API_KEY (or GOOGLE_API_KEY) is not set" in str(info.value)
+    assert "--backend offline" in str(info.value)
+
+
+def test_default_backend_follows_the_key(monkeypatch):
+    assert make_backend(Config(), paper=None).name == "offline"
+    monkeypatch.setenv("GEMINI_API_KEY", "from-env")
+    backend = make_backend(Config())
+    assert backend.name == "gemini" and backend.model == "gemini-2.5-pro"
+
+
+async def test_key_from_environment_reaches_the_server(fake, monkeypatch):
+    monkeypatch.setenv("GEMINI_API_KEY", "env-key-123")
+    backend = make_backend(Config(gemini_base_url=fake.base_url), name="gemini")
+    await backend.stream([user("hi")]).collect()
+    await backend.aclose()
+    headers = {k.lower(): v for k, v in fake.generate_requests()[0].headers.items()}
+    assert headers["x-goog-api-key"] == "env-key-123"
+
+
+def test_cost_estimate_uses_config_prices_and_prefixes():
+    usage = Usage(prompt_tokens=100_000, output_tokens=500_000, thoughts_tokens=500_000)
+    assert estimate_cost("gemini-2.5-pro-preview-06-05", usage) == pytest.approx(0.125 + 10.0)
+    assert estimate_cost("my-model", usage, {"my-model": {"input": 1, "output": 2}}) == pytest.approx(2.1)
+    assert estimate_cost("unknown-model", usage) is None
+    long = Usage(prompt_tokens=300_000, output_tokens=0)
+    assert estimate_cost("gemini-2.5-pro", long) == pytest.approx(0.3 * 2.5)
+
+
+def test_turn_roles_are_validated():
+    with pytest.raises(ValueError):
+        Turn("system", "x")  # type: ignore[arg-type]
