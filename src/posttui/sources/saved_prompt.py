@@ -1,0 +1,275 @@
+"""Saved prompts (``prompts/content/DATE-ID.txt`` of the site, or the seed): parsed back into a Paper.
+
+The parser is driven by the packaged site template itself, so the two can never disagree: the template is cut at
+its five data blocks (homepage, metadata, TeX, bbl, authors) into six "gaps" of fixed text that may hold small
+values (front matter, footer, models, lead author, featured id). Gaps before the TeX block are searched from the
+start, gaps after it from the end, so a TeX source may contain anything, even text that looks like the template.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+from ..errors import MetadataError, SavedPromptError
+from ..ids import split_arxiv
+from ..paper import Paper, TexFile
+from ..prompt import (
+    OUTPUT_TEMPLATE,
+    PROMPT_TEMPLATE,
+    TEMPLATE_DIR,
+    PromptParts,
+    unwrap_saved,
+)
+from ..yamlio import dump_yaml, load_yaml
+
+BLOCKS = ("homepage", "metadata", "tex", "bbl", "authors")
+"""The data blocks of the template, in order."""
+
+BLOCK_LABELS = {
+    "homepage": "1. Homepage Content",
+    "metadata": "2. Paper Metadata",
+    "tex": "3. Paper Source (TeX)",
+    "bbl": "4. Bibliographic Information",
+    "authors": "5. Author Information",
+    None: "Final Output Instructions",
+}
+"""How each block is named in messages (the gap *before* a block introduces it)."""
+
+PARTS_FILE = "prompt-parts.yaml"
+"""Written by ``posttui unpack`` beside the bundle: the template-level values of the saved prompt."""
+
+_SIGNATURES = ("Output Format (Markdown):", "Section 2: Provided Data for Integration", "Create a Markdown Blog Post")
+_PLACEHOLDER = re.compile(r"\{\{(\w+)\}\}")
+
+
+@dataclass(frozen=True)
+class _Gap:
+    """Fixed template text between two data blocks, possibly holding small values."""
+
+    before: str | None
+    """The data block this gap introduces (None for the text after the last block)."""
+    pieces: tuple[str, ...]
+    """Alternating literal text and placeholder names (even indexes literal)."""
+    regex: re.Pattern
+
+    @property
+    def anchor(self) -> str:
+        return self.pieces[0]
+
+
+def _gap_regex(pieces: tuple[str, ...]) -> re.Pattern:
+    seen: set[str] = set()
+    out = []
+    for index, piece in enumerate(pieces):
+        if index % 2 == 0:
+            out.append(re.escape(piece))
+        elif piece in seen:
+            out.append(f"(?P={piece})")
+        else:
+            seen.add(piece)
+            # Small values are single lines, except the title, which arXiv wraps as "line\n  line".
+            value = r"[^\n]*?(?:\n  [^\n]*?)*?" if piece == "title" else r"[^\n]*?"
+            out.append(f"(?P<{piece}>{value})")
+    return re.compile("".join(out))
+
+
+@lru_cache(maxsize=1)
+def _gaps() -> tuple[_Gap, ...]:
+    """The site template (packaged, never a user override: saved files follow the site) cut into gaps."""
+    prompt = (TEMPLATE_DIR / PROMPT_TEMPLATE).read_text(encoding="utf-8")
+    output = (TEMPLATE_DIR / OUTPUT_TEMPLATE).read_text(encoding="utf-8")
+    prompt = prompt.replace("{{output_format}}", output)
+    tokens = _PLACEHOLDER.split(prompt)
+    gaps: list[_Gap] = []
+    current: list[str] = [tokens[0]]
+    for index in range(1, len(tokens), 2):
+        name, literal = tokens[index], tokens[index + 1]
+        if name in BLOCKS:
+            gaps.append(_Gap(name, tuple(current), _gap_regex(tuple(current))))
+            current = [literal]
+        else:
+            current.extend([name, literal])
+    gaps.append(_Gap(None, tuple(current), _gap_regex(tuple(current))))
+    if [g.before for g in gaps] != [*BLOCKS, None] or not all(g.anchor for g in gaps):
+        raise RuntimeError("the packaged prompt template does not have the five data blocks in order")
+    return tuple(gaps)
+
+
+def is_saved_prompt(path: str | Path) -> bool:
+    """True when ``path`` is a text file that looks like one of the site's saved prompts."""
+    path = Path(path)
+    if not path.is_file():
+        return False
+    try:
+        with open(path, "rb") as handle:
+            head = handle.read(16384)
+    except OSError:
+        return False
+    text = head.decode("utf-8", errors="replace")
+    return text.startswith("{% raw %}") or sum(sig in text for sig in _SIGNATURES) >= 2
+
+
+def _missing(path, block: str | None, detail: str = "", *, label: str | None = None) -> SavedPromptError:
+    label = label or BLOCK_LABELS[block]
+    return SavedPromptError(
+        f"saved prompt is missing or has a garbled '{label}' block{detail}",
+        path=path,
+        hint="the file must be a prompt as the site saves it (prompts/content/*.txt); restore that block",
+    )
+
+
+def _diagnose_head(gap: _Gap, text: str) -> str:
+    """Name the first fixed line of the Output Format/instructions head that the file does not have."""
+    template = "".join(p if i % 2 == 0 else "\0" for i, p in enumerate(gap.pieces))
+    for line in template.splitlines():
+        if line.strip() and "\0" not in line and line not in text:
+            return f" (no line {line.strip()[:70]!r})"
+    return " (its front matter, footer or featured id does not fit the site's template)"
+
+
+def split_saved_prompt(text: str, path: str | Path = "<prompt>") -> tuple[dict[str, str], dict[str, str]]:
+    """Cut a prompt (without the raw wrapper) into its data blocks and its small template values."""
+    gaps = _gaps()
+    blocks: dict[str, str] = {}
+    values: dict[str, str] = {}
+
+    def take(gap: _Gap, start: int) -> int:
+        # Bound the match by the gap's last literal so a broken file never makes the regex scan the whole TeX.
+        last = gap.pieces[-1]
+        if gap.before is None:
+            stop = len(text)
+        else:
+            found = text.find(last, start + len(gap.anchor) if len(gap.pieces) > 1 else start)
+            stop = found + len(last) if found >= 0 else -1
+        match = gap.regex.fullmatch(text, start, stop) if stop >= 0 else None
+        if match is None:
+            if gap is gaps[0]:
+                raise _missing(path, None, _diagnose_head(gap, text), label="Output Format / instructions")
+            raise _missing(path, gap.before)
+        for name, value in match.groupdict().items():
+            if name in values and values[name] != value:
+                raise _missing(path, gap.before, f" ({name} {value!r} differs from {values[name]!r} elsewhere)")
+            values[name] = value
+        return match.end()
+
+    # Forward: head, homepage, metadata, up to the start of the TeX block.
+    pos = take(gaps[0], 0)
+    starts = {}
+    for gap in gaps[1:3]:
+        at = text.find(gap.anchor, pos)
+        if at < 0:
+            raise _missing(path, gap.before)
+        blocks[BLOCKS[len(blocks)]] = text[pos:at]
+        pos = take(gap, at)
+    tex_start = pos
+    # Backward: the text after the last block, authors, bbl; what remains is the TeX block.
+    end = len(text)
+    for gap in reversed(gaps[3:]):
+        at = text.rfind(gap.anchor, tex_start, end)
+        if at < 0:
+            raise _missing(path, gap.before)
+        gap_end = take(gap, at)
+        if gap.before is None and gap_end != len(text):
+            raise _missing(path, None, " (unexpected text after the final instructions)")
+        starts[gap.before] = (at, gap_end)
+        end = at
+    blocks["tex"] = text[tex_start : starts["bbl"][0]]
+    blocks["bbl"] = text[starts["bbl"][1] : starts["authors"][0]]
+    blocks["authors"] = text[starts["authors"][1] : starts[None][0]]
+    return blocks, values
+
+
+def parse_saved_prompt(text: str, path: str | Path = "<prompt>") -> Paper:
+    """A Paper from the text of a saved prompt (with or without the ``{% raw %}`` wrapper)."""
+    if not text.strip():
+        raise SavedPromptError("saved prompt is empty", path=path, hint="give a prompt saved by the site")
+    prompt, wrapped = unwrap_saved(text)
+    blocks, values = split_saved_prompt(prompt, path)
+    try:
+        metadata = load_yaml(blocks["metadata"], path, error=SavedPromptError)
+    except SavedPromptError as exc:
+        raise SavedPromptError(f"the '2. Paper Metadata' block: {exc}", hint="fix the YAML of that block") from None
+    if not hasattr(metadata, "get"):
+        raise _missing(path, "metadata", " (it is not a YAML mapping)")
+    try:
+        authors = load_yaml(blocks["authors"], path, error=SavedPromptError)
+    except SavedPromptError as exc:
+        raise SavedPromptError(f"the '5. Author Information' block: {exc}", hint="fix the YAML of that block") from None
+    if not isinstance(authors, dict):
+        raise _missing(path, "authors", " (the Full Authors List is not a YAML mapping)")
+    parts = PromptParts(**values, wrapped=wrapped)
+    identity = split_arxiv(parts.arxiv_id) or split_arxiv(str(metadata.get("id", "") or ""))
+    arxiv_id = identity[0] if identity else (parts.arxiv_id or None)
+    meta_identity = split_arxiv(str(metadata.get("id", "") or ""))
+    paper = Paper(
+        arxiv_id=arxiv_id,
+        metadata=metadata,
+        tex_files=[TexFile(f"{parts.post_name or 'paper'}.tex", blocks["tex"])] if blocks["tex"] else [],
+        bbl=blocks["bbl"],
+        homepage=blocks["homepage"],
+        author_info=authors,
+        parts=parts,
+        version=meta_identity[1] if meta_identity else "",
+        origin=str(path),
+    )
+    if dump_yaml(metadata) != blocks["metadata"]:
+        paper.warnings.append("the Paper Metadata block is not in yaml.dump form: a re-rendered prompt will differ")
+    if dump_yaml(authors) != blocks["authors"]:
+        paper.warnings.append("the Author Information block is not in yaml.dump form: a re-rendered prompt will differ")
+    return paper
+
+
+def load_saved_prompt(path: str | Path) -> Paper:
+    """Read a saved prompt file into a Paper whose ``parts`` re-render it byte for byte."""
+    path = Path(path)
+    try:
+        with open(path, encoding="utf-8", newline="") as handle:
+            text = handle.read()
+    except UnicodeDecodeError as exc:
+        raise SavedPromptError(f"is not UTF-8 text ({exc.reason} at byte {exc.start})", path=path) from None
+    except OSError as exc:
+        raise SavedPromptError(f"cannot be read: {exc.strerror}", path=path) from None
+    return parse_saved_prompt(text, path)
+
+
+# ----- the parts file written by `posttui unpack` ----------------------------------------------------------------
+def write_parts_file(directory: str | Path, parts: PromptParts) -> Path:
+    """Write the template-level values beside an unpacked bundle (atomically)."""
+    target = Path(directory) / PARTS_FILE
+    header = "# Template-level values of a saved prompt, used by `posttui prompt DIR --saved`.\n"
+    write_exact(target, header + dump_yaml(parts.to_dict()))
+    return target
+
+
+def write_exact(path: str | Path, text: str) -> None:
+    """Write UTF-8 text byte for byte (no newline translation), atomically: a temp file renamed into place."""
+    import os
+    import tempfile
+
+    path = Path(path)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
+            handle.write(text)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def read_parts_file(directory: str | Path) -> PromptParts | None:
+    """The parts saved by ``posttui unpack`` in ``directory``, or None when there are none."""
+    directory = Path(directory)
+    target = directory / PARTS_FILE if directory.is_dir() else directory.parent / PARTS_FILE
+    if not target.is_file():
+        return None
+    try:
+        data = load_yaml(target.read_text(encoding="utf-8"), target, error=SavedPromptError)
+    except UnicodeDecodeError:
+        raise SavedPromptError("is not UTF-8 text", path=target) from None
+    except MetadataError as exc:  # pragma: no cover - load_yaml raises the error class it is given
+        raise SavedPromptError(str(exc), path=target) from None
+    return PromptParts.from_dict(data, target)
