@@ -1,0 +1,345 @@
+"""Writing a finished post into the Jekyll site, exactly where the site expects it, without ever losing a file.
+
+Per post ``DATE-ID`` the site keeps::
+
+    _posts/DATE-ID.md                  the post
+    prompts/content/DATE-ID.txt        the generation prompt inside {% raw %} ... {% endraw %}
+    prompts/images/DATE-ID.txt         the image prompt, wrapped the same way
+    assets/images/posts/DATE-ID.png    the header image (optional)
+
+Every file is written atomically (a temporary file in the same directory, flushed and fsynced, then moved into
+place; the directory is fsynced too), so a crash leaves either the old file or the new one, never a torn one.
+Without ``force`` nothing that exists is replaced: the check covers every target before the first write, and the
+final move itself refuses to clobber (a hard link, which fails if the name exists). A target directory that
+resolves outside the site (e.g. a ``_posts`` symlink to elsewhere) is refused, and two processes saving the same
+post are kept apart by an ``O_EXCL`` lock file; the loser is told who holds it.
+"""
+
+from __future__ import annotations
+
+import errno
+import json
+import os
+import socket
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .errors import SiteError
+from .prompt import unwrap_saved, wrap_saved
+
+POSTS_DIR = "_posts"
+CONTENT_PROMPTS_DIR = "prompts/content"
+IMAGE_PROMPTS_DIR = "prompts/images"
+IMAGES_DIR = "assets/images/posts"
+LOCK_STALE_SECONDS = 600.0
+
+
+def wrap_raw(text: str) -> str:
+    """Text as the site saves prompts: inside ``{% raw %}`` so Jekyll does not interpret it."""
+    return wrap_saved(text)
+
+
+def is_wrapped(text: str) -> bool:
+    return unwrap_saved(text)[1]
+
+
+@dataclass(frozen=True)
+class PostPaths:
+    """Every file of one post in one site."""
+
+    root: Path
+    name: str
+
+    @property
+    def post(self) -> Path:
+        return self.root / POSTS_DIR / f"{self.name}.md"
+
+    @property
+    def prompt(self) -> Path:
+        return self.root / CONTENT_PROMPTS_DIR / f"{self.name}.txt"
+
+    @property
+    def image_prompt(self) -> Path:
+        return self.root / IMAGE_PROMPTS_DIR / f"{self.name}.txt"
+
+    @property
+    def image(self) -> Path:
+        return self.root / IMAGES_DIR / f"{self.name}.png"
+
+    def all(self) -> list[Path]:
+        return [self.post, self.prompt, self.image_prompt, self.image]
+
+
+@dataclass
+class SaveReport:
+    written: list[Path] = field(default_factory=list)
+    replaced: list[Path] = field(default_factory=list)
+    """Files that existed before and were replaced (only with ``force``)."""
+
+    def describe(self) -> str:
+        lines = []
+        for path in self.written:
+            lines.append(f"{'replaced' if path in self.replaced else 'wrote'} {path}")
+        return "\n".join(lines)
+
+
+def _why(exc: OSError) -> tuple[str, str]:
+    """A short reason and a hint for an OS error met while writing."""
+    if exc.errno in (errno.EACCES, errno.EPERM):
+        return "permission denied", "make the site folder writable for you (or save into another --site)"
+    if exc.errno == errno.EROFS:
+        return "the file system is read-only", "save into a writable copy of the site"
+    if exc.errno == errno.ENOSPC:
+        return "no space left on the device", "free some disk space and save again; nothing was replaced"
+    if exc.errno == errno.EDQUOT:
+        return "disk quota exceeded", "free some space and save again; nothing was replaced"
+    if exc.errno == errno.EISDIR:
+        return "a directory is in the way", "move the directory aside"
+    return exc.strerror or str(exc), "check the path and try again"
+
+
+def _fsync_dir(directory: Path) -> None:
+    try:
+        fd = os.open(directory, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
+
+
+def atomic_write(path: str | Path, data: str | bytes, *, overwrite: bool = False) -> bool:
+    """Write ``data`` to ``path`` atomically; return True if a file was replaced.
+
+    Without ``overwrite`` an existing file is never touched (the final step is a hard link, which fails when the
+    name exists, so even a file that appeared a moment ago is safe). Strings are written as UTF-8 exactly (no
+    newline translation). Raises :class:`SiteError` with the reason (permission, disk full, ...).
+    """
+    path = Path(path)
+    payload = data.encode("utf-8") if isinstance(data, str) else bytes(data)
+    if path.is_dir():
+        raise SiteError("is a directory, cannot write the file here", path=path, hint="move the directory aside")
+    existed = path.exists()
+    if existed and not overwrite:
+        raise SiteError("already exists; not overwritten", path=path, hint="use --force to replace it")
+    directory = path.parent
+    try:
+        fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=directory)
+    except OSError as exc:
+        reason, hint = _why(exc)
+        raise SiteError(f"cannot write into this folder: {reason}", path=directory, hint=hint) from None
+    tmp = Path(tmp_name)
+    try:
+        try:
+            with os.fdopen(fd, "wb") as handle:
+                handle.write(payload)
+                handle.flush()
+                os.fsync(handle.fileno())
+            os.chmod(tmp, 0o644)
+            if overwrite:
+                os.replace(tmp, path)
+            else:
+                try:
+                    os.link(tmp, path)
+                except FileExistsError:
+                    raise SiteError(
+                        "appeared while saving (another program wrote it); not overwritten",
+                        path=path,
+                        hint="look at both versions, then use --force to replace it",
+                    ) from None
+                except OSError as exc:
+                    if exc.errno not in (errno.EPERM, errno.ENOTSUP, errno.EOPNOTSUPP, errno.EXDEV, errno.EMLINK):
+                        raise
+                    # File systems without hard links: the existence check above is the best we can do.
+                    if path.exists():
+                        raise SiteError("appeared while saving; not overwritten", path=path) from None
+                    os.replace(tmp, path)
+        except SiteError:
+            raise
+        except OSError as exc:
+            reason, hint = _why(exc)
+            raise SiteError(f"cannot write: {reason}", path=path, hint=hint) from None
+    finally:
+        try:
+            tmp.unlink()
+        except FileNotFoundError:
+            pass
+        except OSError:
+            pass
+    _fsync_dir(directory)
+    return existed
+
+
+class SiteLock:
+    """An ``O_EXCL`` lock file for one post, so two posttui processes never save the same post at once.
+
+    The file records the holder (pid, host, time). A lock whose process is gone (same host) or that is older
+    than ``LOCK_STALE_SECONDS`` is taken over.
+    """
+
+    def __init__(self, root: Path, name: str):
+        self.path = root / f".posttui-{name}.lock"
+        self._held = False
+
+    def _holder(self) -> dict:
+        try:
+            return json.loads(self.path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return {}
+
+    def _stale(self, holder: dict) -> bool:
+        try:
+            age = time.time() - self.path.stat().st_mtime
+        except OSError:
+            return True
+        if age > LOCK_STALE_SECONDS:
+            return True
+        if holder.get("host") == socket.gethostname() and isinstance(holder.get("pid"), int):
+            try:
+                os.kill(holder["pid"], 0)
+            except ProcessLookupError:
+                return True
+            except PermissionError:
+                return False
+        return False
+
+    def acquire(self) -> None:
+        info = json.dumps({"pid": os.getpid(), "host": socket.gethostname(), "time": time.time()})
+        for _ in range(2):
+            try:
+                fd = os.open(self.path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
+            except FileExistsError:
+                holder = self._holder()
+                if self._stale(holder):
+                    try:
+                        self.path.unlink()
+                    except FileNotFoundError:
+                        pass
+                    continue
+                who = f"process {holder.get('pid', '?')} on {holder.get('host', '?')}"
+                raise SiteError(
+                    f"another posttui ({who}) is saving this post right now",
+                    path=self.path,
+                    hint="wait for it to finish; if no posttui is running, delete the lock file",
+                ) from None
+            except OSError as exc:
+                reason, hint = _why(exc)
+                raise SiteError(f"cannot save into the site: {reason}", path=self.path.parent, hint=hint) from None
+            with os.fdopen(fd, "w", encoding="utf-8") as handle:
+                handle.write(info)
+            self._held = True
+            return
+        raise SiteError("cannot take the save lock", path=self.path, hint="delete the lock file and retry")
+
+    def release(self) -> None:
+        if self._held:
+            try:
+                self.path.unlink()
+            except OSError:
+                pass
+            self._held = False
+
+    def __enter__(self) -> "SiteLock":
+        self.acquire()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.release()
+
+
+class Site:
+    """A Jekyll site folder posttui saves posts into."""
+
+    def __init__(self, root: str | Path):
+        root = Path(root).expanduser()
+        if not root.exists():
+            raise SiteError("no such site folder", path=root, hint="pass the folder that holds _config.yml and _posts/")
+        if not root.is_dir():
+            raise SiteError("is not a folder", path=root, hint="pass the site folder itself")
+        self.root = root.resolve()
+
+    @property
+    def is_jekyll(self) -> bool:
+        return (self.root / "_config.yml").is_file() or (self.root / POSTS_DIR).is_dir()
+
+    def paths(self, name: str) -> PostPaths:
+        if not name or "/" in name or "\\" in name or name.startswith("."):
+            raise SiteError(f"invalid post name {name!r}", hint="a post name is DATE-ID, e.g. 2025-01-31-2501.01234")
+        return PostPaths(self.root, name)
+
+    def existing(self, name: str) -> list[Path]:
+        return [p for p in self.paths(name).all() if p.exists() or p.is_symlink()]
+
+    def _safe_dir(self, relative: str) -> Path:
+        """The target directory, created if needed; refused when it (or a symlink on the way) leaves the site."""
+        directory = self.root / relative
+        resolved = directory.resolve()
+        if resolved != self.root and self.root not in resolved.parents:
+            raise SiteError(
+                f"{relative} resolves to {resolved}, outside the site; refusing to write there",
+                path=directory,
+                hint="replace the symlink with a real folder inside the site",
+            )
+        if directory.exists() and not directory.is_dir():
+            raise SiteError("is not a folder", path=directory, hint="move the file aside")
+        try:
+            directory.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            reason, hint = _why(exc)
+            raise SiteError(f"cannot create the folder: {reason}", path=directory, hint=hint) from None
+        return directory
+
+    def _safe_target(self, path: Path) -> None:
+        if path.is_symlink():
+            raise SiteError("is a symbolic link; refusing to write through it", path=path, hint="remove the link")
+        if path.is_dir():
+            raise SiteError("is a directory where a file should be", path=path, hint="move the directory aside")
+
+    def save(
+        self,
+        name: str,
+        *,
+        post: str,
+        prompt: str | None = None,
+        image_prompt: str | None = None,
+        image: bytes | None = None,
+        force: bool = False,
+    ) -> SaveReport:
+        """Write the post and its companions. ``prompt``/``image_prompt`` are wrapped in ``{% raw %}`` unless
+        they already are. Refuses (SiteError, nothing written) when any target exists and ``force`` is off."""
+        paths = self.paths(name)
+        plan: list[tuple[Path, str | bytes, str]] = []
+        if image is not None:
+            if not image.startswith(b"\x89PNG\r\n\x1a\n"):
+                raise SiteError("the header image is not a PNG", path=paths.image, hint="regenerate the image")
+            plan.append((paths.image, image, IMAGES_DIR))
+        if prompt is not None:
+            plan.append((paths.prompt, prompt if is_wrapped(prompt) else wrap_raw(prompt), CONTENT_PROMPTS_DIR))
+        if image_prompt is not None:
+            text = image_prompt if is_wrapped(image_prompt) else wrap_raw(image_prompt)
+            plan.append((paths.image_prompt, text, IMAGE_PROMPTS_DIR))
+        plan.append((paths.post, post, POSTS_DIR))  # the post goes last: it appears only once its files exist
+        for _, _, relative in plan:
+            self._safe_dir(relative)
+        for path, _, _ in plan:
+            self._safe_target(path)
+        clashes = [path for path, _, _ in plan if path.exists()]
+        if clashes and not force:
+            listed = ", ".join(str(p.relative_to(self.root)) for p in clashes)
+            raise SiteError(
+                f"already in the site: {listed}; nothing was written",
+                path=self.root,
+                hint="use --force to replace them (posttui never overwrites a post silently)",
+            )
+        report = SaveReport()
+        with SiteLock(self.root, name):
+            for path, data, _ in plan:
+                if atomic_write(path, data, overwrite=force):
+                    report.replaced.append(path)
+                report.written.append(path)
+        return report
