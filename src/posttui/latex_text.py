@@ -1,0 +1,138 @@
+"""LaTeX fragments to plain Unicode text (accents, ``~``, journal macros), safe on any input.
+
+Bibliography entries, author names and titles arrive as LaTeX (``Bal\\'azs``, ``K{\\"u}hne``, ``\\mnras``,
+``\\bibinfo{title}{...}``). The panes, the matcher and the offline writer want readable text. pylatexenc does the
+work; this module teaches it the macros bibliography styles use and guarantees never to raise: malformed input
+falls back to a crude macro strip, because a broken entry must not stop a paper from opening.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import lru_cache
+
+from pylatexenc import latex2text, latexwalker, macrospec
+
+# Journal abbreviation macros of the AAS/MNRAS/natbib world (aas_macros.sty), rendered as their usual short names.
+JOURNAL_MACROS = {
+    "aj": "AJ", "actaa": "Acta Astron.", "araa": "ARA&A", "apj": "ApJ", "apjl": "ApJL", "apjs": "ApJS",
+    "ao": "Appl. Opt.", "apss": "Ap&SS", "aap": "A&A", "aapr": "A&A Rev.", "aaps": "A&AS", "azh": "AZh",
+    "baas": "BAAS", "jcap": "JCAP", "jrasc": "JRASC", "memras": "MmRAS", "mnras": "MNRAS", "na": "New A",
+    "nar": "New A Rev.", "pra": "Phys. Rev. A", "prb": "Phys. Rev. B", "prc": "Phys. Rev. C", "prd": "Phys. Rev. D",
+    "pre": "Phys. Rev. E", "prl": "Phys. Rev. Lett.", "pasa": "PASA", "pasp": "PASP", "pasj": "PASJ",
+    "qjras": "QJRAS", "skytel": "S&T", "solphys": "Sol. Phys.", "sovast": "Soviet Ast.", "ssr": "Space Sci. Rev.",
+    "zap": "ZAp", "nat": "Nature", "iaucirc": "IAU Circ.", "aplett": "Astrophys. Lett.", "physrep": "Phys. Rep.",
+    "physscr": "Phys. Scr.", "nphysa": "Nucl. Phys. A", "procspie": "Proc. SPIE", "epjc": "Eur. Phys. J. C",
+    "jhep": "JHEP", "cqg": "Class. Quantum Grav.", "rmp": "Rev. Mod. Phys.", "plb": "Phys. Lett. B",
+    "npb": "Nucl. Phys. B", "natas": "Nat. Astron.", "aapm": "A&AM", "grl": "Geophys. Res. Lett.",
+}
+
+# Macros whose arguments are structure, not text: (name, argspec, how to render the parsed arguments).
+_ARG_MACROS: list[tuple[str, str, object]] = [
+    ("bibinfo", "{{", 1),  # \bibinfo{field}{value} -> value
+    ("bibfield", "{{", 1),
+    ("href", "{{", 1),  # \href{url}{text} -> text
+    ("url", "{", 0),
+    ("doi", "{", 0),
+    ("eprint", "{{", "eprint"),
+    ("natexlab", "{", 0),
+    ("BibitemShut", "{", None),
+    ("bibfnamefont", "{", 0),
+    ("citenamefont", "{", 0),
+    ("bibnamefont", "{", 0),
+    ("MakeLowercase", "{", 0),
+    ("MakeUppercase", "{", 0),
+    ("textsf", "{", 0),
+    ("textrm", "{", 0),
+    ("textsc", "{", 0),
+    ("textup", "{", 0),
+    ("textmd", "{", 0),
+    ("textnormal", "{", 0),
+    ("JournalTitle", "{", 0),
+    ("Eprint", "{{", 1),
+    ("verb", "{", 0),
+    ("field", "{{", 1),
+    ("name", "{", None),
+]
+_EMPTY_MACROS = ["BibitemOpen", "protect", "newblock", "penalty", "relax", "doiprefix", "urlprefix", "ignorespaces",
+                 "unskip", "bibAnnoteFile", "bibAnnote", "GB", "doibase", "EOS"]
+
+
+def _render(which):
+    def repl(node, l2tobj):
+        args = node.nodeargd.argnlist if node.nodeargd else []
+        if which is None:
+            return ""
+        if which == "eprint":
+            parts = [l2tobj.nodelist_to_text([a]) if a is not None else "" for a in args[:2]]
+            return ":".join(p for p in parts if p)
+        if which < len(args) and args[which] is not None:
+            return l2tobj.nodelist_to_text([args[which]])
+        return ""
+
+    return repl
+
+
+@lru_cache(maxsize=1)
+def _contexts():
+    walker_db = latexwalker.get_default_latex_context_db()
+    walker_db.add_context_category(
+        "posttui-bib",
+        prepend=True,
+        macros=[macrospec.MacroSpec(name, args) for name, args, _ in _ARG_MACROS],
+    )
+    text_db = latex2text.get_default_latex_context_db()
+    text_specs = [latex2text.MacroTextSpec(name, simplify_repl=_render(which)) for name, _, which in _ARG_MACROS]
+    text_specs += [latex2text.MacroTextSpec(name, simplify_repl="") for name in _EMPTY_MACROS]
+    text_specs += [latex2text.MacroTextSpec(name, simplify_repl=value) for name, value in JOURNAL_MACROS.items()]
+    text_specs.append(latex2text.MacroTextSpec("textquoteright", simplify_repl="\u2019"))
+    text_specs.append(latex2text.MacroTextSpec("textquoteleft", simplify_repl="\u2018"))
+    text_db.add_context_category("posttui-bib", prepend=True, macros=text_specs)
+    return walker_db, latex2text.LatexNodes2Text(latex_context=text_db, math_mode="text", strict_latex_spaces=False)
+
+
+_PRE = [
+    (re.compile(r"\\penalty-?\d+"), " "),
+    (re.compile(r"\\(?:newblock|BibitemOpen)\b"), " "),
+    (re.compile(r"\\(?:make)?at(?:letter|other)\b"), ""),
+    (re.compile(r"\\[a-zA-Z]+@[a-zA-Z@]*"), " "),  # internal macros (\mn@doi, \href@noop): no text of their own
+    (re.compile(r"\\(?:[,;:! ]|/)"), " "),
+]
+_SPACES = re.compile(r"\s+")
+
+
+def latex_to_text(text: str) -> str:
+    """Readable Unicode text of a LaTeX fragment, whitespace collapsed; never raises."""
+    if not text:
+        return ""
+    source = str(text)
+    for pattern, repl in _PRE:
+        source = pattern.sub(repl, source)
+    walker_db, converter = _contexts()
+    try:
+        walker = latexwalker.LatexWalker(source, latex_context=walker_db, tolerant_parsing=True)
+        nodes = walker.get_latex_nodes()[0]
+        result = converter.nodelist_to_text(nodes)
+    except Exception:  # noqa: BLE001 - pylatexenc can fail on odd input; fall back rather than crash
+        result = crude_strip(source)
+    result = result.replace("\xa0", " ")
+    return _SPACES.sub(" ", result).strip()
+
+
+def crude_strip(text: str) -> str:
+    """Last-resort conversion: drop macro names and braces, keep the words."""
+    text = re.sub(r"\\[a-zA-Z@]+\*?", " ", text)
+    text = re.sub(r"\\(.)", r"\1", text)
+    text = text.replace("~", " ").replace("{", "").replace("}", "").replace("$", "")
+    return _SPACES.sub(" ", text).strip()
+
+
+def fold(text: str) -> str:
+    """Case- and accent-insensitive form for comparing names: ``Gábor Csányi`` -> ``gabor csanyi``."""
+    text = unicodedata.normalize("NFKD", text)
+    text = "".join(c for c in text if not unicodedata.combining(c))
+    replacements = {"ß": "ss", "ø": "o", "Ø": "o", "ł": "l", "Ł": "l", "đ": "d", "Đ": "d", "æ": "ae", "Æ": "ae",
+                    "œ": "oe", "Œ": "oe", "ı": "i", "\u2019": "'"}
+    text = "".join(replacements.get(c, c) for c in text)
+    return text.casefold()

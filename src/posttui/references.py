@@ -1,0 +1,787 @@
+"""The paper's references, from its ``.bbl`` (any natbib/numbered/biblatex style) or, failing that, its ``.bib``.
+
+The prompt, the checker and the offline writer need to know which DOIs and arXiv ids the paper cites and under
+which cite key, so a post can link ``[10.x/y](https://doi.org/10.x/y)`` instead of inventing one. Identifiers are
+the reliable part and are extracted from every form the styles produce (``\\doi{}``, ``\\mn@doi``, ``\\eprint``,
+``\\Eprint``, ``\\href``/``\\url`` to doi.org or arxiv.org, ``arXiv:`` text, biblatex ``\\verb{doi}`` and
+``\\field{eprint}``). Authors, year, title and journal are best-effort readings of formatted text.
+
+Bad ``.bib`` files: blocks bibtexparser cannot parse are skipped with a warning naming the file, line and block
+start (``ReferenceList.warnings``); only a non-empty file in which *no* entry parses raises
+:class:`BibliographyError`. A paper with one typo in its ``.bib`` should still open, and the user still hears
+which block was lost.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Iterable
+from urllib.parse import unquote
+
+from .errors import BibliographyError
+from .ids import ARXIV_ID, NEW_ARXIV, _canonical_arxiv, arxiv_url, doi_url, normalize_doi, split_arxiv, trim_doi
+from .latex_text import latex_to_text
+
+if TYPE_CHECKING:
+    from .paper import Paper
+
+
+@dataclass
+class Reference:
+    """One bibliography entry. ``doi`` keeps the display case; compare with :attr:`doi_key`."""
+
+    key: str
+    authors: list[str] = field(default_factory=list)
+    year: str = ""
+    title: str = ""
+    journal: str = ""
+    doi: str = ""
+    """DOI without any resolver prefix, case as written (``10.1093/mnras/STAA123``)."""
+    arxiv: str = ""
+    """arXiv id without version (``2103.12345``, ``astro-ph/0601001``)."""
+    arxiv_version: str = ""
+    """Version suffix when the entry named one (``v2``)."""
+    url: str = ""
+    """First link that is neither a DOI nor an arXiv link (ADS, publisher, software page)."""
+    raw: str = ""
+    """The entry's source text as it appears in the .bbl/.bib."""
+
+    @property
+    def doi_key(self) -> str:
+        """The DOI as compared (lower-case), or ``""``."""
+        return (normalize_doi(self.doi) or self.doi.lower()) if self.doi else ""
+
+    @property
+    def has_identifier(self) -> bool:
+        return bool(self.doi or self.arxiv)
+
+    @property
+    def identifier(self) -> str:
+        """The entry's citable identifier, DOI preferred over arXiv id, or ``""``."""
+        return self.doi or self.arxiv
+
+    @property
+    def identifier_url(self) -> str:
+        if self.doi:
+            return doi_url(self.doi)
+        if self.arxiv:
+            return arxiv_url(self.arxiv)
+        return ""
+
+    @property
+    def link(self) -> str:
+        """The canonical Markdown link the site's rules want: ``[ID](https://doi.org/ID)``, or ``""``."""
+        return f"[{self.identifier}]({self.identifier_url})" if self.identifier else ""
+
+    @property
+    def arxiv_link(self) -> str:
+        return f"[{self.arxiv}]({arxiv_url(self.arxiv)})" if self.arxiv else ""
+
+    @property
+    def short_authors(self) -> str:
+        if not self.authors:
+            return ""
+        first = self.authors[0].split()[-1] if self.authors[0].split() else self.authors[0]
+        if len(self.authors) == 1:
+            return first
+        if len(self.authors) == 2:
+            second = self.authors[1].split()[-1] if self.authors[1].split() else self.authors[1]
+            return f"{first} & {second}"
+        return f"{first} et al."
+
+    def _repr_markdown_(self) -> str:
+        return ReferenceList([self])._repr_markdown_()
+
+
+@dataclass(frozen=True)
+class ReferenceSummary:
+    count: int
+    with_identifier: int
+    with_doi: int
+    with_arxiv: int
+
+    def __str__(self) -> str:
+        return (f"{self.count} references, {self.with_identifier} with an identifier "
+                f"({self.with_doi} DOI, {self.with_arxiv} arXiv)")
+
+
+class ReferenceList(list):
+    """A list of :class:`Reference` that also carries parse warnings and renders as a table in notebooks."""
+
+    def __init__(self, items: Iterable[Reference] = (), *, warnings: Iterable[str] = (), source: str = ""):
+        super().__init__(items)
+        self.warnings: list[str] = list(warnings)
+        self.source = source
+
+    @property
+    def summary(self) -> ReferenceSummary:
+        return summarize(self)
+
+    def by_key(self) -> dict[str, Reference]:
+        return {ref.key: ref for ref in self}
+
+    def _repr_markdown_(self) -> str:
+        lines = [f"**{summarize(self)}**", "", "| key | authors | year | title | identifier |", "|---|---|---|---|---|"]
+        for ref in self:
+            cells = [f"`{ref.key}`", ref.short_authors, ref.year, ref.title, ref.link or "—"]
+            lines.append("| " + " | ".join(_md_cell(c) for c in cells) + " |")
+        for warning in self.warnings:
+            lines.append(f"\n> ⚠ {_md_cell(warning)}")
+        return "\n".join(lines) + "\n"
+
+
+def _md_cell(text: str) -> str:
+    return str(text).replace("|", "\\|").replace("\n", " ")
+
+
+def summarize(refs: Iterable[Reference]) -> ReferenceSummary:
+    refs = list(refs)
+    return ReferenceSummary(
+        count=len(refs),
+        with_identifier=sum(r.has_identifier for r in refs),
+        with_doi=sum(bool(r.doi) for r in refs),
+        with_arxiv=sum(bool(r.arxiv) for r in refs),
+    )
+
+
+def references_of(paper: "Paper") -> ReferenceList:
+    """The paper's references: from its .bbl when it has one, else from its .bib; warnings go to the paper."""
+    origin = paper.origin or "paper"
+    if paper.bbl.strip():
+        refs = parse_bbl(paper.bbl, f"{origin} (.bbl)")
+    elif paper.bib.strip():
+        refs = parse_bib(paper.bib, f"{origin} (.bib)")
+    else:
+        refs = ReferenceList()
+    for warning in refs.warnings:
+        if warning not in paper.warnings:
+            paper.warnings.append(warning)
+    return refs
+
+
+# ======================================================================================================== bbl ====
+
+def _read_group(text: str, pos: int, opener: str = "{", closer: str = "}") -> tuple[str, int] | None:
+    """Read a balanced ``{...}`` (or ``[...]``) group starting at ``text[pos]``; return (content, end) or None.
+
+    Brackets only count at brace depth 0, so ``[{\\natexlab{a}]}]`` style labels read correctly.
+    """
+    if pos >= len(text) or text[pos] != opener:
+        return None
+    depth_brace = 0
+    depth = 0
+    i = pos
+    while i < len(text):
+        c = text[i]
+        if c == "\\":
+            i += 2
+            continue
+        if opener == "{":
+            if c == "{":
+                depth += 1
+            elif c == "}":
+                depth -= 1
+                if depth == 0:
+                    return text[pos + 1 : i], i + 1
+        else:
+            if c == "{":
+                depth_brace += 1
+            elif c == "}":
+                depth_brace -= 1
+            elif depth_brace == 0 and c == opener:
+                depth += 1
+            elif depth_brace == 0 and c == closer:
+                depth -= 1
+                if depth == 0:
+                    return text[pos + 1 : i], i + 1
+        i += 1
+    return None
+
+
+def _skip_ws(text: str, pos: int) -> int:
+    while pos < len(text) and text[pos] in " \t\r\n":
+        pos += 1
+    return pos
+
+
+_COMMENT_LINE = re.compile(r"^[ \t]*%.*(?:\n|$)", re.MULTILINE)
+_EOL_PERCENT = re.compile(r"(?<!\\)%[ \t]*$", re.MULTILINE)
+_BIBITEM = re.compile(r"\\bibitem\b")
+_END_BIB = re.compile(r"\\end\s*\{thebibliography\}")
+
+
+def _strip_bbl_comments(text: str) -> str:
+    """Drop whole comment lines and line-ending ``%``; keep inline ``%`` (it is URL encoding in bbl files)."""
+    return _EOL_PERCENT.sub("", _COMMENT_LINE.sub("", text))
+
+
+def parse_bbl(text: str, source: str = "<bbl>") -> ReferenceList:
+    """Parse a ``.bbl`` (natbib/numbered ``\\bibitem`` or biblatex ``\\entry``) into references."""
+    if "\\entry{" in text or "\\entry {" in text:
+        biblatex = _parse_biblatex(text, source)
+        if biblatex or "\\bibitem" not in text:
+            return biblatex
+    text = _strip_bbl_comments(text)
+    refs = ReferenceList(source=source)
+    starts = [m.start() for m in _BIBITEM.finditer(text)]
+    for n, start in enumerate(starts):
+        end = starts[n + 1] if n + 1 < len(starts) else len(text)
+        chunk = text[start:end]
+        stop = _END_BIB.search(chunk)
+        if stop:
+            chunk = chunk[: stop.start()]
+        pos = _skip_ws(chunk, len("\\bibitem"))
+        label = ""
+        group = _read_group(chunk, pos, "[", "]")
+        if group:
+            label, pos = group
+            pos = _skip_ws(chunk, pos)
+        keyg = _read_group(chunk, pos)
+        if not keyg:
+            refs.warnings.append(f"{source}: \\bibitem without a {{key}} near {chunk[:60]!r}; skipped")
+            continue
+        key, pos = keyg
+        body = chunk[pos:]
+        refs.append(_reference_from_bibitem(key.strip(), label, body, chunk.strip()))
+    return refs
+
+
+# --- identifiers in formatted text ---------------------------------------------------------------------------
+
+_DOI_CMDS = [
+    re.compile(r"\\doi\s*\{\s*(?:doi:|https?://(?:dx\.)?doi\.org/)?(10\.[^{}\s]+?)\s*\}", re.I),
+    re.compile(r"\\mn@doi\s*(?:\[[^\]]*\])?\s*\{\s*(10\.[^{}\s]+?)\s*\}"),
+    re.compile(r"\\doibase\s+(10\.[^{}\s]+)"),
+    re.compile(r"\\bibinfo\s*\{doi\}\s*\{\s*(10\.[^{}\s]+?)\s*\}"),
+    re.compile(r"(?:https?://)?(?:dx\.)?doi\.org/(10\.[^{}\s]+)", re.I),
+    re.compile(r"\bdoi\s*[:=]\s*(10\.[^{}\s,;]+)", re.I),
+    re.compile(r"\\verb\s*\{doi\}\s*\\verb\s+(10\.\S+)"),
+    re.compile(r"\b(10\.\d{4,9}/[^\s\"<>{}\\]+)"),
+]
+_ARXIV_CMDS = [
+    re.compile(rf"\\(?:mn@)?eprint\s*\{{\s*arxiv\s*\}}\s*\{{\s*(?:arxiv:)?(?P<id>{ARXIV_ID})(?P<v>v\d+)?\s*\}}", re.I),
+    re.compile(rf"\\eprint\s*\{{\s*(?:arxiv:)?(?P<id>{ARXIV_ID})(?P<v>v\d+)?\s*\}}", re.I),
+    re.compile(rf"(?:arxiv\.org|xxx\.lanl\.gov)/(?:abs|pdf|html)/(?P<id>{ARXIV_ID})(?P<v>v\d+)?", re.I),
+    # "arXiv:stat.CO/1507.00919": a subject class written in front of a new-style id
+    re.compile(rf"arxiv\s*:\s*[a-z\-]+\.[a-z]{{2}}/(?P<id>{NEW_ARXIV})(?P<v>v\d+)?", re.I),
+    re.compile(rf"arxiv\s*(?:e-?prints?|preprint)?\s*[:,]?\s*(?:arxiv\s*:\s*)?(?P<id>{ARXIV_ID})(?P<v>v\d+)?\b", re.I),
+    re.compile(rf"10\.48550/arxiv\.(?P<id>{ARXIV_ID})(?P<v>v\d+)?", re.I),
+    # "\emph{arXiv e-prints}, art. astro-ph/0310127" (aasjournal) and DBLP's "CoRR, abs/2104.13478"
+    re.compile(rf"e-?prints?\}}?\s*,?\s*(?:art\.|id\.|p\.)?\s*(?:arxiv:)?(?P<id>{ARXIV_ID})(?P<v>v\d+)?", re.I),
+    re.compile(rf"\bcorr\b.{{0,20}}?\babs/(?P<id>{NEW_ARXIV})(?P<v>v\d+)?", re.I | re.S),
+]
+_URL_CMDS = re.compile(r"\\(?:url|href)\s*\{\s*([^{}\s]+)\s*\}")
+_YEAR = re.compile(r"(?<![\d./])(1[6-9]\d\d|20\d\d)(?![\d/])")
+
+
+def _clean_doi(doi: str) -> str:
+    doi = unquote(doi.replace("\\_", "_").replace("\\%", "%").replace("\\#", "#"))
+    doi = re.sub(r"\\[a-zA-Z]+", "", doi)
+    return trim_doi(doi.strip())
+
+
+def find_doi(body: str) -> str:
+    """The first DOI written in a formatted entry, display case kept, or ``""``."""
+    for pattern in _DOI_CMDS:
+        m = pattern.search(body)
+        if m:
+            doi = _clean_doi(m.group(1))
+            if normalize_doi(doi):
+                return doi
+    return ""
+
+
+def find_arxiv(body: str) -> tuple[str, str]:
+    """The first arXiv id (and version) written in a formatted entry, or ``("", "")``."""
+    for pattern in _ARXIV_CMDS:
+        m = pattern.search(body)
+        if m:
+            ident = m.group("id")
+            # "1007" in "1007.1727" also fits the old-style tail of a DOI; require a well-formed id.
+            parts = split_arxiv(ident)
+            if parts:
+                return _canonical_arxiv(parts[0]), (m.group("v") or "").lower()
+    return "", ""
+
+
+def find_url(body: str) -> str:
+    """The first link that is neither a DOI nor an arXiv link."""
+    for m in _URL_CMDS.finditer(body):
+        url = m.group(1).replace("\\_", "_").replace("\\%", "%").replace("\\#", "#").replace("\\&", "&")
+        low = url.lower()
+        if not low.startswith(("http://", "https://", "ftp://", "www.")):
+            continue
+        if "doi.org/" in low or "arxiv.org/" in low or "xxx.lanl.gov" in low:
+            continue
+        return url
+    return ""
+
+
+# --- names ---------------------------------------------------------------------------------------------------
+
+_INITIALS = re.compile(r"^(?:[A-Z][a-z]?\.[\s\-]*|[A-Z](?:[\s\-]+|$)){1,4}$")
+_SURNAME_INITIALS = re.compile(r"^(?P<sur>.+?)\s+(?P<ini>(?:[A-Z][a-z]?\.[\s\-]*|[A-Z](?:[\s\-]+|$))+)$")
+_ET_AL = re.compile(r",?\s*(?:\bet\.?\s*al\b\.?|\band others\b)\s*\.?$", re.I)
+_JR = re.compile(r"^(?:jr|sr|ii|iii|iv)\.?$", re.I)
+
+
+def _plausible_name(name: str) -> bool:
+    """A formatted-name token, not a title or venue that leaked into the author block."""
+    words = name.split()
+    return 0 < len(words) <= 6 and not re.search(r"[\d()\[\]=]", name) and len(name) <= 60
+
+
+def split_authors(block: str) -> list[str]:
+    """Split a formatted author list into names (``Given Family``), best effort over the common styles.
+
+    Handles ``A and B``, ``A, B, and C``, ``Family, I., Family, I.`` (surname first), ``Family I.`` (mnras) and
+    ``Family, I.; Family, I.`` (semicolons); stops at the first token that cannot be a name.
+    """
+    text = " ".join(block.replace("\u00a0", " ").split()).strip(" .,;:")
+    text = _ET_AL.sub("", text).strip(" .,;")
+    if not text:
+        return []
+    if ";" in text:
+        tokens = [t.strip() for t in text.split(";")]
+    else:
+        text = re.sub(r",?\s+(?:and|&)\s+", ", ", text)
+        tokens = [t.strip() for t in text.split(",")]
+    tokens = [_ET_AL.sub("", t).strip() for t in tokens]
+    tokens = [t for t in tokens if t]
+    initials = [bool(_INITIALS.match(t)) for t in tokens]
+    # "Handley, W. J., Hobson, M. P." : every other token is initials -> surname-first pairs
+    paired = len(tokens) >= 2 and not initials[0] and sum(initials) >= (len(tokens) - 1) // 2 and initials[1]
+    names: list[str] = []
+    for n, token in enumerate(tokens):
+        if names and _JR.match(token):
+            names[-1] = f"{names[-1]} {token}"
+            continue
+        if paired and initials[n] and n > 0 and not initials[n - 1]:
+            names[-1] = f"{token} {names[-1]}"
+            continue
+        if ", " in token:
+            family, given = token.split(", ", 1)
+            token = f"{given} {family}"
+        m = _SURNAME_INITIALS.match(token)
+        if m and not _INITIALS.match(m.group("sur")):
+            token = f"{m.group('ini').strip()} {m.group('sur')}"  # mnras "Audren B." -> "B. Audren"
+        if not _plausible_name(token):
+            break
+        names.append(" ".join(token.split()))
+    return [_dot_initials(n) for n in names if n and not _ET_AL.fullmatch(n)]
+
+
+def _dot_initials(name: str) -> str:
+    """``A. N Lasenby`` -> ``A. N. Lasenby``: a trailing full stop lost to list punctuation is put back."""
+    return re.sub(r"^((?:[A-Z][.\-]?\s*)+)(?=\s\S)", lambda m: re.sub(r"\b([A-Z])(?![.\-\w])", r"\1.", m.group(1)), name)
+
+
+# --- one \bibitem ----------------------------------------------------------------------------------------------
+
+_NEWBLOCK = re.compile(r"\\newblock\b")
+_BIBINFO = re.compile(r"\\bibinfo\s*\{\s*(\w+)\s*\}\s*")
+_EM_GROUP = re.compile(r"\{\\(?:em|it|itshape|sl)\b\s*")
+_EMPH = re.compile(r"\\(?:emph|textit|textsl)\s*")
+
+
+def _bibinfo_fields(body: str) -> dict[str, list[str]]:
+    fields: dict[str, list[str]] = {}
+    for m in _BIBINFO.finditer(body):
+        group = _read_group(body, m.end())
+        if group:
+            fields.setdefault(m.group(1).lower(), []).append(group[0])
+    return fields
+
+
+def _first_emph(text: str) -> tuple[str, int, int] | None:
+    """The first ``\\emph{..}``/``{\\em ..}``/``{\\it ..}`` group that is not "et al.": (content, start, end)."""
+    found = []
+    for m in _EMPH.finditer(text):
+        group = _read_group(text, m.end())
+        if group:
+            found.append((group[0], m.start(), group[1]))
+    for m in _EM_GROUP.finditer(text):
+        group = _read_group(text, m.start())
+        if group:
+            found.append((re.sub(r"^\\(?:em|it|itshape|sl)\b\s*", "", group[0]), m.start(), group[1]))
+    for item in sorted(found, key=lambda f: f[1]):
+        if not re.fullmatch(r"\s*et\.?[~\s]*al\.?,?\s*", item[0]):
+            return item
+    return None
+
+
+def _strip_ids(body: str) -> str:
+    """The body with identifier/link commands removed, so their digits are not read as years or titles."""
+    body = re.sub(r"\\mn@doi\s*(?:\[[^\]]*\])?\s*\{[^{}]*\}", " ", body)
+    body = re.sub(r"\\mn@eprint\s*\{[^{}]*\}\s*\{[^{}]*\}", " ", body)
+    body = re.sub(r"\\(?:doi|url)\s*\{[^{}]*\}", " ", body)
+    body = re.sub(r"\\eprint\s*\{[^{}]*\}(?:\s*\{[^{}]*\})?", " ", body)
+    out, pos = [], 0
+    for m in re.finditer(r"\\(?:href|Eprint)\s*", body):
+        if m.start() < pos:
+            continue
+        first = _read_group(body, m.end())
+        if not first:
+            continue
+        second = _read_group(body, _skip_ws(body, first[1]))
+        out.append(body[pos : m.start()])
+        target = first[0]
+        text = second[0] if second else ""
+        # keep link text unless it is only the identifier itself ("arXiv:1401.4064", "10.1/x", "1506.03812")
+        plain = latex_to_text(text)
+        is_id = not plain or bool(re.fullmatch(rf"(?:arxiv\s*:\s*)?(?:{ARXIV_ID}|10\.\S+)(?:v\d+)?(?:\s*\[[^\]]*\])?\.?",
+                                               plain, re.I)) or plain.lower().startswith(("http", "doi:", "arxiv:"))
+        out.append(" " if is_id else f" {{{text}}} ")
+        pos = second[1] if second else first[1]
+    out.append(body[pos:])
+    body = "".join(out)
+    body = re.sub(r"(?:https?://|www\.)\S+", " ", body)
+    body = re.sub(r"\barxiv\s*:\s*\S+", " ", body, flags=re.I)
+    body = re.sub(r"\b10\.\d{4,9}/\S+", " ", body)
+    return body
+
+
+def _label_year(label: str) -> str:
+    m = re.search(r"\\citeauthoryear\s*\{", label)
+    if m:
+        groups, pos = [], m.end() - 1
+        while len(groups) < 3:
+            g = _read_group(label, _skip_ws(label, pos))
+            if not g:
+                break
+            groups.append(g[0])
+            pos = g[1]
+        if groups:
+            y = _YEAR.search(groups[-1])
+            if y:
+                return y.group(1)
+    m = re.search(r"\((1[6-9]\d\d|20\d\d)", label)
+    return m.group(1) if m else ""
+
+
+def _reference_from_bibitem(key: str, label: str, body: str, raw: str) -> Reference:
+    doi = find_doi(body)
+    if not doi:  # keys like "Skinner2013/10.1063/1.4790861" or "10.2307/2958475" carry the DOI the author chose
+        m = re.search(r"(?:^|/)(10\.\d{4,9}/[^\s{}]+)$", key)
+        doi = _clean_doi(m.group(1)) if m and normalize_doi(m.group(1)) else ""
+    arxiv, version = find_arxiv(body)
+    ref = Reference(key=key, doi=doi, arxiv=arxiv, arxiv_version=version, url=find_url(body), raw=raw)
+    info = _bibinfo_fields(body)
+    stripped = _strip_ids(body)
+    ref.year = _label_year(label)
+    if not ref.year and info.get("year"):
+        y = _YEAR.search(info["year"][0])
+        ref.year = y.group(1) if y else ""
+
+    if "\\bsnm" in body:
+        _read_springer(ref, body)
+    if info.get("author") and not ref.authors:
+        ref.authors = [" ".join(latex_to_text(a).split()) for a in info["author"]]
+        ref.authors = [split_authors(a)[0] if split_authors(a) else a for a in ref.authors]
+    if info.get("title"):
+        ref.title = latex_to_text(info["title"][0])
+    journals = [j for j in info.get("journal", []) if "\\bibinfo" not in j]
+    m = re.search(r"\\JournalTitle\s*(?=\{)", body)
+    if m and _read_group(body, m.end()):
+        journals.insert(0, _read_group(body, m.end())[0])
+    if journals:
+        ref.journal = latex_to_text(journals[0]).strip(" ,.")
+
+    segments = _NEWBLOCK.split(stripped)
+    if len(segments) > 1:  # natbib plainnat/unsrtnat/aasjournal-with-newblock: authors. \newblock title. \newblock venue
+        if not ref.authors:
+            ref.authors = split_authors(latex_to_text(segments[0]))
+        if not ref.title:
+            ref.title = latex_to_text(segments[1]).rstrip(" .,")
+        if not ref.journal:
+            for seg in segments[2:] or segments[1:2]:
+                emph = _first_emph(seg)
+                if emph:
+                    ref.journal = latex_to_text(emph[0]).strip(" .,")
+                    break
+    else:
+        _read_run_in(ref, stripped, body)
+
+    if not ref.year:
+        years = _YEAR.findall(latex_to_text(stripped))
+        ref.year = years[-1] if years else ""
+    if not ref.journal:
+        m = re.search(r"\\mn@doi\s*\[([^\]]*)\]", body)
+        if m and "arxiv" not in m.group(1).lower():
+            ref.journal = latex_to_text(m.group(1))
+    return ref
+
+
+def _springer_field(body: str, name: str) -> str:
+    m = re.search(rf"\\{name}\s*(?=\{{)", body)
+    g = _read_group(body, m.end()) if m else None
+    return latex_to_text(g[0]) if g else ""
+
+
+def _read_springer(ref: Reference, body: str) -> None:
+    """Springer Nature's sn-jnl: ``\\bauthor{\\bsnm{Family}, \\binits{I.}}``, ``\\batitle``, ``\\bjtitle``."""
+    for m in re.finditer(r"\\bauthor\s*(?=\{)", body):
+        g = _read_group(body, m.end())
+        if g:
+            family, initials = _springer_field(g[0], "bsnm"), _springer_field(g[0], "binits")
+            if family:
+                ref.authors.append(f"{initials} {family}".strip())
+    ref.title = ref.title or _springer_field(body, "batitle") or _springer_field(body, "bbtitle")
+    ref.journal = ref.journal or _springer_field(body, "bjtitle")
+    ref.year = ref.year or _springer_field(body, "byear")[:4]
+
+
+_QUOTED_TITLE = re.compile(r"``(.+?)(?:,)?''", re.S)
+
+
+def _read_run_in(ref: Reference, stripped: str, body: str) -> None:
+    """Styles without ``\\newblock``: JHEP/utphys (``{\\it title}``), IEEE (````title,''``), mnras (no title)."""
+    quoted = _QUOTED_TITLE.search(stripped)
+    emph = _first_emph(stripped)
+    title_start = None
+    if quoted and (not emph or quoted.start() < emph[1]):
+        if not ref.title:
+            ref.title = latex_to_text(quoted.group(1)).rstrip(" ,.")
+        title_start = quoted.start()
+        after = stripped[quoted.end():]
+        venue = _first_emph(after)
+        if venue and not ref.journal:
+            ref.journal = latex_to_text(venue[0]).strip(" ,.")
+    elif emph and (re.search(r"\{\\it\b|\\textit", stripped[emph[1] : emph[1] + 8]) or _first_emph(stripped[emph[2]:])):
+        if not ref.title:
+            ref.title = latex_to_text(emph[0]).rstrip(" ,.")
+        title_start = emph[1]
+        after = stripped[emph[2]:]
+        venue = _first_emph(after)
+        if venue and not ref.journal:
+            ref.journal = latex_to_text(venue[0]).strip(" ,.")
+    if not ref.authors:
+        if title_start is not None:
+            ref.authors = split_authors(latex_to_text(stripped[:title_start]))
+        elif emph:  # a single emphasised group is the venue: the names come before it
+            ref.authors = split_authors(latex_to_text(stripped[: emph[1]]))
+            if not ref.journal:
+                ref.journal = latex_to_text(emph[0]).strip(" ,.")
+        else:  # mnras: "{Audren} B., {Lesgourgues} J., 2013, ..." -> the names end at the year
+            text = latex_to_text(stripped)
+            m = _YEAR.search(text)
+            head = text[: m.start()] if m else text.split(".", 1)[0]
+            ref.authors = split_authors(head)
+            if not ref.journal and m:
+                rest = re.sub(r"^[a-z]\b", "", text[m.end():]).strip(" ,.")
+                venue = rest.split(",")[0].strip()
+                if venue and not venue.isdigit() and len(venue) < 80:
+                    ref.journal = venue
+
+
+# ================================================================================================== biblatex ====
+
+_ENTRY = re.compile(r"\\entry\s*\{([^{}]*)\}\s*\{([^{}]*)\}\s*\{[^{}]*\}")
+_ENDENTRY = re.compile(r"\\endentry\b")
+_FIELD = re.compile(r"\\field\s*(?:\[[^\]]*\])?\s*\{(\w+)\}\s*")
+_VERB = re.compile(r"\\verb\s*\{(\w+)\}\s*\n?(.*?)\\endverb", re.S)
+_NAME = re.compile(r"\\name\s*\{(\w+)\}\s*\{\d+\}\s*\{[^{}]*\}\s*")
+
+
+def _biblatex_names(block: str) -> list[str]:
+    """Names of a ``\\name{author}{N}{}{...}`` list, both the ``family=`` and the positional layouts."""
+    names = []
+    pos = 0
+    while True:
+        g = _read_group(block, _skip_ws(block, pos))
+        if not g:
+            break
+        inner, pos = g
+        parts = {}
+        for m in re.finditer(r"(\w+)=\{", inner):
+            val = _read_group(inner, m.end() - 1)
+            if val:
+                parts[m.group(1)] = val[0]
+        if "family" in parts:
+            words = [parts.get("prefix", ""), parts["family"], parts.get("suffix", "")]
+            given = parts.get("given", "")
+            name = " ".join(x for x in [given, *words] if x)
+        else:  # biblatex < 3.3: {{hash}{Family}{F.}{Given}{G.}{prefix}{p.}{suffix}{s.}}
+            groups, p = [], 0
+            inner_body = inner
+            while True:
+                gg = _read_group(inner_body, _skip_ws(inner_body, p))
+                if not gg:
+                    break
+                groups.append(gg[0])
+                p = gg[1]
+            groups = [x for x in groups if not x.startswith("hash=")]
+            family = groups[0] if groups else ""
+            given = groups[2] if len(groups) > 2 else ""
+            prefix = groups[4] if len(groups) > 4 else ""
+            name = " ".join(x for x in [given, prefix, family] if x)
+        text = latex_to_text(name.replace("\\bibinitperiod", ".").replace("\\bibinitdelim", " "))
+        if text:
+            names.append(text)
+    return names
+
+
+def _parse_biblatex(text: str, source: str) -> ReferenceList:
+    refs = ReferenceList(source=source)
+    for m in _ENTRY.finditer(text):
+        end = _ENDENTRY.search(text, m.end())
+        block = text[m.end() : end.start() if end else len(text)]
+        fields: dict[str, str] = {}
+        for f in _FIELD.finditer(block):
+            g = _read_group(block, f.end())
+            if g:
+                fields.setdefault(f.group(1).lower(), g[0])
+        verbs = {v.group(1).lower(): " ".join(v.group(2).replace("\\verb", " ").split()) for v in _VERB.finditer(block)}
+        authors: list[str] = []
+        for n in _NAME.finditer(block):
+            if n.group(1) == "author":
+                g = _read_group(block, n.end())
+                if g:
+                    authors = _biblatex_names(g[0])
+                break
+        ref = Reference(key=m.group(1).strip(), authors=authors, raw=text[m.start() : end.end() if end else len(text)])
+        ref.title = latex_to_text(fields.get("title", ""))
+        ref.journal = latex_to_text(fields.get("journaltitle") or fields.get("journal") or fields.get("booktitle", ""))
+        year = fields.get("year") or fields.get("date", "")[:4]
+        ref.year = year if _YEAR.fullmatch(year or "") else ""
+        doi = verbs.get("doi") or fields.get("doi", "")
+        if doi:
+            cleaned = _clean_doi(re.sub(r"^(?:doi:|https?://(?:dx\.)?doi\.org/)", "", doi.strip(), flags=re.I))
+            ref.doi = cleaned if normalize_doi(cleaned) else ""
+        eprint = fields.get("eprint") or verbs.get("eprint", "")
+        eprinttype = (fields.get("eprinttype") or fields.get("archiveprefix") or "").lower()
+        if eprint and eprinttype in ("", "arxiv"):
+            parts = split_arxiv(eprint)
+            if parts:
+                ref.arxiv, ref.arxiv_version = parts
+        url = verbs.get("url", "")
+        if url:
+            if not ref.arxiv and "arxiv" in url.lower():
+                parts = split_arxiv(url)
+                if parts:
+                    ref.arxiv, ref.arxiv_version = parts
+            if not ref.doi and "doi.org/" in url.lower():
+                ref.doi = find_doi(url)
+            if not any(s in url.lower() for s in ("doi.org/", "arxiv.org/")):
+                ref.url = url
+        if not ref.arxiv and ref.doi.lower().startswith("10.48550/arxiv."):
+            ref.arxiv, ref.arxiv_version = find_arxiv(ref.doi)
+        refs.append(ref)
+    return refs
+
+
+# ======================================================================================================= bib =====
+
+def _split_bib_names(value: str) -> list[str]:
+    """BibTeX ``and``-separated names (only at brace depth 0), each turned to ``Given Family``."""
+    names, depth, start = [], 0, 0
+    i = 0
+    low = value
+    while i < len(low):
+        c = low[i]
+        if c == "{":
+            depth += 1
+        elif c == "}":
+            depth -= 1
+        elif depth == 0 and re.match(r"\s+and\s+", low[i:], re.I) and (i == 0 or low[i].isspace()):
+            m = re.match(r"\s+and\s+", low[i:], re.I)
+            names.append(value[start:i])
+            i += m.end()
+            start = i
+            continue
+        i += 1
+    names.append(value[start:])
+    out = []
+    for name in names:
+        name = " ".join(name.split())
+        if not name:
+            continue
+        if name.lower() == "others":
+            continue
+        parts = _split_top_commas(name)
+        if len(parts) == 2:
+            name = f"{parts[1]} {parts[0]}"
+        elif len(parts) == 3:  # "von Last, Jr, First"
+            name = f"{parts[2]} {parts[0]} {parts[1]}"
+        out.append(latex_to_text(name))
+    return [n for n in out if n]
+
+
+def _split_top_commas(name: str) -> list[str]:
+    parts, depth, cur = [], 0, []
+    for c in name:
+        if c == "{":
+            depth += 1
+        elif c == "}":
+            depth -= 1
+        if c == "," and depth == 0:
+            parts.append("".join(cur).strip())
+            cur = []
+        else:
+            cur.append(c)
+    parts.append("".join(cur).strip())
+    return [p for p in parts if p]
+
+
+def parse_bib(text: str, source: str = "<bib>") -> ReferenceList:
+    """Parse BibTeX with bibtexparser; unparsable blocks become warnings (see the module docstring)."""
+    import bibtexparser
+
+    try:
+        library = bibtexparser.parse_string(text)
+    except Exception as exc:  # noqa: BLE001 - the grammar can fail on pathological input
+        raise BibliographyError(f"cannot be parsed as BibTeX: {exc}", path=source,
+                                hint="check the file is a .bib (BibTeX) file and fix its syntax") from None
+    refs = ReferenceList(source=source)
+    for block in library.failed_blocks:
+        line = (getattr(block, "start_line", 0) or 0) + 1
+        first = (block.raw or "").strip().splitlines()[0][:70] if (block.raw or "").strip() else ""
+        reason = str(getattr(block, "error", "") or "syntax error").splitlines()[0]
+        refs.warnings.append(f"{source}: skipped the block at line {line} ({first!r}): {reason}")
+    for entry in library.entries:
+        fields = {k.lower(): str(v.value) for k, v in entry.fields_dict.items()}
+        ref = Reference(key=entry.key, raw=str(getattr(entry, "raw", "") or ""))
+        ref.authors = _split_bib_names(fields.get("author", "")) if fields.get("author") else []
+        ref.title = latex_to_text(fields.get("title", ""))
+        ref.journal = latex_to_text(fields.get("journal") or fields.get("journaltitle") or fields.get("booktitle", ""))
+        year = fields.get("year") or fields.get("date", "")[:4]
+        y = _YEAR.search(year or "")
+        ref.year = y.group(1) if y else ""
+        if fields.get("doi"):
+            raw_doi = re.sub(r"^(?:doi:\s*|https?://(?:dx\.)?doi\.org/)", "", fields["doi"].strip(), flags=re.I)
+            cleaned = _clean_doi(raw_doi)
+            ref.doi = cleaned if normalize_doi(cleaned) else ""
+        prefix = (fields.get("archiveprefix") or fields.get("eprinttype") or "").lower()
+        eprint = fields.get("eprint", "")
+        if eprint and prefix in ("", "arxiv"):
+            parts = split_arxiv(eprint)
+            if parts:
+                ref.arxiv, ref.arxiv_version = parts
+        url = fields.get("url", "")
+        if url:
+            low = url.lower()
+            if not ref.arxiv and ("arxiv.org/" in low):
+                parts = split_arxiv(url)
+                if parts:
+                    ref.arxiv, ref.arxiv_version = parts
+            if not ref.doi and "doi.org/" in low:
+                ref.doi = find_doi(url)
+            if "doi.org/" not in low and "arxiv.org/" not in low:
+                ref.url = url
+        if not ref.arxiv:
+            for name in ("journal", "note", "howpublished"):
+                if "arxiv" in fields.get(name, "").lower():
+                    ref.arxiv, ref.arxiv_version = find_arxiv(fields[name])
+                    if ref.arxiv:
+                        break
+        if not ref.arxiv and ref.doi.lower().startswith("10.48550/arxiv."):
+            ref.arxiv, ref.arxiv_version = find_arxiv(ref.doi)
+        refs.append(ref)
+    if not refs and library.failed_blocks:
+        raise BibliographyError(
+            f"no entry could be parsed; {refs.warnings[0].split(': ', 1)[1]}",
+            path=source,
+            hint="fix the BibTeX syntax of that block (unbalanced braces or a missing comma are the usual cause)",
+        )
+    return refs
