@@ -1,0 +1,218 @@
+"""Running the rules: one full check, fixing until stable, and incremental checking while a draft streams.
+
+``check(text, ctx)`` parses the draft once (:func:`~posttui.rules.markdown.parse_document`), runs every enabled
+rule and returns findings sorted by position. Segment-scoped rules depend only on one segment's text, so
+:class:`StreamingChecker` keeps their results per segment and, as chunks arrive, re-checks at most every
+``min_bytes`` characters or ``min_interval`` seconds: only the changed tail is parsed and judged again.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from typing import Callable
+
+from . import load_rules
+from .base import RULES, CheckOptions, Finding, Hit, Severity
+from .context import CheckContext
+from .fixes import apply_fixes, fixes_of
+from .markdown import Document, parse_document
+
+_STREAM_TAIL_RULES = {"PT062", "PT063", "PT020"}
+"""Segment rules whose findings in the last, still-growing segment are only pending while streaming."""
+
+
+def _rules(options: CheckOptions):
+    load_rules()
+    doc_rules = [r for r in RULES.values() if r.scope == "document" and options.enabled(r.id)]
+    seg_rules = [r for r in RULES.values() if r.scope == "segment" and options.enabled(r.id)]
+    return doc_rules, seg_rules
+
+
+def _segment_hits(seg, ctx, options, seg_rules) -> list[tuple[str, Hit]]:
+    out = []
+    for r in seg_rules:
+        for hit in r.func(seg, ctx, options):
+            out.append((r.id, hit))
+    return out
+
+
+def _run(
+    doc: Document,
+    ctx: CheckContext,
+    options: CheckOptions,
+    partial: bool,
+    cache: dict | None = None,
+) -> list[Finding]:
+    doc_rules, seg_rules = _rules(options)
+    raw: list[tuple[str, Hit]] = []
+    new_cache = {} if cache is not None else None
+    text_end = len(doc.text.rstrip())
+    last = doc.segments[-1] if doc.segments else None
+    for seg in doc.segments:
+        hits = cache.get(seg.text) if cache is not None else None
+        if hits is None:
+            hits = _segment_hits(seg, ctx, options, seg_rules)
+        if new_cache is not None:
+            new_cache[seg.text] = hits
+        streaming_tail = partial and seg is last and seg.end >= text_end
+        for rid, hit in hits:
+            hit = hit.shifted(seg.start)
+            if streaming_tail and rid in _STREAM_TAIL_RULES and _open_at_end(rid, hit, seg):
+                hit = Hit(hit.start, hit.end, f"{hit.message} (still streaming)", None, Severity.PENDING)
+            raw.append((rid, hit))
+    if cache is not None:
+        cache.clear()
+        cache.update(new_cache or {})
+    for r in doc_rules:
+        for hit in r.func(doc, ctx, options, partial):
+            raw.append((r.id, hit))
+    findings = []
+    for rid, hit in raw:
+        line, col = doc.line_col(hit.start)
+        end_line, end_col = doc.line_col(hit.end)
+        findings.append(
+            Finding(
+                rule=rid,
+                severity=hit.severity or RULES[rid].severity,
+                message=hit.message,
+                start=hit.start,
+                end=hit.end,
+                line=line,
+                column=col,
+                end_line=end_line,
+                end_column=end_col,
+                fix=hit.fix,
+            )
+        )
+    findings.sort(key=lambda f: (f.start, f.end, f.rule))
+    return findings
+
+
+def _open_at_end(rid: str, hit: Hit, seg) -> bool:
+    """True for an unclosed construct that the rest of the stream may still close (in the last line)."""
+    last_nl = seg.text.rstrip("\n").rfind("\n")
+    return hit.start >= seg.start + last_nl + 1 or rid in ("PT062", "PT063")
+
+
+def check(
+    text: str,
+    ctx: CheckContext | None = None,
+    *,
+    partial: bool = False,
+    options: CheckOptions | None = None,
+) -> list[Finding]:
+    """All findings for ``text``. With ``partial=True`` (a draft still streaming) what may yet arrive (the END
+    marker, the footer, more references or words) is reported with severity ``pending``, not as an error."""
+    return _run(parse_document(text), ctx or CheckContext(), options or CheckOptions(), partial)
+
+
+@dataclass
+class FixResult:
+    text: str
+    """The fixed text."""
+    applied: list[Finding] = field(default_factory=list)
+    """The findings whose fixes were applied, in the order found (over all rounds)."""
+    findings: list[Finding] = field(default_factory=list)
+    """What a fresh check of the fixed text reports."""
+    rounds: int = 0
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.applied)
+
+
+def fix(
+    text: str,
+    ctx: CheckContext | None = None,
+    *,
+    options: CheckOptions | None = None,
+    max_rounds: int = 5,
+) -> FixResult:
+    """Apply every mechanical fix, re-checking after each round (a fix may reveal another, and overlapping fixes
+    wait for the next round), until nothing more changes. Fixing the result again changes nothing."""
+    ctx = ctx or CheckContext()
+    options = options or CheckOptions()
+    applied: list[Finding] = []
+    findings = check(text, ctx, options=options)
+    rounds = 0
+    while rounds < max_rounds:
+        fixes = fixes_of(findings)
+        if not fixes:
+            break
+        new_text, used = apply_fixes(text, fixes)
+        if not used or new_text == text:
+            break
+        used_ids = {id(f) for f in used}
+        applied.extend(f for f in findings if f.fix is not None and id(f.fix) in used_ids)
+        text = new_text
+        rounds += 1
+        findings = check(text, ctx, options=options)
+    return FixResult(text, applied, findings, rounds)
+
+
+class StreamingChecker:
+    """Checks a draft while it streams in, cheaply.
+
+    ``feed(chunk)`` appends text and re-checks (``partial=True``) only when at least ``min_bytes`` characters
+    arrived since the last check or ``min_interval`` seconds passed; it returns the new findings then, else None.
+    Per-segment results are reused for the segments that did not change, so each re-check costs about the size
+    of the changed tail. ``finish()`` runs the final, non-partial check.
+    """
+
+    def __init__(
+        self,
+        ctx: CheckContext | None = None,
+        *,
+        options: CheckOptions | None = None,
+        min_bytes: int = 1024,
+        min_interval: float = 0.25,
+        clock: Callable[[], float] = time.monotonic,
+    ):
+        self.ctx = ctx or CheckContext()
+        self.options = options or CheckOptions()
+        self.min_bytes = min_bytes
+        self.min_interval = min_interval
+        self.clock = clock
+        self._parts: list[str] = []
+        self._text = ""
+        self._pending_bytes = 0
+        self._last_check = float("-inf")
+        self._cache: dict = {}
+        self.findings: list[Finding] = []
+        self.checks = 0
+
+    @property
+    def text(self) -> str:
+        if self._parts:
+            self._text += "".join(self._parts)
+            self._parts.clear()
+        return self._text
+
+    def feed(self, chunk: str) -> list[Finding] | None:
+        if not chunk:
+            return None
+        self._parts.append(chunk)
+        self._pending_bytes += len(chunk)
+        now = self.clock()
+        if self._pending_bytes >= self.min_bytes or now - self._last_check >= self.min_interval:
+            return self.check_now(partial=True)
+        return None
+
+    def check_now(self, *, partial: bool = True) -> list[Finding]:
+        self._pending_bytes = 0
+        self._last_check = self.clock()
+        self.checks += 1
+        self.findings = _run(parse_document(self.text), self.ctx, self.options, partial, self._cache)
+        return self.findings
+
+    def finish(self) -> list[Finding]:
+        """The final check of the complete draft (missing END marker or footer are errors now)."""
+        return self.check_now(partial=False)
+
+    def reset(self, text: str = "") -> None:
+        """Start over with ``text`` (e.g. after the user edited the draft)."""
+        self._parts.clear()
+        self._text = text
+        self._pending_bytes = len(text)
+        self._last_check = float("-inf")

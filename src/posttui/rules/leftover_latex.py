@@ -1,0 +1,185 @@
+"""PT020-PT021: LaTeX left in the prose. Citation commands become reference links; simple markup becomes
+Markdown or Unicode. Code spans and fences are never judged; PT021 also leaves math alone."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+from .base import Fix, Hit, rule
+
+CITE_COMMANDS = (
+    r"[Cc]ite(?:p|t|alt|alp|author|year|yearpar|num)?|[Pp]arencite|[Tt]extcite|[Aa]utocite|[Ff]ootcite"
+    r"|[Ss]martcite|[Ss]upercite|nocite"
+)
+CITE_RE = re.compile(
+    rf"\\(?P<cmd>{CITE_COMMANDS})(?P<star>\*?)(?![A-Za-z])"
+    r"(?P<opts>(?:\s*\[[^\[\]\n]*\]){0,2})"
+    r"(?:\s*\{(?P<keys>[^{}\n]*)\}|(?P<open>\s*\{[^{}\n]*$)|(?P<open2>\s*\{[^{}\n]*\n))?",
+    re.M,
+)
+_OPT_RE = re.compile(r"\[([^\[\]\n]*)\]")
+
+TEXTUAL = {"citet", "textcite", "Citet", "Textcite"}
+ALT = {"citealt", "Citealt"}
+BARE = {"citealp", "Citealp"}
+AUTHOR = {"citeauthor", "Citeauthor"}
+YEAR = {"citeyear", "citeyearpar"}
+
+
+def render_citation(cmd: str, keys: list[str], pre: str, post: str, refs) -> tuple[str | None, list[str]]:
+    """The Markdown that replaces a citation command, or (None, keys that cannot be rendered).
+
+    Parenthetical forms become ``([id](url), [id](url))``; textual forms ``Author et al. ([id](url))``. A
+    bibliography entry without DOI or arXiv id is written as text ("Cornish et al. 2019"), never as a link."""
+    if cmd == "nocite":
+        return "", []
+    works = [refs.get(k) for k in keys]
+    missing = [k for k, w in zip(keys, works) if w is None]
+    if missing:
+        return None, missing
+    if cmd in AUTHOR:
+        bad = [w.key for w in works if not w.authors_text]
+        return (None, bad) if bad else ("; ".join(w.authors_text for w in works), [])
+    if cmd in YEAR:
+        bad = [w.key for w in works if not w.year]
+        if bad:
+            return None, bad
+        years = ", ".join(w.year for w in works)
+        return (f"({years})" if cmd == "citeyearpar" else years), []
+    textual = cmd in TEXTUAL or cmd in ALT
+    bad = [
+        w.key for w in works if not w.links() and not (w.authors_text and w.year) or (textual and not w.authors_text)
+    ]
+    if bad:
+        return None, bad
+    if textual:
+        parts = []
+        for i, w in enumerate(works):
+            inner = ", ".join(w.links()) if w.links() else w.year
+            if cmd in ALT:
+                parts.append(f"{w.authors_text} {inner}")
+                continue
+            if post and i == len(works) - 1:
+                inner = f"{inner}, {post}"
+            parts.append(f"{w.authors_text} ({inner})")
+        body = "; ".join(parts)
+        return (f"{pre} {body}" if pre else body), []
+    items = [", ".join(w.links()) if w.links() else f"{w.authors_text} {w.year}" for w in works]
+    body = ("; " if any(not w.links() for w in works) else ", ").join(items)
+    if pre:
+        body = f"{pre} {body}"
+    if post:
+        body = f"{body}, {post}"
+    return (body if cmd in BARE else f"({body})"), []
+
+
+@rule("PT020", "error", "LaTeX citation command left in the text", scope="segment", fix="replace by reference links")
+def citation_commands(seg, ctx, opts):
+    text = seg.info.masked
+    for m in CITE_RE.finditer(text):
+        s, e = m.span()
+        cmd = m.group("cmd")
+        shown = seg.text[s:e].strip()
+        if len(shown) > 60:
+            shown = shown[:57] + "..."
+        if m.group("keys") is None:
+            if m.group("open") is not None or m.group("open2") is not None:
+                e = s + len(m.group(0).rstrip("\n"))
+            yield Hit(s, e, f"LaTeX citation `{shown}` left in the text: write the reference as a Markdown link")
+            continue
+        keys = [k.strip() for k in m.group("keys").split(",") if k.strip()]
+        opts_found = _OPT_RE.findall(m.group("opts") or "")
+        pre, post = "", ""
+        if len(opts_found) == 1:
+            post = opts_found[0].strip()
+        elif len(opts_found) == 2:
+            pre, post = opts_found[0].strip(), opts_found[1].strip()
+        replacement, unresolved = render_citation(cmd, keys, pre, post, ctx.references)
+        if replacement is None:
+            which = ", ".join(unresolved)
+            known = [k for k in keys if k in ctx.references]
+            why = "has no DOI or arXiv id" if all(k in ctx.references for k in unresolved) else "is not in the bibliography"
+            yield Hit(
+                s,
+                e,
+                f"LaTeX citation `{shown}` left in the text: {which} {why}; rewrite the sentence with a reference "
+                f"link or drop the citation" + (f" (resolvable: {', '.join(known)})" if known else ""),
+            )
+            continue
+        if s > 0 and replacement and replacement[0] == "(" and text[s - 1] not in " \t\n(":
+            replacement = " " + replacement
+        if not replacement:  # \nocite: also remove one space before it
+            if s > 0 and text[s - 1] == " ":
+                s -= 1
+        yield Hit(
+            m.start(),
+            e,
+            f"LaTeX citation `{shown}` left in the text: use the reference's Markdown link",
+            Fix(s, e, replacement, "replace the citation by its reference link(s)"),
+        )
+
+
+# ----- PT021 --------------------------------------------------------------------------------------------------
+_REF_RE = re.compile(r"\\(ref|eqref|cref|Cref|autoref|pageref|label|url|href|footnote)\b\*?(?:\{([^{}\n]*)\})?")
+_FORMAT_RE = re.compile(r"\\(emph|textit|textbf|textsc|texttt|underline|textrm|textsf|textup|textsl)\{([^{}\n]*)\}")
+_ESCAPED_RE = re.compile(r"\\([%&])")
+_TIE_RE = re.compile(r"(?<=[^\s~])~(?=[^\s~])")
+_ACCENT_RE = re.compile(r"\{?\\([`'^\"~=.])\{?([A-Za-z])\}?\}?")
+_LOGO_RE = re.compile(r"\\(LaTeX|TeX|ldots|dots)\b(?:\{\})?")
+_COMMAND_RE = re.compile(r"\\([A-Za-z]+)")
+_ACCENTS = {"`": "\u0300", "'": "\u0301", "^": "\u0302", '"': "\u0308", "~": "\u0303", "=": "\u0304", ".": "\u0307"}
+_FORMAT_MD = {
+    "emph": "*{}*",
+    "textit": "*{}*",
+    "textsl": "*{}*",
+    "textbf": "**{}**",
+    "texttt": "`{}`",
+}
+
+
+@rule("PT021", "warning", "other LaTeX left in prose outside math", scope="segment", fix="convert simple markup")
+def other_latex(seg, ctx, opts):
+    text = seg.info.prose
+    seen: list[tuple[int, int]] = []
+
+    def hit(s, e, message, replacement=None, desc="convert to Markdown"):
+        seen.append((s, e))
+        fix = Fix(s, e, replacement, desc) if replacement is not None else None
+        return Hit(s, e, message, fix)
+
+    for m in _REF_RE.finditer(text):
+        cmd = m.group(1)
+        if cmd == "label" and m.group(2) is not None:
+            s = m.start() - 1 if m.start() > 0 and text[m.start() - 1] == " " else m.start()
+            yield hit(s, m.end(), f"`{m.group(0)}` is LaTeX: remove it", "", "remove the label")
+        else:
+            yield hit(
+                m.start(),
+                m.end(),
+                f"`{m.group(0)}` is LaTeX and will show as raw text: write the reference in words (\"Figure 2\")",
+            )
+    for m in _FORMAT_RE.finditer(text):
+        cmd, inner = m.group(1), m.group(2)
+        md = _FORMAT_MD.get(cmd, "{}").format(inner)
+        yield hit(m.start(), m.end(), f"`\\{cmd}{{...}}` is LaTeX: use Markdown", md)
+    for m in _ESCAPED_RE.finditer(text):
+        yield hit(m.start(), m.end(), f"`{m.group(0)}` is a LaTeX escape: write `{m.group(1)}`", m.group(1))
+    for m in _ACCENT_RE.finditer(text):
+        char = unicodedata.normalize("NFC", m.group(2) + _ACCENTS[m.group(1)])
+        yield hit(m.start(), m.end(), f"`{m.group(0)}` is a LaTeX accent: write `{char}`", char)
+    for m in _LOGO_RE.finditer(text):
+        word = {"ldots": "…", "dots": "…"}.get(m.group(1), m.group(1))
+        yield hit(m.start(), m.end(), f"`{m.group(0)}` is LaTeX: write `{word}`", word)
+    for m in _TIE_RE.finditer(text):
+        yield hit(m.start(), m.end(), "`~` is a LaTeX tie: use a plain space", " ", "replace the tie by a space")
+    cite = re.compile(rf"(?:{CITE_COMMANDS})\*?$")
+    for m in _COMMAND_RE.finditer(text):
+        s = m.start()
+        if any(a <= s < b for a, b in seen) or cite.match(m.group(1)):
+            continue
+        yield Hit(
+            s,
+            m.end(),
+            f"`{m.group(0)}` is a LaTeX command outside math: rewrite it in Markdown or put it inside $...$",
+        )

@@ -1,0 +1,630 @@
+"""Where things are in a draft: the template regions, and inside the narrative the Markdown structure.
+
+Two layers, both keyed by character offsets into the draft (see :mod:`posttui.rules.base` for the convention):
+
+* :func:`layout` finds the skeleton: an optional wrapping code fence, a preamble, the front matter, the header
+  image line, the BEGIN/END markers, the narrative between them and the tail (footer) after END. It works on
+  any prefix of a post, so it is safe while a draft streams in.
+* :class:`Segment` is one group of blocks of the narrative (split at blank lines outside code fences). Its block
+  structure comes from markdown-it-py (headings, lists, fences, HTML blocks); its inline structure (code spans,
+  math, links, images, raw HTML, bare URLs) from a scanner that records exact spans, which markdown-it's inline
+  tokens do not carry. Segments only depend on their own text, so a streaming checker re-parses only the ones
+  that changed.
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+from markdown_it import MarkdownIt
+
+from .context import BEGIN_MARKER, END_MARKER
+
+FENCE_RE = re.compile(r"^ {0,3}(`{3,}|~{3,})([^`\n]*)$")
+FM_DELIM_RE = re.compile(r"^---[ \t]*$")
+
+
+class Positions:
+    """Offset -> (line, column), both 1-based."""
+
+    def __init__(self, text: str):
+        starts = [0]
+        find = text.find
+        i = find("\n")
+        while i != -1:
+            starts.append(i + 1)
+            i = find("\n", i + 1)
+        self.starts = starts
+
+    def line_col(self, offset: int) -> tuple[int, int]:
+        idx = bisect.bisect_right(self.starts, offset) - 1
+        return idx + 1, offset - self.starts[idx] + 1
+
+
+def iter_lines(text: str, start: int = 0, end: int | None = None):
+    """Yield ``(line_start, line_end_without_newline, next_line_start)`` for the lines of ``text[start:end]``."""
+    end = len(text) if end is None else end
+    pos = start
+    find = text.find
+    while pos < end:
+        nl = find("\n", pos, end)
+        if nl == -1:
+            yield pos, end, end
+            return
+        yield pos, nl, nl + 1
+        pos = nl + 1
+
+
+# ----------------------------------------------------------------------------------------------------------------
+# The skeleton
+# ----------------------------------------------------------------------------------------------------------------
+@dataclass
+class Layout:
+    text: str
+    content_start: int = 0
+    content_end: int = 0
+    wrap_open: tuple[int, int] | None = None
+    """The opening line of a code fence wrapping the whole post (start, end incl. newline)."""
+    wrap_close: tuple[int, int] | None = None
+    wrap_fence: str = ""
+    preamble: tuple[int, int] | None = None
+    """Non-blank text before the first template element (or before the wrapping fence)."""
+    trailer: tuple[int, int] | None = None
+    """Non-blank text after the wrapping fence's closing line."""
+    front_matter: tuple[int, int] | None = None
+    """From the opening ``---`` to the end of the closing ``---`` line (incl. its newline)."""
+    front_matter_closed: bool = False
+    header: tuple[int, int] | None = None
+    """The header image line (without newline)."""
+    stray_before_begin: tuple[int, int] | None = None
+    begins: list[tuple[int, int]] = field(default_factory=list)
+    ends: list[tuple[int, int]] = field(default_factory=list)
+    narrative: tuple[int, int] = (0, 0)
+    tail: tuple[int, int] | None = None
+    """Everything after the END marker (up to the wrap's closing fence)."""
+    structural: bool = False
+    """False when nothing of the skeleton was found (then the whole text is taken as narrative)."""
+
+
+def _is_blank(text: str, start: int, end: int) -> bool:
+    return not text[start:end].strip()
+
+
+def _first_nonblank(text: str, start: int, end: int) -> tuple[int, int, int] | None:
+    for ls, le, nxt in iter_lines(text, start, end):
+        if text[ls:le].strip():
+            return ls, le, nxt
+    return None
+
+
+def _span_nonblank(text: str, start: int, end: int) -> tuple[int, int] | None:
+    """The span from the first to the last non-white character of ``text[start:end]``, or None."""
+    chunk = text[start:end]
+    stripped = chunk.strip()
+    if not stripped:
+        return None
+    lead = len(chunk) - len(chunk.lstrip())
+    return start + lead, start + lead + len(stripped)
+
+
+def layout(text: str) -> Layout:
+    """Locate the template regions in ``text`` (any prefix of a post is fine)."""
+    lay = Layout(text, 0, len(text))
+    n = len(text)
+    first_begin = text.find(BEGIN_MARKER)
+    scan_end = first_begin if first_begin != -1 else n
+    # 1. The first structural line: a fence, the front matter, the header image, or the BEGIN marker.
+    cursor = 0
+    struct_line = None
+    for ls, le, nxt in iter_lines(text, 0, scan_end):
+        line = text[ls:le]
+        stripped = line.strip()
+        if not stripped:
+            continue
+        if FENCE_RE.match(line) or FM_DELIM_RE.match(line) or stripped.startswith("![") or stripped.startswith(
+            "<!--"
+        ):
+            struct_line = (ls, le, nxt)
+            break
+    if struct_line is None and first_begin != -1:
+        struct_line = (first_begin, first_begin, first_begin)
+    if struct_line is None:
+        lay.narrative = (0, n)
+        return lay
+    lay.structural = True
+    if struct_line[0] > 0:
+        lay.preamble = _span_nonblank(text, 0, struct_line[0])
+    cursor = struct_line[0]
+    m = FENCE_RE.match(text[struct_line[0] : struct_line[1]])
+    if m and struct_line[0] < scan_end:
+        lay.wrap_open = (struct_line[0], struct_line[2])
+        lay.wrap_fence = m.group(1)
+        cursor = struct_line[2]
+        lay.content_start = cursor
+    # 2. Markers (inside the content region).
+    find = text.find
+    for marker, bucket in ((BEGIN_MARKER, lay.begins), (END_MARKER, lay.ends)):
+        i = find(marker, cursor)
+        while i != -1:
+            bucket.append((i, i + len(marker)))
+            i = find(marker, i + len(marker))
+    # 3. The wrap's closing fence: the last fence-only line after the last END marker.
+    if lay.wrap_open is not None:
+        after = lay.ends[-1][1] if lay.ends else None
+        if after is not None:
+            close = None
+            fence_char = lay.wrap_fence[0]
+            for ls, le, nxt in iter_lines(text, after, n):
+                stripped = text[ls:le].strip()
+                if stripped and set(stripped) == {fence_char} and len(stripped) >= len(lay.wrap_fence):
+                    close = (ls, nxt)
+            if close:
+                lay.wrap_close = close
+                lay.content_end = close[0]
+                lay.trailer = _span_nonblank(text, close[1], n)
+        lay.ends = [e for e in lay.ends if e[1] <= lay.content_end]
+        lay.begins = [b for b in lay.begins if b[1] <= lay.content_end]
+    ce = lay.content_end
+    begin = lay.begins[0] if lay.begins else None
+    limit = begin[0] if begin else ce
+    # 4. Front matter.
+    first = _first_nonblank(text, cursor, limit)
+    if first and FM_DELIM_RE.match(text[first[0] : first[1]]):
+        fm_start = first[0]
+        fm_end = None
+        for ls, le, nxt in iter_lines(text, first[2], limit):
+            line = text[ls:le]
+            if FM_DELIM_RE.match(line) or line.rstrip() == "...":
+                if le < len(text):  # while streaming, "--" may still become "---" or the newline may follow
+                    fm_end = nxt
+                    lay.front_matter_closed = True
+                break
+            if line.strip().startswith("![") or line.strip().startswith("<!--"):
+                fm_end = ls
+                break
+        if fm_end is None:
+            fm_end = limit
+        lay.front_matter = (fm_start, fm_end)
+        cursor = fm_end
+    # 5. Header image line.
+    first = _first_nonblank(text, cursor, limit)
+    if first and text[first[0] : first[1]].strip().startswith("!["):
+        lay.header = (first[0], first[1])
+        cursor = first[2]
+    # 6. Anything else before BEGIN is stray text.
+    if begin:
+        lay.stray_before_begin = _span_nonblank(text, cursor, begin[0])
+        start = begin[1]
+        end_marker = next((e for e in lay.ends if e[0] >= start), None)
+        lay.narrative = (start, end_marker[0] if end_marker else ce)
+        if end_marker:
+            lay.tail = (end_marker[1], ce)
+    else:
+        end_marker = lay.ends[0] if lay.ends else None
+        lay.narrative = (cursor, end_marker[0] if end_marker else ce)
+        if end_marker:
+            lay.tail = (end_marker[1], ce)
+    return lay
+
+
+# ----------------------------------------------------------------------------------------------------------------
+# The narrative: segments, blocks and inline elements
+# ----------------------------------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Link:
+    start: int
+    end: int
+    label_start: int
+    label_end: int
+    url: str
+    url_start: int
+    url_end: int
+    image: bool = False
+    kind: str = "inline"
+    """``inline`` ([label](url)), ``auto`` (<url>) or ``bare`` (a URL written as text)."""
+
+    def label(self, text: str) -> str:
+        return text[self.label_start : self.label_end]
+
+
+@dataclass(frozen=True)
+class Html:
+    start: int
+    end: int
+    tag: str
+    """Lower-case tag name ('' for comments)."""
+    closing: bool
+    attrs: str
+
+
+@dataclass
+class SegmentInfo:
+    """The structure of one segment, with offsets relative to the segment's start."""
+
+    blocks: list[tuple[str, int, int]]
+    """(kind, start, end): paragraph, heading, list, fence, code, html, quote, table, hr."""
+    code: list[tuple[int, int]]
+    math: list[tuple[int, int]]
+    links: list[Link]
+    html: list[Html]
+    math_errors: list[tuple[int, int, str]]
+    link_errors: list[tuple[int, int, str]]
+    masked: str
+    """The segment text with code (fences and spans), link destinations and HTML tags blanked out."""
+    prose: str
+    """``masked`` with math blanked out too: what a reader sees as running text."""
+    words: int
+
+
+@dataclass
+class Segment:
+    start: int
+    text: str
+    info: SegmentInfo
+
+    @property
+    def end(self) -> int:
+        return self.start + len(self.text)
+
+
+_md = MarkdownIt("commonmark")
+_md.disable("inline")
+_md.disable("text_join")
+
+_BLOCK_KINDS = {
+    "paragraph_open": "paragraph",
+    "heading_open": "heading",
+    "bullet_list_open": "list",
+    "ordered_list_open": "list",
+    "fence": "fence",
+    "code_block": "code",
+    "html_block": "html",
+    "blockquote_open": "quote",
+    "table_open": "table",
+    "hr": "hr",
+}
+
+
+def split_segments(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    """Split ``text[start:end]`` at blank lines outside code fences into (start, end) ranges."""
+    out: list[tuple[int, int]] = []
+    seg_start = None
+    fence = ""
+    for ls, le, nxt in iter_lines(text, start, end):
+        line = text[ls:le]
+        if fence:
+            stripped = line.strip()
+            if stripped and set(stripped) == {fence[0]} and len(stripped) >= len(fence) and len(line) - len(
+                line.lstrip()
+            ) < 4:
+                fence = ""
+            continue
+        if not line.strip():
+            if seg_start is not None:
+                out.append((seg_start, ls))
+                seg_start = None
+            continue
+        if seg_start is None:
+            seg_start = ls
+        if "`" in line or "~" in line:
+            m = FENCE_RE.match(line)
+            if m and not (m.group(1)[0] == "`" and "`" in m.group(2)):
+                fence = m.group(1)
+    if seg_start is not None:
+        out.append((seg_start, end))
+    return out
+
+
+@lru_cache(maxsize=4096)
+def parse_segment(text: str) -> SegmentInfo:
+    """Block and inline structure of one segment (cached by text: streaming re-parses only changed segments)."""
+    line_starts = Positions(text).starts
+    nlines = len(line_starts)
+
+    def off(line: int) -> int:
+        return line_starts[line] if line < nlines else len(text)
+
+    blocks: list[tuple[str, int, int]] = []
+    for tok in _md.parse(text):
+        kind = _BLOCK_KINDS.get(tok.type)
+        if kind and tok.map:
+            if kind == "paragraph" and tok.level > 0:
+                continue
+            end = off(tok.map[1])
+            if end > 0 and end <= len(text) and text[end - 1 : end] == "\n":
+                end -= 1
+            blocks.append((kind, off(tok.map[0]), end))
+    code = [(s, e) for kind, s, e in blocks if kind == "fence"]
+    scanner = _InlineScanner(text)
+    pos = 0
+    for s, e in code:
+        if s > pos:
+            scanner.scan(pos, s)
+        pos = e
+    if pos < len(text):
+        scanner.scan(pos, len(text))
+    code_all = sorted(code + scanner.code)
+    masked = _mask(text, sorted(code_all + scanner.hidden))
+    prose = _mask(masked, scanner.math) if scanner.math else masked
+    words = len(WORD_RE.findall(prose))
+    return SegmentInfo(
+        blocks=blocks,
+        code=code_all,
+        math=scanner.math,
+        links=scanner.links,
+        html=scanner.html,
+        math_errors=scanner.math_errors,
+        link_errors=scanner.link_errors,
+        masked=masked,
+        prose=prose,
+        words=words,
+    )
+
+
+WORD_RE = re.compile(r"[^\W_][\w'’\-]*")
+
+
+def _mask(text: str, ranges: list[tuple[int, ...]]) -> str:
+    if not ranges:
+        return text
+    parts = []
+    pos = 0
+    for r in sorted(ranges):
+        s, e = r[0], r[1]
+        if e <= pos:
+            continue
+        s = max(s, pos)
+        parts.append(text[pos:s])
+        chunk = text[s:e]
+        parts.append(re.sub(r"[^\n]", " ", chunk))
+        pos = e
+    parts.append(text[pos:])
+    return "".join(parts)
+
+
+_SPECIAL_RE = re.compile(r"\\.|`+|\$\$?|!?\[|\]\(|<|(?<![\w(<\[/=\"'])https?://", re.S)
+_HTML_TAG_RE = re.compile(r"<(/?)([A-Za-z][A-Za-z0-9-]*)((?:[^<>\"']|\"[^\"]*\"|'[^']*')*?)(/?)>")
+_AUTOLINK_RE = re.compile(r"<((?:https?|ftp|mailto|javascript|data):[^<>\s]*)>", re.I)
+_BARE_URL_RE = re.compile(r"https?://[^\s<>\"'`\]]+")
+
+
+class _InlineScanner:
+    """Records code spans, math, links, raw HTML and malformed constructs with exact spans."""
+
+    def __init__(self, text: str):
+        self.text = text
+        self.code: list[tuple[int, int]] = []
+        self.math: list[tuple[int, int]] = []
+        self.links: list[Link] = []
+        self.html: list[Html] = []
+        self.hidden: list[tuple[int, int]] = []
+        self.math_errors: list[tuple[int, int, str]] = []
+        self.link_errors: list[tuple[int, int, str]] = []
+
+    def scan(self, start: int, end: int) -> None:
+        text = self.text
+        pos = start
+        search = _SPECIAL_RE.search
+        while True:
+            m = search(text, pos, end)
+            if not m:
+                return
+            tok = m.group()
+            s = m.start()
+            c = tok[0]
+            if c == "\\":
+                nxt = tok[1]
+                if nxt in "([":
+                    close = "\\)" if nxt == "(" else "\\]"
+                    e = text.find(close, s + 2, end)
+                    if e == -1:
+                        self.math_errors.append((s, s + 2, f"`{tok}` opens math that is never closed with `{close}`"))
+                        pos = s + 2
+                    else:
+                        self.math.append((s, e + 2))
+                        pos = e + 2
+                    continue
+                if nxt in ")]":
+                    self.math_errors.append((s, s + 2, f"`{tok}` closes math that was never opened"))
+                pos = m.end()
+                continue
+            if c == "`":
+                n = len(tok)
+                close = re.compile(rf"(?<!`)`{{{n}}}(?!`)").search(text, m.end(), end)
+                if close:
+                    self.code.append((s, close.end()))
+                    pos = close.end()
+                else:
+                    pos = m.end()
+                continue
+            if c == "$":
+                pos = self._math_dollar(s, tok, end)
+                continue
+            if c == "<":
+                pos = self._angle(s, end)
+                continue
+            if tok == "](":
+                self.link_errors.append((s, s + 2, "`](` without a matching `[`: the link's label is not opened"))
+                pos = s + 2
+                continue
+            if c == "h":
+                um = _BARE_URL_RE.match(text, s, end)
+                url = um.group(0).rstrip(".,;:!?)")
+                if url.count("(") > url.count(")") and text[s + len(url) : s + len(url) + 1] == ")":
+                    url += ")"
+                e = s + len(url)
+                self.links.append(Link(s, e, s, e, url, s, e, kind="bare"))
+                self.hidden.append((s, e))
+                pos = e
+                continue
+            # "[" or "!["
+            pos = self._link(s, tok == "![", end)
+
+    def _math_dollar(self, s: int, tok: str, end: int) -> int:
+        text = self.text
+        if tok == "$$":
+            e = text.find("$$", s + 2, end)
+            if e == -1:
+                self.math_errors.append((s, s + 2, "`$$` opens display math that is never closed"))
+                return s + 2
+            self.math.append((s, e + 2))
+            return e + 2
+        i = s + 1
+        while True:
+            e = text.find("$", i, end)
+            if e == -1:
+                self.math_errors.append((s, s + 1, "`$` opens inline math that is never closed"))
+                return s + 1
+            if text[e - 1] == "\\":
+                i = e + 1
+                continue
+            break
+        self.math.append((s, e + 1))
+        return e + 1
+
+    def _angle(self, s: int, end: int) -> int:
+        text = self.text
+        if text.startswith("<!--", s):
+            e = text.find("-->", s + 4, end)
+            e = end if e == -1 else e + 3
+            self.html.append(Html(s, e, "", False, ""))
+            self.hidden.append((s, e))
+            return e
+        am = _AUTOLINK_RE.match(text, s, end)
+        if am:
+            e = am.end()
+            self.links.append(Link(s, e, s + 1, e - 1, am.group(1), s + 1, e - 1, kind="auto"))
+            self.hidden.append((s, e))
+            return e
+        hm = _HTML_TAG_RE.match(text, s, end)
+        if hm:
+            e = hm.end()
+            self.html.append(Html(s, e, hm.group(2).lower(), bool(hm.group(1)), hm.group(3)))
+            self.hidden.append((s, e))
+            return e
+        return s + 1
+
+    def _link(self, s: int, image: bool, end: int) -> int:
+        text = self.text
+        label_start = s + (2 if image else 1)
+        depth = 0
+        i = label_start
+        close = -1
+        while i < end:
+            ch = text[i]
+            if ch == "\\":
+                i += 2
+                continue
+            if ch == "`":
+                run = i
+                while run < end and text[run] == "`":
+                    run += 1
+                n = run - i
+                cm = re.compile(rf"(?<!`)`{{{n}}}(?!`)").search(text, run, end)
+                i = cm.end() if cm else run
+                continue
+            if ch == "[":
+                depth += 1
+            elif ch == "]":
+                if depth == 0:
+                    close = i
+                    break
+                depth -= 1
+            elif ch == "\n" and text[i + 1 : i + 2] == "\n":
+                break
+            i += 1
+        if close == -1:
+            return label_start
+        if text[close + 1 : close + 2] != "(":
+            gap = re.match(r"[ \t]+\((?:https?://|/|#)", text[close + 1 : close + 40])
+            if gap:
+                self.link_errors.append(
+                    (s, close + 1 + gap.end(), "space between `]` and `(`: remove it so the link renders")
+                )
+            return label_start
+        # Destination: balanced parentheses, optional <...>, optional title.
+        j = close + 2
+        depth = 0
+        dest_end = -1
+        while j < end:
+            ch = text[j]
+            if ch == "\\":
+                j += 2
+                continue
+            if ch == "(":
+                depth += 1
+            elif ch == ")":
+                if depth == 0:
+                    dest_end = j
+                    break
+                depth -= 1
+            elif ch == "\n" and (j + 1 >= end or text[j + 1] == "\n"):
+                break
+            j += 1
+        if dest_end == -1:
+            stop = text.find("\n", close + 2, end)
+            stop = end if stop == -1 else stop
+            kind = "image" if image else "link"
+            self.link_errors.append((s, stop, f"{kind} `(` is never closed with `)`"))
+            self.scan(label_start, close)
+            return stop
+        raw = text[close + 2 : dest_end]
+        url = raw.strip()
+        tm = re.match(r"^(\S+)\s+(\"[^\"]*\"|'[^']*'|\([^)]*\))$", url, re.S)
+        if tm:
+            url = tm.group(1)
+        if url.startswith("<") and url.endswith(">"):
+            url = url[1:-1]
+        url_start = close + 2 + raw.find(url) if url else close + 2
+        self.links.append(
+            Link(s, dest_end + 1, label_start, close, url, url_start, url_start + len(url), image=image)
+        )
+        self.hidden.append((close + 1, dest_end + 1))
+        # Inline elements inside the label (code, math, nested images).
+        self.scan(label_start, close)
+        return dest_end + 1
+
+
+@dataclass
+class Document:
+    """A parsed draft: its layout, positions, and the narrative's segments."""
+
+    text: str
+    layout: Layout
+    segments: list[Segment]
+    positions: Positions | None = None
+
+    def line_col(self, offset: int) -> tuple[int, int]:
+        if self.positions is None:
+            self.positions = Positions(self.text)
+        return self.positions.line_col(offset)
+
+    @property
+    def narrative(self) -> tuple[int, int]:
+        return self.layout.narrative
+
+    def links(self):
+        """Every link of the narrative as (segment, link) with absolute offsets available via segment.start."""
+        for seg in self.segments:
+            for link in seg.info.links:
+                yield seg, link
+
+    def in_code(self, offset: int) -> bool:
+        for seg in self.segments:
+            if seg.start <= offset < seg.end:
+                rel = offset - seg.start
+                return any(s <= rel < e for s, e in seg.info.code)
+        return False
+
+
+def parse_document(text: str) -> Document:
+    lay = layout(text)
+    ns, ne = lay.narrative
+    segments = []
+    for s, e in split_segments(text, ns, ne):
+        seg_text = text[s:e]
+        segments.append(Segment(s, seg_text, parse_segment(seg_text)))
+    return Document(text, lay, segments)

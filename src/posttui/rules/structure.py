@@ -1,0 +1,267 @@
+"""PT001-PT006: the post keeps the template's skeleton (no wrapping fence, exact front matter, header image,
+markers, footer, and nothing outside those regions)."""
+
+from __future__ import annotations
+
+import re
+
+from .base import Fix, Hit, Severity, rule
+from .markdown import iter_lines
+
+_WS_RE = re.compile(r"\s*")
+
+
+def _line_span(text: str, start: int) -> tuple[int, int]:
+    end = text.find("\n", start)
+    return start, len(text) if end == -1 else end
+
+
+def _norm_lines(text: str) -> list[str]:
+    return [line.rstrip() for line in text.strip("\n").replace("\r\n", "\n").split("\n")]
+
+
+@rule("PT001", "error", "post wrapped in a code fence", fix="unwrap")
+def wrapped_in_fence(doc, ctx, opts, partial):
+    lay = doc.layout
+    text = doc.text
+    if lay.wrap_open is None:
+        return
+    s, e = lay.wrap_open
+    yield Hit(
+        s,
+        _line_span(text, s)[1],
+        "the post is wrapped in a code fence: output plain Markdown (remove the fence lines)",
+        Fix(s, e, "", "remove the opening fence line"),
+    )
+    if lay.wrap_close is not None:
+        cs, ce = lay.wrap_close
+        yield Hit(
+            cs,
+            _line_span(text, cs)[1],
+            "closing line of the code fence that wraps the post: remove it",
+            Fix(cs, ce, "", "remove the closing fence line"),
+        )
+
+
+@rule("PT002", "error", "front matter not identical to the template", fix="restore the template's front matter")
+def front_matter(doc, ctx, opts, partial):
+    tmpl = ctx.template
+    lay = doc.layout
+    text = doc.text
+    if tmpl is None:
+        return
+    expected = tmpl.front_matter
+    if lay.front_matter is None:
+        if partial and (not lay.structural or not text[lay.content_start :].strip()):
+            return
+        if partial and expected.startswith(text[lay.content_start :].lstrip()):
+            return
+        at = lay.header[0] if lay.header else (lay.begins[0][0] if lay.begins else lay.narrative[0])
+        yield Hit(
+            at,
+            at,
+            "the YAML front matter is missing: start the post with the template's front matter",
+            Fix(at, at, expected, "insert the template's front matter"),
+        )
+        return
+    s, e = lay.front_matter
+    found = text[s:e]
+    if found == expected:
+        return
+    if not lay.front_matter_closed and partial and expected.startswith(found):
+        return
+    if found.rstrip("\n") == expected.rstrip("\n") and e == len(text):
+        return  # the final newline has not arrived yet
+    # Point at the first line that differs.
+    exp_lines = expected.split("\n")
+    pos = s
+    span = (s, e)
+    for i, (ls, le, nxt) in enumerate(iter_lines(text, s, e)):
+        if i >= len(exp_lines) or text[ls:le] != exp_lines[i]:
+            span = (ls, le)
+            break
+        pos = nxt
+    else:
+        span = (pos, e)
+    what = text[span[0] : span[1]].strip() or "a line"
+    what = what if len(what) <= 60 else what[:57] + "..."
+    yield Hit(
+        span[0],
+        span[1],
+        f"front matter differs from the template at `{what}`: keep it exactly as given",
+        Fix(s, e, expected, "restore the template's front matter"),
+    )
+
+
+@rule("PT003", "error", "header image line missing or changed", fix="restore")
+def header_image(doc, ctx, opts, partial):
+    tmpl = ctx.template
+    lay = doc.layout
+    text = doc.text
+    if tmpl is None:
+        return
+    expected = tmpl.header_image
+    if lay.header is not None:
+        s, e = lay.header
+        line = text[s:e].strip()
+        if line == expected or (partial and e == len(text) and expected.startswith(line)):
+            return
+        yield Hit(
+            s,
+            e,
+            f"header image line changed: it must be `{expected}`",
+            Fix(s, e, expected, "restore the header image line"),
+        )
+        return
+    if partial and not lay.begins:
+        return
+    if not lay.structural:
+        at = lay.narrative[0]
+    elif lay.front_matter is not None:
+        at = lay.front_matter[1]
+    else:
+        at = lay.begins[0][0] if lay.begins else lay.narrative[0]
+    yield Hit(
+        at,
+        at,
+        f"header image line missing: put `{expected}` after the front matter",
+        Fix(at, at, expected + "\n\n", "insert the header image line"),
+    )
+
+
+@rule("PT004", "error", "BEGIN/END markers missing, repeated or out of order")
+def markers(doc, ctx, opts, partial):
+    lay = doc.layout
+    text = doc.text
+    begin = ctx.template.begin_marker if ctx.template else "<!-- BEGINNING OF GENERATED POST -->"
+    end = ctx.template.end_marker if ctx.template else "<!-- END OF GENERATED POST -->"
+    if not lay.begins:
+        started = lay.header is not None and text[lay.header[1] :].strip()
+        if not partial or started or not lay.structural:
+            at = lay.narrative[0]
+            yield Hit(at, at, f"`{begin}` is missing: put it on its own line before the post's text")
+    for s, e in lay.begins[1:]:
+        yield Hit(s, e, f"`{begin}` appears more than once: keep only the first")
+    if not lay.ends:
+        at = lay.content_end
+        if partial:
+            yield Hit(at, at, f"`{end}` not written yet", severity=Severity.PENDING)
+        else:
+            at = lay.narrative[1]
+            yield Hit(at, at, f"`{end}` is missing: put it on its own line after the post's text")
+        return
+    for s, e in lay.ends[1:]:
+        yield Hit(s, e, f"`{end}` appears more than once: keep only the last one before the footer")
+    if lay.begins and lay.ends[0][0] < lay.begins[0][0]:
+        s, e = lay.ends[0]
+        yield Hit(s, e, f"`{end}` comes before `{begin}`: the END marker must follow the post's text")
+
+
+def _footer_split(tail: str, footer: str):
+    """Compare the tail after END with the footer, ignoring trailing spaces and blank lines at either end.
+
+    Returns ("ok"|"prefix"|"extra"|"differs", offset): for "extra", the offset in ``tail`` where text after the
+    footer starts; for "differs", the offset of the first line that differs."""
+    exp = _norm_lines(footer)
+    lead = len(tail) - len(tail.lstrip("\n \t"))
+    lines = []
+    for ls, le, nxt in iter_lines(tail, lead):
+        lines.append((ls, le, nxt))
+    got = [tail[ls:le].rstrip() for ls, le, _ in lines]
+    while got and not got[-1]:
+        got.pop()
+    if got == exp:
+        return "ok", 0
+    if got[: len(exp)] == exp:
+        return "extra", lines[len(exp) - 1][2]
+    if not got:
+        return "prefix", 0
+    if len(got) <= len(exp) and got[:-1] == exp[: len(got) - 1] and exp[len(got) - 1].startswith(got[-1]):
+        return "prefix", 0
+    for i, line in enumerate(got):
+        if i >= len(exp) or line != exp[i]:
+            return "differs", lines[i][0]
+    return "differs", lead
+
+
+@rule("PT005", "error", "footer after the END marker not as in the template", fix="restore")
+def footer(doc, ctx, opts, partial):
+    tmpl = ctx.template
+    lay = doc.layout
+    text = doc.text
+    if tmpl is None:
+        return
+    if lay.tail is None:
+        at = lay.content_end
+        if partial:
+            yield Hit(at, at, "footer not written yet", severity=Severity.PENDING)
+        elif lay.ends:
+            pass
+        else:
+            yield Hit(at, at, "footer missing: the END marker and the template's footer must close the post")
+        return
+    ts, te = lay.tail
+    state, off = _footer_split(text[ts:te], tmpl.footer)
+    if state == "ok" or state == "extra":
+        return
+    if state == "prefix":
+        if partial:
+            yield Hit(te, te, "footer not complete yet", severity=Severity.PENDING)
+            return
+        if not text[ts:te].strip():
+            yield Hit(
+                ts,
+                ts,
+                "footer missing after the END marker: restore the template's footer",
+                Fix(ts, te, "\n\n" + tmpl.footer + "\n", "restore the footer"),
+            )
+            return
+        off = len(text[ts:te].rstrip())
+    s = ts + off
+    line_end = text.find("\n", s, te)
+    line_end = te if line_end == -1 else line_end
+    yield Hit(
+        s,
+        max(line_end, s),
+        "footer differs from the template (member images, \"Content generated by\", \"Image generated by\"): "
+        "restore it exactly",
+        Fix(ts, te, "\n\n" + tmpl.footer + "\n", "restore the footer"),
+    )
+
+
+@rule("PT006", "error", "text outside the template's regions", fix="remove")
+def outside_regions(doc, ctx, opts, partial):
+    lay = doc.layout
+    text = doc.text
+    if lay.preamble is not None:
+        s, e = lay.preamble
+        stop = _WS_RE.match(text, e).end()
+        yield Hit(
+            s, e, "text before the post (a preamble): output only the post itself", Fix(0, stop, "", "remove")
+        )
+    if lay.stray_before_begin is not None:
+        s, e = lay.stray_before_begin
+        yield Hit(
+            s,
+            e,
+            "text between the header image and the BEGIN marker: the post's text goes between the markers",
+            Fix(s, e, "", "remove"),
+        )
+    if ctx.template is not None and lay.tail is not None:
+        ts, te = lay.tail
+        state, off = _footer_split(text[ts:te], ctx.template.footer)
+        if state == "extra":
+            s = ts + off
+            span = text[s:te]
+            stripped = span.strip()
+            if stripped:
+                lead = len(span) - len(span.lstrip())
+                yield Hit(
+                    s + lead,
+                    s + lead + len(stripped),
+                    "text after the footer (commentary): the post must end with the footer",
+                    Fix(s, te, "", "remove"),
+                )
+    if lay.trailer is not None:
+        s, e = lay.trailer
+        yield Hit(s, e, "text after the post: output only the post itself", Fix(lay.wrap_close[1], len(text), "", "remove"))
