@@ -236,14 +236,6 @@ def load_saved_prompt(path: str | Path) -> Paper:
 
 
 # ----- the parts file written by `posttui unpack` ----------------------------------------------------------------
-def write_parts_file(directory: str | Path, parts: PromptParts) -> Path:
-    """Write the template-level values beside an unpacked bundle (atomically)."""
-    target = Path(directory) / PARTS_FILE
-    header = "# Template-level values of a saved prompt, used by `posttui prompt DIR --saved`.\n"
-    write_exact(target, header + dump_yaml(parts.to_dict()))
-    return target
-
-
 def write_exact(path: str | Path, text: str) -> None:
     """Write UTF-8 text byte for byte (no newline translation), atomically: a temp file renamed into place."""
     import os
@@ -273,3 +265,58 @@ def read_parts_file(directory: str | Path) -> PromptParts | None:
     except MetadataError as exc:  # pragma: no cover - load_yaml raises the error class it is given
         raise SavedPromptError(str(exc), path=target) from None
     return PromptParts.from_dict(data, target)
+
+
+# ----- unpacking into an ordinary bundle -------------------------------------------------------------------------
+def bundle_files(paper: Paper) -> dict[str, str]:
+    """The files of an ordinary bundle holding ``paper`` (name -> exact text), as ``posttui unpack`` writes them.
+
+    ``load_local`` reads these back: the TeX and .bbl verbatim, ``metadata.yaml`` (the feedparser entry, in the
+    same ``yaml.dump`` form as the prompt), ``authors.yaml`` (already-matched author information), ``index.md``
+    (the homepage) and :data:`PARTS_FILE` with the template-level values.
+    """
+    stem = paper.post_name if paper.parts is None else (paper.parts.post_name or paper.post_name)
+    files: dict[str, str] = {}
+    for tex in paper.tex_files:
+        files[Path(tex.name).name or f"{stem}.tex"] = tex.text
+    if paper.bbl:
+        files[f"{stem}.bbl"] = paper.bbl
+    files["metadata.yaml"] = dump_yaml(paper.metadata if paper.metadata is not None else {})
+    files["authors.yaml"] = dump_yaml(paper.author_info or {})
+    files["index.md"] = paper.homepage
+    if isinstance(paper.parts, PromptParts):
+        header = "# Template-level values of a saved prompt, used by `posttui prompt DIR --saved`.\n"
+        files[PARTS_FILE] = header + dump_yaml(paper.parts.to_dict())
+    return files
+
+
+def unpack_saved_prompt(source: str | Path | Paper, directory: str | Path, *, force: bool = False) -> list[Path]:
+    """Write a saved prompt's parts as an ordinary bundle in ``directory``; returns the files written.
+
+    Existing files are never overwritten unless ``force`` is given.
+    """
+    paper = source if isinstance(source, Paper) else load_saved_prompt(source)
+    directory = Path(directory)
+    if directory.exists() and not directory.is_dir():
+        raise SavedPromptError("exists and is not a directory", path=directory, hint="give a new or empty directory")
+    files = bundle_files(paper)
+    clash = sorted(name for name in files if (directory / name).exists())
+    if clash and not force:
+        raise SavedPromptError(
+            f"would overwrite {', '.join(clash)}",
+            path=directory,
+            hint="unpack into a new or empty directory, or pass --force",
+        )
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise SavedPromptError(f"cannot create the directory: {exc.strerror}", path=directory) from None
+    written = []
+    for name, text in files.items():
+        target = directory / name
+        try:
+            write_exact(target, text)
+        except OSError as exc:
+            raise SavedPromptError(f"cannot be written: {exc.strerror}", path=target) from None
+        written.append(target)
+    return written

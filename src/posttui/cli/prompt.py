@@ -1,0 +1,67 @@
+"""``posttui prompt SOURCE``: print (or save) the generation prompt for a paper.
+
+``--saved`` gives the bytes the site keeps in ``prompts/content/`` (the ``{% raw %}`` wrapper, and for a bundle
+made by ``posttui unpack`` the saved template values); ``--lean`` the compact prompt with the same rules.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from .common import add_source_options, load_from_args
+
+
+def add_parser(subparsers, name: str) -> argparse.ArgumentParser:
+    parser = subparsers.add_parser(
+        name,
+        help="print the generation prompt for a paper",
+        description="Print the prompt the site would send for SOURCE (byte-identical to the site's by default).",
+    )
+    add_source_options(parser)
+    mode = parser.add_mutually_exclusive_group()
+    mode.add_argument("--lean", action="store_true", help="same rules and facts, far fewer tokens")
+    mode.add_argument(
+        "--saved",
+        action="store_true",
+        help="the file as the site saves it (raw wrapper; an unpacked bundle's saved template values)",
+    )
+    parser.add_argument("--out", type=Path, help="write to FILE instead of standard output")
+    parser.add_argument("--model", help="text model named in the footer (default: from config)")
+    parser.add_argument("--image-model", help="image model named in the footer (default: from config)")
+    parser.set_defaults(run=run)
+    return parser
+
+
+def prompt_for_args(args: argparse.Namespace) -> str:
+    from ..prompt import build_prompt, saved_prompt_text
+    from ..sources.saved_prompt import read_parts_file
+
+    paper = load_from_args(args)
+    if args.saved:
+        source = Path(str(args.source)).expanduser()
+        if paper.parts is None and source.exists():
+            parts = read_parts_file(source)
+            if parts is not None:
+                paper.parts = parts
+        return saved_prompt_text(paper, model=args.model, image_model=args.image_model)
+    return build_prompt(paper, "lean" if args.lean else "site", model=args.model, image_model=args.image_model)
+
+
+def run(args: argparse.Namespace) -> int:
+    text = prompt_for_args(args)
+    if args.out:
+        from ..errors import SourceError
+        from ..sources.saved_prompt import write_exact
+
+        try:
+            write_exact(args.out, text)
+        except OSError as exc:
+            raise SourceError(f"cannot write the prompt: {exc.strerror}", path=args.out) from None
+        print(f"wrote {args.out} ({len(text.encode('utf-8'))} bytes)", file=sys.stderr)
+        return 0
+    sys.stdout.flush()
+    sys.stdout.buffer.write(text.encode("utf-8"))
+    sys.stdout.buffer.flush()
+    return 0
