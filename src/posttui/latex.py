@@ -907,7 +907,11 @@ def analyse_paper(paper: "Paper", *, lenient: bool | None = None) -> LatexDocume
     if not paper.tex_files:
         return None
     if lenient is None:
-        lenient = paper.parts is not None or (len(paper.tex_files) == 1 and _is_glued(paper.tex_files[0].text))
+        lenient = (
+            paper.parts is not None
+            or getattr(paper, "tex_glued", False)
+            or (len(paper.tex_files) == 1 and _is_glued(paper.tex_files[0].text))
+        )
     return analyse_files(paper.tex_files, title=paper.title, origin=paper.origin, lenient=lenient)
 
 
@@ -973,12 +977,12 @@ def _flatten_lenient(files: dict[str, str], title: str, origin: str):
     spans = _blob_documents(text)
     start, end = _pick_blob_document(text, spans, title)
     glued = _outside(text, spans, len(text))
-    if sum(b - a for a, b in glued) > 200:
+    if glued:
         flattener.glued = glued
         begin = _BEGIN_DOCUMENT_RE.search(text, start, end)
         flattener.splice_after = begin.end() if begin else start
     flattener.run(main, main, (main,), text, start, end)
-    if flattener.glued == [] and glued and sum(b - a for a, b in glued) > 200:
+    if flattener.glued == [] and glued:
         flattener.warnings.append("text glued around the main document was placed at its first unresolved \\input")
     return main, flattener.text, flattener.segments, flattener.unresolved, flattener.included, flattener.warnings
 
@@ -1133,7 +1137,8 @@ def list_items(latex: str, user_macros: tuple = ()) -> list[str]:
         stripped = raw.lstrip()
         if stripped.startswith("["):
             close = _skip_options(stripped, 0)
-            label = inline_text(stripped[1 : close - 1], user_macros)
+            label_end = stripped.rfind("]", 0, close)
+            label = inline_text(stripped[1:label_end], user_macros)
             raw = stripped[close:]
         text = inline_text(raw, user_macros)
         if label and text:

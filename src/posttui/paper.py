@@ -56,6 +56,8 @@ class Paper:
     """Where the paper came from (path, URL or id), for messages."""
     warnings: list[str] = field(default_factory=list)
     """Non-fatal problems met while loading (Latin-1 fallback, PDF-only source, ...)."""
+    tex_glued: bool = False
+    """The TeX is one blob of several files glued together (a saved prompt or its unpacked bundle)."""
 
     # ----- metadata views -------------------------------------------------------------------------------------
     def _meta(self, key: str, default: Any = None) -> Any:
