@@ -243,7 +243,7 @@ def parse_bbl(text: str, source: str = "<bbl>") -> ReferenceList:
             continue
         key, pos = keyg
         body = chunk[pos:]
-        refs.append(_reference_from_bibitem(key.strip(), label, body, chunk.strip()))
+        refs.append(_tidy(_reference_from_bibitem(key.strip(), label, body, chunk.strip())))
     return refs
 
 
@@ -460,6 +460,22 @@ def _label_year(label: str) -> str:
     return m.group(1) if m else ""
 
 
+def _trim(text: str) -> str:
+    """Drop list punctuation around a title/venue, but keep the full stop of an abbreviation (``Phys. Rev. Lett.``)."""
+    text = text.strip(" ,;:")
+    if text.endswith("."):
+        last = text[:-1].split()[-1] if text[:-1].split() else ""
+        if len(last) > 4 or not last[:1].isupper() or "." not in text[:-1]:
+            text = text[:-1].rstrip(" ,;:")
+    return text
+
+
+def _tidy(ref: Reference) -> Reference:
+    ref.title = _trim(ref.title)
+    ref.journal = _trim(ref.journal)
+    return ref
+
+
 def _reference_from_bibitem(key: str, label: str, body: str, raw: str) -> Reference:
     doi = find_doi(body)
     if not doi:  # keys like "Skinner2013/10.1063/1.4790861" or "10.2307/2958475" carry the DOI the author chose
@@ -486,19 +502,19 @@ def _reference_from_bibitem(key: str, label: str, body: str, raw: str) -> Refere
     if m and _read_group(body, m.end()):
         journals.insert(0, _read_group(body, m.end())[0])
     if journals:
-        ref.journal = latex_to_text(journals[0]).strip(" ,.")
+        ref.journal = latex_to_text(journals[0])
 
     segments = _NEWBLOCK.split(stripped)
     if len(segments) > 1:  # natbib plainnat/unsrtnat/aasjournal-with-newblock: authors. \newblock title. \newblock venue
         if not ref.authors:
             ref.authors = split_authors(latex_to_text(segments[0]))
         if not ref.title:
-            ref.title = latex_to_text(segments[1]).rstrip(" .,")
+            ref.title = latex_to_text(segments[1])
         if not ref.journal:
             for seg in segments[2:] or segments[1:2]:
                 emph = _first_emph(seg)
                 if emph:
-                    ref.journal = latex_to_text(emph[0]).strip(" .,")
+                    ref.journal = latex_to_text(emph[0])
                     break
     else:
         _read_run_in(ref, stripped, body)
@@ -542,34 +558,34 @@ def _read_run_in(ref: Reference, stripped: str, body: str) -> None:
     title_start = None
     if quoted and (not emph or quoted.start() < emph[1]):
         if not ref.title:
-            ref.title = latex_to_text(quoted.group(1)).rstrip(" ,.")
+            ref.title = latex_to_text(quoted.group(1))
         title_start = quoted.start()
         after = stripped[quoted.end():]
         venue = _first_emph(after)
         if venue and not ref.journal:
-            ref.journal = latex_to_text(venue[0]).strip(" ,.")
+            ref.journal = latex_to_text(venue[0])
     elif emph and (re.search(r"\{\\it\b|\\textit", stripped[emph[1] : emph[1] + 8]) or _first_emph(stripped[emph[2]:])):
         if not ref.title:
-            ref.title = latex_to_text(emph[0]).rstrip(" ,.")
+            ref.title = latex_to_text(emph[0])
         title_start = emph[1]
         after = stripped[emph[2]:]
         venue = _first_emph(after)
         if venue and not ref.journal:
-            ref.journal = latex_to_text(venue[0]).strip(" ,.")
+            ref.journal = latex_to_text(venue[0])
     if not ref.authors:
         if title_start is not None:
             ref.authors = split_authors(latex_to_text(stripped[:title_start]))
         elif emph:  # a single emphasised group is the venue: the names come before it
             ref.authors = split_authors(latex_to_text(stripped[: emph[1]]))
             if not ref.journal:
-                ref.journal = latex_to_text(emph[0]).strip(" ,.")
+                ref.journal = latex_to_text(emph[0])
         else:  # mnras: "{Audren} B., {Lesgourgues} J., 2013, ..." -> the names end at the year
             text = latex_to_text(stripped)
             m = _YEAR.search(text)
             head = text[: m.start()] if m else text.split(".", 1)[0]
             ref.authors = split_authors(head)
             if not ref.journal and m:
-                rest = re.sub(r"^[a-z]\b", "", text[m.end():]).strip(" ,.")
+                rest = re.sub(r"^[a-z]\b", "", text[m.end():])
                 venue = rest.split(",")[0].strip()
                 if venue and not venue.isdigit() and len(venue) < 80:
                     ref.journal = venue
@@ -624,6 +640,7 @@ def _biblatex_names(block: str) -> list[str]:
 
 def _parse_biblatex(text: str, source: str) -> ReferenceList:
     refs = ReferenceList(source=source)
+    text = _EOL_PERCENT.sub("", text)
     for m in _ENTRY.finditer(text):
         end = _ENDENTRY.search(text, m.end())
         block = text[m.end() : end.start() if end else len(text)]
@@ -667,7 +684,7 @@ def _parse_biblatex(text: str, source: str) -> ReferenceList:
                 ref.url = url
         if not ref.arxiv and ref.doi.lower().startswith("10.48550/arxiv."):
             ref.arxiv, ref.arxiv_version = find_arxiv(ref.doi)
-        refs.append(ref)
+        refs.append(_tidy(ref))
     return refs
 
 
@@ -726,18 +743,26 @@ def _split_top_commas(name: str) -> list[str]:
 
 def parse_bib(text: str, source: str = "<bib>") -> ReferenceList:
     """Parse BibTeX with bibtexparser; unparsable blocks become warnings (see the module docstring)."""
+    import logging
+
     import bibtexparser
 
+    splitter_log = logging.getLogger("bibtexparser.splitter")
+    was_disabled, splitter_log.disabled = splitter_log.disabled, True  # failures are reported as warnings below
     try:
         library = bibtexparser.parse_string(text)
     except Exception as exc:  # noqa: BLE001 - the grammar can fail on pathological input
         raise BibliographyError(f"cannot be parsed as BibTeX: {exc}", path=source,
                                 hint="check the file is a .bib (BibTeX) file and fix its syntax") from None
+    finally:
+        splitter_log.disabled = was_disabled
     refs = ReferenceList(source=source)
     for block in library.failed_blocks:
         line = (getattr(block, "start_line", 0) or 0) + 1
         first = (block.raw or "").strip().splitlines()[0][:70] if (block.raw or "").strip() else ""
-        reason = str(getattr(block, "error", "") or "syntax error").splitlines()[0]
+        error = getattr(block, "error", None)
+        reason = str(getattr(error, "abort_reason", "") or error or "").strip()
+        reason = reason.splitlines()[0] if reason else "syntax error (unbalanced braces or quotes, or a missing comma?)"
         refs.warnings.append(f"{source}: skipped the block at line {line} ({first!r}): {reason}")
     for entry in library.entries:
         fields = {k.lower(): str(v.value) for k, v in entry.fields_dict.items()}
@@ -777,7 +802,7 @@ def parse_bib(text: str, source: str = "<bib>") -> ReferenceList:
                         break
         if not ref.arxiv and ref.doi.lower().startswith("10.48550/arxiv."):
             ref.arxiv, ref.arxiv_version = find_arxiv(ref.doi)
-        refs.append(ref)
+        refs.append(_tidy(ref))
     if not refs and library.failed_blocks:
         raise BibliographyError(
             f"no entry could be parsed; {refs.warnings[0].split(': ', 1)[1]}",

@@ -1,0 +1,415 @@
+"""References from .bbl (every style family we meet) and .bib: keys, names, years, titles, DOIs, arXiv ids."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from posttui.errors import BibliographyError
+from posttui.latex_text import fold, latex_to_text
+from posttui.paper import Paper
+from posttui.references import Reference, ReferenceList, parse_bbl, parse_bib, references_of, split_authors
+
+# ----- natbib styles -------------------------------------------------------------------------------------------
+
+MNRAS = r"""\begin{thebibliography}{}
+\makeatletter
+\relax
+\def\mn@urlcharsother{\let\do\@makeother \do\$\do\&\do\#\do\^\do\_\do\%\do\~}
+\def\mn@eprint@arXiv#1{\href {http://arxiv.org/abs/#1} {{\tt arXiv:#1}}}
+\bibitem[\protect\citeauthoryear{{Quill}, {Varga} \& {Ostrowski}}{{Quill} et~al.}{2019}]{Quill19}
+{Quill} T.~R.,  {Varga} B.,   {Ostrowski} P.~K.,  2019, \mn@doi [\mnras] {10.1093/mnras/stz1234}, 487, 1102
+
+\bibitem[\protect\citeauthoryear{{M\"uller} \& {N\'u\~nez}}{{M\"uller} \& {N\'u\~nez}}{2021a}]{Muller21}
+{M\"uller} A.,  {N\'u\~nez} C.,  2021a, \mn@doi [Phys. Rev. D] {10.1103/PhysRevD.103.L041301}, 103,
+  \href {https://ui.adsabs.harvard.edu/abs/2021PhRvD.103L0413M} {L041301}
+
+\bibitem[\protect\citeauthoryear{{Zhou}}{{Zhou}}{2022}]{Zhou22}
+{Zhou} L.,  2022, arXiv e-prints, \mn@eprint {arXiv} {2201.01234}
+
+\makeatother
+\end{thebibliography}
+"""
+
+
+def test_mnras_style_reads_identifiers_names_years_and_journal():
+    refs = parse_bbl(MNRAS, "paper.bbl")
+    assert [r.key for r in refs] == ["Quill19", "Muller21", "Zhou22"]
+    quill, muller, zhou = refs
+    assert quill.authors == ["T. R. Quill", "B. Varga", "P. K. Ostrowski"]
+    assert quill.year == "2019"
+    assert quill.doi == "10.1093/mnras/stz1234"
+    assert quill.journal == "MNRAS"
+    assert muller.authors == ["A. Müller", "C. Núñez"]  # accents to Unicode
+    assert muller.year == "2021"
+    assert muller.doi == "10.1103/PhysRevD.103.L041301"  # display case kept
+    assert muller.doi_key == "10.1103/physrevd.103.l041301"
+    assert muller.url == "https://ui.adsabs.harvard.edu/abs/2021PhRvD.103L0413M"
+    assert zhou.arxiv == "2201.01234" and not zhou.doi
+    assert refs.summary.count == 3 and refs.summary.with_identifier == 3
+
+
+AASJOURNAL = r"""\begin{thebibliography}{}
+\expandafter\ifx\csname natexlab\endcsname\relax\def\natexlab#1{#1}\fi
+\providecommand{\doi}[1]{doi: #1}
+
+\bibitem[{Abernathy} \& {Ferreira}(2018)]{2018ApJ...860..101A}
+{Abernathy}, R.~J., \& {Ferreira}, D. 2018, \apj, 860, 101,
+  \doi{10.3847/1538-4357/aac2c5}
+
+\bibitem[{Bellweather} {et~al.}(2020{\natexlab{a}})]{2020arXiv200312345B}
+{Bellweather}, S., {Kowalczyk}, J., {Tan}, H., {et~al.} 2020{\natexlab{a}},
+  arXiv e-prints, arXiv:2003.12345v2. \eprint{2003.12345}
+
+\bibitem[{Okafor}(2006)]{2006astro.ph..1001O}
+{Okafor}, N. 2006, arXiv e-prints, astro-ph/0601001
+\end{thebibliography}
+"""
+
+
+def test_aasjournal_style_doi_macro_arxiv_text_and_old_style_id():
+    refs = parse_bbl(AASJOURNAL)
+    a, b, c = refs
+    assert a.doi == "10.3847/1538-4357/aac2c5" and a.year == "2018"
+    assert a.link == "[10.3847/1538-4357/aac2c5](https://doi.org/10.3847/1538-4357/aac2c5)"
+    assert b.arxiv == "2003.12345" and b.year == "2020"
+    assert c.arxiv == "astro-ph/0601001"
+    assert c.link == "[astro-ph/0601001](https://arxiv.org/abs/astro-ph/0601001)"
+
+
+PLAINNAT = r"""\begin{thebibliography}{3}
+\providecommand{\natexlab}[1]{#1}
+\providecommand{\url}[1]{\texttt{#1}}
+
+\bibitem[Lindqvist and Ortega(2017)]{lindqvist2017}
+Maja Lindqvist and Ra{\'u}l Ortega.
+\newblock Sparse priors for hierarchical emulators.
+\newblock \emph{Journal of Imaginary Statistics}, 12\penalty0 (3):\penalty0 45--67, 2017.
+\newblock \doi{10.5555/jis.2017.0045}.
+
+\bibitem[Pemberton et~al.(2023)Pemberton, Achebe, and
+  Sandoval]{pemberton2023}
+Harriet Pemberton, Chidi Achebe, and Luis~M. Sandoval.
+\newblock Fast marginal likelihoods, 2023.
+\newblock URL \url{https://arxiv.org/abs/2305.04321}.
+
+\bibitem[Gr{\"o}nholm(1999)]{gronholm1999}
+Eeva Gr{\"o}nholm.
+\newblock \emph{A Book Without Identifiers}.
+\newblock Nowhere Press, 1999.
+\end{thebibliography}
+"""
+
+
+def test_plainnat_newblock_style():
+    refs = parse_bbl(PLAINNAT)
+    a, b, c = refs
+    assert a.authors == ["Maja Lindqvist", "Raúl Ortega"]
+    assert a.title == "Sparse priors for hierarchical emulators"
+    assert a.journal == "Journal of Imaginary Statistics"
+    assert a.doi == "10.5555/jis.2017.0045"
+    assert b.authors == ["Harriet Pemberton", "Chidi Achebe", "Luis M. Sandoval"]
+    assert b.arxiv == "2305.04321" and b.identifier == "2305.04321"
+    assert c.authors == ["Eeva Grönholm"] and c.year == "1999"
+    assert not c.has_identifier and c.link == ""
+    assert refs.summary.with_identifier == 2
+
+
+APSREV = r"""%apsrev4-2.bst 2019-01-14 (MD) hand-edited version of apsrev4-1.bst
+\begin{thebibliography}{2}%
+\makeatletter
+\providecommand \bibitemStop [0]{}%
+\providecommand \BibitemShut  [1]{\csname bibitem#1\endcsname}%
+\let\auto@bib@innerbib\@empty
+%</preamble>
+\bibitem [{\citenamefont {Harlow}\ \emph {et~al.}(2015)\citenamefont {Harlow},
+  \citenamefont {Iyer},\ and\ \citenamefont {Jansen}}]{Harlow:2015abc}%
+  \BibitemOpen
+  \bibfield  {author} {\bibinfo {author} {\bibfnamefont {K.}~\bibnamefont
+  {Harlow}}, \bibinfo {author} {\bibfnamefont {R.}~\bibnamefont {Iyer}},\ and\
+  \bibinfo {author} {\bibfnamefont {T.}~\bibnamefont {Jansen}},\ }\href
+  {https://doi.org/10.1103/PhysRevLett.114.101301} {\bibfield  {journal}
+  {\bibinfo  {journal} {\prl}\ }\textbf {\bibinfo {volume} {114}},\ \bibinfo
+  {pages} {101301} (\bibinfo {year} {2015})},\ \Eprint
+  {https://arxiv.org/abs/1412.09876} {arXiv:1412.09876 [hep-ph]} \BibitemShut {NoStop}%
+%%CITATION = ARXIV:1412.09876;%%
+\bibitem [{\citenamefont {Ibsen}(2011)}]{Ibsen:2011}%
+  \BibitemOpen
+  \bibfield  {author} {\bibinfo {author} {\bibfnamefont {L.}~\bibnamefont {Ibsen}},\ }\href
+  {\doibase 10.1088/1475-7516/2011/03/007} {\bibfield  {journal} {\bibinfo  {journal}
+  {JCAP}\ }\textbf {\bibinfo {volume} {03}},\ \bibinfo {pages} {007} (\bibinfo {year} {2011})}\BibitemShut {NoStop}%
+\end{thebibliography}%
+"""
+
+
+def test_apsrev_style_bibinfo_authors_doibase_and_eprint():
+    refs = parse_bbl(APSREV)
+    assert [r.key for r in refs] == ["Harlow:2015abc", "Ibsen:2011"]  # \bibitemStop in the preamble is no entry
+    a, b = refs
+    assert a.authors == ["K. Harlow", "R. Iyer", "T. Jansen"]
+    assert a.doi == "10.1103/PhysRevLett.114.101301" and a.arxiv == "1412.09876"
+    assert a.year == "2015" and a.journal == "Phys. Rev. Lett."
+    assert b.doi == "10.1088/1475-7516/2011/03/007" and b.journal == "JCAP"
+
+
+JHEP_NUMBERED = r"""\begin{thebibliography}{10}
+
+\bibitem{Vasquez:2019xyz}
+M.~V\'asquez, P.~O'Neill, and {\bf GAMBIT} Collaboration, {\it {Global fits of
+  a made-up model}},  {\em Eur. Phys. J. C} {\bf 79} (2019) 123,
+  [\href{http://arxiv.org/abs/1901.00001}{{\tt arXiv:1901.00001}}].
+
+\bibitem{oldstyle}
+K.~Brandt, {\it A hep-th classic},  \href{http://arxiv.org/abs/hep-th/9901001v3}{{\tt
+  hep-th/9901001}}.
+
+\bibitem{lanl}
+C.~Ruiz, Rare events,  2015,  \href{http://xxx.lanl.gov/abs/1507.00002}{{\normalfont
+  [arXiv:stat.CO/1507.00002]}}.
+\end{thebibliography}
+"""
+
+
+def test_numbered_jhep_style_with_href_arxiv_and_versions():
+    refs = parse_bbl(JHEP_NUMBERED)
+    a, b, c = refs
+    assert a.title == "Global fits of a made-up model"
+    assert a.journal == "Eur. Phys. J. C"
+    assert a.authors[:2] == ["M. Vásquez", "P. O'Neill"]
+    assert a.arxiv == "1901.00001" and a.year == "2019"
+    assert b.arxiv == "hep-th/9901001" and b.arxiv_version == "v3"
+    assert c.arxiv == "1507.00002"
+
+
+IEEE_QUOTED = r"""\begin{thebibliography}{1}
+\bibitem{quoted}
+A.~Nakamura and B.~Osei, ``A quoted title for an {IEEE} reference,'' {\em J. Chem. Phys.}, vol.~150,
+  p.~044501, 2019.
+\bibitem{Tanaka2020/10.1063/5.0000001}
+C.~Tanaka, ``Key carries the DOI,'' {\em J. Chem. Phys.}, 2020.
+\end{thebibliography}
+"""
+
+
+def test_quoted_title_style_and_doi_in_cite_key():
+    a, b = parse_bbl(IEEE_QUOTED)
+    assert a.title == "A quoted title for an IEEE reference"
+    assert a.journal == "J. Chem. Phys."
+    assert a.authors == ["A. Nakamura", "B. Osei"]
+    assert b.doi == "10.1063/5.0000001"
+
+
+BIBLATEX = r"""\refsection{0}
+  \datalist[entry]{nty/global//global/global}
+    \entry{ferro2021}{article}{}
+      \name{author}{2}{}{%
+        {{hash=aa}{%
+           family={Ferro},
+           familyi={F\bibinitperiod},
+           given={Giulia},
+           giveni={G\bibinitperiod},
+        }}%
+        {{hash=bb}{%
+           family={Lera\bibnamedelima Acedo},
+           familyi={L\bibinitperiod\bibinitdelim A\bibinitperiod},
+           given={Eloísa},
+           giveni={E\bibinitperiod},
+           prefix={de},
+           prefixi={d\bibinitperiod},
+        }}%
+      }
+      \strng{namehash}{abc}
+      \field{journaltitle}{Monthly Notices of the Royal Astronomical Society}
+      \field{title}{A {B}iblatex entry with \'accents}
+      \field{year}{2021}
+      \field{eprinttype}{arxiv}
+      \field{eprint}{2104.05678v1}
+      \verb{doi}
+      \verb 10.1093/mnras/stab0001
+      \endverb
+      \verb{url}
+      \verb https://example.org/paper
+      \endverb
+    \endentry
+    \entry{soft2020}{software}{}
+      \field{title}{Some software}
+      \field{date}{2020-05-01}
+      \verb{url}
+      \verb https://arxiv.org/abs/2005.00001
+      \endverb
+    \endentry
+  \enddatalist
+\endrefsection
+"""
+
+
+def test_biblatex_entries():
+    refs = parse_bbl(BIBLATEX)
+    a, b = refs
+    assert a.key == "ferro2021"
+    assert a.authors[0] == "Giulia Ferro"
+    assert a.authors[1].startswith("Eloísa de Lera")
+    assert a.title == "A Biblatex entry with áccents"
+    assert a.journal.startswith("Monthly Notices")
+    assert a.year == "2021"
+    assert (a.arxiv, a.arxiv_version) == ("2104.05678", "v1")
+    assert a.doi == "10.1093/mnras/stab0001" and a.url == "https://example.org/paper"
+    assert b.year == "2020" and b.arxiv == "2005.00001"
+
+
+def test_bibitem_without_key_is_skipped_with_a_warning():
+    refs = parse_bbl("\\begin{thebibliography}{1}\n\\bibitem[x] no key here\n\\bibitem{ok} A.~B. 2020.\n")
+    assert [r.key for r in refs] == ["ok"]
+    assert refs.warnings and "without a {key}" in refs.warnings[0]
+
+
+def test_empty_and_garbage_bbl_never_raise():
+    assert parse_bbl("") == []
+    assert parse_bbl("{{{{\\bibitem{a}}}}") is not None
+    assert parse_bbl("\\bibitem{a} \\href{ \\doi{ }}}}{") is not None
+
+
+# ----- .bib ---------------------------------------------------------------------------------------------------
+
+BIB = r"""
+@article{quill19,
+  author = {Quill, Tobias R. and Varga, B{\'e}la and {The Example Collaboration}},
+  title = {{Stacked} emulators},
+  journal = {Monthly Notices of the Royal Astronomical Society},
+  year = 2019,
+  doi = {https://doi.org/10.1093/MNRAS/stz1234},
+  eprint = {1905.01234v2},
+  archivePrefix = {arXiv},
+}
+@misc{web,
+  title = {A web page},
+  url = {https://example.org/x},
+  year = {2020},
+}
+@article{arxivonly,
+  author = {Okafor, N.},
+  title = {Old style},
+  journal = {arXiv e-prints},
+  eprint = {astro-ph/0601001},
+  year = {2006},
+}
+"""
+
+
+def test_bib_fields_ids_and_names():
+    refs = parse_bib(BIB, "refs.bib")
+    q, web, old = refs
+    assert q.authors == ["Tobias R. Quill", "Béla Varga", "The Example Collaboration"]
+    assert q.title == "Stacked emulators"
+    assert q.doi == "10.1093/MNRAS/stz1234"  # prefix stripped, case kept
+    assert (q.arxiv, q.arxiv_version) == ("1905.01234", "v2")
+    assert web.url == "https://example.org/x" and not web.has_identifier
+    assert old.arxiv == "astro-ph/0601001"
+    assert refs.warnings == []
+
+
+def test_bib_with_one_broken_block_keeps_the_rest_and_warns():
+    text = BIB + "\n@article{broken, title = {unclosed, year = 2020\n@misc{after, title={fine}}\n"
+    refs = parse_bib(text, "refs.bib")
+    keys = [r.key for r in refs]
+    assert "quill19" in keys and "broken" not in keys
+    assert any("refs.bib" in w and "line" in w and "broken" in w for w in refs.warnings)
+
+
+def test_bib_where_nothing_parses_raises_naming_the_file_and_block():
+    with pytest.raises(BibliographyError) as info:
+        parse_bib("@article{only, title = {never closed, year = 2020\n", "paper/refs.bib")
+    message = str(info.value)
+    assert "paper/refs.bib" in message and "only" in message and "hint:" in message
+
+
+def test_bib_duplicate_key_is_a_warning():
+    refs = parse_bib("@misc{a, title={one}}\n@misc{a, title={two}}\n", "dup.bib")
+    assert [r.key for r in refs] == ["a"]
+    assert any("Duplicate" in w or "duplicate" in w for w in refs.warnings)
+
+
+# ----- paper-level ------------------------------------------------------------------------------------------
+
+def test_references_of_prefers_bbl_and_falls_back_to_bib():
+    with_bbl = Paper(arxiv_id=None, metadata={}, bbl=PLAINNAT, bib=BIB, origin="p1")
+    assert [r.key for r in references_of(with_bbl)] == ["lindqvist2017", "pemberton2023", "gronholm1999"]
+    bib_only = Paper(arxiv_id=None, metadata={}, bib=BIB + "\n@article{bad, title={x\n", origin="p2")
+    refs = bib_only.references
+    assert [r.key for r in refs] == ["quill19", "web", "arxivonly"]
+    assert any("bad" in w for w in bib_only.warnings)  # parse warnings reach the paper
+    assert references_of(Paper(arxiv_id=None, metadata={})) == []
+
+
+def test_markdown_display_lists_links_and_counts():
+    refs = parse_bbl(PLAINNAT)
+    md = refs._repr_markdown_()
+    assert "3 references, 2 with an identifier" in md
+    assert "[10.5555/jis.2017.0045](https://doi.org/10.5555/jis.2017.0045)" in md
+    assert "[2305.04321](https://arxiv.org/abs/2305.04321)" in md
+    assert md.count("\n| `") == 3
+    single = Reference(key="k|ey", title="pipe | title")._repr_markdown_()
+    assert "pipe \\| title" in single and "0 with an identifier" in single
+    assert isinstance(refs, ReferenceList)
+
+
+# ----- helpers ----------------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize(
+    "block,expected",
+    [
+        ("Handley, W. J., Hobson, M. P., & Lasenby, A. N.", ["W. J. Handley", "M. P. Hobson", "A. N. Lasenby"]),
+        ("Audren B., Lesgourgues J., Prunet S.", ["B. Audren", "J. Lesgourgues", "S. Prunet"]),
+        ("Kingma, D. P. and Ba, J.", ["D. P. Kingma", "J. Ba"]),
+        ("Handley, W.J.; Hobson, M.P.; Lasenby, A.N.", ["W.J. Handley", "M.P. Hobson", "A.N. Lasenby"]),
+        ("Ada Lovelace, Charles Babbage, and Mary Somerville", ["Ada Lovelace", "Charles Babbage", "Mary Somerville"]),
+        ("A. Buckley et al.", ["A. Buckley"]),
+        ("van den Oord, A., Li, Y., and Vinyals, O.", ["A. van den Oord", "Y. Li", "O. Vinyals"]),
+    ],
+)
+def test_split_authors(block, expected):
+    assert split_authors(block) == expected
+
+
+@pytest.mark.parametrize(
+    "tex,text",
+    [
+        (r"Cs\'anyi", "Csányi"),
+        (r"K{\"u}hne", "Kühne"),
+        (r"\v{S}koda", "Škoda"),
+        (r"de~Lera~Acedo", "de Lera Acedo"),
+        (r"\emph{\mnras}, 12\penalty0 (3)", "MNRAS, 12 (3)"),
+        (r"\bibinfo{title}{A title}", "A title"),
+        (r"\href{https://x.org}{{\tt link text}}", "link text"),
+        ("unbalanced { \\textbf{", "unbalanced"),
+        ("", ""),
+    ],
+)
+def test_latex_to_text(tex, text):
+    assert latex_to_text(tex) == text
+
+
+def test_fold_is_case_and_accent_insensitive():
+    assert fold("Gábor Csányi") == fold("GABOR CSANYI") == "gabor csanyi"
+    assert fold("Łukasz Stöß") == "lukasz stoss"
+
+
+# ----- corpus (skipped without ../shared) ---------------------------------------------------------------------
+
+BBL_BLOCK = re.compile(r"```bbl\n(.*?)\n```\n\n5\. \*\*Author Information", re.S)
+
+
+@pytest.mark.corpus
+def test_every_corpus_bbl_parses_every_item(corpus_site):
+    total = with_id = 0
+    for prompt in sorted((corpus_site / "prompts/content").glob("*.txt")):
+        m = BBL_BLOCK.search(prompt.read_text(encoding="utf-8"))
+        if not m or not m.group(1).strip():
+            continue
+        bbl = m.group(1)
+        refs = parse_bbl(bbl, prompt.name)
+        assert len(refs) == len(re.findall(r"\\bibitem\b", bbl)), prompt.name
+        total += len(refs)
+        with_id += refs.summary.with_identifier
+    assert total > 1000 and with_id / total > 0.7
