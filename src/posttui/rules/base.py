@@ -142,6 +142,9 @@ class CheckOptions:
 
 def validate_rule_selectors(values, *, source: str = "") -> tuple[str, ...]:
     """Upper-case rule ids/prefixes, refusing ones that match no rule (a typo would silently disable nothing)."""
+    from . import load_rules
+
+    load_rules()
     out = []
     for value in values:
         sel = str(value).strip().upper()

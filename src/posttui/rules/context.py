@@ -7,6 +7,7 @@ renderer (the post's fixed skeleton), the references, the author matches and eve
 
 from __future__ import annotations
 
+import dataclasses
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -183,6 +184,9 @@ class CheckContext:
     lead_author: str | None = None
     references: Mapping[str, CitedWork] = field(default_factory=dict)
     """Cite key -> bibliography entry."""
+    author_aliases: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    """Author name -> other names for the same person (the group member's name when the paper spells it
+    differently)."""
 
     def __post_init__(self) -> None:
         object.__setattr__(
@@ -205,6 +209,11 @@ class CheckContext:
         for name in self.author_links:
             for variant in name_variants(name):
                 names.setdefault(variant, name)
+        for name, aliases in dict(self.author_aliases).items():
+            for alias in aliases:
+                for variant in name_variants(alias):
+                    names.setdefault(variant, name)
+        object.__setattr__(self, "author_aliases", MappingProxyType(dict(self.author_aliases)))
         object.__setattr__(self, "_names", MappingProxyType(names))
         owners: dict[str, list[str]] = {}
         for name, links in self.author_links.items():
@@ -292,6 +301,7 @@ class CheckContext:
         references: dict[str, CitedWork] = {}
         ref_dois: list[str] = []
         ref_arxiv: list[str] = []
+        ref_versions: list[str] = []
         for ref in paper.references or []:
             work = cited_work_of(ref)
             if work.key:
@@ -300,7 +310,12 @@ class CheckContext:
                 ref_dois.append(work.doi)
             if work.arxiv:
                 ref_arxiv.append(work.arxiv)
+            version = str(getattr(ref, "arxiv_version", "") or "")
+            if work.arxiv and version:
+                ref_versions.append(f"{work.arxiv}{version}".lower())
         author_links: dict[str, tuple[str, ...]] = {}
+        preferred: dict[str, str] = {}
+        aliases: dict[str, tuple[str, ...]] = {}
         for match in paper.authors or []:
             name = str(getattr(match, "name", "") or "").strip()
             if not name:
@@ -308,20 +323,49 @@ class CheckContext:
             links = getattr(match, "links", None) or {}
             values = links.values() if isinstance(links, Mapping) else links
             author_links[name] = tuple(str(u).strip() for u in values if isinstance(u, str) and u.strip())
+            member = getattr(match, "member", None)
+            best = getattr(member, "preferred_link", None) if member is not None else None
+            if isinstance(best, (tuple, list)) and len(best) == 2 and best[1]:
+                preferred[name] = str(best[1])
+            member_name = str(getattr(member, "name", "") or "") if member is not None else ""
+            if member_name and normalize_name(member_name) != normalize_name(name):
+                aliases[name] = (member_name,)
         lead = paper.lead_author.get("name") if paper.lead_author else None
         if not lead and author_links:
             lead = next(iter(author_links))
         metadata_text = _flatten(paper.metadata)
-        return cls.from_sources(
+        member_links = _member_links(paper.members)
+        ctx = cls.from_sources(
             texts=(paper.bbl, paper.bib, paper.site_tex, metadata_text, paper.homepage),
             extra_dois=ref_dois,
             extra_arxiv=ref_arxiv + ([paper.arxiv_id] if paper.arxiv_id else []),
             template=template,
             featured_id=paper.arxiv_id,
             author_links=author_links,
+            author_preferred=preferred,
+            author_aliases=aliases,
             lead_author=str(lead) if lead else None,
             references=references,
         )
+        extra_hosts = {host_of(u) for u in member_links} - {""}
+        return dataclasses.replace(
+            ctx,
+            known_arxiv_versions=ctx.known_arxiv_versions | frozenset(ref_versions),
+            allowed_hosts=ctx.allowed_hosts | frozenset(extra_hosts),
+            allowed_urls=ctx.allowed_urls | frozenset(normalize_url(u) for u in member_links),
+        )
+
+
+def _member_links(members: Any) -> list[str]:
+    """Every link of every group member (the group file), so links to members' pages count as known hosts."""
+    out: list[str] = []
+    if not isinstance(members, Mapping):
+        return out
+    for entry in members.values():
+        links = entry.get("links") if isinstance(entry, Mapping) else getattr(entry, "links", None)
+        if isinstance(links, Mapping):
+            out.extend(str(u) for u in links.values() if isinstance(u, str))
+    return out
 
 
 def name_variants(name: str) -> set[str]:
@@ -342,7 +386,10 @@ def name_variants(name: str) -> set[str]:
 def cited_work_of(ref: Any) -> CitedWork:
     """Adapt a :class:`posttui.references.Reference` (or any object with similar attributes)."""
     key = str(getattr(ref, "key", "") or "")
-    doi = normalize_doi(str(getattr(ref, "doi", "") or "")) if getattr(ref, "doi", None) else None
+    doi = None
+    raw_doi = str(getattr(ref, "doi", "") or "").strip()
+    if raw_doi and normalize_doi(raw_doi):
+        doi = re.sub(r"^(?:https?://)?(?:dx\.)?(?:doi\.org/)|^doi:\s*", "", raw_doi, flags=re.I)
     arx = normalize_arxiv(str(getattr(ref, "arxiv", "") or "")) if getattr(ref, "arxiv", None) else None
     authors_text = ""
     for attr in ("short_authors", "authors_text", "label_authors"):

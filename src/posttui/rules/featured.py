@@ -84,8 +84,8 @@ def featured_in_first_sentence(doc, ctx, opts, partial):
     later = ""
     if links:
         seg2, lk = links[0]
-        line, _ = doc.line_col(seg2.start + lk.start)
-        later = f" (it first appears on line {line}; move it)"
+        line, col = doc.line_col(seg2.start + lk.start)
+        later = f" (it first appears at line {line}, column {col}, after the first sentence: move it)"
     yield Hit(
         abs_start,
         sentence_stop,
@@ -103,9 +103,14 @@ def relabel(text: str, link, ident: str, url: str) -> str:
         or low.startswith(("http", "arxiv", "doi", "www.", "10."))
         or identifier_of_url(label)
         or ident.lower() in low
+        or _KEY_LIKE_RE.match(label)
     ):
         return canonical
     return f"{label} ({canonical})"
+
+
+_KEY_LIKE_RE = re.compile(r"^(?=[^\s]*\d)[\w.&:+/-]+$")
+"""A cite key or ADS bibcode used as a label (``abbott2009ligo``, ``2003JCAP...07..002C``): not prose to keep."""
 
 
 @rule("PT011", "warning", "featured link label is not the bare id", fix="relabel")

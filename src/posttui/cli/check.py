@@ -1,0 +1,231 @@
+"""``posttui check PATH...``: check posts against the prompt's rules, optionally fixing what is mechanical.
+
+The context (template, references, authors) of a site post ``SITE/_posts/DATE-ID.md`` is its saved prompt
+``SITE/prompts/content/DATE-ID.txt``; ``--context SOURCE`` gives it explicitly (anything ``posttui.load``
+accepts). ``--site DIR`` checks every post of a site that has a saved prompt and says which it skipped and why.
+Exit status: 0 no errors, 1 findings at error severity, 2 usage or input error.
+"""
+
+from __future__ import annotations
+
+import argparse
+import difflib
+import json
+import sys
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ..errors import PosttuiError, SourceError
+
+FORMATS = ("text", "json", "github")
+
+
+def add_parser(subparsers, name: str) -> argparse.ArgumentParser:
+    parser = subparsers.add_parser(
+        name,
+        help="check posts against the prompt's rules (PT001-PT063)",
+        description="Check post files against every rule of the generation prompt. PATH '-' reads standard input.",
+    )
+    parser.add_argument("paths", nargs="*", metavar="PATH", help="post files (.md), or '-' for standard input")
+    parser.add_argument("--context", metavar="SOURCE", help="paper the posts are about (saved prompt, id, dir...)")
+    parser.add_argument("--site", type=Path, help="Jekyll site: with no PATH, check every post that has a saved prompt")
+    parser.add_argument("--format", choices=FORMATS, default="text", help="output format (default: text)")
+    parser.add_argument("--select", default="", metavar="IDS", help="comma-separated rule ids or prefixes to run")
+    parser.add_argument("--ignore", default="", metavar="IDS", help="comma-separated rule ids or prefixes to skip")
+    parser.add_argument("--fix", action="store_true", help="apply the mechanical fixes in place (atomic write)")
+    parser.add_argument("--diff", action="store_true", help="show the fixes as a unified diff without writing")
+    parser.add_argument("--model", help="text model the footer should name (default: as the context says)")
+    parser.add_argument("--image-model", help="image model the footer should name (default: as the context says)")
+    parser.set_defaults(run=run)
+    return parser
+
+
+@dataclass
+class Target:
+    path: str
+    """As shown in the output ('-' for stdin)."""
+    file: Path | None
+    context_source: str | None
+    site: Path | None
+
+
+@dataclass
+class Outcome:
+    findings: list = field(default_factory=list)
+    changed: list = field(default_factory=list)
+    skipped: list = field(default_factory=list)
+    no_context: list = field(default_factory=list)
+
+
+def find_site_root(post: Path) -> Path | None:
+    """``SITE`` for ``SITE/_posts/.../NAME.md``."""
+    for parent in post.resolve().parents:
+        if parent.name == "_posts":
+            return parent.parent
+    return None
+
+
+def saved_prompt_for(post: Path, site: Path | None) -> Path | None:
+    site = site or find_site_root(post)
+    if site is None:
+        return None
+    candidate = site / "prompts" / "content" / f"{post.stem}.txt"
+    return candidate if candidate.is_file() else None
+
+
+def _split_ids(value: str) -> list[str]:
+    return [v.strip() for v in value.split(",") if v.strip()]
+
+
+def _targets(args, outcome: Outcome) -> list[Target]:
+    targets: list[Target] = []
+    if not args.paths:
+        if args.site is None:
+            raise SourceError("nothing to check", hint="give post files, '-' for standard input, or --site DIR")
+        posts_dir = args.site / "_posts"
+        if not posts_dir.is_dir():
+            raise SourceError("not a Jekyll site: no _posts folder", path=args.site, hint="give the site's root folder")
+        for post in sorted(p for p in posts_dir.rglob("*") if p.suffix in (".md", ".markdown") and p.is_file()):
+            prompt = saved_prompt_for(post, args.site)
+            if args.context is None and prompt is None:
+                outcome.skipped.append((str(post), "no saved prompt in prompts/content (not a paper post)"))
+                continue
+            targets.append(Target(str(post), post, args.context or str(prompt), args.site))
+        return targets
+    for raw in args.paths:
+        if raw == "-":
+            targets.append(Target("-", None, args.context, args.site))
+            continue
+        post = Path(raw)
+        if not post.is_file():
+            raise SourceError("no such post file", path=post, hint="give the path of a .md post, or '-' for stdin")
+        site = args.site or find_site_root(post)
+        prompt = None if args.context else saved_prompt_for(post, site)
+        targets.append(Target(raw, post, args.context or (str(prompt) if prompt else None), site))
+    return targets
+
+
+def _context(source: str | None, site: Path | None, cache: dict, args):
+    from ..paper import load
+    from ..rules import CheckContext
+
+    if source is None:
+        return None
+    key = (source, str(site))
+    if key not in cache:
+        paper = load(source, site=site)
+        cache[key] = CheckContext.from_paper(paper, model=args.model, image_model=args.image_model)
+    return cache[key]
+
+
+def _read(target: Target) -> str:
+    if target.file is None:
+        return sys.stdin.read()
+    try:
+        return target.file.read_bytes().decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise SourceError(f"not UTF-8 text ({exc.reason} at byte {exc.start})", path=target.file) from None
+    except OSError as exc:
+        raise SourceError(f"cannot read: {exc.strerror}", path=target.file) from None
+
+
+def run(args: argparse.Namespace) -> int:
+    from ..rules import CheckContext, check, fix
+    from ..siteconfig import load_site_config
+
+    if args.fix and args.diff:
+        raise SourceError("--fix and --diff do not go together", hint="use --diff to preview, then --fix to write")
+    outcome = Outcome()
+    targets = _targets(args, outcome)
+    contexts: dict = {}
+    configs: dict = {}
+    results: list[tuple[str, list]] = []
+    for target in targets:
+        site_key = str(target.site)
+        if site_key not in configs:
+            configs[site_key] = load_site_config(target.site).options(
+                select=_split_ids(args.select), ignore=_split_ids(args.ignore)
+            )
+        options = configs[site_key]
+        ctx = _context(target.context_source, target.site, contexts, args)
+        if ctx is None:
+            outcome.no_context.append(target.path)
+            ctx = CheckContext()
+        text = _read(target)
+        if args.fix or args.diff:
+            result = fix(text, ctx, options=options)
+            if result.changed:
+                outcome.changed.append((target.path, result.applied))
+                if args.diff:
+                    sys.stdout.write(_diff(target.path, text, result.text))
+                elif target.file is None:
+                    sys.stdout.write(result.text)
+                else:
+                    from ..site import atomic_write
+
+                    atomic_write(target.file, result.text, overwrite=True)
+            elif args.fix and target.file is None:
+                sys.stdout.write(text)
+            findings = result.findings
+        else:
+            findings = check(text, ctx, options=options)
+        results.append((target.path, findings))
+    report = sys.stderr if (args.fix and any(t.file is None for t in targets)) or args.diff else sys.stdout
+    _print(args.format, results, outcome, report, fixing=args.fix)
+    errors = sum(1 for _, fs in results for f in fs if f.severity.value == "error")
+    return 1 if errors else 0
+
+
+def _diff(path: str, before: str, after: str) -> str:
+    return "".join(
+        difflib.unified_diff(
+            before.splitlines(keepends=True), after.splitlines(keepends=True), f"a/{path}", f"b/{path}"
+        )
+    )
+
+
+def _print(fmt: str, results, outcome: Outcome, out, *, fixing: bool) -> None:
+    if fmt == "json":
+        rows = [f.as_dict(path) for path, findings in results for f in findings]
+        out.write(json.dumps(rows, indent=2, ensure_ascii=False) + "\n")
+        for path, reason in outcome.skipped:
+            print(f"posttui: skipped {path}: {reason}", file=sys.stderr)
+        for path in outcome.no_context:
+            print(f"posttui: {path}: no paper context; template, reference and author rules skipped", file=sys.stderr)
+        return
+    if fmt == "github":
+        level = {"error": "error", "warning": "warning", "info": "notice", "pending": "notice"}
+        for path, findings in results:
+            for f in findings:
+                msg = f.message.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+                out.write(
+                    f"::{level[f.severity.value]} file={path},line={f.line},col={f.column},endLine={f.end_line},"
+                    f"endColumn={f.end_column},title={f.rule}::{msg}\n"
+                )
+        return
+    for path, findings in results:
+        for f in findings:
+            mark = " (fixable)" if f.fixable else ""
+            out.write(f"{path}:{f.line}:{f.column}: {f.rule} [{f.severity.value}] {f.message}{mark}\n")
+    for path, applied in outcome.changed:
+        counts = Counter(f.rule for f in applied)
+        what = ", ".join(f"{rule}×{n}" for rule, n in sorted(counts.items()))
+        verb = "fixed" if fixing else "would fix"
+        out.write(f"{path}: {verb} {len(applied)} finding{'s' if len(applied) != 1 else ''} ({what})\n")
+    for path, reason in outcome.skipped:
+        out.write(f"skipped {path}: {reason}\n")
+    for path in outcome.no_context:
+        out.write(f"{path}: no paper context found; template, reference and author rules were skipped (use --context)\n")
+    sev = Counter(f.severity.value for _, fs in results for f in fs)
+    fixable = sum(1 for _, fs in results for f in fs if f.fixable)
+    clean = sum(1 for _, fs in results if not fs)
+    summary = (
+        f"{len(results)} post{'s' if len(results) != 1 else ''} checked ({clean} clean): {sev['error']} errors, "
+        f"{sev['warning']} warnings, {sev['info']} info"
+    )
+    if fixable and not fixing:
+        summary += f"; {fixable} fixable with --fix"
+    if outcome.skipped:
+        summary += f"; {len(outcome.skipped)} skipped"
+    out.write(summary + "\n")
