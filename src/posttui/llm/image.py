@@ -1,0 +1,152 @@
+"""The header image: first an image prompt (a second call given the post), then, optionally, the picture itself.
+
+The image prompt follows the site: an abstract, visually appealing, text-free image about the paper's topic,
+asked for with :func:`posttui.prompt.image_prompt_request` (a packaged, user-overridable template). The offline
+writer answers it deterministically from the paper, with no network.
+
+The picture is optional (``Config.image_generation``, off by default) and its model configurable
+(``Config.image_model``). Two ways exist in google-genai:
+
+* an image-capable Gemini model (e.g. ``gemini-2.5-flash-image``) through ``generate_content`` with
+  ``response_modalities=["IMAGE"]``: the picture comes back as an ``inline_data`` part. Works with an API key.
+* an Imagen model (``imagen-4.0-generate-001``, the one the site's footer names) through ``generate_images``:
+  the SDK supports it **only in Vertex AI mode** (``GOOGLE_GENAI_USE_VERTEXAI=true`` with a Google Cloud project);
+  with a Gemini API key it is refused with a message saying exactly that.
+
+The site stores the image as ``assets/images/posts/DATE-ID.png``; a non-PNG answer is refused rather than saved
+under a wrong extension. A post without a generated image is still a post.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ..config import Config
+from ..errors import LLMError
+from .base import Backend, GenerationResult, Usage, estimate_cost, user
+from .conversation import strip_fence
+from .errors import LLMBlockedError, LLMConfigError, LLMEmptyError
+
+PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
+ASPECT_RATIO = "16:9"
+
+
+def clean_image_prompt(text: str) -> str:
+    """The image prompt as saved: no code fence, no surrounding quotes or blank lines."""
+    text = strip_fence(text).strip()
+    if len(text) > 1 and text[0] == text[-1] and text[0] in "\"'\u201c":
+        text = text[1:-1].strip()
+    return text
+
+
+async def write_image_prompt(backend: Backend, post: str, *, config: Config | None = None) -> GenerationResult:
+    """Ask the backend for the image prompt of ``post``; ``result.text`` is the cleaned prompt."""
+    from dataclasses import replace
+
+    from ..prompt import image_prompt_request
+
+    result = await backend.stream([user(image_prompt_request(post, config=config))]).collect()
+    text = clean_image_prompt(result.text)
+    if not text:
+        raise LLMEmptyError("the model returned an empty image prompt", hint="try again")
+    return replace(result, text=text)
+
+
+@dataclass
+class ImageResult:
+    data: bytes
+    mime_type: str
+    model: str
+    usage: Usage
+    cost: float | None
+
+
+def is_imagen(model_name: str) -> bool:
+    return model_name.split("/")[-1].lower().startswith("imagen")
+
+
+async def generate_image(backend: Backend, image_prompt: str, *, config: Config) -> ImageResult:
+    """Make the header image from ``image_prompt`` with ``config.image_model`` (PNG bytes)."""
+    model_name = config.image_model
+    if getattr(backend, "name", "") != "gemini" or not hasattr(backend, "client"):
+        raise LLMConfigError(
+            "the header image needs Gemini: the offline writer makes no pictures",
+            hint="export GEMINI_API_KEY to generate images, or turn image_generation off (the post is complete "
+            "without one)",
+        )
+    if is_imagen(model_name):
+        if not getattr(backend, "vertex", False):
+            raise LLMConfigError(
+                f"{model_name} is an Imagen model, which google-genai serves only through Vertex AI, not with a "
+                "Gemini API key",
+                hint="set image_model (config.toml) or POSTTUI_IMAGE_MODEL to an image-capable Gemini model such "
+                "as gemini-2.5-flash-image, or use Vertex AI (GOOGLE_GENAI_USE_VERTEXAI=true, "
+                "GOOGLE_CLOUD_PROJECT, GOOGLE_CLOUD_LOCATION)",
+            )
+        return await _imagen(backend, model_name, image_prompt, config)
+    return await _gemini_image(backend, model_name, image_prompt, config)
+
+
+async def _gemini_image(backend, model_name: str, image_prompt: str, config: Config) -> ImageResult:
+    from google.genai import types
+
+    from .gemini import _usage
+
+    gen_config = types.GenerateContentConfig(
+        response_modalities=["IMAGE"], image_config=types.ImageConfig(aspect_ratio=ASPECT_RATIO)
+    )
+    response = await backend.generate_content([user(image_prompt)], model=model_name, config=gen_config)
+    feedback = getattr(response, "prompt_feedback", None)
+    if feedback is not None and feedback.block_reason:
+        reason = getattr(feedback.block_reason, "value", feedback.block_reason)
+        raise LLMBlockedError(
+            f"{model_name} blocked the image prompt ({reason})", hint="edit the image prompt and try again"
+        )
+    usage = _usage(response.usage_metadata) if response.usage_metadata else Usage()
+    candidate = response.candidates[0] if response.candidates else None
+    finish = getattr(getattr(candidate, "finish_reason", None), "value", "") if candidate else ""
+    parts = candidate.content.parts if candidate and candidate.content and candidate.content.parts else []
+    for part in parts:
+        blob = getattr(part, "inline_data", None)
+        if blob is not None and blob.data:
+            return _checked(blob.data, blob.mime_type or "", model_name, usage, config)
+    if finish and finish not in ("STOP", "FINISH_REASON_UNSPECIFIED"):
+        raise LLMBlockedError(
+            f"{model_name} made no image (finish reason {finish})", hint="edit the image prompt and try again"
+        )
+    raise LLMEmptyError(
+        f"{model_name} returned no image",
+        hint="check that the model can output images (e.g. gemini-2.5-flash-image) and try again",
+    )
+
+
+async def _imagen(backend, model_name: str, image_prompt: str, config: Config) -> ImageResult:
+    from google.genai import types
+
+    try:
+        response = await backend.client.aio.models.generate_images(
+            model=model_name,
+            prompt=image_prompt,
+            config=types.GenerateImagesConfig(
+                number_of_images=1, aspect_ratio=ASPECT_RATIO, output_mime_type="image/png"
+            ),
+        )
+    except LLMError:
+        raise
+    except Exception as exc:  # noqa: BLE001
+        raise backend._translate(exc, 0, model=model_name) from None
+    images = response.generated_images or []
+    if not images or images[0].image is None or not images[0].image.image_bytes:
+        reason = images[0].rai_filtered_reason if images else ""
+        raise LLMBlockedError(f"{model_name} returned no image{f' ({reason})' if reason else ''}")
+    image = images[0].image
+    return _checked(image.image_bytes, image.mime_type or "image/png", model_name, Usage(), config)
+
+
+def _checked(data: bytes, mime: str, model_name: str, usage: Usage, config: Config) -> ImageResult:
+    if not data.startswith(PNG_MAGIC):
+        raise LLMError(
+            f"{model_name} returned a {mime or 'non-PNG'} image; the site stores header images as PNG",
+            hint="choose an image model that returns PNG, or convert the picture and save it yourself",
+        )
+    return ImageResult(data, "image/png", model_name, usage, estimate_cost(model_name, usage, config.prices))
