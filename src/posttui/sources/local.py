@@ -1,0 +1,302 @@
+"""Local paper sources: a directory bundle, a .tar/.tar.gz/.tgz archive, a lone .gz, or a .tex file.
+
+Next to the source (inside a directory, or beside a file) posttui looks for the bundle's sidecar files:
+
+* metadata: ``metadata.yaml`` | ``metadata.yml`` | ``metadata.xml`` | ``*.atom`` (or ``--metadata``);
+* ``group.yaml``: the group members file to match authors against (``assets/group/group.yaml`` format);
+* ``authors.yaml``: already-matched author information (name -> member entry);
+* ``index.md`` | ``homepage.md``: the site's homepage, pasted into the prompt as the tone reference.
+
+Any other file (figures, a ``prompt-parts.yaml`` written by ``posttui unpack``, ...) is left alone.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path
+from typing import Any
+
+from ..config import Config, load_config
+from ..errors import GroupError, SourceError
+from ..ids import NEW_ARXIV, OLD_ARXIV, split_arxiv
+from ..paper import Paper, TexFile
+from ..yamlio import read_yaml
+from .archive import PDF_ONLY_WARNING, SourceFiles, read_source_file
+from .metadata import METADATA_NAMES, metadata_from_tex, read_metadata
+from .textio import read_text_file
+
+ARCHIVE_SUFFIXES = (".tar.gz", ".tgz", ".tar", ".gz")
+HOMEPAGE_NAMES = ("index.md", "homepage.md")
+GROUP_NAME = "group.yaml"
+AUTHORS_NAME = "authors.yaml"
+_SKIP_DIRS = {".git", ".svn", ".hg", "__MACOSX", "__pycache__", "node_modules"}
+
+
+def _is_archive(path: Path) -> bool:
+    return path.name.lower().endswith(ARCHIVE_SUFFIXES)
+
+
+def _read_exact(path: Path, warnings: list[str], kind: str) -> str:
+    return read_text_file(path, warnings, kind=kind)
+
+
+def find_metadata(directory: Path) -> Path | None:
+    """The metadata sidecar in ``directory`` (see module docstring), or None."""
+    for name in METADATA_NAMES:
+        if (directory / name).is_file():
+            return directory / name
+    atoms = sorted(p for p in directory.glob("*.atom") if p.is_file())
+    return atoms[0] if atoms else None
+
+
+def _first_existing(directory: Path, names: tuple[str, ...]) -> Path | None:
+    for name in names:
+        if (directory / name).is_file():
+            return directory / name
+    return None
+
+
+def read_group(path: str | Path) -> dict:
+    """The group members file: a mapping of member name -> entry."""
+    data = read_yaml(path, error=GroupError)
+    if data is None:
+        data = {}
+    if not isinstance(data, dict):
+        raise GroupError(
+            f"must map member names to their entries, not be a {type(data).__name__}",
+            path=path,
+            hint="use the site's assets/group/group.yaml format",
+        )
+    bad = [str(name) for name, entry in data.items() if entry is not None and not isinstance(entry, dict)]
+    if bad:
+        raise GroupError(
+            f"entries must be mappings (roles, image, links); not for: {', '.join(bad[:5])}",
+            path=path,
+            hint="use the site's assets/group/group.yaml format",
+        )
+    return data
+
+
+def read_author_info(path: str | Path) -> dict:
+    """``authors.yaml``: already-matched author information (author name -> member entry)."""
+    data = read_yaml(path, error=GroupError)
+    if data is None:
+        return {}
+    if not isinstance(data, dict):
+        raise GroupError(
+            f"must map author names to member entries, not be a {type(data).__name__}",
+            path=path,
+            hint="write it as  Name: {image: ..., links: {...}}",
+        )
+    return data
+
+
+# ----- TeX files -------------------------------------------------------------------------------------------------
+
+
+def _walk_sources(directory: Path) -> list[Path]:
+    """Every .tex/.bbl/.bib under ``directory`` (hidden and VCS directories skipped), sorted by relative path."""
+    found = []
+    for root, dirs, files in os.walk(directory):
+        dirs[:] = [d for d in dirs if d not in _SKIP_DIRS and not d.startswith(".")]
+        for name in files:
+            if name.startswith("._"):
+                continue
+            if name.lower().endswith((".tex", ".bbl", ".bib")):
+                found.append(Path(root) / name)
+    return sorted(found, key=lambda p: p.relative_to(directory).as_posix())
+
+
+def _read_loose(directory: Path, paths: list[Path], warnings: list[str]) -> SourceFiles:
+    result = SourceFiles(kind="directory")
+    bbl, bib = [], []
+    for path in paths:
+        rel = path.relative_to(directory).as_posix()
+        ext = path.suffix.lower()
+        text = _read_exact(path, warnings, ext[1:])
+        result.members.append(rel)
+        if ext == ".tex":
+            result.tex_files.append(TexFile(rel, text))
+        elif ext == ".bbl":
+            bbl.append(text)
+        else:
+            bib.append(text)
+    result.bbl = "".join(bbl)
+    result.bib = "\n".join(bib)
+    return result
+
+
+def _directory_source(directory: Path, config: Config, warnings: list[str]) -> SourceFiles:
+    loose = _walk_sources(directory)
+    if any(p.suffix.lower() == ".tex" for p in loose):
+        return _read_loose(directory, loose, warnings)
+    archives = sorted(p for p in directory.iterdir() if p.is_file() and _is_archive(p))
+    preferred = [p for p in archives if p.name.lower().startswith("source.")]
+    chosen = preferred[:1] or archives
+    if len(chosen) > 1:
+        raise SourceError(
+            f"holds several archives ({', '.join(p.name for p in chosen)}) and no loose TeX",
+            path=directory,
+            hint="keep one archive, or name the paper's source source.tar.gz",
+        )
+    if chosen:
+        files = read_source_file(chosen[0], max_bytes=config.max_archive_bytes)
+        # .bbl/.bib lying loose beside the archive complete it (e.g. a .bbl the author sent separately)
+        if not files.bbl and any(p.suffix.lower() == ".bbl" for p in loose):
+            files.bbl = _read_loose(directory, [p for p in loose if p.suffix.lower() == ".bbl"], warnings).bbl
+        if not files.bib and any(p.suffix.lower() == ".bib" for p in loose):
+            files.bib = _read_loose(directory, [p for p in loose if p.suffix.lower() == ".bib"], warnings).bib
+        return files
+    result = _read_loose(directory, loose, warnings)  # maybe a .bbl/.bib only
+    result.pdf_only = True
+    pdfs = sorted(p.name for p in directory.glob("*.pdf"))
+    result.kind = "pdf" if pdfs else "none"
+    result.warnings.append(f"{directory}: {PDF_ONLY_WARNING}")
+    return result
+
+
+_INPUT_NAME_RE = re.compile(r"\\(?:input|include|subfile)\s*\{([^{}#]+)\}")
+_BIBLIOGRAPHY_RE = re.compile(r"\\(?:bibliography|addbibresource)\s*(?:\[[^\]]*\])?\{([^{}]+)\}")
+
+
+def _tex_file_source(path: Path, warnings: list[str]) -> SourceFiles:
+    """A single .tex file, plus the files it ``\\input``s and its .bbl/.bib when they sit beside it."""
+    from ..latex import clean_tex
+
+    text = _read_exact(path, warnings, "TeX")
+    if not text.strip():
+        raise SourceError("is empty", path=path, hint="give the paper's main .tex file (or its directory)")
+    base = path.parent
+    result = SourceFiles(kind="tex")
+    result.tex_files.append(TexFile(path.name, text))
+    result.members.append(path.name)
+    queue = [text]
+    seen = {path.resolve()}
+    bib_names: list[str] = []
+    while queue:
+        cleaned = clean_tex(queue.pop(0))
+        for m in _BIBLIOGRAPHY_RE.finditer(cleaned):
+            bib_names += [n.strip() for n in m.group(1).split(",") if n.strip()]
+        for m in _INPUT_NAME_RE.finditer(cleaned):
+            target = m.group(1).strip().strip('"')
+            for candidate in (base / target, base / f"{target}.tex"):
+                try:
+                    resolved = candidate.resolve()
+                    resolved.relative_to(base.resolve())  # never read outside the paper's folder
+                except (OSError, ValueError):
+                    continue
+                if resolved in seen or not resolved.is_file() or resolved.suffix.lower() != ".tex":
+                    continue
+                seen.add(resolved)
+                child = _read_exact(resolved, warnings, "TeX")
+                name = resolved.relative_to(base.resolve()).as_posix()
+                result.tex_files.append(TexFile(name, child))
+                result.members.append(name)
+                queue.append(child)
+                break
+    bbl = base / f"{path.stem}.bbl"
+    if bbl.is_file():
+        result.bbl = _read_exact(bbl, warnings, "bbl")
+    bibs = []
+    for name in dict.fromkeys(bib_names):
+        candidate = base / (name if name.endswith(".bib") else f"{name}.bib")
+        if candidate.is_file():
+            bibs.append(_read_exact(candidate, warnings, "bib"))
+    result.bib = "\n".join(bibs)
+    return result
+
+
+def _file_source(path: Path, config: Config, warnings: list[str]) -> SourceFiles:
+    if path.suffix.lower() == ".tex":
+        return _tex_file_source(path, warnings)
+    return read_source_file(path, max_bytes=config.max_archive_bytes)
+
+
+# ----- identity --------------------------------------------------------------------------------------------------
+
+_NAME_ID_RE = re.compile(rf"(?P<id>{NEW_ARXIV}|{OLD_ARXIV.replace('/', '[/_]')})(?P<version>v\d+)?", re.I)
+
+
+def _identity(metadata: Any, source: Path) -> tuple[str | None, str]:
+    if metadata is not None and hasattr(metadata, "get"):
+        parts = split_arxiv(str(metadata.get("id", "") or ""))
+        if parts:
+            return parts
+    m = _NAME_ID_RE.search(source.name)
+    if m:
+        parts = split_arxiv(m.group("id").replace("_", "/") + (m.group("version") or ""))
+        if parts:
+            return parts
+    return None, ""
+
+
+# ----- the loader ------------------------------------------------------------------------------------------------
+
+
+def load_local(
+    path: str | Path,
+    *,
+    metadata: str | Path | None = None,
+    group: str | Path | None = None,
+    authors: str | Path | None = None,
+    homepage: str | Path | None = None,
+    config: Config | None = None,
+) -> Paper:
+    """A Paper from a local directory, archive or .tex file (see module docstring for the sidecar files)."""
+    config = config or load_config()
+    path = Path(path).expanduser()
+    warnings: list[str] = []
+    if path.is_dir():
+        files = _directory_source(path, config, warnings)
+        sidecars = path
+    elif path.is_file():
+        files = _file_source(path, config, warnings)
+        sidecars = path.parent
+    else:
+        raise SourceError("does not exist", path=path, hint="give a directory, .tar/.tar.gz/.gz or .tex file")
+    warnings += files.warnings
+
+    metadata_path = Path(metadata) if metadata is not None else find_metadata(sidecars)
+    if metadata_path is not None and not metadata_path.is_file():
+        raise SourceError("metadata file does not exist", path=metadata_path)
+    group_path = Path(group) if group is not None else _first_existing(sidecars, (GROUP_NAME,))
+    authors_path = Path(authors) if authors is not None else _first_existing(sidecars, (AUTHORS_NAME,))
+    homepage_path = Path(homepage) if homepage is not None else _first_existing(sidecars, HOMEPAGE_NAMES)
+
+    entry = read_metadata(metadata_path) if metadata_path is not None else None
+    arxiv_id, version = _identity(entry, path)
+    paper = Paper(
+        arxiv_id=arxiv_id,
+        metadata=entry,
+        tex_files=files.tex_files,
+        bbl=files.bbl,
+        bib=files.bib,
+        version=version,
+        origin=str(path),
+        warnings=warnings,
+    )
+    from .saved_prompt import PARTS_FILE  # written by `posttui unpack`: the TeX is a saved prompt's glued blob
+
+    if (sidecars / PARTS_FILE).is_file():
+        paper.tex_glued = True
+    if group_path is not None:
+        paper.members = read_group(group_path)
+    if authors_path is not None:
+        paper.author_info = read_author_info(authors_path)
+    if homepage_path is not None:
+        paper.homepage = _read_exact(homepage_path, warnings, "Markdown")
+    if entry is None:
+        if not paper.tex_files:
+            raise SourceError(
+                "has no TeX source and no metadata",
+                path=path,
+                hint="put metadata.yaml (or the arXiv Atom XML) beside it, or pass --metadata",
+            )
+        paper.metadata = metadata_from_tex(paper.document, origin=str(path))
+        paper.__dict__.pop("document", None)  # re-analyse with the title known (it picks the main document)
+        warnings.append(
+            f"{path}: no metadata file found: title, abstract and authors come from the TeX "
+            "(no date or arXiv id; add metadata.yaml or the Atom XML for those)"
+        )
+    return paper
