@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from ..errors import MetadataError, SavedPromptError
+from ..errors import SavedPromptError
 from ..ids import split_arxiv
 from ..paper import Paper, TexFile
 from ..prompt import (
@@ -140,11 +140,12 @@ def split_saved_prompt(text: str, path: str | Path = "<prompt>") -> tuple[dict[s
         # Bound the match by the gap's last literal so a broken file never makes the regex scan the whole TeX.
         last = gap.pieces[-1]
         if gap.before is None:
-            stop = len(text)
+            match = gap.regex.match(text, start)
+            if match is not None and match.end() != len(text):
+                raise _missing(path, None, " (unexpected text after the final instructions)")
         else:
             found = text.find(last, start + len(gap.anchor) if len(gap.pieces) > 1 else start)
-            stop = found + len(last) if found >= 0 else -1
-        match = gap.regex.fullmatch(text, start, stop) if stop >= 0 else None
+            match = gap.regex.fullmatch(text, start, found + len(last)) if found >= 0 else None
         if match is None:
             if gap is gaps[0]:
                 raise _missing(path, None, _diagnose_head(gap, text), label="Output Format / instructions")
@@ -172,8 +173,6 @@ def split_saved_prompt(text: str, path: str | Path = "<prompt>") -> tuple[dict[s
         if at < 0:
             raise _missing(path, gap.before)
         gap_end = take(gap, at)
-        if gap.before is None and gap_end != len(text):
-            raise _missing(path, None, " (unexpected text after the final instructions)")
         starts[gap.before] = (at, gap_end)
         end = at
     blocks["tex"] = text[tex_start : starts["bbl"][0]]
@@ -187,17 +186,17 @@ def parse_saved_prompt(text: str, path: str | Path = "<prompt>") -> Paper:
     if not text.strip():
         raise SavedPromptError("saved prompt is empty", path=path, hint="give a prompt saved by the site")
     prompt, wrapped = unwrap_saved(text)
+    if not wrapped and text.startswith("{% raw %}"):
+        raise SavedPromptError(
+            "starts with {% raw %} but does not end with a closing {% endraw %}",
+            path=path,
+            hint="the site saves prompts as '{% raw %}' + newline + prompt + newline + '{% endraw %}'",
+        )
     blocks, values = split_saved_prompt(prompt, path)
-    try:
-        metadata = load_yaml(blocks["metadata"], path, error=SavedPromptError)
-    except SavedPromptError as exc:
-        raise SavedPromptError(f"the '2. Paper Metadata' block: {exc}", hint="fix the YAML of that block") from None
+    metadata = load_yaml(blocks["metadata"], f"{path} (its '2. Paper Metadata' block)", error=SavedPromptError)
     if not hasattr(metadata, "get"):
         raise _missing(path, "metadata", " (it is not a YAML mapping)")
-    try:
-        authors = load_yaml(blocks["authors"], path, error=SavedPromptError)
-    except SavedPromptError as exc:
-        raise SavedPromptError(f"the '5. Author Information' block: {exc}", hint="fix the YAML of that block") from None
+    authors = load_yaml(blocks["authors"], f"{path} (its '5. Author Information' block)", error=SavedPromptError)
     if not isinstance(authors, dict):
         raise _missing(path, "authors", " (the Full Authors List is not a YAML mapping)")
     parts = PromptParts(**values, wrapped=wrapped)
@@ -262,8 +261,6 @@ def read_parts_file(directory: str | Path) -> PromptParts | None:
         data = load_yaml(target.read_text(encoding="utf-8"), target, error=SavedPromptError)
     except UnicodeDecodeError:
         raise SavedPromptError("is not UTF-8 text", path=target) from None
-    except MetadataError as exc:  # pragma: no cover - load_yaml raises the error class it is given
-        raise SavedPromptError(str(exc), path=target) from None
     return PromptParts.from_dict(data, target)
 
 
