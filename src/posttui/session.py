@@ -438,3 +438,17 @@ def paper_key(paper) -> str:
         return str(Path(origin).expanduser().resolve()) if origin else "paper"
     except OSError:
         return origin
+
+
+def paper_key_of_source(source: str) -> str:
+    """The session key for what a user typed (an arXiv id/URL or a path), without loading the paper."""
+    from .ids import normalize_arxiv
+
+    text = str(source).strip()
+    path = Path(text).expanduser()
+    if not path.exists() and normalize_arxiv(text):
+        return normalize_arxiv(text)
+    try:
+        return str(path.resolve())
+    except OSError:
+        return text

@@ -1,0 +1,188 @@
+"""The posttui Textual app: opens a paper (or the start screen), runs one session per paper.
+
+Everything the app needs from outside is passed in (config, session store, site, backend factory), so tests
+drive it headless with a temporary data folder, a temporary site and a scripted or offline backend.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Callable
+
+from textual import work
+from textual.app import App
+
+from ..config import Config, api_key, load_config
+from ..errors import PosttuiError
+from ..session import SessionStore, paper_key
+from .commands import ActionCommands
+from .keymap import load_keymap
+from .screens.dialogs import ConfirmDialog, HelpScreen
+from .screens.main import MainScreen
+from .screens.start import LoadingScreen, StartScreen
+from .styles import stylesheets
+
+
+def default_backend_factory(config: Config, name: str | None = None, model: str | None = None):
+    def make(paper):
+        from ..llm import make_backend
+
+        return make_backend(config, name=name, model=model, paper=paper)
+
+    return make
+
+
+class PosttuiApp(App):
+    """posttui: paper on the left, live draft on the right, problems below."""
+
+    TITLE = "posttui"
+    CSS_PATH = stylesheets()
+    COMMANDS = App.COMMANDS | {ActionCommands}
+    ENABLE_COMMAND_PALETTE = True
+
+    def __init__(
+        self,
+        *,
+        source: str | None = None,
+        paper=None,
+        site: Path | None = None,
+        config: Config | None = None,
+        store: SessionStore | None = None,
+        backend_factory: Callable | None = None,
+        backend_name: str | None = None,
+        model: str | None = None,
+        resume: int | None = None,
+        offer_resume: bool = True,
+        lean: bool = False,
+        keymap: dict[str, str] | None = None,
+    ):
+        super().__init__()
+        self.config = config or load_config()
+        self.store = store or _open_store(self.config)
+        self.site = Path(site).resolve() if site else None
+        self.source = source
+        self.initial_paper = paper
+        self.resume_id = resume
+        self.offer_resume = offer_resume
+        self.lean = lean
+        self.backend_name = backend_name
+        self.model_override = model
+        self.backend_factory = backend_factory or default_backend_factory(self.config, backend_name, model)
+        self.backend = None
+        self._keymap = dict(keymap or {})
+
+    # ----- labels -------------------------------------------------------------------------------------------
+    @property
+    def model_name(self) -> str:
+        return self.model_override or self.config.model
+
+    @property
+    def backend_hint(self) -> str:
+        if self.backend_name == "offline" or (self.backend_name is None and not api_key()):
+            return "offline writer (no GEMINI_API_KEY set: export one to write with Gemini)"
+        return f"gemini · {self.model_name}"
+
+    @property
+    def backend_label(self) -> str:
+        b = self.backend
+        if b is None:
+            return ""
+        if b.name == "offline":
+            return "offline writer (no API key)" if not api_key() else "offline writer"
+        return f"{b.name}:{b.model}"
+
+    # ----- start ----------------------------------------------------------------------------------------------
+    def on_mount(self) -> None:
+        if self._keymap:
+            self.set_keymap(self._keymap)
+        if self.store.notice:
+            self.notify(self.store.notice, title="Sessions", severity="warning", timeout=15)
+        if self.resume_id is not None:
+            self.resume(self.resume_id)
+        elif self.initial_paper is not None:
+            self.open_paper(self.initial_paper)
+        elif self.source:
+            self.open_source(self.source)
+        else:
+            self.push_screen(StartScreen())
+
+    def open_source(self, source: str) -> None:
+        self.push_screen(LoadingScreen(source))
+        self._load(source)
+
+    @work(thread=True, exclusive=True, group="load", exit_on_error=False)
+    def _load(self, source: str, session_id: int | None = None) -> None:
+        from ..paper import load
+
+        try:
+            paper = load(source, site=self.site, config=self.config)
+        except PosttuiError as exc:
+            self.call_from_thread(self._load_failed, source, exc)
+            return
+        except Exception as exc:  # noqa: BLE001 - any bug while loading must reach the user, not kill the app
+            self.call_from_thread(self._load_failed, source, exc)
+            return
+        self.call_from_thread(self.open_paper, paper, session_id)
+
+    def _load_failed(self, source: str, exc: Exception) -> None:
+        if isinstance(self.screen, LoadingScreen):
+            self.pop_screen()
+        if not self.screen_stack or len(self.screen_stack) <= 1:
+            self.push_screen(StartScreen())
+        self.notify(str(exc), title=f"Could not open {source}", severity="error", timeout=20)
+
+    def resume(self, session_id: int) -> None:
+        try:
+            session = self.store.get(session_id)
+        except PosttuiError as exc:
+            self.notify(str(exc), severity="error")
+            if not isinstance(self.screen, StartScreen):
+                self.push_screen(StartScreen())
+            return
+        self.push_screen(LoadingScreen(session.origin or session.paper_key))
+        self._load(session.origin or session.paper_key, session_id)
+
+    def open_paper(self, paper, session_id: int | None = None) -> None:
+        try:
+            self.backend = self.backend_factory(paper)
+        except PosttuiError as exc:
+            self.notify(str(exc), title="No text backend", severity="error", timeout=20)
+            return
+        if session_id is None and self.offer_resume:
+            previous = self.store.resumable(paper_key(paper))
+            if previous is not None:
+                when = previous.updated[:16].replace("T", " ")
+                question = ConfirmDialog(
+                    "Resume your earlier session?",
+                    f"Session #{previous.id} of this paper ({previous.versions} draft versions, last change "
+                    f"{when} UTC) can be resumed. Start afresh keeps it in the history.",
+                    yes="Resume", no="Start afresh", id="resume-dialog")
+
+                def answer(yes: bool | None) -> None:
+                    self._show_main(paper, previous.id if yes else None)
+
+                self.push_screen(question, answer)
+                return
+        self._show_main(paper, session_id)
+
+    def _show_main(self, paper, session_id: int | None) -> None:
+        screen = MainScreen(paper, session_id=session_id)
+        if self.lean:
+            screen.prompt_mode = "lean"
+        # Replace the start/loading screens: the main screen is the app from now on.
+        while len(self.screen_stack) > 1:
+            self.pop_screen()
+        self.push_screen(screen)
+
+    def action_help(self) -> None:
+        self.push_screen(HelpScreen())
+
+    def on_unmount(self) -> None:
+        self.store.close()
+
+
+def _open_store(config: Config) -> SessionStore:
+    try:
+        return SessionStore.open(config=config)
+    except PosttuiError as exc:
+        return SessionStore.memory(notice=f"{exc}\nThis session will not be kept.")

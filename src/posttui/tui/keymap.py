@@ -1,0 +1,78 @@
+"""Keys as data: every action of the app has an id, a default key, a label and a help text.
+
+Bindings, the footer, the help screen and the command palette are all built from :data:`ACTIONS`, so a user can
+remap any key by id in ``keys.toml`` beside the config file (``[keys]`` table: ``generate = "f5"``), applied with
+:meth:`textual.app.App.set_keymap`.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+
+from textual.binding import Binding
+
+from ..errors import ConfigError
+
+
+@dataclass(frozen=True)
+class Action:
+    id: str
+    key: str
+    action: str
+    label: str
+    help: str
+    priority: bool = False
+    show: bool = True
+
+
+ACTIONS: tuple[Action, ...] = (
+    Action("generate", "ctrl+g", "generate", "Generate", "Write a new draft with the model (the old one stays in history)", True),
+    Action("stop", "escape", "stop", "Stop", "Stop the running stream at once, keeping what arrived", True),
+    Action("regenerate", "ctrl+r", "regenerate_section", "Regen", "Rewrite the section under the cursor; shown as a diff to accept or reject", True),
+    Action("repair", "ctrl+t", "repair", "Repair", "Ask the model to fix the open problems; shown as a diff to accept or reject", True),
+    Action("fix_all", "ctrl+l", "fix_all", "Fix all", "Apply every mechanical fix (no model call)", True),
+    Action("fix_one", "f", "fix_selected", "Fix", "Apply the fix of the selected problem (in the Problems list)", False),
+    Action("undo_version", "ctrl+u", "undo_version", "Undo ver", "Go back to the previous draft version", True),
+    Action("approve", "ctrl+s", "approve", "Approve", "Approve and save post, prompt and image prompt into the site", True),
+    Action("edit", "ctrl+e", "external_edit", "$EDITOR", "Edit the draft in $EDITOR; it reloads and re-checks on return", True, False),
+    Action("view", "f2", "cycle_view", "Editor/Preview", "Switch the right side: editor, split, preview", True, False),
+    Action("problems", "f3", "focus_problems", "Problems", "Move to the Problems list (Enter jumps to the problem)", True, False),
+    Action("help", "f1", "help", "Help", "Show every key", True),
+    Action("quit", "ctrl+q", "quit_app", "Quit", "Quit (asks when there is unsaved work)", True),
+)
+
+BY_ID = {a.id: a for a in ACTIONS}
+
+
+def bindings(ids: tuple[str, ...] | None = None) -> list[Binding]:
+    chosen = ACTIONS if ids is None else tuple(BY_ID[i] for i in ids)
+    return [
+        Binding(a.key, a.action, a.label, show=a.show, priority=a.priority, tooltip=a.help, id=a.id)
+        for a in chosen
+    ]
+
+
+def keys_file() -> Path:
+    from ..config import config_file
+
+    return config_file().with_name("keys.toml")
+
+
+def load_keymap(path: Path | None = None) -> dict[str, str]:
+    """The user's remapped keys (id -> key), validated against the known action ids."""
+    path = path or keys_file()
+    if not path.is_file():
+        return {}
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"is not valid TOML: {exc}", path=path) from None
+    table = data.get("keys", {})
+    if not isinstance(table, dict):
+        raise ConfigError("[keys] must be a table of action id = key", path=path)
+    bad = sorted(set(table) - set(BY_ID))
+    if bad:
+        raise ConfigError(f"unknown action ids {bad}", path=path, hint=f"known ids: {', '.join(BY_ID)}")
+    return {k: str(v) for k, v in table.items()}

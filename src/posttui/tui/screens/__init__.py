@@ -1,0 +1,1 @@
+"""The app's screens: start, main, and the modal dialogs."""

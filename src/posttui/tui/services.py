@@ -1,0 +1,126 @@
+"""The app's one doorway into the core: checking, fixing, conversations, saving.
+
+Screens call these small functions instead of reaching into ``posttui.rules``, ``posttui.llm`` and
+``posttui.site`` directly, so the UI code reads as the user's workflow and the core stays free of Textual.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+
+@dataclass
+class Checker:
+    """Checks drafts of one paper (the context is gathered once)."""
+
+    paper: object
+    config: object = None
+
+    def __post_init__(self) -> None:
+        from ..rules.context import CheckContext
+
+        self.context = CheckContext.from_paper(self.paper)
+
+    def check(self, text: str, *, partial: bool = False) -> list:
+        from ..rules import check_text
+
+        return list(check_text(text, self.context, partial=partial))
+
+    def apply(self, text: str, findings) -> str:
+        """Apply the mechanical fixes of ``findings`` (non-overlapping, idempotent)."""
+        from ..rules import apply_fixes
+
+        fixes = [f.fix for f in findings if getattr(f, "fix", None) is not None]
+        if not fixes:
+            return text
+        result = apply_fixes(text, fixes)
+        return getattr(result, "text", result)
+
+
+def is_site(path: Path) -> bool:
+    """A Jekyll site: a folder with ``_config.yml`` and ``_posts/``."""
+    return (path / "_config.yml").is_file() and (path / "_posts").is_dir()
+
+
+def find_site(start: Path) -> Path | None:
+    """The Jekyll site containing ``start`` (it or a parent), or None."""
+    start = start.resolve()
+    for candidate in (start, *start.parents):
+        if is_site(candidate):
+            return candidate
+    return None
+
+
+def saved_prompts(site: Path, limit: int = 200) -> list[Path]:
+    """Saved prompts of a site, newest first."""
+    folder = site / "prompts" / "content"
+    if not folder.is_dir():
+        return []
+    return sorted(folder.glob("*.txt"), reverse=True)[:limit]
+
+
+async def propose_revision(kind: str, backend, prompt: str, draft: str, findings, offset: int, check=None):
+    """Ask the model for a repair of the open problems, or for the section under ``offset``; returns a
+    :class:`~posttui.llm.conversation.Revision` (nothing is applied: the user accepts or rejects a diff)."""
+    from ..errors import PosttuiError
+    from ..llm.conversation import regenerate_section, repair, section_at
+
+    if kind == "repair":
+        return await repair(backend, prompt, draft, findings, check=check)
+    section = section_at(draft, offset)
+    if section is None:
+        raise PosttuiError("the cursor is not in the narrative",
+                           hint="put the cursor in a section of the post (between the markers) and try again")
+    return await regenerate_section(backend, prompt, draft, section, check=check)
+
+
+def existing_files(site: Path, paper) -> list[Path]:
+    from ..site import Site
+
+    return Site(site).existing(paper.post_name)
+
+
+def existing_post(site: Path, paper) -> str | None:
+    from ..site import Site
+
+    path = Site(site).paths(paper.post_name).post
+    try:
+        return path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return None
+
+
+async def save_post(site: Path, paper, text: str, prompt: str, backend, *, force: bool = False) -> list[Path]:
+    """Write the post, its prompt and its image prompt (a second model call, as the site does) atomically."""
+    import asyncio
+
+    from ..llm import generate, user
+    from ..prompt import image_prompt_request
+    from ..site import Site
+
+    target = Site(site)
+    result = await generate(backend, [user(image_prompt_request(text))])
+    image_prompt = result.text.strip()
+    report = await asyncio.to_thread(
+        target.save, paper.post_name, post=text, prompt=prompt, image_prompt=image_prompt, force=force
+    )
+    return list(report.written)
+
+
+def write_atomic(path: Path, text: str) -> None:
+    """Replace a file in one step (temporary file in the same folder, then rename)."""
+    import os
+    import tempfile
+
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
+            fh.write(text)
+        os.replace(tmp, path)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+        raise

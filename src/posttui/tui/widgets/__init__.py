@@ -1,0 +1,1 @@
+"""The app's widgets, grouped by the pane they belong to."""

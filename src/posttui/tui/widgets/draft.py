@@ -1,0 +1,141 @@
+"""The draft editor: a TextArea that shows every checker finding in place.
+
+Textual has no public API for arbitrary highlight ranges, so :meth:`DraftEditor._build_highlight_map` (private,
+pinned by ``textual>=8.2,<9``) appends ``lint.<severity>`` ranges after the syntax ranges. Those columns are
+UTF-8 byte offsets; findings carry character offsets, converted here per line.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from rich.style import Style
+from textual.widgets import TextArea
+from textual.widgets.text_area import Selection, TextAreaTheme
+
+LINT_STYLES = {
+    "lint.error": Style(color="#ff5f5f", bold=True, underline=True, bgcolor="#3a1414"),
+    "lint.warning": Style(color="#ffd75f", underline=True, bgcolor="#2e2a10"),
+    "lint.info": Style(color="#87afff", italic=True, underline=True),
+    "lint.pending": Style(color="#8a8a8a", italic=True),
+}
+
+DRAFT_THEME = TextAreaTheme(
+    name="posttui-draft",
+    syntax_styles={
+        **LINT_STYLES,
+        "heading": Style(color="#ff8700", bold=True),
+        "link": Style(color="#5fafff", underline=True),
+    },
+)
+
+
+@dataclass(frozen=True)
+class Mark:
+    """One highlighted range in editor coordinates (row, character columns, end exclusive)."""
+
+    row: int
+    start: int
+    end_row: int
+    end: int
+    severity: str
+
+
+def offsets_to_location(text: str, starts: list[int], offset: int) -> tuple[int, int]:
+    """(row, character column) of a character offset, given the offsets where lines start."""
+    import bisect
+
+    offset = max(0, min(offset, len(text)))
+    row = bisect.bisect_right(starts, offset) - 1
+    return row, offset - starts[row]
+
+
+def line_starts(text: str) -> list[int]:
+    starts = [0]
+    find = text.find
+    i = find("\n")
+    while i != -1:
+        starts.append(i + 1)
+        i = find("\n", i + 1)
+    return starts
+
+
+def marks_for(text: str, findings) -> list[Mark]:
+    """Editor ranges for findings (character offsets ``start``/``end`` into ``text``)."""
+    starts = line_starts(text)
+    marks = []
+    for f in findings:
+        sev = str(getattr(f.severity, "value", f.severity))
+        r0, c0 = offsets_to_location(text, starts, f.start)
+        r1, c1 = offsets_to_location(text, starts, max(f.end, f.start))
+        if (r0, c0) == (r1, c1):  # an insertion point: show one character (or the line end) so it is visible
+            line_end = (starts[r0 + 1] - 1) if r0 + 1 < len(starts) else len(text)
+            c1 = min(c0 + 1, line_end - starts[r0]) if line_end - starts[r0] > c0 else c0
+        marks.append(Mark(r0, c0, r1, c1, sev))
+    return marks
+
+
+class DraftEditor(TextArea):
+    """The Markdown draft with problems highlighted (errors red, warnings yellow, info blue)."""
+
+    DEFAULT_CSS = """
+    DraftEditor { border: none; padding: 0 1; }
+    """
+
+    def __init__(self, text: str = "", **kwargs):
+        super().__init__(text, soft_wrap=True, show_line_numbers=True, tab_behavior="indent", **kwargs)
+        self.register_theme(DRAFT_THEME)
+        self.theme = DRAFT_THEME.name
+        self._marks: list[Mark] = []
+
+    # ----- findings ---------------------------------------------------------------------------------------------
+    def show_findings(self, findings, text: str | None = None) -> None:
+        """Highlight findings computed on ``text`` (default: the current text)."""
+        self._marks = marks_for(self.text if text is None else text, findings)
+        self._build_highlight_map()
+        self.refresh()
+
+    @property
+    def marks(self) -> list[Mark]:
+        return list(self._marks)
+
+    def _build_highlight_map(self) -> None:
+        super()._build_highlight_map()
+        marks = getattr(self, "_marks", None)
+        if not marks:
+            return
+        highlights = self._highlights
+        doc = self.document
+        line_count = doc.line_count
+        for m in marks:
+            if m.row >= line_count:
+                continue
+            name = f"lint.{m.severity}"
+            if m.row == m.end_row:
+                line = doc.get_line(m.row)
+                highlights[m.row].append((_byte_col(line, m.start), _byte_col(line, m.end), name))
+                continue
+            line = doc.get_line(m.row)
+            highlights[m.row].append((_byte_col(line, m.start), None, name))
+            for row in range(m.row + 1, min(m.end_row, line_count)):
+                highlights[row].append((0, None, name))
+            if m.end_row < line_count:
+                highlights[m.end_row].append((0, _byte_col(doc.get_line(m.end_row), m.end), name))
+
+    # ----- navigation -------------------------------------------------------------------------------------------
+    def jump_to(self, text: str, start: int, end: int) -> None:
+        """Select the span of a finding (character offsets into ``text``), scroll it to the middle, focus."""
+        starts = line_starts(text)
+        a = offsets_to_location(text, starts, start)
+        b = offsets_to_location(text, starts, max(start, end))
+        self.selection = Selection(a, b)
+        self.scroll_cursor_visible(center=True)
+        self.focus()
+
+    def append_text(self, chunk: str) -> None:
+        """Add streamed text at the end without moving the user's view unless they follow the end."""
+        self.insert(chunk, self.document.end, maintain_selection_offset=False)
+
+
+def _byte_col(line: str, col: int) -> int:
+    return len(line[: max(0, col)].encode("utf-8"))

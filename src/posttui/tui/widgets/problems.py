@@ -1,0 +1,84 @@
+"""The Problems list: one row per finding (severity, rule, line, message); Enter jumps to it, `f` fixes it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from rich.text import Text
+from textual.binding import Binding
+from textual.message import Message
+from textual.widgets import DataTable
+
+from ..keymap import bindings
+
+SEVERITY_STYLE = {"error": "bold #ff5f5f", "warning": "#ffd75f", "info": "#87afff", "pending": "italic #8a8a8a"}
+SEVERITY_ORDER = {"error": 0, "warning": 1, "info": 2, "pending": 3}
+
+
+def severity_of(finding) -> str:
+    return str(getattr(finding.severity, "value", finding.severity))
+
+
+class ProblemsTable(DataTable):
+    """Findings of the current draft, errors first."""
+
+    BINDINGS = [Binding("enter", "jump", "Jump", show=True, id="jump"), *bindings(("fix_one",))]
+
+    @dataclass
+    class Jump(Message):
+        """The user asked to see a finding in the editor."""
+
+        finding: object
+
+    @dataclass
+    class FixOne(Message):
+        """The user asked to apply the fix of one finding."""
+
+        finding: object
+
+    def __init__(self, **kwargs):
+        super().__init__(cursor_type="row", zebra_stripes=True, **kwargs)
+        self.findings: list = []
+
+    def on_mount(self) -> None:
+        self.add_column("sev", key="sev", width=7)
+        self.add_column("rule", key="rule", width=6)
+        self.add_column("line", key="line", width=5)
+        self.add_column("fix", key="fix", width=3)
+        self.add_column("message", key="message")
+
+    def show(self, findings) -> None:
+        ordered = sorted(findings, key=lambda f: (SEVERITY_ORDER.get(severity_of(f), 9), f.line, f.column))
+        keep = self.cursor_row
+        self.findings = ordered
+        self.clear()
+        for i, f in enumerate(ordered):
+            sev = severity_of(f)
+            self.add_row(
+                Text(sev, style=SEVERITY_STYLE.get(sev, "")),
+                f.rule,
+                str(f.line),
+                "✓" if getattr(f, "fix", None) else "",
+                f.message,
+                key=str(i),
+            )
+        if ordered:
+            self.move_cursor(row=min(keep, len(ordered) - 1))
+
+    @property
+    def selected(self):
+        if not self.findings or self.cursor_row < 0 or self.cursor_row >= len(self.findings):
+            return None
+        return self.findings[self.cursor_row]
+
+    def action_jump(self) -> None:
+        if self.selected is not None:
+            self.post_message(self.Jump(self.selected))
+
+    def action_fix_selected(self) -> None:
+        if self.selected is not None:
+            self.post_message(self.FixOne(self.selected))
+
+    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
+        event.stop()
+        self.action_jump()

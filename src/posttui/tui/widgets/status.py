@@ -1,0 +1,78 @@
+"""The header line: paper, backend and model, state (idle / streaming with elapsed time / done / blocked), tokens
+and cost so far."""
+
+from __future__ import annotations
+
+import time
+
+from rich.text import Text
+from textual.reactive import reactive
+from textual.widget import Widget
+
+STATE_STYLE = {
+    "idle": "bold #9e9e9e",
+    "loading": "bold #87afff",
+    "streaming": "bold #5fd75f",
+    "done": "bold #5fafff",
+    "stopped": "bold #ffd75f",
+    "failed": "bold #ff5f5f",
+    "blocked": "bold #ff5f5f",
+    "saved": "bold #5fd75f",
+}
+
+
+class StatusHeader(Widget):
+    """One line at the top of the main screen."""
+
+    DEFAULT_CSS = """
+    StatusHeader { dock: top; height: 1; background: $panel; color: $foreground; }
+    """
+
+    paper = reactive("")
+    backend = reactive("")
+    state = reactive("idle")
+    detail = reactive("")
+    tokens = reactive(0)
+    cost = reactive(0.0)
+    problems = reactive("")
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.started: float | None = None
+
+    def on_mount(self) -> None:
+        self.set_interval(1.0, self._tick)
+
+    def _tick(self) -> None:
+        if self.state == "streaming":
+            self.refresh()
+
+    def set_state(self, state: str, detail: str = "") -> None:
+        if state == "streaming" and self.state != "streaming":
+            self.started = time.monotonic()
+        self.state = state
+        self.detail = detail
+
+    def render(self) -> Text:
+        width = self.size.width or 120
+        state = self.state
+        label = state
+        if state == "streaming" and self.started is not None:
+            label = f"streaming {time.monotonic() - self.started:4.0f}s"
+        elif self.detail:
+            label = f"{state}: {self.detail}"
+        right = Text()
+        right.append(f" ● {label} ", style=STATE_STYLE.get(state, "bold"))
+        if self.problems:
+            right.append(f"│ {self.problems} ")
+        right.append(f"│ {self.tokens:,} tok ${self.cost:.3f} ")
+        left = Text()
+        left.append(" posttui ", style="bold reverse")
+        left.append(f" {self.backend} ", style="italic #d7af5f")
+        room = width - left.cell_len - right.cell_len - 1
+        paper = self.paper
+        if room < len(paper):
+            paper = paper[: max(0, room - 1)] + "…" if room > 1 else ""
+        left.append(" " + paper)
+        pad = max(0, width - left.cell_len - right.cell_len)
+        return left + Text(" " * pad) + right
