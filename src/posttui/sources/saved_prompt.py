@@ -252,9 +252,8 @@ def write_exact(path: str | Path, text: str) -> None:
 
 
 def read_parts_file(directory: str | Path) -> PromptParts | None:
-    """The parts saved by ``posttui unpack`` in ``directory``, or None when there are none."""
-    directory = Path(directory)
-    target = directory / PARTS_FILE if directory.is_dir() else directory.parent / PARTS_FILE
+    """The parts saved by ``posttui unpack`` in ``directory``, or None when there are none (or it is no directory)."""
+    target = Path(directory) / PARTS_FILE
     if not target.is_file():
         return None
     try:
