@@ -570,7 +570,7 @@ class _InlineScanner:
             kind = "image" if image else "link"
             self.link_errors.append((s, stop, f"{kind} `(` is never closed with `)`"))
             self.scan(label_start, close)
-            return stop
+            return close + 2
         raw = text[close + 2 : dest_end]
         url = raw.strip()
         tm = re.match(r"^(\S+)\s+(\"[^\"]*\"|'[^']*'|\([^)]*\))$", url, re.S)

@@ -125,7 +125,7 @@ def header_image(doc, ctx, opts, partial):
         at,
         at,
         f"header image line missing: put `{expected}` after the front matter",
-        Fix(at, at, expected + "\n\n", "insert the header image line"),
+        Fix(at, at, expected + ("\n" if text.startswith("\n", at) else "\n\n"), "insert the header image line"),
     )
 
 
