@@ -695,13 +695,24 @@ class _Flattener:
         self.length += end - start
 
     def run(self, name: str, main: str, stack: tuple[str, ...], text: str | None = None,
-            start: int = 0, end: int | None = None) -> None:
+            start: int = 0, end: int | None = None, preamble: bool | None = None) -> None:
+        """Emit ``text[start:end]`` of file ``name`` with its inputs spliced in.
+
+        ``preamble`` says whether this file is read before ``\\begin{document}`` (None: the main file, where it is
+        worked out per \\input). A preamble \\input that is missing (``glyphtounicode``, ``epsf``: files of the TeX
+        installation, not the source) is recorded, not fatal.
+        """
         text = self.clean(name) if text is None else text
         end = len(text) if end is None else end
         if len(stack) > self.MAX_DEPTH:
             raise LatexError(f"\\input nesting deeper than {self.MAX_DEPTH} files", path=f"{self.origin}:{name}")
+        body_at = None
+        if preamble is None:
+            begin_document = _BEGIN_DOCUMENT_RE.search(text, start, end)
+            body_at = begin_document.start() if begin_document else start
         pos = start
         for m in _INPUT_RE.finditer(text, start, end):
+            in_preamble = preamble if preamble is not None else m.start() < body_at
             target = m.group("braced") if m.group("braced") is not None else m.group("bare")
             if m.group("imp"):
                 target = posixpath.join(m.group("dir").strip(), m.group("file").strip())
@@ -712,7 +723,7 @@ class _Flattener:
             if resolved is None:
                 clean_target = target.strip().strip('"')
                 ext = posixpath.splitext(clean_target)[1].lower()
-                if self.lenient or (ext and ext != ".tex"):
+                if self.lenient or in_preamble or (ext and ext != ".tex"):
                     # .bbl/.pdf_tex/.tikz... files are not TeX sources we hold; a blob already holds its inputs.
                     self.unresolved.append(clean_target)
                     if self.glued and name == main and m.start() >= self.splice_after and ext in ("", ".tex"):
@@ -748,7 +759,7 @@ class _Flattener:
                 child_start = begin.end()
                 finish = _END_DOCUMENT_RE.search(child, child_start)
                 child_end = finish.start() if finish else len(child)
-            self.run(resolved, main, stack + (resolved,), child, child_start, child_end)
+            self.run(resolved, main, stack + (resolved,), child, child_start, child_end, in_preamble)
             pos = m.end()
         self.emit(name, text, pos, end)
 

@@ -188,6 +188,11 @@ def test_missing_input_names_including_file_and_line():
     assert "hint:" in message
 
 
+def test_missing_preamble_input_is_a_tex_installation_file_not_an_error():
+    files = {"main.tex": "\\documentclass{article}\n\\input{glyphtounicode}\n\\input epsf\n\\begin{document}\nx\n\\end{document}"}
+    assert analyse_files(files).unresolved_inputs == ["glyphtounicode", "epsf"]
+
+
 def test_input_of_non_tex_files_is_recorded_not_fatal():
     files = {"main.tex": "\\documentclass{article}\n\\begin{document}\n\\input{fig.pdf_tex}\n\\input{ms.bbl}\n\\end{document}"}
     doc = analyse_files(files)
