@@ -114,35 +114,64 @@ def _tidy(text: str) -> str:
     return text.strip()
 
 
-def plain_text(latex: str, cite_text=None) -> str:
-    """One LaTeX fragment (a paragraph) as plain Unicode post text: no citations, labels, refs or macros."""
+_REF_MARK = "QQREFQQ"
+_PAREN_REF_RE = re.compile(r"\((?:[^()]|\([^()]*\))*?\\(?:eq|auto|c|C|name|page)?ref\s*\{[^{}]*\}(?:[^()]|\([^()]*\))*?\)")
+
+
+def _prepare(latex: str, cite_text=None) -> str:
+    """LaTeX with what a post must not show taken out: comments, floats, display math, footnotes, citations
+    (textual ones become the cited authors' names), parenthetical cross-references; the other
+    cross-references leave a mark so their sentence can be dropped."""
     text = re.sub(r"(?<!\\)%[^\n]*", "", latex)
     text = _ENV_RE.sub(" ", text)
     text = _DISPLAY_RE.sub(" ", text)
     text = _drop_macro_args(text, _DROP_MACROS_WITH_ARG)
     text = _CITE_RE.sub(lambda m: " " + (cite_text(m) if cite_text else "") + " ", text)
-    text = _REF_PHRASE_RE.sub(" ", text)
-    text = _REF_RE.sub(" ", text)
+    text = _PAREN_REF_RE.sub(" ", text)
+    text = _REF_PHRASE_RE.sub(" " + _REF_MARK + " ", text)
+    text = re.sub(r"\\label\s*\{[^{}]*\}", " ", text)
+    return _REF_RE.sub(" " + _REF_MARK + " ", text)
+
+
+def _finish(text: str) -> str:
+    """Converted text (math still as ``$...$``) to post text: math as Unicode, no sentence that pointed at a
+    figure or section, Markdown-safe."""
+    text = re.sub(r"(?<!\\)([%&#])", r"\\\1", text)
     text = latex_to_text(text)
+    if _REF_MARK in text:
+        text = " ".join(x for x in sentences(text) if _REF_MARK not in x)
     return _tidy(_escape_markdown(text))
 
 
+def plain_text(latex: str, cite_text=None, macros: tuple = ()) -> str:
+    """One LaTeX fragment (a paragraph) as plain Unicode post text: no citations, labels, refs or macros."""
+    from ..latex import latex_to_text as keep_math_text
+
+    return _finish(keep_math_text(_prepare(latex, cite_text), macros))
+
+
 def plain_abstract(text: str) -> str:
-    """An abstract from the metadata (plain text with TeX math): a bare ``%`` is a percent sign there."""
-    text = re.sub(r"(?<!\\)([%&#])", r"\\\1", text)
-    return plain_text(text)
+    """Text that is already Unicode but may hold TeX math (an arXiv abstract): a bare ``%`` is a percent sign."""
+    return _finish(text)
 
 
-def paragraphs_of(latex: str, cite_text=None) -> list[str]:
+def paragraphs_of(latex: str, cite_text=None, macros: tuple = ()) -> list[str]:
     """The paragraphs (split at blank lines) of a LaTeX body as plain text, dropping fragments and headings."""
     latex = _ENV_RE.sub("\n\n", latex)
     out = []
     for block in re.split(r"\n\s*\n|\\par(?![A-Za-z])", latex):
         block = re.sub(r"\\(?:sub)*section\*?\s*\{[^{}]*\}|\\paragraph\*?\s*\{[^{}]*\}", " ", block)
-        text = plain_text(block, cite_text)
+        text = plain_text(block, cite_text, macros)
         if len(text.split()) >= 12 and text[-1:] in ".!?)\u201d":
             out.append(text)
     return out
+
+
+def list_items_of(latex: str, cite_text=None, macros: tuple = ()) -> list[str]:
+    """The items of the lists in a LaTeX section, as post text (citations handled as in paragraphs)."""
+    from ..latex import list_items
+
+    return [t for t in (_finish(item) for item in list_items(_prepare(latex, cite_text), macros)) if t]
 
 
 def sentences(text: str) -> list[str]:
@@ -337,8 +366,8 @@ class OfflineWriter:
         if chosen is None:
             chosen = next((x for x in doc.sections if not x.appendix), None)
         if chosen is not None:
-            return paragraphs_of(doc.section_source(chosen), self._cite_text)
-        return paragraphs_of(_main_text(doc), self._cite_text)
+            return paragraphs_of(doc.section_source(chosen), self._cite_text, doc.user_macros)
+        return paragraphs_of(_main_text(doc), self._cite_text, doc.user_macros)
 
     def background(self, budget: int = BACKGROUND_WORDS) -> str:
         out: list[str] = []
@@ -359,18 +388,18 @@ class OfflineWriter:
         doc = _document(self.paper)
         items: list[str] = []
         if doc is not None:
-            for item in doc.conclusions:
-                text = plain_abstract(item)
-                if text:
+            section = doc.conclusions_section
+            if section is not None:
+                for text in list_items_of(doc.section_source(section), self._cite_text, doc.user_macros):
                     items.append(take_words(text, RESULT_WORDS))
             source = ""
             if not items and doc.conclusions_section is not None:
                 source = doc.section_source(doc.conclusions_section)
             elif not items and not doc.sections:
-                paras = paragraphs_of(_main_text(doc), self._cite_text)
+                paras = paragraphs_of(_main_text(doc), self._cite_text, doc.user_macros)
                 source = "\n\n".join(paras[-2:]) if len(paras) > 3 else ""
             if source:
-                paras = paragraphs_of(source, self._cite_text)
+                paras = paragraphs_of(source, self._cite_text, doc.user_macros)
                 for sentence in sentences(" ".join(paras)):
                     if len(sentence.split()) >= 8:
                         items.append(sentence)
