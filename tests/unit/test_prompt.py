@@ -283,3 +283,23 @@ def test_summary_survives_a_paper_without_anything():
     summary = paper_summary(paper, prompts=False)
     assert summary.title == "" and summary.reference_count == 0
     assert "(untitled paper)" in paper_markdown(dataclasses.replace(paper))
+
+
+def test_bundle_paper_footer_and_authors_block_come_from_the_group_file():
+    members = {
+        "Ada Lovelace": {"phd": {"start": "2021-10-01"}, "image": "images/ada.jpg",
+                         "links": {"Webpage": "https://example.org/ada"}},
+        "Cleo Noether": {"pi": {"start": "2015-10-01"}, "links": {"Webpage": "https://example.org/cleo"}},
+        "Someone Else": {"image": "images/else.jpg"},
+    }
+    paper = make_paper(author_info=None, members=members)
+    skeleton = output_template(paper, model="m", image_model="i")
+    assert '<img src="/assets/group/images/ada.jpg" alt="Ada Lovelace" style="width: auto; height: 25vw;">' in (
+        skeleton.footer
+    )
+    assert 'src="/assets/images/user.png" alt="Cleo Noether"' in skeleton.footer
+    assert "Someone Else" not in skeleton.footer
+    info = author_info(paper)
+    assert list(info) == ["Ada Lovelace", "Ben Turing", "Cleo Noether"]
+    assert info["Ben Turing"] == {}
+    assert f"```yaml\n{dump_yaml(info)}\n```" in build_prompt(paper, model="m", image_model="i")
