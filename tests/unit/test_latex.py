@@ -298,3 +298,34 @@ def test_appendix_environment_and_clean_tex_keeps_lines():
     assert doc.appendix_line == 4
     assert [s.appendix for s in doc.sections] == [False, True]
     assert clean_tex("a % x\nb").count("\n") == 1
+
+
+# ----- robustness on arbitrary input ------------------------------------------------------------------------------
+
+from hypothesis import HealthCheck, given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+LATEXISH = st.lists(
+    st.sampled_from(list("ab {}[]$%\\\n~^_#&") + [
+        "\\section{", "\\begin{itemize}", "\\end{itemize}", "\\item ", "\\iffalse ", "\\fi ", "\\else ",
+        "\\begin{verbatim}", "\\end{verbatim}", "\\verb|", "\\input{x}", "\\citep[", "\\cite{", "\\appendix ",
+        "\\begin{comment}", "\\end{comment}", "\\caption{", "\\title{", "\\begin{abstract}", "\\end{abstract}",
+        "\\href{", "\\frac", "\\'", '\\"',
+    ]),
+    max_size=60,
+).map("".join)
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(LATEXISH)
+def test_arbitrary_latex_never_crashes_and_keeps_line_numbers(body):
+    assert clean_tex(body).count("\n") == body.count("\n")
+    assert isinstance(latex_to_text(body), str)
+    main = "\\documentclass{article}\n\\begin{document}\n" + body + "\n\\end{document}\n"
+    try:
+        doc = analyse_files({"main.tex": main}, lenient=True)
+    except LatexError:
+        return  # e.g. the fuzz text commented out the \documentclass line's successor: a clear error is fine
+    for section in doc.sections:
+        assert isinstance(section.text, str)
+    assert sum(doc.citation_counts.values()) == sum(len(c.keys) for c in doc.citations)
