@@ -120,7 +120,9 @@ def _figure_summary(content: str) -> str:
     from .latex import find_citations, find_macro_arguments
 
     labels = [arg for arg, _ in find_macro_arguments(content, "label")]
-    captions = [arg for name in ("caption", "subcaption", "captionof") for arg, _ in find_macro_arguments(content, name)]
+    captions = [
+        arg for name in ("caption", "subcaption", "captionof") for arg, _ in find_macro_arguments(content, name)
+    ]
     label = f" {labels[0]}" if labels else ""
     caption = " ".join(" ".join(c.split()) for c in captions)
     kept = {key for _, keys, _ in find_citations(caption) for key in keys}
@@ -159,7 +161,8 @@ def _expand_macros(text: str, macros) -> str:
     if not macros:
         return text
     table = {name: value for name, value in macros}
-    pattern = re.compile(r"\\(" + "|".join(re.escape(n) for n in sorted(table, key=len, reverse=True)) + r")(?![A-Za-z@])(?:\{\})?")
+    names = "|".join(re.escape(n) for n in sorted(table, key=len, reverse=True))
+    pattern = re.compile(r"\\(" + names + r")(?![A-Za-z@])(?:\{\})?")
     return pattern.sub(lambda m: table[m.group(1)], text)
 
 

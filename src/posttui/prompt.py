@@ -84,10 +84,11 @@ class PromptParts:
         missing = sorted(n for n in names if n not in data and n != "wrapped")
         unknown = sorted(k for k in data if k not in names)
         if missing or unknown:
-            problem = ", ".join(
-                ([f"missing {', '.join(missing)}"] if missing else []) + ([f"unknown {', '.join(unknown)}"] if unknown else [])
+            problems = [f"missing {', '.join(missing)}"] if missing else []
+            problems += [f"unknown {', '.join(unknown)}"] if unknown else []
+            raise SavedPromptError(
+                f"prompt parts are incomplete ({', '.join(problems)})", path=source, hint="re-run `posttui unpack`"
             )
-            raise SavedPromptError(f"prompt parts are incomplete ({problem})", path=source, hint="re-run `posttui unpack`")
         values = {k: data[k] for k in names if k in data}
         for key, value in values.items():
             if key == "wrapped":

@@ -132,7 +132,9 @@ def _cell(text) -> str:
 
 def summary_markdown(summary: PaperSummary) -> str:
     """Markdown for a notebook: a heading, key facts, an author table, references and prompt sizes."""
-    ident = f"[{summary.arxiv_id}](https://arxiv.org/abs/{summary.arxiv_id}){summary.version}" if summary.arxiv_id else "—"
+    ident = "—"
+    if summary.arxiv_id:
+        ident = f"[{summary.arxiv_id}](https://arxiv.org/abs/{summary.arxiv_id}){summary.version}"
     lines = [
         f"### {summary.title or '(untitled paper)'}",
         "",

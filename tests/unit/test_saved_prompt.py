@@ -121,7 +121,8 @@ def test_unpack_writes_an_ordinary_bundle_and_refuses_to_overwrite(tmp_path, sav
     written = unpack_saved_prompt(path, out)
     names = sorted(p.name for p in written)
     assert names == sorted(
-        ["2024-03-02-2403.01234.tex", "2024-03-02-2403.01234.bbl", "metadata.yaml", "authors.yaml", "index.md", PARTS_FILE]
+        ["2024-03-02-2403.01234.tex", "2024-03-02-2403.01234.bbl", "metadata.yaml", "authors.yaml", "index.md",
+         PARTS_FILE]
     )
     assert (out / "2024-03-02-2403.01234.tex").read_bytes() == make_paper().site_tex.encode("utf-8")
     assert read_yaml(out / "authors.yaml") == make_paper().author_info
@@ -173,7 +174,8 @@ def test_missing_blocks_are_named(tmp_path, saved_text, old, new, message):
 
 def test_inconsistent_featured_id_is_reported(tmp_path, saved_text):
     broken = saved_text.replace(
-        "[2403.01234](https://arxiv.org/abs/2403.01234) is included", "[2403.01234](https://arxiv.org/abs/2403.09999) is included"
+        "[2403.01234](https://arxiv.org/abs/2403.01234) is included",
+        "[2403.01234](https://arxiv.org/abs/2403.09999) is included",
     )
     with pytest.raises(SavedPromptError, match="Output Format / instructions"):
         load_saved_prompt(write(tmp_path, broken))
