@@ -295,3 +295,17 @@ def test_tex_authors_across_styles():
     assert tex_authors(r"\author{A. One \and B. Two}") == ["A. One", "B. Two"]
     assert tex_authors(r"\author{Ann Lee}\affiliation{MIT}\author{Bo Chan}") == ["Ann Lee", "Bo Chan"]
     assert tex_authors(r"\author[C. Doe]{C. Doe,$^{1}$\thanks{x} D. Roe$^{2}$\\$^{1}$Somewhere}") == ["C. Doe", "D. Roe"]
+
+
+@pytest.mark.parametrize(
+    "name, ident, version",
+    [
+        ("arXiv-2501.01234v2.tar.gz", "2501.01234", "v2"),
+        ("astro-ph_0601001.tar.gz", "astro-ph/0601001", ""),
+        ("paper2023.1234.tar.gz", None, ""),  # digits that merely look like an id inside a word
+    ],
+)
+def test_arxiv_id_from_the_source_name_when_metadata_has_none(tmp_path, name, ident, version):
+    (tmp_path / name).write_bytes(tar_gz({"main.tex": MAIN.replace("\\input{sections/method}", "")}))
+    paper = load_local(tmp_path / name)
+    assert (paper.arxiv_id, paper.version) == (ident, version)

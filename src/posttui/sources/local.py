@@ -215,7 +215,9 @@ def _file_source(path: Path, config: Config, warnings: list[str]) -> SourceFiles
 
 # ----- identity --------------------------------------------------------------------------------------------------
 
-_NAME_ID_RE = re.compile(rf"(?P<id>{NEW_ARXIV}|{OLD_ARXIV.replace('/', '[/_]')})(?P<version>v\d+)?", re.I)
+_NAME_ID_RE = re.compile(
+    rf"(?<![\w.])(?P<id>{NEW_ARXIV}|{OLD_ARXIV.replace('/', '[/_]')})(?P<version>v\d+)?(?![\d])", re.I
+)
 
 
 def _identity(metadata: Any, source: Path) -> tuple[str | None, str]:
