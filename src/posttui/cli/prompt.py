@@ -39,6 +39,7 @@ def prompt_for_args(args: argparse.Namespace) -> str:
     from ..sources.saved_prompt import read_parts_file
 
     paper = load_from_args(args)
+    args.paper = paper
     if args.saved:
         source = Path(str(args.source)).expanduser()
         if paper.parts is None and source.exists():
@@ -51,6 +52,8 @@ def prompt_for_args(args: argparse.Namespace) -> str:
 
 def run(args: argparse.Namespace) -> int:
     text = prompt_for_args(args)
+    for warning in getattr(args, "paper").warnings:
+        print(f"posttui: warning: {warning}", file=sys.stderr)
     if args.out:
         from ..errors import SourceError
         from ..sources.saved_prompt import write_exact
