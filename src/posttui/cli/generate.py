@@ -173,6 +173,12 @@ def run(args: argparse.Namespace) -> int:
     )
     for warning in paper.warnings:
         _err(f"posttui: warning: {warning}")
+    if site_root is not None and not args.force:
+        from ..site import Site
+
+        existing = Site(site_root).paths(paper.post_name).post
+        if existing.exists():  # refuse before spending a model call on a post that cannot be saved
+            raise SiteError("already exists; not overwritten", path=existing, hint="use --force to replace it")
     name = args.backend or default_backend_name()
     if name == "offline" and args.model:
         _err(f"posttui: --model {args.model} ignored: the offline writer is its own model")
