@@ -108,3 +108,12 @@ def test_seed_round_trips_through_the_cli(seed_prompt, tmp_path):
     out = tmp_path / "seed.txt"
     assert main(["prompt", str(bundle), "--saved", "--out", str(out)]) == 0
     assert out.read_bytes() == seed_prompt.read_bytes()
+
+
+def test_non_canonical_metadata_block_is_warned_about(saved_prompt, capsys):
+    text = saved_prompt.read_text(encoding="utf-8")
+    assert "dictitems:\n  id: http" in text
+    saved_prompt.write_text(text.replace("dictitems:\n  id: http", "dictitems:\n  id:   http", 1), encoding="utf-8")
+    assert main(["prompt", str(saved_prompt), "--saved"]) == 0
+    captured = capsys.readouterr()
+    assert "warning: the Paper Metadata block is not in yaml.dump form" in captured.err

@@ -52,7 +52,7 @@ def prompt_for_args(args: argparse.Namespace) -> str:
 
 def run(args: argparse.Namespace) -> int:
     text = prompt_for_args(args)
-    for warning in getattr(args, "paper").warnings:
+    for warning in args.paper.warnings:
         print(f"posttui: warning: {warning}", file=sys.stderr)
     if args.out:
         from ..errors import SourceError
