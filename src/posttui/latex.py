@@ -492,12 +492,12 @@ def user_text_macros(preamble: str) -> tuple[tuple[str, str], ...]:
         body = preamble[pos + 1 : close]
         if "#" in body or len(body) > 200 or "\\" + name in body:
             continue
-        if re.search(r"\\(?:ensuremath|mathrm|mathbf|rm|mathcal|text)\b", body) and "$" not in body:
-            value = "$" + body + "$" if re.search(r"\\(?:ensuremath|mathrm|mathbf|mathcal)\b", body) else None
-            if value is None:
-                value = inline_text(body)
+        if "$" not in body and re.search(r"\\(?:ensuremath|mathrm|mathbf|mathcal|mathit|mathsf)\b", body):
+            value = f"${body}$"  # a math-only macro (\\msun): keep it readable as math
         else:
             value = inline_text(body)
+            if re.search(r"(?:\\ |~|\\space|\\xspace)\s*$", body):
+                value += " "  # "\\def\\eg{e.g.\\ }": the space TeX would eat after \\eg is part of the macro
         found[name] = value
     return tuple(sorted(found.items()))
 

@@ -329,3 +329,15 @@ def test_arbitrary_latex_never_crashes_and_keeps_line_numbers(body):
     for section in doc.sections:
         assert isinstance(section.text, str)
     assert sum(doc.citation_counts.values()) == sum(len(c.keys) for c in doc.citations)
+
+
+def test_user_macros_from_the_preamble():
+    from posttui.latex import user_text_macros
+
+    preamble = (
+        r"\newcommand{\msun}{\ensuremath{M_\odot}}\newcommand\gambit{\textsf{GAMBIT}}\def\eg{e.g.\ }"
+        r"\newcommand{\vect}[1]{\mathbf{#1}}\renewcommand{\loop}{\loop x}"
+    )
+    macros = user_text_macros(preamble)
+    assert macros == (("eg", "e.g. "), ("gambit", "GAMBIT"), ("msun", "$\\ensuremath{M_\\odot}$"))
+    assert latex_to_text(r"\gambit{} weighs 5\msun, \eg here", macros) == "GAMBIT weighs 5$\\ensuremath{M_\\odot}$, e.g. here"
