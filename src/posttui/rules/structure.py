@@ -136,8 +136,10 @@ def markers(doc, ctx, opts, partial):
     begin = ctx.template.begin_marker if ctx.template else "<!-- BEGINNING OF GENERATED POST -->"
     end = ctx.template.end_marker if ctx.template else "<!-- END OF GENERATED POST -->"
     if not lay.begins:
-        started = lay.header is not None and text[lay.header[1] :].strip()
-        if not partial or started or not lay.structural:
+        after = lay.header[1] if lay.header else (lay.front_matter[1] if lay.front_matter else None)
+        rest = text[after:lay.content_end].strip() if after is not None else ""
+        streaming = not lay.structural or after is None or begin.startswith(rest[: len(begin)])
+        if not (partial and streaming):
             at = lay.narrative[0]
             yield Hit(at, at, f"`{begin}` is missing: put it on its own line before the post's text")
     for s, e in lay.begins[1:]:
