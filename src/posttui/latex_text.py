@@ -102,6 +102,57 @@ _PRE = [
 _SPACES = re.compile(r"\s+")
 
 
+# ----- fast path: the handful of constructs bibliography text is made of, without a full LaTeX parse -----------
+_COMBINING = {"'": "\u0301", "`": "\u0300", "^": "\u0302", '"': "\u0308", "~": "\u0303", "=": "\u0304",
+              ".": "\u0307", "u": "\u0306", "v": "\u030c", "H": "\u030b", "c": "\u0327", "k": "\u0328",
+              "r": "\u030a", "d": "\u0323", "b": "\u0331"}
+_SYMBOL_ACCENT = re.compile(r"\\(['\"`^~=.])\s*(?:\{\s*(\\?[a-zA-Z])\s*\}|(\\?[a-zA-Z]))")
+_LETTER_ACCENT = re.compile(r"\\([uvHckrdb])(?:\s*\{\s*(\\?[a-zA-Z])\s*\}|\s+(\\?[a-zA-Z]))")
+_SPECIAL_LETTERS = {"ss": "ß", "o": "ø", "O": "Ø", "l": "ł", "L": "Ł", "ae": "æ", "AE": "Æ", "oe": "œ", "OE": "Œ",
+                    "aa": "å", "AA": "Å", "i": "ı", "j": "ȷ"}
+_SPECIAL_RE = re.compile(r"\\(ss|ae|AE|oe|OE|aa|AA|o|O|l|L|i|j)(?![a-zA-Z])\s?")
+_FORMAT_MACROS = re.compile(
+    r"\\(?:emph|text(?:it|bf|sf|rm|tt|sc|up|md|sl|normal)|mbox|bf|it|em|tt|sc|rm|sl|sf|itshape|bfseries|ttfamily|"
+    r"normalfont|scshape|upshape|mdseries|rmfamily|sffamily|protect|relax|ignorespaces|unskip|newblock|BibitemOpen|"
+    r"MakeLowercase|MakeUppercase|natexlab|JournalTitle|bibnamefont|bibfnamefont|citenamefont|noopsort)(?![a-zA-Z])\s*")
+_TWO_ARG_FIRST_DROPPED = re.compile(r"\\(?:bibinfo|bibfield)\s*\{[^{}]*\}\s*|\\GB(?![a-zA-Z])\s*")
+_JOURNAL_RE = re.compile(r"\\(" + "|".join(sorted(JOURNAL_MACROS, key=len, reverse=True)) + r")(?![a-zA-Z])\s*")
+_ESCAPES = [("\\&", "&"), ("\\%", "%"), ("\\_", "_"), ("\\#", "#"), ("\\$", "$"), ("\\{", "{"),
+            ("\\}", "}")]
+
+
+def _accent(mark: str, letter: str) -> str:
+    if letter.startswith("\\"):
+        letter = {"\\i": "i", "\\j": "j"}.get(letter, letter[1:])
+    return unicodedata.normalize("NFC", letter + _COMBINING[mark])
+
+
+def _fast_text(text: str) -> str | None:
+    """Plain text for simple fragments, or None when something needs the real parser (math, unknown macros)."""
+    if "$" in text or "\\\\" in text:
+        return None
+    out = _SYMBOL_ACCENT.sub(lambda m: _accent(m.group(1), m.group(2) or m.group(3)), text)
+    out = _LETTER_ACCENT.sub(lambda m: _accent(m.group(1), m.group(2) or m.group(3)), out)
+    out = _SPECIAL_RE.sub(lambda m: _SPECIAL_LETTERS[m.group(1)], out)
+    out = _TWO_ARG_FIRST_DROPPED.sub("", out)
+    out = _FORMAT_MACROS.sub("", out)
+    out = _JOURNAL_RE.sub(lambda m: JOURNAL_MACROS[m.group(1)], out)
+    out = out.replace("\\textquoteright", "\u2019").replace("\\textquoteleft", "\u2018")
+    placeholders = {}
+    for i, (escaped, char) in enumerate(_ESCAPES):
+        if escaped in out:
+            key = f"\x00{i}\x00"
+            placeholders[key] = char
+            out = out.replace(escaped, key)
+    if "\\" in out:
+        return None
+    out = out.replace("{", "").replace("}", "").replace("~", " ")
+    out = out.replace("---", "\u2014").replace("--", "\u2013").replace("``", "\u201c").replace("''", "\u201d")
+    for key, char in placeholders.items():
+        out = out.replace(key, char)
+    return out
+
+
 def latex_to_text(text: str) -> str:
     """Readable Unicode text of a LaTeX fragment, whitespace collapsed; never raises."""
     if not text:
@@ -109,6 +160,23 @@ def latex_to_text(text: str) -> str:
     source = str(text)
     for pattern, repl in _PRE:
         source = pattern.sub(repl, source)
+    return _SPACES.sub(" ", _convert(source)).strip()
+
+
+def _convert(source: str) -> str:
+    fast = _fast_text(source)
+    if fast is not None:
+        return fast.replace("\xa0", " ")
+    if "$" in source and source.count("$") % 2 == 0 and "\\$" not in source:
+        # convert text and inline math separately: the full parser is slow, and math is usually short
+        pieces = re.split(r"(\$[^$]*\$)", source)
+        if len(pieces) > 1:
+            return "".join(_slow_text(p) if p.startswith("$") else _convert(p) for p in pieces if p)
+    return _slow_text(source)
+
+
+def _slow_text(source: str) -> str:
+    """pylatexenc's conversion with the bibliography macros taught; falls back to a crude strip on failure."""
     walker_db, converter = _contexts()
     try:
         walker = latexwalker.LatexWalker(source, latex_context=walker_db, tolerant_parsing=True)
@@ -116,8 +184,7 @@ def latex_to_text(text: str) -> str:
         result = converter.nodelist_to_text(nodes)
     except Exception:  # noqa: BLE001 - pylatexenc can fail on odd input; fall back rather than crash
         result = crude_strip(source)
-    result = result.replace("\xa0", " ")
-    return _SPACES.sub(" ", result).strip()
+    return result.replace("\xa0", " ")
 
 
 def crude_strip(text: str) -> str:

@@ -473,6 +473,8 @@ def _trim(text: str) -> str:
 def _tidy(ref: Reference) -> Reference:
     ref.title = _trim(ref.title)
     ref.journal = _trim(ref.journal)
+    if ref.journal and ref.journal == ref.title:  # an emphasised book title is not a venue
+        ref.journal = ""
     return ref
 
 
