@@ -70,7 +70,7 @@ def test_versioned_url_and_old_style_ids(server):
     assert paper.version == "v2"
     server.add("astro-ph/0601001", gzip.compress(MAIN.replace("\\input{body}\n", "").encode()), version="v1")
     old = load_arxiv("astro-ph/0601001")
-    assert server.requests[-1] == "/src/astro-ph/0601001"
+    assert server.requests[-2:] == ["/api/query?id_list=astro-ph/0601001", "/src/astro-ph/0601001"]
     assert old.arxiv_id == "astro-ph/0601001" and [f.name for f in old.tex_files] == ["0601001.tex"]
     assert old.document.title == "A Made-Up Paper"  # a lone gzipped TeX file
     assert cache_dir(load_config(), "astro-ph/0601001", "").name == "astro-ph_0601001"

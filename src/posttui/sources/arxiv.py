@@ -89,7 +89,7 @@ def fetch(url: str, *, timeout: float, max_bytes: int, what: str) -> bytes:
 
 
 def metadata_url(config: Config, ident: str) -> str:
-    return f"{config.arxiv_api_url}?{urllib.parse.urlencode({'id_list': ident})}"
+    return f"{config.arxiv_api_url}?{urllib.parse.urlencode({'id_list': ident}, safe='/')}"
 
 
 def source_url(config: Config, ident: str) -> str:
