@@ -413,3 +413,27 @@ def test_every_corpus_bbl_parses_every_item(corpus_site):
         total += len(refs)
         with_id += refs.summary.with_identifier
     assert total > 1000 and with_id / total > 0.7
+
+
+@pytest.mark.parametrize(
+    "fragment",
+    [
+        r"M\"uller, J.~P. and N\'u\~nez, C.",
+        r"{\it {Conservative constraints}}, {\em \jcap} {\bf 1302} (2013) 001",
+        r"\emph{\bibinfo{title}{A title}} \& more",
+        r"Ko{\v{s}}ir, \c{C}elik and \ss{} \o{} \l{} \aa{}",
+        r"pages 45--67 --- ``quoted''",
+        r"{Di Valentino}, Eleonora and {\textsc{Planck}} Collaboration",
+        r"50\% of \_under\_ \#1",
+        r"\textquoteright{}s guide",
+    ],
+)
+def test_latex_text_fast_path_agrees_with_pylatexenc(fragment):
+    """The regex fast path must give what the full parser gives (it exists only for speed)."""
+    from posttui import latex_text
+
+    fast = latex_text._fast_text(fragment)
+    assert fast is not None, "fragment should take the fast path"
+    slow = latex_text._slow_text(fragment)
+    norm = lambda s: " ".join(s.split())  # noqa: E731
+    assert norm(fast) == norm(slow)
