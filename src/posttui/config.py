@@ -45,6 +45,12 @@ class Config:
     """Override for the Gemini API base URL (tests point it at a local fake server)."""
     prices: dict = field(default_factory=dict)
     """Per-model prices in USD per million tokens: ``{model: {"input": x, "output": y}}``."""
+    gemini_timeout: float = 300.0
+    """Seconds without a byte from Gemini before a call fails (thinking models can be silent for minutes)."""
+    gemini_attempts: int = 4
+    """Tries for a Gemini call that fails before its stream starts (429, 5xx, network); 1 disables retries."""
+    gemini_retry_delay: float = 1.0
+    """First wait between those tries in seconds (doubling, with jitter, up to 20 s)."""
 
     def cache_path(self) -> Path:
         if self.cache_dir is not None:
@@ -70,6 +76,9 @@ _ENV = {
     "POSTTUI_IMAGE_MODEL": "image_model",
     "POSTTUI_TEMPLATE_DIR": "template_dir",
     "POSTTUI_GEMINI_BASE_URL": "gemini_base_url",
+    "POSTTUI_GEMINI_TIMEOUT": "gemini_timeout",
+    "POSTTUI_GEMINI_ATTEMPTS": "gemini_attempts",
+    "POSTTUI_GEMINI_RETRY_DELAY": "gemini_retry_delay",
 }
 
 

@@ -137,6 +137,7 @@ def fake(monkeypatch):
     server = FakeGemini(chunk_size=64).start()
     monkeypatch.setenv("GEMINI_API_KEY", "fake-key-for-tests")
     monkeypatch.setenv("POSTTUI_GEMINI_BASE_URL", server.base_url)
+    monkeypatch.setenv("POSTTUI_GEMINI_RETRY_DELAY", "0.01")
     yield server
     server.stop()
 
@@ -170,6 +171,7 @@ def test_gemini_quota_error_message_and_exit_code(source, fake, capsys):
     code, out, err = run([source], capsys)
     assert code == 2
     assert "Gemini quota or rate limit exhausted (429 RESOURCE_EXHAUSTED); Google asks to retry in 17 s" in err
+    assert "(tried 4 times)" in err and len(fake.generate_requests()) == 4
     assert "nothing had been received yet" in err
 
 

@@ -133,7 +133,7 @@ class GeminiBackend:
         key: str | None = None,
         timeout: float | None = None,
         attempts: int | None = None,
-        retry_initial_delay: float = 1.0,
+        retry_initial_delay: float | None = None,
         retry_max_delay: float = 20.0,
         temperature: float | None = None,
         max_output_tokens: int | None = None,
@@ -149,8 +149,11 @@ class GeminiBackend:
         self.prices = dict(self.config.prices or {})
         self.vertex = vertex_mode(environ)
         self.base_url = self.config.gemini_base_url or None
-        self.timeout = DEFAULT_TIMEOUT if timeout is None else float(timeout)
-        self.attempts = DEFAULT_ATTEMPTS if attempts is None else max(1, int(attempts))
+        cfg = self.config
+        self.timeout = float(timeout if timeout is not None else getattr(cfg, "gemini_timeout", DEFAULT_TIMEOUT))
+        self.attempts = max(1, int(attempts if attempts is not None else getattr(cfg, "gemini_attempts", DEFAULT_ATTEMPTS)))
+        if retry_initial_delay is None:
+            retry_initial_delay = float(getattr(cfg, "gemini_retry_delay", 1.0))
         self.temperature = temperature
         self.max_output_tokens = max_output_tokens
         secret = key if key is not None else config_api_key(environ)
@@ -163,6 +166,7 @@ class GeminiBackend:
                 attempts=self.attempts,
                 initial_delay=retry_initial_delay,
                 max_delay=retry_max_delay,
+                jitter=min(1.0, retry_initial_delay),
                 http_status_codes=RETRY_STATUS,
             ),
         )
