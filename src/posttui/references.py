@@ -244,6 +244,8 @@ def parse_bbl(text: str, source: str = "<bbl>") -> ReferenceList:
         key, pos = keyg
         body = chunk[pos:]
         refs.append(_tidy(_reference_from_bibitem(key.strip(), label, body, chunk.strip())))
+    if not starts and text.strip():
+        refs.warnings.append(f"{source}: no \\bibitem or \\entry found; is this a .bbl file? (no references read)")
     return refs
 
 

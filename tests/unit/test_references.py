@@ -264,6 +264,12 @@ def test_bibitem_without_key_is_skipped_with_a_warning():
     assert refs.warnings and "without a {key}" in refs.warnings[0]
 
 
+def test_bbl_without_entries_warns():
+    refs = parse_bbl("just some text, not a bibliography", "odd.bbl")
+    assert refs == [] and "odd.bbl" in refs.warnings[0] and "no \\bibitem" in refs.warnings[0]
+    assert parse_bbl("", "empty.bbl").warnings == []
+
+
 def test_empty_and_garbage_bbl_never_raise():
     assert parse_bbl("") == []
     assert parse_bbl("{{{{\\bibitem{a}}}}") is not None
