@@ -1022,12 +1022,13 @@ def analyse_text(
 ) -> LatexDocument:
     """Analyse an already flattened, comment-stripped document text."""
     segments = segments if segments is not None else [(0, main_file, 0, text)]
-    begin = _BEGIN_DOCUMENT_RE.search(text)
+    scan = mask_verbatim(text)  # structure is found here; a \\section in a verbatim example is not a section
+    begin = _BEGIN_DOCUMENT_RE.search(scan)
     preamble = text[: begin.start()] if begin else ""
     body_start = begin.end() if begin else 0
-    finish = _END_DOCUMENT_RE.search(text, body_start)
+    finish = _END_DOCUMENT_RE.search(scan, body_start)
     body_end = finish.start() if finish else len(text)
-    macros = user_text_macros(preamble)
+    macros = user_text_macros(scan[: len(preamble)])
 
     doc = LatexDocument(
         main_file=main_file,
@@ -1039,27 +1040,50 @@ def analyse_text(
         warnings=list(warnings or []),
         _segments=segments,
     )
-    title_raw = _title_arguments(text[:body_end])
+    title_raw = _title_arguments(scan[:body_end])
     if title_raw:
         doc.title = inline_text(_drop_thanks(title_raw[0][0]), macros)
-    doc.abstract = _abstract(text, body_start, body_end, macros)
+    doc.abstract = _abstract(scan, body_start, body_end, macros)
 
-    appendix = _APPENDIX_RE.search(text, body_start, body_end)
+    appendix = _APPENDIX_RE.search(scan, body_start, body_end)
     if appendix:
         doc.appendix_position = appendix.start()
         doc.appendix_line = doc.line_of(appendix.start())
-    doc.sections = _sections(text, body_start, body_end, doc.appendix_position, segments, macros)
+    doc.sections = _sections(scan, text, body_start, body_end, doc.appendix_position, segments, macros)
     conclusion = _conclusions_section(doc.sections)
     if conclusion is not None:
-        doc.conclusions = list_items(doc.section_source(conclusion), macros)
-    doc.captions = [inline_text(c, macros) for c, _ in find_macro_arguments(text[body_start:body_end], "caption")]
+        doc.conclusions = list_items(mask_verbatim(doc.section_source(conclusion)), macros)
+    doc.captions = [inline_text(c, macros) for c, _ in find_macro_arguments(scan[body_start:body_end], "caption")]
     doc.captions = [c for c in doc.captions if c]
-    for m in CITE_COMMAND_RE.finditer(text, body_start, body_end):
+    for m in CITE_COMMAND_RE.finditer(scan, body_start, body_end):
         keys = tuple(split_keys(m.group("keys")))
         file, line = _locate(segments, m.start())
         doc.citations.append(Citation(m.group("command") + m.group("star"), keys, m.start(), line, file))
         doc.citation_counts.update(keys)
     return doc
+
+
+_VERBATIM_BLOCK_RE = re.compile(
+    r"(\\begin\s*\{(verbatim\*?|Verbatim\*?|lstlisting|minted)\}(?:\{[^{}\n]*\})?)(.*?)(\\end\s*\{\2\})", re.S
+)
+_VERB_RE = re.compile(r"(\\verb\*?)([^A-Za-z\s*])(.*?)\2")
+
+
+def mask_verbatim(text: str) -> str:
+    """``text`` with the contents of verbatim environments and ``\\verb`` blanked (same length, same newlines).
+
+    Structure (headings, citations, captions) is searched in the masked text, so LaTeX shown as an example in a
+    ``verbatim`` block does not count; offsets stay valid in the original.
+    """
+    if "verb" not in text and "lstlisting" not in text and "minted" not in text:
+        return text
+
+    def blank(m: re.Match, group: int) -> str:
+        inner = m.group(group)
+        return re.sub(r"[^\n]", " ", inner)
+
+    text = _VERBATIM_BLOCK_RE.sub(lambda m: m.group(1) + blank(m, 3) + m.group(4), text)
+    return _VERB_RE.sub(lambda m: m.group(1) + m.group(2) + blank(m, 3) + m.group(2), text)
 
 
 def _drop_thanks(latex: str) -> str:
@@ -1083,10 +1107,11 @@ def _abstract(text: str, body_start: int, body_end: int, macros) -> str:
     return ""
 
 
-def _sections(text: str, start: int, end: int, appendix_at: int | None, segments, macros) -> list[Section]:
+def _sections(scan: str, text: str, start: int, end: int, appendix_at: int | None, segments, macros) -> list[Section]:
+    """Headings found in ``scan`` (verbatim masked); bodies sliced from ``text`` (the same offsets)."""
     headings = []
-    for m in _SECTION_RE.finditer(text, start, end):
-        arg = macro_argument(text, m.end())
+    for m in _SECTION_RE.finditer(scan, start, end):
+        arg = macro_argument(scan, m.end())
         if arg is None or arg[1] - m.end() > 400:
             continue
         headings.append((m, arg))
@@ -1095,7 +1120,7 @@ def _sections(text: str, start: int, end: int, appendix_at: int | None, segments
     for i, (m, arg) in enumerate(headings):
         body_from = arg[2]
         body_to = headings[i + 1][0].start() if i + 1 < len(headings) else end
-        bib = stop_bib.search(text, body_from, body_to)
+        bib = stop_bib.search(scan, body_from, body_to)
         if bib:
             body_to = bib.start()
         file, line = _locate(segments, m.start())

@@ -341,3 +341,14 @@ def test_user_macros_from_the_preamble():
     macros = user_text_macros(preamble)
     assert macros == (("eg", "e.g. "), ("gambit", "GAMBIT"), ("msun", "$\\ensuremath{M_\\odot}$"))
     assert latex_to_text(r"\gambit{} weighs 5\msun, \eg here", macros) == "GAMBIT weighs 5$\\ensuremath{M_\\odot}$, e.g. here"
+
+
+def test_latex_shown_in_verbatim_is_not_structure():
+    main = (
+        "\\documentclass{article}\n\\begin{document}\n\\section{Real}\nUse \\verb|\\cite{fake1}| like this:\n"
+        "\\begin{verbatim}\n\\section{Fake}\n\\cite{fake2} % kept\n\\end{verbatim}\n\\cite{real}\n\\end{document}\n"
+    )
+    doc = analyse_files({"main.tex": main})
+    assert [s.title for s in doc.sections] == ["Real"]
+    assert doc.citation_counts == {"real": 1}
+    assert "\\cite{fake2} % kept" in doc.sections[0].source  # the text itself is untouched
