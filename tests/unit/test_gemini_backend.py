@@ -308,3 +308,72 @@ def test_cost_estimate_uses_config_prices_and_prefixes():
 def test_turn_roles_are_validated():
     with pytest.raises(ValueError):
         Turn("system", "x")  # type: ignore[arg-type]
+
+
+# ----- image prompt and image ---------------------------------------------------------------------------------------
+from fake_gemini import tiny_png  # noqa: E402
+
+from posttui.llm.image import generate_image, write_image_prompt  # noqa: E402
+from posttui.llm.offline import OfflineBackend  # noqa: E402
+
+IMAGE_CONFIG = Config(image_generation=True, image_model="gemini-2.5-flash-image")
+
+
+async def test_image_prompt_is_a_second_call_given_the_post(fake):
+    fake.text = '```\n"An abstract swirl of light over a dark sea."\n```'
+    backend = backend_for(fake)
+    result = await write_image_prompt(backend, "THE POST TEXT", config=Config())
+    await backend.aclose()
+    assert result.text == "An abstract swirl of light over a dark sea."
+    request = fake.generate_requests()[0].body["contents"][0]["parts"][0]["text"]
+    assert request.rstrip().endswith("THE POST TEXT") and "no text of any kind" in request
+
+
+async def test_gemini_image_model_returns_inline_png(fake):
+    fake.mode = "image"
+    backend = backend_for(fake)
+    image = await generate_image(backend, "an abstract image", config=IMAGE_CONFIG)
+    await backend.aclose()
+    assert image.data == tiny_png() and image.mime_type == "image/png"
+    (req,) = fake.generate_requests()
+    assert req.path.endswith("/models/gemini-2.5-flash-image:generateContent")
+    assert req.body["generationConfig"]["responseModalities"] == ["IMAGE"]
+    assert req.body["generationConfig"]["imageConfig"]["aspectRatio"] == "16:9"
+
+
+async def test_imagen_needs_vertex_mode(fake):
+    backend = backend_for(fake)
+    with pytest.raises(LLMConfigError) as info:
+        await generate_image(backend, "x", config=Config(image_generation=True))
+    await backend.aclose()
+    message = str(info.value)
+    assert "imagen-4.0-generate-001 is an Imagen model, which google-genai serves only through Vertex AI" in message
+    assert "gemini-2.5-flash-image" in message and "GOOGLE_GENAI_USE_VERTEXAI" in message
+    assert fake.generate_requests() == []
+
+
+async def test_image_blocked_or_missing(fake):
+    backend = backend_for(fake)
+    fake.mode = "prompt_blocked"
+    with pytest.raises(LLMBlockedError, match=r"gemini-2.5-flash-image blocked the image prompt \(SAFETY\)"):
+        await generate_image(backend, "x", config=IMAGE_CONFIG)
+    fake.mode = "success"  # text instead of a picture
+    with pytest.raises(LLMEmptyError, match="gemini-2.5-flash-image returned no image"):
+        await generate_image(backend, "x", config=IMAGE_CONFIG)
+    fake.mode = "404"
+    with pytest.raises(LLMModelError, match="does not know the model 'gemini-2.5-flash-image'"):
+        await generate_image(backend, "x", config=IMAGE_CONFIG)
+    await backend.aclose()
+
+
+async def test_non_png_image_is_refused(fake):
+    fake.mode, fake.image_bytes = "image", b"\xff\xd8\xff\xe0JPEGDATA"
+    backend = backend_for(fake)
+    with pytest.raises(LLMError, match="the site stores header images as PNG"):
+        await generate_image(backend, "x", config=IMAGE_CONFIG)
+    await backend.aclose()
+
+
+async def test_offline_backend_makes_no_image():
+    with pytest.raises(LLMConfigError, match="the offline writer makes no pictures"):
+        await generate_image(OfflineBackend(None), "x", config=IMAGE_CONFIG)
