@@ -308,7 +308,7 @@ def _compare(paper: _Name, member: _Name, *, split_hyphens: bool = False) -> tup
         return None
     p_given = list(zip(p_tokens[: len(p_tokens) - k], p_init[: len(p_tokens) - k]))
     m_given = list(zip(m_tokens[: len(m_tokens) - k], m_init[: len(m_tokens) - k]))
-    # a member "Eloy de Lera Acedo" matched as "... Acedo" only: the unmatched particles must not be given names
+    # the paper gives a surname and nothing else: only a suggestion, never a match on its own
     if not p_given:
         return 0.4, "surname only (no given name in the paper)"
     result = _given_score(p_given, m_given)
