@@ -5,8 +5,8 @@ which file is the main one, what the text is once ``\\input`` files are spliced 
 the appendix starts, what each section says, and which bibliography keys are cited how often.
 
 Everything structural is found with regular expressions and brace matching (fast: a 0.5 MB source takes a small
-fraction of a second); only the short pieces people read (title, abstract, headings, conclusion items, captions)
-are turned into Unicode text eagerly through pylatexenc. Section bodies are converted on first access.
+fraction of a second); only the short pieces people read (title, abstract, headings, conclusion items) are
+turned into Unicode text eagerly through pylatexenc. Section bodies and captions are converted on first access.
 
 Sources come in two shapes. A real bundle (directory, archive, arXiv download) has separate files: a missing or
 circular ``\\input`` there is an error naming the including file and line. A saved prompt has one TeX blob in
@@ -444,10 +444,15 @@ def tidy_text(text: str) -> str:
     return re.sub(r"\n{3,}", "\n\n", text).strip()
 
 
+_NEEDS_PARSING_RE = re.compile(r"[\\{}$~%&^_#`']|--")
+
+
 def latex_to_text(latex: str, user_macros: tuple[tuple[str, str], ...] = ()) -> str:
     """Unicode text of a LaTeX fragment; math stays as ``$...$``; never raises on odd or broken input."""
     if not latex.strip():
         return ""
+    if not _NEEDS_PARSING_RE.search(latex):  # plain words (most headings): nothing to convert
+        return tidy_text(latex)
     from pylatexenc import latexwalker
 
     converter = _make_converter(user_macros) if user_macros else _default_converter()
@@ -551,7 +556,8 @@ class LatexDocument:
     appendix_position: int | None = None
     conclusions: list[str] = field(default_factory=list)
     """Items of the conclusions/summary section's ``itemize``/``enumerate`` lists, as text."""
-    captions: list[str] = field(default_factory=list)
+    caption_sources: list[str] = field(default_factory=list, repr=False)
+    """LaTeX of every ``\\caption`` in the body, in order (see :attr:`captions` for the text)."""
     citation_counts: Counter = field(default_factory=Counter)
     citations: list[Citation] = field(default_factory=list)
     unresolved_inputs: list[str] = field(default_factory=list)
@@ -561,6 +567,12 @@ class LatexDocument:
     user_macros: tuple = field(default=(), repr=False)
     warnings: list[str] = field(default_factory=list)
     _segments: list = field(default_factory=list, repr=False)
+
+    @cached_property
+    def captions(self) -> list[str]:
+        """Figure and table captions as text (converted on first use: long captions are slow to convert)."""
+        texts = (inline_text(c, self.user_macros) for c in self.caption_sources)
+        return [t for t in texts if t]
 
     @property
     def body(self) -> str:
@@ -1053,8 +1065,7 @@ def analyse_text(
     conclusion = _conclusions_section(doc.sections)
     if conclusion is not None:
         doc.conclusions = list_items(mask_verbatim(doc.section_source(conclusion)), macros)
-    doc.captions = [inline_text(c, macros) for c, _ in find_macro_arguments(scan[body_start:body_end], "caption")]
-    doc.captions = [c for c in doc.captions if c]
+    doc.caption_sources = [c for c, _ in find_macro_arguments(scan[body_start:body_end], "caption")]
     for m in CITE_COMMAND_RE.finditer(scan, body_start, body_end):
         keys = tuple(split_keys(m.group("keys")))
         file, line = _locate(segments, m.start())
