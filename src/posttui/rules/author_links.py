@@ -55,12 +55,17 @@ def lead_author_named(doc, ctx, opts, partial):
     tokens = normalize_name(lead).split()
     if not tokens:
         return
-    prose = normalize_name(" ".join(seg.info.masked for seg in doc.segments))
-    surname = tokens[-1]
     # Multi-word surnames ("van der Merwe", "Gessey-Jones"): also accept the last two/three tokens.
-    candidates = [" ".join(tokens[-k:]) for k in range(1, min(3, len(tokens)) + 1)]
-    if any(re.search(rf"(?<!\w){re.escape(c)}(?!\w)", prose) for c in candidates):
-        return
+    candidates = tuple(" ".join(tokens[-k:]) for k in range(1, min(3, len(tokens)) + 1))
+    pattern = re.compile("|".join(rf"(?<!\w){re.escape(c)}(?!\w)" for c in candidates))
+    key = ("PT041", candidates)
+    for seg in doc.segments:
+        memo = seg.info.memo
+        named = memo.get(key)
+        if named is None:
+            named = memo[key] = bool(pattern.search(normalize_name(seg.info.masked)))
+        if named:
+            return
     at = doc.layout.begins[0] if doc.layout.begins else (doc.layout.narrative[0], doc.layout.narrative[0])
     if partial:
         yield Hit(at[0], at[1], f"lead author {lead} not named yet", severity=Severity.PENDING)
@@ -68,7 +73,6 @@ def lead_author_named(doc, ctx, opts, partial):
     link = ctx.author_preferred.get(lead)
     how = f" as [{lead}]({link})" if link else ""
     yield Hit(at[0], at[1], f"the lead author {lead} is not named in the post: name and highlight them{how}")
-    del surname
 
 
 @rule("PT042", "info", "author linked to social media although a better link exists", scope="segment", fix="swap")

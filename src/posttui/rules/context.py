@@ -99,12 +99,17 @@ class CitedWork:
         return out
 
 
+_COMBINING_RE = re.compile(r"[\u0300-\u036f]")
+_NAME_SPACE_RE = re.compile(r"[.\u00a0,]")
+_NAME_DROP_RE = re.compile(r"[{}\\]")
+
+
 def normalize_name(name: str) -> str:
     """Compare person names: accents, case, dots and extra spaces do not matter."""
-    text = unicodedata.normalize("NFKD", name)
-    text = "".join(c for c in text if not unicodedata.combining(c))
-    text = re.sub(r"[.\u00a0,]", " ", text.casefold())
-    text = re.sub(r"[{}\\]", "", text)
+    text = name.casefold()
+    if not text.isascii():
+        text = _COMBINING_RE.sub("", unicodedata.normalize("NFKD", text))
+    text = _NAME_DROP_RE.sub("", _NAME_SPACE_RE.sub(" ", text))
     return " ".join(text.split())
 
 

@@ -77,6 +77,8 @@ def render_citation(cmd: str, keys: list[str], pre: str, post: str, refs) -> tup
 @rule("PT020", "error", "LaTeX citation command left in the text", scope="segment", fix="replace by reference links")
 def citation_commands(seg, ctx, opts):
     text = seg.info.masked
+    if "\\" not in text:
+        return
     for m in CITE_RE.finditer(text):
         s, e = m.span()
         cmd = m.group("cmd")
@@ -128,6 +130,7 @@ _TIE_RE = re.compile(r"(?<=[^\s~])~(?=[^\s~])")
 _ACCENT_RE = re.compile(r"\{?\\([`'^\"~=.])\{?([A-Za-z])\}?\}?")
 _LOGO_RE = re.compile(r"\\(LaTeX|TeX|ldots|dots)\b(?:\{\})?")
 _COMMAND_RE = re.compile(r"\\([A-Za-z]+)")
+_CITE_NAME_RE = re.compile(rf"(?:{CITE_COMMANDS})\*?$")
 _ACCENTS = {"`": "\u0300", "'": "\u0301", "^": "\u0302", '"': "\u0308", "~": "\u0303", "=": "\u0304", ".": "\u0307"}
 _FORMAT_MD = {
     "emph": "*{}*",
@@ -141,6 +144,8 @@ _FORMAT_MD = {
 @rule("PT021", "warning", "other LaTeX left in prose outside math", scope="segment", fix="convert simple markup")
 def other_latex(seg, ctx, opts):
     text = seg.info.prose
+    if "\\" not in text and "~" not in text:
+        return
     seen: list[tuple[int, int]] = []
 
     def hit(s, e, message, replacement=None, desc="convert to Markdown"):
@@ -173,10 +178,9 @@ def other_latex(seg, ctx, opts):
         yield hit(m.start(), m.end(), f"`{m.group(0)}` is LaTeX: write `{word}`", word)
     for m in _TIE_RE.finditer(text):
         yield hit(m.start(), m.end(), "`~` is a LaTeX tie: use a plain space", " ", "replace the tie by a space")
-    cite = re.compile(rf"(?:{CITE_COMMANDS})\*?$")
     for m in _COMMAND_RE.finditer(text):
         s = m.start()
-        if any(a <= s < b for a, b in seen) or cite.match(m.group(1)):
+        if any(a <= s < b for a, b in seen) or _CITE_NAME_RE.match(m.group(1)):
             continue
         yield Hit(
             s,

@@ -61,6 +61,7 @@ def test_pt062_pending_at_the_streaming_tail():
         "A stray](https://example.org) link.",
         "A [spaced] (https://example.org) link.",
         "An ![image](/a.png image.",
+        "A [link](https://example.org/a missing paren. Later (an aside) follows.",
     ],
 )
 def test_pt063_malformed_links(sentence):
