@@ -218,3 +218,15 @@ def test_ctrl_c_stops_the_stream_and_keeps_the_partial_draft(source, tmp_path):
     saved = Path(line.split(" is saved in ", 1)[1]).read_text()
     assert saved and saved.startswith("word word")
     assert out.decode().startswith(saved)  # everything shown was kept
+
+
+def test_midstream_failure_in_a_real_process_prints_no_traceback(source, tmp_path):
+    with FakeGemini(mode="midstream") as fake:
+        env = dict(os.environ, GEMINI_API_KEY="k", POSTTUI_GEMINI_BASE_URL=fake.base_url)
+        proc = subprocess.run(
+            [sys.executable, "-m", "posttui", "generate", str(source)],
+            capture_output=True, text=True, env=env, cwd=tmp_path, timeout=60,
+        )
+    assert proc.returncode == 2
+    assert "the Gemini stream broke mid-way" in proc.stderr
+    assert "Traceback" not in proc.stderr and "already running" not in proc.stderr

@@ -96,6 +96,35 @@ def _error_reason(exc) -> str:
     return ""
 
 
+_ASYNCGEN_CLOSE = "an error occurred during closing of asynchronous generator"
+
+
+def quiet_stream_teardown(loop) -> None:
+    """Silence one known, harmless traceback: when a stream fails mid-way, the SDK leaves its inner response
+    generators suspended and asyncio finalises them concurrently, so httpcore reports "aclose(): asynchronous
+    generator is already running" while the connection is being closed anyway. Everything else still reaches the
+    loop's previous exception handler. Idempotent."""
+    if getattr(loop, "_posttui_quiet_teardown", False):
+        return
+    previous = loop.get_exception_handler()
+
+    def handler(the_loop, context):
+        exc = context.get("exception")
+        if (
+            str(context.get("message", "")).startswith(_ASYNCGEN_CLOSE)
+            and isinstance(exc, RuntimeError)
+            and "already running" in str(exc)
+        ):
+            return
+        if previous is not None:
+            previous(the_loop, context)
+        else:
+            the_loop.default_exception_handler(context)
+
+    loop.set_exception_handler(handler)
+    loop._posttui_quiet_teardown = True
+
+
 def _network_errors() -> tuple[tuple[type, ...], tuple[type, ...]]:
     """(timeout exceptions, other transport exceptions) of whichever HTTP stacks the SDK may use."""
     timeouts: list[type] = []
@@ -208,6 +237,9 @@ class GeminiBackend:
         turns = list(turns)
 
         async def produce(out: StreamOutcome):
+            import asyncio
+
+            quiet_stream_teardown(asyncio.get_running_loop())
             received = 0
             finish = ""
             try:
