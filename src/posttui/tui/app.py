@@ -58,6 +58,7 @@ class PosttuiApp(App):
     ):
         super().__init__()
         self.config = config or load_config()
+        self._own_store = store is None
         self.store = store or _open_store(self.config)
         self.site = Path(site).resolve() if site else None
         self.source = source
@@ -74,6 +75,9 @@ class PosttuiApp(App):
     # ----- labels -------------------------------------------------------------------------------------------
     @property
     def model_name(self) -> str:
+        """The model the footer names: the running backend's, else the configured one."""
+        if self.backend is not None and getattr(self.backend, "model", None):
+            return self.backend.model
         return self.model_override or self.config.model
 
     @property
@@ -174,11 +178,20 @@ class PosttuiApp(App):
             self.pop_screen()
         self.push_screen(screen)
 
+    async def action_quit(self) -> None:
+        """Quit, but through the main screen's question when there is unsaved work."""
+        for screen in reversed(self.screen_stack):
+            if isinstance(screen, MainScreen):
+                screen.action_quit_app()
+                return
+        self.exit(0)
+
     def action_help(self) -> None:
         self.push_screen(HelpScreen())
 
     def on_unmount(self) -> None:
-        self.store.close()
+        if self._own_store:
+            self.store.close()
 
 
 def _open_store(config: Config) -> SessionStore:

@@ -15,27 +15,37 @@ class Checker:
     """Checks drafts of one paper (the context is gathered once)."""
 
     paper: object
-    config: object = None
+    model: str | None = None
+    """The model named in the post's footer (the template the draft is compared with)."""
 
     def __post_init__(self) -> None:
-        from ..rules.context import CheckContext
+        from ..rules import CheckContext, load_rules
 
-        self.context = CheckContext.from_paper(self.paper)
+        load_rules()
+        self.context = CheckContext.from_paper(self.paper, model=self.model)
 
     def check(self, text: str, *, partial: bool = False) -> list:
-        from ..rules import check_text
+        from ..rules import check
 
-        return list(check_text(text, self.context, partial=partial))
+        return check(text, self.context, partial=partial)
 
-    def apply(self, text: str, findings) -> str:
-        """Apply the mechanical fixes of ``findings`` (non-overlapping, idempotent)."""
-        from ..rules import apply_fixes
+    def streaming(self):
+        """An incremental checker for a stream (re-checks only the changed tail, at most every 0.25 s)."""
+        from ..rules import StreamingChecker
 
-        fixes = [f.fix for f in findings if getattr(f, "fix", None) is not None]
-        if not fixes:
-            return text
-        result = apply_fixes(text, fixes)
-        return getattr(result, "text", result)
+        return StreamingChecker(self.context)
+
+    def fix_all(self, text: str) -> tuple[str, int]:
+        """Every mechanical fix, re-checked until stable; returns the text and how many fixes were applied."""
+        from ..rules import fix
+
+        result = fix(text, self.context)
+        return result.text, len(result.applied)
+
+    def fix_one(self, text: str, finding) -> str:
+        from ..rules.fixes import apply_fixes
+
+        return apply_fixes(text, [finding.fix])[0]
 
 
 def is_site(path: Path) -> bool:

@@ -133,7 +133,7 @@ class MainScreen(Screen):
         try:
             from ..services import Checker
 
-            checker = Checker(self.paper)
+            checker = Checker(self.paper, model=self.app.model_name)
         except Exception as exc:  # noqa: BLE001 - the app stays usable; the user learns why nothing is checked
             self.app.call_from_thread(self.notify, f"The checker is not available: {exc}", severity="error",
                                       timeout=10)
@@ -337,12 +337,14 @@ class MainScreen(Screen):
         editor.load_text("")
         self.status.set_state("streaming")
         stream = app.backend.stream([user(self.prompt_text)])
+        live = self.checker.streaming() if self.checker is not None else None
         outcome, detail = "done", ""
         try:
             async for chunk in stream:
                 editor.append_text(chunk)
                 self.recorder.feed(chunk)
-                self.request_check(partial=True)
+                if live is not None and (found := live.feed(chunk)) is not None:
+                    self.show_findings(live.text, found)
             result = stream.result
             self.recorder.finish(result.text, finish_reason=result.finish_reason)
             self._count_usage(result)
@@ -459,33 +461,37 @@ class MainScreen(Screen):
 
     # ----- mechanical fixes -------------------------------------------------------------------------------------
     def action_fix_all(self) -> None:
-        self._apply_fixes([f for f in self.findings if getattr(f, "fix", None)], "all")
+        if self.busy or self.checker is None:
+            return
+        text = self.editor.text
+        fixed, count = self.checker.fix_all(text)
+        if fixed == text:
+            self.notify("No mechanical fixes to apply.")
+            return
+        self._record(fixed, "fix")
+        self._set_text(fixed)
+        self.notify(f"Applied {count} fix{'es' if count != 1 else ''}; checking again.")
 
     @on(ProblemsTable.FixOne)
     def _fix_one(self, event: ProblemsTable.FixOne) -> None:
-        if getattr(event.finding, "fix", None) is None:
-            self.notify(f"{event.finding.rule} has no mechanical fix; try Repair ({self._key('repair')}).")
-            return
-        self._apply_fixes([event.finding], event.finding.rule)
-
-    def _apply_fixes(self, findings, label: str) -> None:
+        finding = event.finding
         if self.busy or self.checker is None:
             return
-        if not findings:
-            self.notify("No mechanical fixes to apply.")
+        if getattr(finding, "fix", None) is None:
+            self.notify(f"{finding.rule} has no mechanical fix; try Repair ({self._key('repair')}).")
             return
         text = self.editor.text
         if text != self.findings_text:
             self.notify("The draft changed since the last check; checking again first.")
             self.request_check(delay=0)
             return
-        fixed = self.checker.apply(text, findings)
+        fixed = self.checker.fix_one(text, finding)
         if fixed == text:
-            self.notify("The fixes changed nothing.")
+            self.notify("The fix changed nothing.")
             return
         self._record(fixed, "fix")
         self._set_text(fixed)
-        self.notify(f"Applied {len(findings)} fix{'es' if len(findings) != 1 else ''} ({label}).")
+        self.notify(f"Fixed {finding.rule} on line {finding.line}.")
 
     # ----- navigation -------------------------------------------------------------------------------------------
     @on(ProblemsTable.Jump)
@@ -582,9 +588,10 @@ class MainScreen(Screen):
             self.busy = ""
             self.refresh_bindings()
         self.saved_text = text
+        post_path = next((Path(p) for p in written if Path(p).parent.name == "_posts"), Path(written[-1]))
         if self.session_id is not None:
-            app.store.update_session(self.session_id, saved_path=str(written[0]))
-        self.status.set_state("saved", Path(written[0]).name)
+            app.store.update_session(self.session_id, saved_path=str(post_path))
+        self.status.set_state("saved", post_path.name)
         self.notify("Saved:\n" + "\n".join(str(Path(p).relative_to(app.site)) for p in written), timeout=10)
 
     # ----- external editor --------------------------------------------------------------------------------------

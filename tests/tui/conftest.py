@@ -1,0 +1,85 @@
+"""Fixtures for driving the app headless: the example paper, a temporary site, an app factory, waiting helpers."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from textual.widgets import Input, TextArea
+
+import posttui
+from posttui.session import SessionStore
+
+ROOT = Path(__file__).resolve().parents[2]
+EXAMPLE = ROOT / "examples" / "synthetic-paper"
+
+
+@pytest.fixture(autouse=True)
+def no_cursor_blink(monkeypatch):
+    """Stable snapshots: the cursor never blinks."""
+    monkeypatch.setattr(TextArea, "_toggle_cursor_blink_visible", lambda self: None)
+    monkeypatch.setattr(Input, "_toggle_cursor", lambda self: None)
+
+
+@pytest.fixture(scope="session")
+def example_paper():
+    return posttui.load(EXAMPLE)
+
+
+@pytest.fixture
+def site(tmp_path) -> Path:
+    root = tmp_path / "site"
+    (root / "_posts").mkdir(parents=True)
+    (root / "_config.yml").write_text("title: Test group\n", encoding="utf-8")
+    return root
+
+
+@pytest.fixture
+def store(tmp_path):
+    s = SessionStore.open(tmp_path / "sessions.db")
+    yield s
+    s.close()
+
+
+async def wait_idle(pilot, timeout: float = 20.0) -> None:
+    """Wait until no model call runs and the last check has landed."""
+    import time
+
+    app = pilot.app
+    end = time.monotonic() + timeout
+    await pilot.pause(0.05)
+    while time.monotonic() < end:
+        screen = _main(app)
+        if screen is not None and not screen.busy and not screen._check_running and screen.checker is not None \
+                and screen._check_wanted is None:
+            await pilot.pause(0.05)
+            if not screen.busy and not screen._check_running:
+                return
+        await pilot.pause(0.05)
+    raise AssertionError("the app did not become idle")
+
+
+async def wait_for(pilot, predicate, timeout: float = 20.0, what: str = "condition") -> None:
+    import time
+
+    end = time.monotonic() + timeout
+    while time.monotonic() < end:
+        if predicate():
+            return
+        await pilot.pause(0.03)
+    raise AssertionError(f"timed out waiting for {what}")
+
+
+def _main(app):
+    from posttui.tui.screens.main import MainScreen
+
+    for screen in reversed(app.screen_stack):
+        if isinstance(screen, MainScreen):
+            return screen
+    return None
+
+
+def main_screen(app):
+    screen = _main(app)
+    assert screen is not None, f"no main screen; stack: {app.screen_stack}"
+    return screen
