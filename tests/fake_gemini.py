@@ -124,6 +124,8 @@ class FakeGemini:
 
     def __post_init__(self) -> None:
         self.requests: list[RecordedRequest] = []
+        self.server_errors: list[str] = []
+        """Unexpected exceptions inside the fake server (a test may assert there were none)."""
         self.disconnected = threading.Event()
         self.stream_started = threading.Event()
         self._stop = threading.Event()
@@ -138,7 +140,17 @@ class FakeGemini:
         class Handler(_Handler):
             server_fake = fake
 
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        class Server(ThreadingHTTPServer):
+            def handle_error(self, request, client_address):  # noqa: ARG002 - keep test output clean
+                import sys
+
+                exc = sys.exc_info()[1]
+                if isinstance(exc, OSError):  # the client went away (cancellation, timeouts): expected
+                    fake.disconnected.set()
+                else:
+                    fake.server_errors.append(repr(exc))
+
+        self._server = Server(("127.0.0.1", 0), Handler)
         self._server.daemon_threads = True
         self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
         self._thread.start()
