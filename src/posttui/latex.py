@@ -723,12 +723,13 @@ class _Flattener:
             begin_document = _BEGIN_DOCUMENT_RE.search(text, start, end)
             body_at = begin_document.start() if begin_document else start
         pos = start
-        for m in _INPUT_RE.finditer(text, start, end):
+        scan = mask_verbatim(text)  # an \\input shown inside verbatim is an example, not an inclusion
+        for m in _INPUT_RE.finditer(scan, start, end):
             in_preamble = preamble if preamble is not None else m.start() < body_at
             target = m.group("braced") if m.group("braced") is not None else m.group("bare")
             if m.group("imp"):
                 target = posixpath.join(m.group("dir").strip(), m.group("file").strip())
-            if target is None or "#" in target:
+            if target is None or "#" in target or not target.strip().strip('"'):
                 continue
             line = text.count("\n", 0, m.start()) + 1
             resolved = self.resolve(target, name, main)

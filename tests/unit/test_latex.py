@@ -352,3 +352,12 @@ def test_latex_shown_in_verbatim_is_not_structure():
     assert [s.title for s in doc.sections] == ["Real"]
     assert doc.citation_counts == {"real": 1}
     assert "\\cite{fake2} % kept" in doc.sections[0].source  # the text itself is untouched
+
+
+def test_input_shown_in_verbatim_or_empty_is_not_an_inclusion():
+    main = (
+        "\\documentclass{article}\n\\begin{document}\n\\begin{verbatim}\n\\input{not_a_file}\n\\end{verbatim}\n"
+        "\\input{}\n\\end{document}\n"
+    )
+    doc = analyse_files({"main.tex": main})
+    assert doc.unresolved_inputs == [] and "\\input{not_a_file}" in doc.text
