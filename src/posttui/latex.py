@@ -630,7 +630,8 @@ _BEGIN_DOCUMENT_RE = re.compile(r"\\begin\s*\{document\}")
 _DOCUMENTCLASS_RE = re.compile(r"\\documentclass(?![A-Za-z@])\s*(?:\[[^\]]*\])?\s*\{\s*([^}]*?)\s*\}")
 _INPUT_RE = re.compile(
     r"\\(?P<cmd>input|include|subfile)(?![A-Za-z@])\s*(?:\{(?P<braced>[^{}]*)\}|(?P<bare>[^\s{}\\%]+))"
-    r"|\\(?P<imp>import|subimport|inputfrom|subinputfrom|includefrom|subincludefrom)\*?\s*\{(?P<dir>[^{}]*)\}\s*\{(?P<file>[^{}]*)\}"
+    r"|\\(?P<imp>import|subimport|inputfrom|subinputfrom|includefrom|subincludefrom)\*?"
+    r"\s*\{(?P<dir>[^{}]*)\}\s*\{(?P<file>[^{}]*)\}"
 )
 
 
