@@ -361,3 +361,14 @@ def test_input_shown_in_verbatim_or_empty_is_not_an_inclusion():
     )
     doc = analyse_files({"main.tex": main})
     assert doc.unresolved_inputs == [] and "\\input{not_a_file}" in doc.text
+
+
+def test_import_package_commands_resolve_relative_to_their_directory():
+    files = {
+        "main.tex": "\\documentclass{article}\n\\begin{document}\n\\import{chapters/}{one}\n\\end{document}",
+        "chapters/one.tex": "\\section{One}\n\\subimport{parts/}{two.tex}",
+        "chapters/parts/two.tex": "\\section{Two}",
+    }
+    doc = analyse_files(files)
+    assert [s.title for s in doc.sections] == ["One", "Two"]
+    assert doc.included_files == ["chapters/one.tex", "chapters/parts/two.tex"]
