@@ -230,3 +230,14 @@ def test_midstream_failure_in_a_real_process_prints_no_traceback(source, tmp_pat
     assert proc.returncode == 2
     assert "the Gemini stream broke mid-way" in proc.stderr
     assert "Traceback" not in proc.stderr and "already running" not in proc.stderr
+
+
+def test_bundled_example_generates_offline_and_checks_clean(tmp_path, capsys):
+    example = Path(__file__).resolve().parents[2] / "examples" / "synthetic-paper"
+    if not example.is_dir():
+        pytest.skip("examples/synthetic-paper is not present")
+    draft = tmp_path / "post.md"
+    code, out, err = run([example, "--backend", "offline", "--out", draft], capsys)
+    assert code == 0, err
+    assert "check: 0 errors" in err
+    assert main(["check", str(draft), "--context", str(example), "--model", "posttui-offline"]) == 0

@@ -111,6 +111,7 @@ def _tidy(text: str) -> str:
     text = re.sub(r"([(])\s+", r"\1", text)
     text = re.sub(r",\s*,", ",", text)
     text = re.sub(r"\s{2,}", " ", text)
+    text = re.sub(r"\bal\.\.", "al.", text)  # "et al." closing a sentence
     return text.strip()
 
 
@@ -284,6 +285,16 @@ def _main_text(doc) -> str:
     return _FRONT_MATTER_RE.sub(" ", body)
 
 
+def _as_item(text: str) -> str:
+    """A list item as a sentence: capital first letter, a full stop instead of a list's ``;`` or ``, and``."""
+    text = re.sub(r"(?:[;,:]|\s+and|\s+or)\s*$", "", text.strip()).strip()
+    if text and text[0].islower():
+        text = text[0].upper() + text[1:]
+    if text and text[-1] not in ".!?\u201d)":
+        text += "."
+    return text
+
+
 def _reference_phrase(ref) -> str:
     who = _escape_markdown(ref.short_authors) if ref.short_authors else ""
     year = ref.year.strip()
@@ -406,7 +417,7 @@ class OfflineWriter:
                     if len(items) >= 4:
                         break
         if items:
-            return [i for i in items if i][:MAX_RESULTS], False
+            return [_as_item(i) for i in items if i][:MAX_RESULTS], False
         abstract = sentences(plain_abstract(self.paper.abstract))
         return [x for x in abstract[1:] if len(x.split()) >= 8][-3:], True
 
