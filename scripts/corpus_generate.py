@@ -2,7 +2,7 @@
 
 Usage: python scripts/corpus_generate.py SHARED_DIR [--verbose]
 
-For every ``SHARED_DIR/corpus/site/prompts/content/*.txt`` (except ``index.txt``) the paper is loaded from the
+For every ``SHARED_DIR/corpus/site/prompts/content/*.txt`` (except ``index.txt``), and the seed prompts, the paper is loaded from the
 saved prompt, the offline writer's post is streamed through the backend protocol, and the checker runs on it
 with the context of that paper (the footer naming the offline writer). Prints counts and, for each paper with an
 error-level finding, why. Exits non-zero when a paper with at least three identifiable references (DOI/arXiv in
@@ -28,6 +28,7 @@ def main(argv: list[str]) -> int:
     if not prompts:
         print(f"no saved prompts under {shared}/corpus/site/prompts/content")
         return 1
+    prompts += sorted((shared / "seeds").glob("*.txt"))  # the founding prompt too (it has no bibliography)
 
     import posttui
     from posttui.llm.offline import OFFLINE_MODEL, OfflineBackend, ranked_references

@@ -241,3 +241,19 @@ def test_bundled_example_generates_offline_and_checks_clean(tmp_path, capsys):
     assert code == 0, err
     assert "check: 0 errors" in err
     assert main(["check", str(draft), "--context", str(example), "--model", "posttui-offline"]) == 0
+
+
+def test_lean_prompt_is_what_is_sent_and_saved(source, site, capsys):
+    code, out, err = run([source, "--lean", "--site", site, "--save"], capsys)
+    assert code == 0, err
+    assert "(lean prompt, ~" in err
+    lean = __import__("posttui").load(source).prompt("lean", model="posttui-offline")
+    assert (site / f"prompts/content/{NAME}.txt").read_text(encoding="utf-8") == wrap_saved(lean)
+
+
+def test_count_tokens_asks_the_api_first(source, fake, capsys):
+    fake.text = "short answer"
+    code, out, err = run([source, "--count-tokens"], capsys)
+    assert "tokens (gemini count)" in err
+    assert [r.path.rsplit(":", 1)[1] for r in fake.requests][:2] == ["countTokens", "streamGenerateContent?alt=sse"]
+    assert code == 1  # "short answer" is not a post: the checker reports errors
