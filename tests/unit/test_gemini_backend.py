@@ -377,3 +377,14 @@ async def test_non_png_image_is_refused(fake):
 async def test_offline_backend_makes_no_image():
     with pytest.raises(LLMConfigError, match="the offline writer makes no pictures"):
         await generate_image(OfflineBackend(None), "x", config=IMAGE_CONFIG)
+
+
+async def test_gemini_key_wins_over_google_key_without_a_misleading_warning(fake, monkeypatch, caplog):
+    monkeypatch.setenv("GEMINI_API_KEY", "gemini-key")
+    monkeypatch.setenv("GOOGLE_API_KEY", "google-key")
+    backend = GeminiBackend(Config(gemini_base_url=fake.base_url), attempts=1)
+    await backend.stream([user("hi")]).collect()
+    await backend.aclose()
+    headers = {k.lower(): v for k, v in fake.generate_requests()[0].headers.items()}
+    assert headers["x-goog-api-key"] == "gemini-key"
+    assert "Both GOOGLE_API_KEY and GEMINI_API_KEY" not in caplog.text

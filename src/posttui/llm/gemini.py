@@ -96,6 +96,22 @@ def _error_reason(exc) -> str:
     return ""
 
 
+class _KeyWarningFilter:
+    """The SDK warns "Both GOOGLE_API_KEY and GEMINI_API_KEY are set. Using GOOGLE_API_KEY." even when the key is
+    passed explicitly; posttui passes GEMINI_API_KEY's, so the warning would mislead."""
+
+    def filter(self, record) -> bool:
+        return "Both GOOGLE_API_KEY and GEMINI_API_KEY are set" not in record.getMessage()
+
+
+def _drop_misleading_key_warning() -> None:
+    import logging
+
+    logger = logging.getLogger("google_genai._api_client")
+    if not any(isinstance(f, _KeyWarningFilter) for f in logger.filters):
+        logger.addFilter(_KeyWarningFilter())
+
+
 _ASYNCGEN_CLOSE = "an error occurred during closing of asynchronous generator"
 
 
@@ -199,6 +215,7 @@ class GeminiBackend:
                 http_status_codes=RETRY_STATUS,
             ),
         )
+        _drop_misleading_key_warning()
         try:
             if self.vertex:
                 self._client = genai.Client(vertexai=True, http_options=http_options)
