@@ -47,6 +47,23 @@ def author_link_owner(seg, ctx, opts):
         )
 
 
+def _mentions(text: str, candidates: tuple[str, ...]) -> bool:
+    """True if a candidate name appears as whole words (a substring search first: most segments have none)."""
+    low = text.casefold()
+    if text.isascii() and not any(c.split()[0] in low for c in candidates):
+        return False
+    prose = normalize_name(text)
+    for cand in candidates:
+        i = prose.find(cand)
+        while i != -1:
+            before = prose[i - 1] if i else " "
+            after = prose[i + len(cand)] if i + len(cand) < len(prose) else " "
+            if not before.isalnum() and not after.isalnum():
+                return True
+            i = prose.find(cand, i + 1)
+    return False
+
+
 @rule("PT041", "warning", "lead author not named in the narrative")
 def lead_author_named(doc, ctx, opts, partial):
     lead = ctx.lead_author
@@ -57,13 +74,12 @@ def lead_author_named(doc, ctx, opts, partial):
         return
     # Multi-word surnames ("van der Merwe", "Gessey-Jones"): also accept the last two/three tokens.
     candidates = tuple(" ".join(tokens[-k:]) for k in range(1, min(3, len(tokens)) + 1))
-    pattern = re.compile("|".join(rf"(?<!\w){re.escape(c)}(?!\w)" for c in candidates))
     key = ("PT041", candidates)
     for seg in doc.segments:
         memo = seg.info.memo
         named = memo.get(key)
         if named is None:
-            named = memo[key] = bool(pattern.search(normalize_name(seg.info.masked)))
+            named = memo[key] = _mentions(seg.info.masked, candidates)
         if named:
             return
     at = doc.layout.begins[0] if doc.layout.begins else (doc.layout.narrative[0], doc.layout.narrative[0])

@@ -57,9 +57,10 @@ class Hit:
     def shifted(self, delta: int) -> "Hit":
         if not delta:
             return self
-        return replace(
-            self, start=self.start + delta, end=self.end + delta, fix=self.fix.shifted(delta) if self.fix else None
-        )
+        fix = self.fix
+        if fix is not None:
+            fix = Fix(fix.start + delta, fix.end + delta, fix.replacement, fix.description)
+        return Hit(self.start + delta, self.end + delta, self.message, fix, self.severity)
 
 
 @dataclass(frozen=True)

@@ -154,8 +154,9 @@ def fix(
 class StreamingChecker:
     """Checks a draft while it streams in, cheaply.
 
-    ``feed(chunk)`` appends text and re-checks (``partial=True``) only when at least ``min_bytes`` characters
-    arrived since the last check or ``min_interval`` seconds passed; it returns the new findings then, else None.
+    ``feed(chunk)`` appends text and re-checks (``partial=True``) only when at least ``min_bytes`` characters (or a
+    quarter of the draft so far, whichever is more) arrived since the last check, or ``min_interval`` seconds
+    passed; it returns the new findings then, else None.
     Per-segment results are reused for the segments that did not change, so each re-check costs about the size
     of the changed tail. ``finish()`` runs the final, non-partial check.
     """
@@ -177,8 +178,11 @@ class StreamingChecker:
         self._parts: list[str] = []
         self._text = ""
         self._pending_bytes = 0
+        self._length = 0
         self._last_check = float("-inf")
         self._cache: dict = {}
+        self._doc: Document | None = None
+        """The last parse; reused for the unchanged prefix while text is only appended."""
         self.findings: list[Finding] = []
         self.checks = 0
 
@@ -194,8 +198,12 @@ class StreamingChecker:
             return None
         self._parts.append(chunk)
         self._pending_bytes += len(chunk)
+        self._length += len(chunk)
         now = self.clock()
-        if self._pending_bytes >= self.min_bytes or now - self._last_check >= self.min_interval:
+        # Byte trigger: min_bytes, or a quarter of the text so far for long drafts (so the number of checks grows
+        # with the logarithm of the length); the time trigger keeps a slow stream's findings fresh.
+        threshold = max(self.min_bytes, self._length // 4)
+        if self._pending_bytes >= threshold or now - self._last_check >= self.min_interval:
             return self.check_now(partial=True)
         return None
 
@@ -203,7 +211,9 @@ class StreamingChecker:
         self._pending_bytes = 0
         self._last_check = self.clock()
         self.checks += 1
-        self.findings = _run(parse_document(self.text), self.ctx, self.options, partial, self._cache)
+        doc = parse_document(self.text, self._doc)
+        self._doc = doc
+        self.findings = _run(doc, self.ctx, self.options, partial, self._cache)
         return self.findings
 
     def finish(self) -> list[Finding]:
@@ -214,5 +224,7 @@ class StreamingChecker:
         """Start over with ``text`` (e.g. after the user edited the draft)."""
         self._parts.clear()
         self._text = text
+        self._doc = None
         self._pending_bytes = len(text)
+        self._length = len(text)
         self._last_check = float("-inf")

@@ -46,11 +46,8 @@ def sentence_end(seg, rel_start: int, rel_end: int) -> int | None:
 
 
 def featured_links(doc, featured: str):
-    for seg, link in doc.links():
-        if link.image or link.kind == "bare":
-            continue
-        ident = identifier_of_url(link.url)
-        if ident and ident[0] == "arxiv" and ident[1] == featured:
+    for seg, link, ident in doc.reference_links():
+        if ident[0] == "arxiv" and ident[1] == featured:
             yield seg, link
 
 

@@ -330,7 +330,11 @@ def parse_segment(text: str) -> SegmentInfo:
         return line_starts[line] if line < nlines else len(text)
 
     blocks: list[tuple[str, int, int]] = []
-    for tok in _md.parse(text):
+    if not _BLOCK_START_RE.search(text):
+        # Fast path: no line can start anything but a paragraph, so markdown-it would find exactly one.
+        end = len(text) - 1 if text.endswith("\n") else len(text)
+        blocks.append(("paragraph", 0, end))
+    for tok in _md.parse(text) if not blocks else ():
         kind = _BLOCK_KINDS.get(tok.type)
         if kind and tok.map:
             if kind == "paragraph" and tok.level > 0:
@@ -351,7 +355,7 @@ def parse_segment(text: str) -> SegmentInfo:
     code_all = sorted(code + scanner.code)
     masked = _mask(text, sorted(code_all + scanner.hidden))
     prose = _mask(masked, scanner.math) if scanner.math else masked
-    words = len(WORD_RE.findall(prose))
+    words = len(prose.split())  # whitespace-separated tokens of the visible text (code, URLs, math blanked)
     return SegmentInfo(
         blocks=blocks,
         code=code_all,
@@ -366,7 +370,9 @@ def parse_segment(text: str) -> SegmentInfo:
     )
 
 
-WORD_RE = re.compile(r"[^\W_][\w'’\-]*")
+_BLOCK_START_RE = re.compile(r"^(?: {4}|\t| {0,3}(?:[#>*+\-<|=`~_]|\d{1,9}[.)]))", re.M)
+"""A line start that could open something other than a paragraph (heading, quote, list, HTML, fence, rule,
+setext underline, table, indented code)."""
 
 
 _NOT_NL_RE = re.compile(r"[^\n]")
@@ -648,6 +654,35 @@ class Document:
             for link in seg.info.links:
                 yield seg, link
 
+    def reference_links(self):
+        """(segment, link, (kind, id)) for every inline, non-image DOI/arXiv link of the narrative."""
+        for seg in self.segments:
+            for link, ident in link_identifiers(seg.info):
+                yield seg, link, ident
+
+
+@lru_cache(maxsize=8192)
+def url_identifier(url: str):
+    """:func:`posttui.ids.identifier_of_url`, memoised (rules ask about the same URLs on every re-check)."""
+    from ..ids import identifier_of_url
+
+    return identifier_of_url(url)
+
+
+def link_identifiers(info: "SegmentInfo") -> list:
+    """The segment's inline, non-image links that point at a DOI or arXiv id, with that identifier."""
+    found = info.memo.get("identifiers")
+    if found is None:
+        found = []
+        for link in info.links:
+            if link.image or link.kind != "inline":
+                continue
+            ident = url_identifier(link.url)
+            if ident:
+                found.append((link, ident))
+        info.memo["identifiers"] = found
+    return found
+
     def in_code(self, offset: int) -> bool:
         for seg in self.segments:
             if seg.start <= offset < seg.end:
@@ -656,11 +691,20 @@ class Document:
         return False
 
 
-def parse_document(text: str) -> Document:
+def parse_document(text: str, previous: Document | None = None) -> Document:
+    """Parse a draft. ``previous`` is the parse of an earlier state of which ``text`` is an extension (text was
+    only appended, as while streaming): its complete segments are reused and only the tail is split again."""
     lay = layout(text)
     ns, ne = lay.narrative
-    segments = []
-    for s, e in split_segments(text, ns, ne):
+    segments: list[Segment] = []
+    start = ns
+    if previous is not None and previous.segments and previous.layout.narrative[0] == ns:
+        for seg in previous.segments[:-1]:
+            if seg.end > ne:
+                break
+            segments.append(seg)
+        start = previous.segments[len(segments)].start if segments else ns
+    for s, e in split_segments(text, start, ne):
         seg_text = text[s:e]
         segments.append(Segment(s, seg_text, parse_segment(seg_text)))
     return Document(text, lay, segments)

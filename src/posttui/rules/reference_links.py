@@ -15,11 +15,8 @@ _ARXIV_VERSION_RE = re.compile(r"(v\d+)(?:\.pdf)?/?$", re.I)
 def reference_ids(doc, featured: str | None) -> list[tuple[str, str]]:
     """Distinct (kind, id) of the narrative's DOI/arXiv links, the featured paper excluded."""
     seen: dict[tuple[str, str], None] = {}
-    for _, link in doc.links():
-        if link.image or link.kind == "bare":
-            continue
-        ident = identifier_of_url(link.url)
-        if ident and not (ident[0] == "arxiv" and ident[1] == featured):
+    for _, _, ident in doc.reference_links():
+        if not (ident[0] == "arxiv" and ident[1] == featured):
             seen.setdefault(ident, None)
     return list(seen)
 
