@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import asyncio
 import re
+import unicodedata
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
@@ -45,12 +46,18 @@ SOCIAL_HOSTS = ("linkedin.", "twitter.", "x.com", "facebook.", "instagram.", "bs
                 "youtube.", "tiktok.")
 
 _DROP_ENVS = (
-    "figure", "table", "equation", "align", "alignat", "eqnarray", "multline", "gather", "flalign", "tabular",
-    "tabularx", "longtable", "wrapfigure", "algorithm", "algorithmic", "lstlisting", "verbatim", "minted",
-    "displaymath", "math", "tikzpicture", "subfigure", "deluxetable", "center", "minipage", "thebibliography",
+    "figure", "table", "tabular", "tabularx", "longtable", "wrapfigure", "algorithm", "algorithmic", "lstlisting",
+    "verbatim", "minted", "tikzpicture", "subfigure", "deluxetable", "center", "minipage", "thebibliography",
 )
+"""Blocks beside the text (floats, listings): removed without a trace."""
+_MATH_ENVS = ("equation", "align", "alignat", "eqnarray", "multline", "gather", "flalign", "displaymath", "math",
+              "split", "subequations")
+"""Display math: part of a sentence, so the sentence around it is dropped (a post's text has no equations)."""
 _ENV_RE = re.compile(
     r"\\begin\s*\{(" + "|".join(_DROP_ENVS) + r")(\*?)\}.*?\\end\s*\{\1\2\}", re.S
+)
+_MATH_ENV_RE = re.compile(
+    r"\\begin\s*\{(" + "|".join(_MATH_ENVS) + r")(\*?)\}.*?\\end\s*\{\1\2\}", re.S
 )
 _DISPLAY_RE = re.compile(r"\\\[.*?\\\]|\$\$.*?\$\$", re.S)
 _CITE_RE = re.compile(
@@ -111,7 +118,7 @@ def _tidy(text: str) -> str:
     text = re.sub(r"([(])\s+", r"\1", text)
     text = re.sub(r",\s*,", ",", text)
     text = re.sub(r"\s{2,}", " ", text)
-    text = re.sub(r"\bal\.\.", "al.", text)  # "et al." closing a sentence
+    text = re.sub(r"(?<!\.)\.\.(?!\.)", ".", text)  # "et al." closing a sentence, "\ldots."
     return text.strip()
 
 
@@ -125,7 +132,8 @@ def _prepare(latex: str, cite_text=None) -> str:
     cross-references leave a mark so their sentence can be dropped."""
     text = re.sub(r"(?<!\\)%[^\n]*", "", latex)
     text = _ENV_RE.sub(" ", text)
-    text = _DISPLAY_RE.sub(" ", text)
+    text = _MATH_ENV_RE.sub(" " + _REF_MARK + " ", text)
+    text = _DISPLAY_RE.sub(" " + _REF_MARK + " ", text)
     text = _drop_macro_args(text, _DROP_MACROS_WITH_ARG)
     text = _CITE_RE.sub(lambda m: " " + (cite_text(m) if cite_text else "") + " ", text)
     text = _PAREN_REF_RE.sub(" ", text)
@@ -139,6 +147,7 @@ def _finish(text: str) -> str:
     figure or section, Markdown-safe."""
     text = re.sub(r"(?<!\\)([%&#])", r"\\\1", text)
     text = latex_to_text(text)
+    text = re.sub("[\U0001D400-\U0001D7FF]", lambda m: unicodedata.normalize("NFKC", m.group()), text)
     if _REF_MARK in text:
         text = " ".join(x for x in sentences(text) if _REF_MARK not in x)
     return _tidy(_escape_markdown(text))
@@ -163,7 +172,7 @@ def paragraphs_of(latex: str, cite_text=None, macros: tuple = ()) -> list[str]:
     for block in re.split(r"\n\s*\n|\\par(?![A-Za-z])", latex):
         block = re.sub(r"\\(?:sub)*section\*?\s*\{[^{}]*\}|\\paragraph\*?\s*\{[^{}]*\}", " ", block)
         text = plain_text(block, cite_text, macros)
-        if len(text.split()) >= 12 and text[-1:] in ".!?)\u201d":
+        if len(text.split()) >= 12 and text[-1:] in ".!?)\u201d" and not text[0].islower():
             out.append(text)
     return out
 
