@@ -142,7 +142,7 @@ def fake(monkeypatch):
     server.stop()
 
 
-def test_gemini_is_the_default_with_a_key(source, fake, site, capsys, monkeypatch, tmp_path):
+def test_gemini_is_the_default_with_a_key(source, fake, site, capsys, monkeypatch, tmp_path, isolated_env):
     paper = __import__("posttui").load(source)
     config = Config(image_model="gemini-2.5-flash-image")
     fake.text = OfflineWriter(paper, model="gemini-2.5-pro", config=config).post()  # a good answer from "Gemini"
@@ -160,10 +160,11 @@ def test_gemini_is_the_default_with_a_key(source, fake, site, capsys, monkeypatc
     assert ":streamGenerateContent" in paths[0] and "gemini-2.5-flash-image:generateContent" in paths[2]
     prompt_sent = fake.generate_requests()[0].body["contents"][0]["parts"][0]["text"]
     assert (site / f"prompts/content/{NAME}.txt").read_text(encoding="utf-8") == wrap_saved(prompt_sent)
-    # the key never lands in any file posttui wrote
-    for path in site.rglob("*"):
-        if path.is_file():
-            assert b"fake-key-for-tests" not in path.read_bytes()
+    # the key never lands in any file posttui wrote: the site, the session database, caches, partial drafts
+    written = [p for root in (site, isolated_env) for p in root.rglob("*") if p.is_file()]
+    assert any(p.name.startswith("sessions.db") for p in written)
+    for path in written:
+        assert b"fake-key-for-tests" not in path.read_bytes(), path
 
 
 def test_gemini_quota_error_message_and_exit_code(source, fake, capsys):
