@@ -115,7 +115,10 @@ def _context(source: str | None, site: Path | None, cache: dict, args):
     key = (source, str(site))
     if key not in cache:
         paper = load(source, site=site)
-        cache[key] = CheckContext.from_paper(paper, model=args.model, image_model=args.image_model)
+        ctx = CheckContext.from_paper(paper, model=args.model, image_model=args.image_model)
+        for note in (*paper.warnings, *ctx.notes):
+            print(f"posttui: {source}: {note}", file=sys.stderr)
+        cache[key] = ctx
     return cache[key]
 
 

@@ -192,6 +192,9 @@ class CheckContext:
     author_aliases: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     """Author name -> other names for the same person (the group member's name when the paper spells it
     differently)."""
+    notes: tuple[str, ...] = ()
+    """Problems met while gathering the context (a bibliography that would not parse...): the rules that need
+    the missing part stay silent, and the CLI shows these notes."""
 
     def __post_init__(self) -> None:
         object.__setattr__(
@@ -300,14 +303,28 @@ class CheckContext:
     @classmethod
     def from_paper(cls, paper: "Paper", *, model: str | None = None, image_model: str | None = None) -> "CheckContext":
         """Gather the context from a paper bundle (any source :func:`posttui.load` accepts)."""
+        from ..errors import PosttuiError
         from ..prompt import output_template
 
-        template = Skeleton.from_template(output_template(paper, model=model, image_model=image_model))
+        notes: list[str] = []
+
+        def attempt(what: str, get, default):
+            try:
+                return get()
+            except PosttuiError as exc:
+                notes.append(f"{what} unavailable: {exc}")
+                return default
+
+        template = attempt(
+            "post template",
+            lambda: Skeleton.from_template(output_template(paper, model=model, image_model=image_model)),
+            None,
+        )
         references: dict[str, CitedWork] = {}
         ref_dois: list[str] = []
         ref_arxiv: list[str] = []
         ref_versions: list[str] = []
-        for ref in paper.references or []:
+        for ref in attempt("references", lambda: paper.references, None) or []:
             work = cited_work_of(ref)
             if work.key:
                 references.setdefault(work.key, work)
@@ -321,7 +338,7 @@ class CheckContext:
         author_links: dict[str, tuple[str, ...]] = {}
         preferred: dict[str, str] = {}
         aliases: dict[str, tuple[str, ...]] = {}
-        for match in paper.authors or []:
+        for match in attempt("author information", lambda: paper.authors, None) or []:
             name = str(getattr(match, "name", "") or "").strip()
             if not name:
                 continue
@@ -351,6 +368,7 @@ class CheckContext:
             author_aliases=aliases,
             lead_author=str(lead) if lead else None,
             references=references,
+            notes=tuple(notes),
         )
         extra_hosts = {host_of(u) for u in member_links} - {""}
         return dataclasses.replace(

@@ -18,7 +18,7 @@ from .context import CheckContext
 from .fixes import apply_fixes, fixes_of
 from .markdown import Document, parse_document
 
-_STREAM_TAIL_RULES = {"PT062", "PT063", "PT020"}
+_STREAM_TAIL_RULES = {"PT062", "PT063", "PT020", "PT021"}
 """Segment rules whose findings in the last, still-growing segment are only pending while streaming."""
 
 
@@ -90,9 +90,11 @@ def _run(
 
 
 def _open_at_end(rid: str, hit: Hit, seg) -> bool:
-    """True for an unclosed construct that the rest of the stream may still close (in the last line)."""
-    last_nl = seg.text.rstrip("\n").rfind("\n")
-    return hit.start >= seg.start + last_nl + 1 or rid in ("PT062", "PT063")
+    """True for what the rest of the stream may still complete: unclosed math or link syntax anywhere in the last
+    segment (the closing delimiter may follow), or a LaTeX command cut off at the very end of the text."""
+    if rid in ("PT062", "PT063"):
+        return True
+    return hit.end >= seg.end and hit.fix is None
 
 
 def check(

@@ -114,10 +114,14 @@ def citation_commands(seg, ctx, opts):
         if not replacement:  # \nocite: also remove one space before it
             if s > 0 and text[s - 1] == " ":
                 s -= 1
+        preview = replacement.strip()
+        advice = f"write `{preview}`" if preview and len(preview) <= 120 else "use the reference's Markdown link"
+        if not preview:
+            advice = "remove it"
         yield Hit(
             m.start(),
             e,
-            f"LaTeX citation `{shown}` left in the text: use the reference's Markdown link",
+            f"LaTeX citation `{shown}` left in the text: {advice}",
             Fix(s, e, replacement, "replace the citation by its reference link(s)"),
         )
 

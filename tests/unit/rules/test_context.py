@@ -90,3 +90,15 @@ def test_normalisation_helpers():
 
     work = cited_work_of(Ref())
     assert work == CitedWork("k", doi="10.1093/MNRAS/STAA1", arxiv="2101.00001", authors_text="One and Two", year="2021")
+
+
+def test_from_paper_survives_a_broken_bibliography(monkeypatch):
+    from posttui.errors import BibliographyError
+
+    paper = make_paper()
+    monkeypatch.setattr(type(paper), "references", property(lambda self: (_ for _ in ()).throw(
+        BibliographyError("cannot parse", path="x.bbl"))))
+    ctx = CheckContext.from_paper(paper)
+    assert ctx.references == {} and ctx.template is not None
+    assert any("references unavailable" in note and "x.bbl" in note for note in ctx.notes)
+    assert "10.1000/xyz(2020)01" in ctx.known_dois  # still found in the raw .bbl text

@@ -125,3 +125,14 @@ def test_streaming_checker_rechecks_on_time():
     assert streamer.feed(": post\n") is not None
     streamer.reset(post())
     assert streamer.feed(" ") is not None
+
+
+def test_streaming_tail_citation_is_pending_but_a_complete_one_is_an_error():
+    head = post("").split("<!-- END")[0] + "Our paper [2401.01234](https://arxiv.org/abs/2401.01234) shows"
+    cut = check(head + " it \\citep{smi", CTX, partial=True)
+    assert [f.severity for f in cut if f.rule == "PT020"] == [Severity.PENDING]
+    done = check(head + " it \\citep{smith2020} and", CTX, partial=True)
+    assert [f.severity for f in done if f.rule == "PT020"] == [Severity.ERROR]
+    assert "write `([10.1000/xyz(2020)01](https://doi.org/10.1000/xyz(2020)01))`" in [
+        f.message for f in done if f.rule == "PT020"
+    ][0]
