@@ -1,7 +1,7 @@
 """``posttui generate SOURCE``: write the post headless — stream the draft, check it, optionally save it.
 
-The draft streams to standard output (or ``--out FILE``); progress, token counts and the check summary go to
-standard error. The backend is Gemini when ``GEMINI_API_KEY``/``GOOGLE_API_KEY`` is set, else the offline writer
+The draft streams to standard output (``--out FILE`` writes it atomically once complete); progress, token
+counts and the check summary go to standard error. The backend is Gemini when ``GEMINI_API_KEY``/``GOOGLE_API_KEY`` is set, else the offline writer
 (``--backend`` chooses). ``--save`` writes the post, the prompt that was sent, the image prompt (and the image
 when ``image_generation`` is on) into the site — only when no error-level problem remains, unless ``--force``,
 and never over an existing post without ``--force``.
