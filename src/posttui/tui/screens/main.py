@@ -53,6 +53,7 @@ class MainScreen(Screen):
         self.prompt_mode = "site"
         self.prompt_text = ""
         self.view = "split"
+        self._view_chosen = False  # once the user picks a view, resizing no longer changes it
         self.streaming = False
         self.busy = ""  # non-empty while a model call (generate, repair, regenerate, image prompt) runs
         self.recorder = None
@@ -85,8 +86,10 @@ class MainScreen(Screen):
                 yield DraftEditor(id="draft")
                 with VerticalScroll(id="preview-pane"):
                     yield Markdown("", id="preview")
-        yield ProblemsTable(id="problems")
-        yield Footer(compact=True)
+        with Vertical(id="problems-pane"):
+            yield ProblemsTable(id="problems")
+            yield Static("", id="problem-detail")
+        yield Footer(compact=True, show_command_palette=False)
 
     @property
     def editor(self) -> DraftEditor:
@@ -109,7 +112,7 @@ class MainScreen(Screen):
         self.query_one("#left").border_title = "Paper"
         self.editor.border_title = "Draft"
         self.query_one("#preview-pane").border_title = "Preview"
-        self.problems.border_title = "Problems"
+        self.query_one("#problems-pane").border_title = "Problems"
         self.query_one("#source", LatexView).load_text(paper.site_tex or "% this paper has no TeX source")
         self.query_one(ReferencesTable).load(paper)
         self.query_one(AuthorsTable).load(paper)
@@ -274,13 +277,16 @@ class MainScreen(Screen):
         self.findings, self.findings_text = list(findings), text
         self.editor.show_findings(self.findings, text)
         self.problems.show(self.findings)
+        if not self.findings:
+            tip = "F1 lists every key; ctrl+p opens the command palette."
+            self.query_one("#problem-detail", Static).update(f"No problems found. {tip}" if text.strip() else tip)
         counts = {s: 0 for s in ("error", "warning", "info")}
         for f in self.findings:
             sev = severity_of(f)
             if sev in counts:
                 counts[sev] += 1
         self.status.problems = f"{counts['error']}E {counts['warning']}W {counts['info']}I"
-        self.problems.border_title = (f"Problems: {counts['error']} errors, {counts['warning']} warnings, "
+        self.query_one("#problems-pane").border_title = (f"Problems: {counts['error']} errors, {counts['warning']} warnings, "
                                       f"{counts['info']} info")
         if not self.streaming and not self.busy:
             if counts["error"] and self.status.state in ("done", "idle", "saved", "blocked"):
@@ -503,12 +509,35 @@ class MainScreen(Screen):
         self.problems.focus()
 
     def action_cycle_view(self) -> None:
-        self.view = VIEWS[(VIEWS.index(self.view) + 1) % len(VIEWS)]
-        right = self.query_one("#right")
-        right.set_classes(self.view)
-        if self.view != "editor":
-            self.refresh_preview()
+        self._view_chosen = True
+        self._set_view(VIEWS[(VIEWS.index(self.view) + 1) % len(VIEWS)])
         self.notify(f"View: {self.view}", timeout=2)
+
+    def _set_view(self, view: str) -> None:
+        self.view = view
+        self.query_one("#right").set_classes(view)
+        if view != "editor":
+            self.refresh_preview()
+
+    def on_resize(self, event) -> None:
+        """Small terminals: no side-by-side preview (unless the user asks), a shorter problems list."""
+        width, height = event.size
+        self.set_class(width < 110, "narrow")
+        self.set_class(height < 30, "short")
+        if not self._view_chosen:
+            wanted = "editor" if width < 110 else "split"
+            if wanted != self.view:
+                self._set_view(wanted)
+
+    @on(ProblemsTable.RowHighlighted, "#problems")
+    def _problem_highlighted(self, event) -> None:
+        f = self.problems.selected
+        detail = self.query_one("#problem-detail", Static)
+        if f is None:
+            detail.update("")
+            return
+        fix = " · fixable: f fixes it, ^l fixes all" if getattr(f, "fix", None) else ""
+        detail.update(f"[b]{f.rule}[/b] line {f.line}, column {f.column}: {_escape(f.message)}{fix}")
 
     def action_help(self) -> None:
         self.app.push_screen(HelpScreen())
@@ -705,6 +734,12 @@ class MainScreen(Screen):
         from ..keymap import BY_ID
 
         return (getattr(self.app, "_keymap", {}) or {}).get(action_id, BY_ID[action_id].key)
+
+
+def _escape(text: str) -> str:
+    from rich.markup import escape
+
+    return escape(text)
 
 
 def _preview_markdown(text: str) -> str:

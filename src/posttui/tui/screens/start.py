@@ -22,7 +22,7 @@ class StartScreen(Screen):
     def compose(self) -> ComposeResult:
         app = self.app
         with Vertical(id="start"):
-            yield Static("[b]posttui[/b]  turn a paper into a reviewed post for your group's site", id="start-title")
+            yield Static("[b]posttui[/b] — turn a paper into a reviewed post for your group's site", id="start-title")
             if app.site is not None:
                 yield Static(f"Site: [b]{app.site}[/b]", id="site-line")
             else:

@@ -61,14 +61,18 @@ class StatusHeader(Widget):
             label = f"streaming {time.monotonic() - self.started:4.0f}s"
         elif self.detail:
             label = f"{state}: {self.detail}"
+        narrow = width < 100
         right = Text()
         right.append(f" ● {label} ", style=STATE_STYLE.get(state, "bold"))
-        if self.problems:
+        if self.problems and not narrow:
             right.append(f"│ {self.problems} ")
         right.append(f"│ {self.tokens:,} tok ${self.cost:.3f} ")
         left = Text()
         left.append(" posttui ", style="bold reverse")
-        left.append(f" {self.backend} ", style="italic #d7af5f")
+        backend = self.backend
+        if narrow:
+            backend = backend.replace("offline writer (no API key)", "offline, no key")
+        left.append(f" {backend} ", style="italic #d7af5f")
         room = width - left.cell_len - right.cell_len - 1
         paper = self.paper
         if room < len(paper):
