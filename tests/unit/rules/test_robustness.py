@@ -1,0 +1,37 @@
+"""Any text at all: checking never crashes, spans stay inside the text, fixing is idempotent."""
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from posttui.rules import check, fix
+
+from .conftest import CTX, SKELETON
+
+PIECES = [
+    "[", "]", "(", ")", "![", "](", "`", "```", "$", "$$", "\\(", "\\)", "\\[", "\\]", "\\cite{smith2020}",
+    "\\citep[see][p. 3]{smith2020,jones2019}", "\\emph{x}", "~", "<script>", "</script>", "<b onclick=x>", "<!--",
+    "-->", "\n", "\n\n", "# ", "* ", "1. ", "> ", "---\n", "e.g. ", "et al. ", ". ", "https://x.example/a_(b)",
+    "[2401.01234](https://arxiv.org/abs/2401.01234)", "[Ada Lovelace](https://ada.example.org)",
+    "[Charles Babbage](https://ada.example.org)", "10.1000/xyz(2020)01", SKELETON.begin_marker + "\n",
+    SKELETON.end_marker + "\n", SKELETON.front_matter, SKELETON.header_image + "\n", SKELETON.footer, "word ",
+    "Ünïcödé ", "\t", "    code\n", "|a|b|\n",
+]
+
+texts = st.lists(st.sampled_from(PIECES), max_size=40).map("".join)
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(texts, st.booleans())
+def test_any_text_checks_without_crashing(text, partial):
+    for f in check(text, CTX, partial=partial):
+        assert 0 <= f.start <= f.end <= len(text)
+        assert (f.line, f.column) <= (f.end_line, f.end_column)
+        if f.fix:
+            assert 0 <= f.fix.start <= f.fix.end <= len(text)
+
+
+@settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(texts)
+def test_fixing_is_idempotent(text):
+    once = fix(text, CTX)
+    assert fix(once.text, CTX).text == once.text
