@@ -454,7 +454,7 @@ class OfflineWriter:
             "In the foreground, luminous interwoven threads and softly glowing forms suggest structure emerging "
             "from complexity; in the background, a deep gradient of midnight blue and violet opens into a hazy, "
             "starlit expanse. Cinematic lighting, gentle depth of field, a calm and elegant, minimalist "
-            "composition in a wide 16:9 frame. No text, letters, numbers, symbols, labels or logos anywhere in "
+            "composition in a wide landscape frame. No text, letters, numbers, symbols, labels or logos anywhere in "
             "the image."
         )
 
