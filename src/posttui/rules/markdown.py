@@ -655,7 +655,7 @@ class Document:
                 yield seg, link
 
     def reference_links(self):
-        """(segment, link, (kind, id)) for every inline, non-image DOI/arXiv link of the narrative."""
+        """(segment, link, (kind, id)) for every DOI/arXiv link of the narrative (inline or autolink)."""
         for seg in self.segments:
             for link, ident in link_identifiers(seg.info):
                 yield seg, link, ident
@@ -670,12 +670,13 @@ def url_identifier(url: str):
 
 
 def link_identifiers(info: "SegmentInfo") -> list:
-    """The segment's inline, non-image links that point at a DOI or arXiv id, with that identifier."""
+    """The segment's links (``[label](url)`` and ``<url>``, not images) that point at a DOI or arXiv id, with
+    that identifier."""
     found = info.memo.get("identifiers")
     if found is None:
         found = []
         for link in info.links:
-            if link.image or link.kind != "inline":
+            if link.image or link.kind == "bare":  # bare URLs are text in kramdown, not links
                 continue
             ident = url_identifier(link.url)
             if ident:

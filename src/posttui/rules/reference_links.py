@@ -73,7 +73,7 @@ def _label_ok(label: str, kind: str, shown: str) -> bool:
 def canonical_links(seg, ctx, opts):
     text = seg.text
     for link in seg.info.links:
-        if link.image or link.kind != "inline":
+        if link.image or link.kind == "bare":
             continue
         form = canonical_form(link, ctx)
         if not form:

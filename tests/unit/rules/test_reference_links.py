@@ -51,6 +51,7 @@ def test_pt030_links_in_code_do_not_count():
         ),
         ("[smith2020key](https://arxiv.org/abs/1901.00001)", "[1901.00001](https://arxiv.org/abs/1901.00001)"),
         ("[old](https://arxiv.org/abs/hep-th/9901001)", "old ([hep-th/9901001](https://arxiv.org/abs/hep-th/9901001))"),
+        ("<https://arxiv.org/abs/1901.00001>", "[1901.00001](https://arxiv.org/abs/1901.00001)"),
     ],
 )
 def test_pt031_non_canonical_links_are_normalised(link, expected):
