@@ -11,7 +11,8 @@ ABBREVIATIONS = frozenset(
     "e.g i.e al fig figs eq eqs sec secs approx vs cf dr prof mr mrs ms no nos ref refs ch vol pp resp st"
     " ca tab app ed eds viz sect".split()
 )
-_SENTENCE_END_RE = re.compile(r"[.!?](?=\s|$)")
+_SENTENCE_END_RE = re.compile(r"[.!?][\"'”’)\]*_]*(?=\s|$)")
+"""Sentence-final punctuation, with any closing quotes, brackets or emphasis markers after it."""
 _WORD_BEFORE_RE = re.compile(r"([^\s(\[\"'“‘]+)$")
 
 

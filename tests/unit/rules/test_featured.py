@@ -35,6 +35,8 @@ def test_pt010_first_sentence_detection_skips_abbreviations_links_math_code(open
         f"We study engines. The paper {LINK} is new.",
         "We study engines without any link at all. None here.",
         f"Is this new? Yes, {LINK} is new.",
+        f'He said "engines compute." Then {LINK} appeared.',
+        f"We study engines (and more.) Then {LINK} appeared.",
     ],
 )
 def test_pt010_link_missing_from_first_sentence(opening):
