@@ -14,7 +14,7 @@ to a message. Each request is answered according to the current *mode* (or the n
     safety          a few chunks, then finishReason SAFETY
     max_tokens      the whole text, then finishReason MAX_TOKENS
     empty           a candidate with no text and finishReason STOP
-    image           (generateContent) a candidate with an inline PNG part
+    image           (generateContent) a candidate with an inline PNG part; (Imagen ``:predict``) a prediction
     drop            close the connection without answering (a network failure after connect)
 
 ``countTokens`` is always answered with ``{"totalTokens": N}``. Every request is recorded (method, path, headers,
@@ -295,6 +295,16 @@ class _Handler(BaseHTTPRequestHandler):
         if ":countTokens" in self.path:
             words = json.dumps(body or {}).split()
             self._send_json(200, {"totalTokens": max(1, len(words))})
+            return
+        if ":predict" in self.path:  # Imagen on Vertex AI
+            mode = fake.next_mode()
+            if mode in ERRORS:
+                self._send_error(mode)
+            elif mode == "image":
+                data = base64.b64encode(fake.image_bytes).decode()
+                self._send_json(200, {"predictions": [{"bytesBase64Encoded": data, "mimeType": "image/png"}]})
+            else:  # filtered by the safety system: no prediction
+                self._send_json(200, {"predictions": [{"raiFilteredReason": "Filtered by the safety system."}]})
             return
         streaming = ":streamGenerateContent" in self.path
         if not streaming and ":generateContent" not in self.path:

@@ -388,3 +388,22 @@ async def test_gemini_key_wins_over_google_key_without_a_misleading_warning(fake
     headers = {k.lower(): v for k, v in fake.generate_requests()[0].headers.items()}
     assert headers["x-goog-api-key"] == "gemini-key"
     assert "Both GOOGLE_API_KEY and GEMINI_API_KEY" not in caplog.text
+
+
+async def test_imagen_through_vertex_ai_express_mode(fake, monkeypatch):
+    monkeypatch.delenv("GOOGLE_CLOUD_PROJECT", raising=False)
+    monkeypatch.delenv("GOOGLE_CLOUD_LOCATION", raising=False)
+    backend = GeminiBackend(
+        Config(gemini_base_url=fake.base_url), key="k", attempts=1, environ={"GOOGLE_GENAI_USE_VERTEXAI": "true"}
+    )
+    assert backend.vertex
+    fake.mode = "image"
+    image = await generate_image(backend, "an abstract image", config=Config(image_generation=True))
+    assert image.data == tiny_png() and image.model == "imagen-4.0-generate-001"
+    (req,) = fake.requests
+    assert req.path.endswith("/publishers/google/models/imagen-4.0-generate-001:predict")
+    assert req.body["parameters"]["aspectRatio"] == "16:9"
+    fake.mode = "filtered"
+    with pytest.raises(LLMBlockedError, match="imagen-4.0-generate-001 returned no image"):
+        await generate_image(backend, "x", config=Config(image_generation=True))
+    await backend.aclose()

@@ -218,7 +218,11 @@ class GeminiBackend:
         _drop_misleading_key_warning()
         try:
             if self.vertex:
-                self._client = genai.Client(vertexai=True, http_options=http_options)
+                env = os.environ if environ is None else environ
+                # Vertex AI: with a project configured, Google Cloud credentials (ADC); otherwise "express mode"
+                # with the API key.
+                express = secret if secret and not env.get("GOOGLE_CLOUD_PROJECT") else None
+                self._client = genai.Client(vertexai=True, api_key=express, http_options=http_options)
             else:
                 self._client = genai.Client(api_key=secret, vertexai=False, http_options=http_options)
         except ValueError as exc:  # the SDK's own configuration checks (e.g. Vertex without project)

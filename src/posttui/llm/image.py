@@ -10,8 +10,10 @@ The picture is optional (``Config.image_generation``, off by default) and its mo
 * an image-capable Gemini model (e.g. ``gemini-2.5-flash-image``) through ``generate_content`` with
   ``response_modalities=["IMAGE"]``: the picture comes back as an ``inline_data`` part. Works with an API key.
 * an Imagen model (``imagen-4.0-generate-001``, the one the site's footer names) through ``generate_images``:
-  the SDK supports it **only in Vertex AI mode** (``GOOGLE_GENAI_USE_VERTEXAI=true`` with a Google Cloud project);
-  with a Gemini API key it is refused with a message saying exactly that.
+  the SDK supports it **only in Vertex AI mode** (``GOOGLE_GENAI_USE_VERTEXAI=true``, with a Google Cloud project
+  and credentials, or in Vertex "express mode" with an API key and no project); with a Gemini API key it is
+  refused with a message saying exactly that. (The SDK marks ``generate_images`` as deprecated in favour of Gemini
+  image models.)
 
 The site stores the image as ``assets/images/posts/DATE-ID.png``; a non-PNG answer is refused rather than saved
 under a wrong extension. A post without a generated image is still a post.
@@ -121,16 +123,22 @@ async def _gemini_image(backend, model_name: str, image_prompt: str, config: Con
 
 
 async def _imagen(backend, model_name: str, image_prompt: str, config: Config) -> ImageResult:
+    import warnings
+
     from google.genai import types
 
     try:
-        response = await backend.client.aio.models.generate_images(
-            model=model_name,
-            prompt=image_prompt,
-            config=types.GenerateImagesConfig(
-                number_of_images=1, aspect_ratio=ASPECT_RATIO, output_mime_type="image/png"
-            ),
-        )
+        with warnings.catch_warnings():
+            # The SDK marks generate_images as deprecated in favour of Gemini image models; it still works on
+            # Vertex AI and is what the site's footer names, so the warning would only confuse the user.
+            warnings.simplefilter("ignore")
+            response = await backend.client.aio.models.generate_images(
+                model=model_name,
+                prompt=image_prompt,
+                config=types.GenerateImagesConfig(
+                    number_of_images=1, aspect_ratio=ASPECT_RATIO, output_mime_type="image/png"
+                ),
+            )
     except LLMError:
         raise
     except Exception as exc:  # noqa: BLE001
