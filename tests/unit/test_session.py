@@ -191,3 +191,29 @@ def test_paper_key(tmp_path):
     assert paper_key(P()) == str((tmp_path / "a").resolve())
     P.arxiv_id = "2511.10640"
     assert paper_key(P()) == "2511.10640"
+
+
+def test_cli_sessions_lists_and_resume_rejects_unknown_ids(isolated_env, capsys):
+    from posttui.cli import main
+
+    assert main(["sessions"]) == 0
+    assert "No sessions yet" in capsys.readouterr().out
+    s = SessionStore.open()
+    a = s.create("2611.01234", origin="examples/synthetic-paper", title="Tempered nested sampling", backend="offline")
+    s.add_version(a.id, "draft", "stream")
+    s.record_usage(a.id, model="m", input_tokens=10, output_tokens=5, cost=0.125)
+    s.close()
+    assert main(["sessions"]) == 0
+    out = capsys.readouterr().out
+    assert "Tempered nested sampling" in out and "2611.01234" in out and "$ 0.125" in out
+    assert "posttui resume ID" in out
+    assert main(["sessions", "--json"]) == 0
+    import json
+
+    rows = json.loads(capsys.readouterr().out)
+    assert rows[0]["id"] == a.id and rows[0]["versions"] == 1 and rows[0]["cost"] == 0.125
+    assert main(["sessions", "--paper", "arXiv:2611.01234", "--json"]) == 0
+    assert len(json.loads(capsys.readouterr().out)) == 1
+    assert main(["resume", "999"]) == 2
+    err = capsys.readouterr().err
+    assert "no session with id 999" in err and "posttui sessions" in err

@@ -1,0 +1,152 @@
+"""Keys as data (remapping, palette), the start screen, the highlight rendering, store recovery notices."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from conftest import EXAMPLE, main_screen, wait_for, wait_idle
+from scripted import ScriptedBackend
+from test_tui_flow import OFFLINE, chunked, clean_post, with_defects
+from textual.widgets import Input, OptionList
+
+from posttui.errors import ConfigError
+from posttui.llm.offline import OfflineBackend
+from posttui.session import SessionStore
+from posttui.tui.app import PosttuiApp
+from posttui.tui.keymap import ACTIONS, BY_ID, load_keymap
+from posttui.tui.screens.main import MainScreen
+from posttui.tui.screens.start import StartScreen
+
+SIZE = (120, 40)
+
+
+def test_every_action_has_an_id_a_key_and_a_handler():
+    assert len({a.id for a in ACTIONS}) == len(ACTIONS)
+    assert len({a.key for a in ACTIONS}) == len(ACTIONS)
+    for a in ACTIONS:
+        owner = "ProblemsTable" if a.id == "fix_one" else "MainScreen"
+        if owner == "MainScreen":
+            assert hasattr(MainScreen, f"action_{a.action}"), a.id
+    assert BY_ID["stop"].key == "escape" and BY_ID["stop"].priority
+
+
+def test_keymap_file_is_validated(tmp_path):
+    good = tmp_path / "keys.toml"
+    good.write_text('[keys]\ngenerate = "f5"\n', encoding="utf-8")
+    assert load_keymap(good) == {"generate": "f5"}
+    bad = tmp_path / "bad.toml"
+    bad.write_text('[keys]\nlaunch_rockets = "f9"\n', encoding="utf-8")
+    with pytest.raises(ConfigError, match="launch_rockets"):
+        load_keymap(bad)
+    broken = tmp_path / "broken.toml"
+    broken.write_text("[keys\n", encoding="utf-8")
+    with pytest.raises(ConfigError, match="not valid TOML"):
+        load_keymap(broken)
+    assert load_keymap(tmp_path / "absent.toml") == {}
+
+
+async def test_remapped_key_runs_the_action(example_paper, store):
+    app = PosttuiApp(paper=example_paper, store=store, offer_resume=False, keymap={"generate": "f5"},
+                     backend_factory=lambda p: OfflineBackend(p))
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_idle(pilot)
+        screen = main_screen(app)
+        await pilot.press("ctrl+g")
+        await pilot.pause(0.3)
+        assert screen.editor.text == "" and screen.session_id is None
+        await pilot.press("f5")
+        await wait_for(pilot, lambda: screen.editor.text == clean_post(example_paper), what="generation")
+
+
+async def test_command_palette_offers_and_runs_actions(example_paper, store):
+    draft = with_defects(clean_post(example_paper))
+    app = PosttuiApp(paper=example_paper, store=store, offer_resume=False,
+                     backend_factory=lambda p: ScriptedBackend(chunked(draft), model=OFFLINE))
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_idle(pilot)
+        screen = main_screen(app)
+        await pilot.press("ctrl+p")
+        await pilot.pause(0.2)
+        await pilot.press(*"generate")
+        await pilot.pause(0.4)
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: screen.editor.text == draft and not screen.busy, what="generation")
+        await wait_idle(pilot)
+        assert {f.rule for f in screen.findings} == {"PT020", "PT031"}
+        await pilot.press("ctrl+p")
+        await pilot.pause(0.2)
+        await pilot.press(*"fix all")
+        await pilot.pause(0.4)
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: "\\citet" not in screen.editor.text, what="fixes")
+
+
+async def test_lint_highlight_reaches_the_rendered_screen(example_paper, store):
+    """Pins the private TextArea highlight hook: the error style must show on the offending text."""
+    draft = with_defects(clean_post(example_paper)).replace("\\citet{okonkwo2024}", "\\citet{okonkwo2024} é", 1)
+    app = PosttuiApp(paper=example_paper, store=store, offer_resume=False,
+                     backend_factory=lambda p: ScriptedBackend(chunked(draft), model=OFFLINE))
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_idle(pilot)
+        await pilot.press("ctrl+g")
+        await wait_for(pilot, lambda: not main_screen(app).busy, what="generation")
+        await wait_idle(pilot)
+        screen = main_screen(app)
+        screen.problems.focus()
+        await pilot.press("enter")  # jump: the span is on screen
+        end = screen.editor.selection.end
+        screen.editor.selection = type(screen.editor.selection)(end, end)  # no selection colour on the span
+        await pilot.pause(0.2)
+        svg = app.export_screenshot()
+    styles = dict(re.findall(r"\.(terminal-[\w-]+-r\d+) \{ ([^}]*) \}", svg))
+    classes = set(re.findall(r'class="(terminal-[\w-]+-r\d+)"[^>]*>[^<]*citet', svg))
+    assert classes, "the draft's \\citet text is not on screen"
+    assert any("#ff5f5f" in styles.get(c, "") and "underline" in styles.get(c, "") for c in classes), classes
+
+
+async def test_start_screen_inside_a_site_lists_prompts_and_opens_a_source(store, site, tmp_path):
+    (site / "prompts" / "content").mkdir(parents=True)
+    (site / "prompts" / "content" / "2024-01-01-2401.00001.txt").write_text("x", encoding="utf-8")
+    app = PosttuiApp(store=store, site=site, backend_name="offline", offer_resume=False,
+                     backend_factory=lambda p: OfflineBackend(p))
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause(0.2)
+        assert isinstance(app.screen, StartScreen)
+        prompts = app.screen.query_one("#prompts", OptionList)
+        assert prompts.get_option_at_index(0).prompt == "2024-01-01-2401.00001"
+        assert str(site) in str(app.screen.query_one("#site-line").render())
+        # A bad source: a clear error, back on the start screen.
+        app.screen.query_one(Input).value = str(tmp_path / "nope")
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: any("Could not open" in (n.title or "") for n in app._notifications),
+                       what="error")
+        await wait_for(pilot, lambda: isinstance(app.screen, StartScreen), what="start screen")
+        # The example opens.
+        app.screen.query_one(Input).value = str(EXAMPLE)
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: isinstance(app.screen, MainScreen), what="main screen")
+        assert main_screen(app).paper.arxiv_id == "2611.01234"
+        assert app.site == site.resolve()
+
+
+async def test_resume_by_session_id(example_paper, store):
+    s = store.create("2611.01234", origin=str(EXAMPLE), title="t")
+    store.add_version(s.id, "half a draft", "stream", complete=False)
+    app = PosttuiApp(store=store, resume=s.id, backend_factory=lambda p: OfflineBackend(p))
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for(pilot, lambda: isinstance(app.screen, MainScreen), what="main screen")
+        await wait_idle(pilot)
+        screen = main_screen(app)
+        assert screen.session_id == s.id and screen.editor.text == "half a draft"
+
+
+async def test_a_corrupt_session_database_is_reported(tmp_path, example_paper):
+    db = tmp_path / "sessions.db"
+    db.write_bytes(b"garbage" * 200)
+    store = SessionStore.open(db)
+    app = PosttuiApp(paper=example_paper, store=store, backend_factory=lambda p: OfflineBackend(p))
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause(0.3)
+        assert any("moved to" in n.message for n in app._notifications)
+    store.close()
