@@ -41,6 +41,9 @@ def add_parser(subparsers, name: str) -> argparse.ArgumentParser:
     parser.add_argument("--fix", action="store_true", help="apply the checker's mechanical fixes to the draft")
     parser.add_argument("--save", action="store_true", help="save post, prompt, image prompt (and image) into --site")
     parser.add_argument("--force", action="store_true", help="save despite error-level problems / replace files")
+    parser.add_argument("--image", action="store_true",
+                        help="with --save, also generate the header image (config: image_generation)")
+    parser.add_argument("--image-model", help="image model, named in the footer (default: from config)")
     parser.add_argument("--count-tokens", action="store_true", help="ask the API for the prompt's token count first")
     parser.set_defaults(run=run)
     return parser
@@ -166,6 +169,14 @@ def run(args: argparse.Namespace) -> int:
     from ..rules import CheckContext, Severity, check, fix
 
     config = load_config()
+    if args.image or args.image_model:
+        from dataclasses import replace
+
+        config = replace(
+            config,
+            image_generation=config.image_generation or args.image,
+            image_model=args.image_model or config.image_model,
+        )
     site_root = _site_root(args) if args.save else None
     paper = load(
         args.source, metadata=args.metadata, group=args.group, authors=args.authors, homepage=args.homepage,
