@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -279,3 +280,13 @@ def test_failed_image_still_saves_the_post(source, fake, site, capsys):
     assert code == 0, err
     assert "warning: no image (the post is saved without one): img-x blocked the image prompt (SAFETY)" in err
     assert (site / f"_posts/{NAME}.md").is_file() and not (site / f"assets/images/posts/{NAME}.png").exists()
+
+
+def test_fix_applies_mechanical_fixes_before_checking_and_saving(source, fake, site, capsys):
+    paper = __import__("posttui").load(source)
+    clean = OfflineWriter(paper, model="gemini-2.5-pro").post()
+    fake.text = "```markdown\n" + clean + "\n```"  # PT001: the whole answer in a code fence
+    code, out, err = run([source, "--site", site, "--save", "--fix"], capsys)
+    assert code == 0, err
+    assert re.search(r"applied \d+ mechanical fix(es)? \(PT001", err)
+    assert (site / f"_posts/{NAME}.md").read_text(encoding="utf-8").strip("\n") == clean

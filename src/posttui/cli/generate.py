@@ -257,7 +257,9 @@ def run(args: argparse.Namespace) -> int:
     if args.fix:
         fixed = fix(text, ctx)
         if fixed.changed:
-            _err(f"posttui: applied {len(fixed.applied)} mechanical fixes")
+            rules = ", ".join(sorted({f.rule for f in fixed.applied}))
+            n = len(fixed.applied)
+            _err(f"posttui: applied {n} mechanical fix{'es' if n != 1 else ''} ({rules})")
             text = fixed.text
         findings = fixed.findings
     else:
