@@ -8,6 +8,7 @@ nothing else: any other python tag is an error, never an object construction.
 
 from __future__ import annotations
 
+import re
 import time
 from pathlib import Path
 from typing import Any
@@ -75,9 +76,16 @@ MetadataLoader.add_constructor(TUPLE_TAG, _construct_tuple)
 
 
 class _LimitedLoader(MetadataLoader):
-    """Refuses alias expansion beyond a budget (the "billion laughs" YAML bomb)."""
+    """Refuses alias expansion beyond a budget (the "billion laughs" YAML bomb).
+
+    Loading a bomb is cheap (aliases are shared references), but anything that walks or prints the result
+    (``str(title)``, the prompt's YAML dump) expands it: nine lists of nine aliases nested nine deep are
+    387 million items. So the composed document is measured as if every alias were expanded (linear time, each
+    node measured once) and refused above ``max_expanded_nodes``; a recursive alias is refused too.
+    """
 
     max_aliases = 1000
+    max_expanded_nodes = 200_000
 
     def compose_node(self, parent, index):  # type: ignore[override]
         if self.check_event(yaml.AliasEvent):
@@ -88,6 +96,45 @@ class _LimitedLoader(MetadataLoader):
                     None, None, f"more than {self.max_aliases} aliases (a YAML bomb?)", event.start_mark
                 )
         return super().compose_node(parent, index)
+
+    def compose_document(self):  # type: ignore[override]
+        node = super().compose_document()
+        if getattr(self, "_alias_count", 0):
+            _check_expansion(node, self.max_expanded_nodes)
+        return node
+
+
+def _check_expansion(root: yaml.Node, limit: int) -> None:
+    """Raise ComposerError when ``root`` expands (aliases resolved) to more than ``limit`` nodes or is recursive."""
+    sizes: dict[int, int] = {}
+    active: set[int] = set()
+    stack: list[tuple[yaml.Node, bool]] = [(root, False)]
+    while stack:  # iterative post-order walk: deep nesting cannot hit the recursion limit
+        node, children_done = stack.pop()
+        key = id(node)
+        if key in sizes and not children_done:
+            continue
+        children: list[yaml.Node] = []
+        if isinstance(node, yaml.SequenceNode):
+            children = list(node.value)
+        elif isinstance(node, yaml.MappingNode):
+            children = [n for pair in node.value for n in pair]
+        if not children_done:
+            if key in active:
+                raise yaml.composer.ComposerError(
+                    None, None, "a recursive alias (a node that contains itself)", node.start_mark
+                )
+            active.add(key)
+            stack.append((node, True))
+            stack.extend((child, False) for child in children if id(child) not in sizes)
+            continue
+        active.discard(key)
+        total = 1 + sum(sizes.get(id(child), 0) for child in children)
+        if total > limit:
+            raise yaml.composer.ComposerError(
+                None, None, f"aliases expand to more than {limit:,} values (a YAML bomb?)", node.start_mark
+            )
+        sizes[key] = total
 
 
 def load_yaml(text: str, source: str | Path = "<yaml>", *, error=MetadataError) -> Any:
@@ -102,11 +149,27 @@ def load_yaml(text: str, source: str | Path = "<yaml>", *, error=MetadataError) 
             path=source,
             hint="only plain YAML and the site's feedparser/struct_time tags are accepted",
         ) from None
+    except yaml.composer.ComposerError as exc:
+        if not _BOMB_PROBLEMS.search(exc.problem or ""):
+            raise _malformed(exc, source, error) from None
+        where = f" (line {exc.problem_mark.line + 1})" if exc.problem_mark else ""
+        raise error(
+            f"refused YAML{where}: {exc.problem}",
+            path=source,
+            hint="write the values out instead of repeating them through aliases (&anchor / *alias)",
+        ) from None
     except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
-        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
-        raise error(f"malformed YAML{where}: {problem}", path=source, hint="fix the YAML syntax") from None
+        raise _malformed(exc, source, error) from None
+
+
+_BOMB_PROBLEMS = re.compile(r"YAML bomb|recursive alias")
+
+
+def _malformed(exc: yaml.YAMLError, source, error):
+    mark = getattr(exc, "problem_mark", None)
+    where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+    problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+    return error(f"malformed YAML{where}: {problem}", path=source, hint="fix the YAML syntax")
 
 
 def read_yaml(path: str | Path, *, error=MetadataError) -> Any:
