@@ -7,13 +7,16 @@ and cached, so opening a paper for the panes costs only what is looked at.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .errors import SourceError
+from .errors import LatexError, SourceError
 from .ids import split_arxiv
+
+_ISO_DATE_RE = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 if TYPE_CHECKING:
     from .authors import AuthorMatch
@@ -58,6 +61,10 @@ class Paper:
     """Non-fatal problems met while loading (Latin-1 fallback, PDF-only source, ...)."""
     tex_glued: bool = False
     """The TeX is one blob of several files glued together (a saved prompt or its unpacked bundle)."""
+    fallback_date: str = ""
+    """Post date when the metadata has no usable ``published`` date (a local source: today, with a warning)."""
+    fallback_id: str = ""
+    """Post name's second half when there is no arXiv id (a local source: a slug of its file or folder name)."""
 
     # ----- metadata views -------------------------------------------------------------------------------------
     def _meta(self, key: str, default: Any = None) -> Any:
@@ -78,13 +85,20 @@ class Paper:
     @property
     def date(self) -> str:
         """Post date: the entry's ``published`` date as YYYY-MM-DD."""
-        published = str(self._meta("published", "") or "")
-        return published[:10]
+        published = str(self._meta("published", "") or "")[:10]
+        if self.fallback_date and not _ISO_DATE_RE.fullmatch(published):
+            return self.fallback_date
+        return published
 
     @property
     def post_name(self) -> str:
         """``DATE-ID``: the stem of every file the site keeps for this post."""
-        return f"{self.date}-{self.arxiv_id or 'paper'}"
+        return f"{self.date}-{self.arxiv_id or self.fallback_id or 'paper'}"
+
+    def note(self, warning: str) -> None:
+        """Record a non-fatal problem once (derived views may be computed, and fail, more than once)."""
+        if warning not in self.warnings:
+            self.warnings.append(warning)
 
     @property
     def author_names(self) -> list[str]:
@@ -111,7 +125,16 @@ class Paper:
         """The flattened main document (title, abstract, sections, citations), or None without TeX."""
         from .latex import analyse_paper
 
-        return analyse_paper(self)
+        try:
+            document = analyse_paper(self)
+        except LatexError as exc:
+            # Callers that can do without the structure (the site prompt, the lean fallback, the offline writer)
+            # carry on; the problem is recorded so every front end still tells the user.
+            self.note(f"the TeX structure cannot be analysed: {exc}")
+            raise
+        for warning in document.warnings if document is not None else ():
+            self.note(f"{self.origin or 'TeX'}: {warning}")
+        return document
 
     @cached_property
     def references(self) -> "list[Reference]":

@@ -122,6 +122,10 @@ def paper_summary(paper: "Paper", *, prompts: bool = True) -> PaperSummary:
                 summary.problems.append(f"{mode} prompt: {exc}")
                 continue
             summary.prompts.append(PromptSize(mode, len(text), estimate_tokens(text)))
+    try:
+        paper.document  # noqa: B018 - analysing records TeX structure problems in paper.warnings
+    except PosttuiError:
+        pass
     summary.warnings = list(paper.warnings)
     return summary
 

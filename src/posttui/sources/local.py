@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import os
 import re
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
@@ -301,4 +302,36 @@ def load_local(
             f"{path}: no metadata file found: title, abstract and authors come from the TeX "
             "(no date or arXiv id; add metadata.yaml or the Atom XML for those)"
         )
+    _name_without_metadata(paper, path)
     return paper
+
+
+def source_slug(path: Path) -> str:
+    """A post-name-safe slug of a source's file or folder name (``My Paper.tar.gz`` -> ``my-paper``)."""
+    name = path.name
+    for suffix in (*ARCHIVE_SUFFIXES, ".tex"):
+        if name.lower().endswith(suffix):
+            name = name[: -len(suffix)]
+            break
+    slug = re.sub(r"[^a-z0-9.]+", "-", name.lower()).strip("-.")
+    return slug[:60].strip("-.") or "paper"
+
+
+def _name_without_metadata(paper: Paper, path: Path) -> None:
+    """Stated behaviour for a local source whose metadata has no date or no arXiv id.
+
+    The post name must be ``DATE-ID``; rather than ``-paper``, the post is dated today (UTC) and named after the
+    source, and a warning says so and how to choose otherwise.
+    """
+    missing = []
+    if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", paper.date):
+        paper.fallback_date = datetime.now(timezone.utc).date().isoformat()
+        missing.append(f"no publication date, so it is dated today ({paper.fallback_date})")
+    if not paper.arxiv_id:
+        paper.fallback_id = source_slug(path.resolve())
+        missing.append(f"no arXiv id, so it is named after the source ({paper.fallback_id!r})")
+    if missing:
+        paper.note(
+            f"{path}: the post is named {paper.post_name}: {' and '.join(missing)}; to choose, put "
+            "'published: YYYY-MM-DD' and 'id: http://arxiv.org/abs/ID' in metadata.yaml"
+        )
