@@ -22,11 +22,18 @@ _STREAM_TAIL_RULES = {"PT062", "PT063", "PT020", "PT021"}
 """Segment rules whose findings in the last, still-growing segment are only pending while streaming."""
 
 
+_RULE_SETS: dict = {}
+
+
 def _rules(options: CheckOptions):
-    load_rules()
-    doc_rules = [r for r in RULES.values() if r.scope == "document" and options.enabled(r.id)]
-    seg_rules = [r for r in RULES.values() if r.scope == "segment" and options.enabled(r.id)]
-    return doc_rules, seg_rules
+    """(document rules, segment rules) enabled by ``options`` (computed once per options value)."""
+    found = _RULE_SETS.get(options)
+    if found is None:
+        load_rules()
+        doc_rules = [r for r in RULES.values() if r.scope == "document" and options.enabled(r.id)]
+        seg_rules = [r for r in RULES.values() if r.scope == "segment" and options.enabled(r.id)]
+        found = _RULE_SETS[options] = (doc_rules, seg_rules)
+    return found
 
 
 def _segment_hits(seg, ctx, options, seg_rules) -> list[tuple[str, Hit]]:
@@ -199,13 +206,14 @@ class StreamingChecker:
         if not chunk:
             return None
         self._parts.append(chunk)
-        self._pending_bytes += len(chunk)
-        self._length += len(chunk)
-        now = self.clock()
+        n = len(chunk)
+        self._pending_bytes += n
+        self._length += n
         # Byte trigger: min_bytes, or a quarter of the text so far for long drafts (so the number of checks grows
         # with the logarithm of the length); the time trigger keeps a slow stream's findings fresh.
-        threshold = max(self.min_bytes, self._length // 4)
-        if self._pending_bytes >= threshold or now - self._last_check >= self.min_interval:
+        if self._pending_bytes >= self._length >> 2 and self._pending_bytes >= self.min_bytes:
+            return self.check_now(partial=True)
+        if self.clock() - self._last_check >= self.min_interval:
             return self.check_now(partial=True)
         return None
 

@@ -30,14 +30,19 @@ FM_DELIM_RE = re.compile(r"^---[ \t]*$")
 class Positions:
     """Offset -> (line, column), both 1-based."""
 
-    def __init__(self, text: str):
-        starts = [0]
+    def __init__(self, text: str, previous: "Positions | None" = None):
+        """``previous``: the positions of a prefix of ``text`` (its line starts are reused)."""
+        if previous is not None and previous.length <= len(text):
+            starts = previous.starts[:-1] if len(previous.starts) > 1 else [0]
+        else:
+            starts = [0]
         find = text.find
-        i = find("\n")
+        i = find("\n", starts[-1])
         while i != -1:
             starts.append(i + 1)
             i = find("\n", i + 1)
         self.starts = starts
+        self.length = len(text)
 
     def line_col(self, offset: int) -> tuple[int, int]:
         idx = bisect.bisect_right(self.starts, offset) - 1
@@ -370,7 +375,11 @@ def parse_segment(text: str) -> SegmentInfo:
     )
 
 
-_BLOCK_START_RE = re.compile(r"^(?: {4}|\t| {0,3}(?:[#>*+\-<|=`~_]|\d{1,9}[.)]))", re.M)
+_BLOCK_START_RE = re.compile(
+    r"^(?: {4}| {0,3}\t| {0,3}(?:#{1,6}(?:[ \t]|$)|>|[*+\-](?:[ \t]|$)|\d{1,9}[.)](?:[ \t]|$)|<|```|~~~"
+    r"|(?:[*_\-][ \t]*){3,}$|=+[ \t]*$|-+[ \t]*$))",
+    re.M,
+)
 """A line start that could open something other than a paragraph (heading, quote, list, HTML, fence, rule,
 setext underline, table, indented code)."""
 
@@ -708,4 +717,7 @@ def parse_document(text: str, previous: Document | None = None) -> Document:
     for s, e in split_segments(text, start, ne):
         seg_text = text[s:e]
         segments.append(Segment(s, seg_text, parse_segment(seg_text)))
-    return Document(text, lay, segments)
+    doc = Document(text, lay, segments)
+    if previous is not None and previous.positions is not None:
+        doc.positions = Positions(text, previous.positions)
+    return doc

@@ -35,3 +35,18 @@ def test_any_text_checks_without_crashing(text, partial):
 def test_fixing_is_idempotent(text):
     once = fix(text, CTX)
     assert fix(once.text, CTX).text == once.text
+
+
+LINE_PIECES = ["*", "**", "_", "-", "+", "=", "#", ">", "<", "`", "~", "1", ".", ")", " ", "    ", "\t", "a", "\n"]
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.sampled_from(LINE_PIECES), min_size=1, max_size=14).map("".join))
+def test_paragraph_fast_path_agrees_with_markdown_it(text):
+    """Segments the fast path calls a plain paragraph are exactly what markdown-it parses as one paragraph."""
+    from posttui.rules.markdown import _BLOCK_START_RE, _md
+
+    if any(not line.strip() for line in text.split("\n")) or _BLOCK_START_RE.search(text):
+        return  # segments never hold blank lines (they are split there)
+    blocks = [t.type for t in _md.parse(text) if t.level == 0 and t.nesting >= 0]
+    assert blocks == ["paragraph_open"], (text, blocks)
