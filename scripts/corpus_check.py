@@ -87,8 +87,14 @@ def main(shared: Path) -> int:
         fixed = (copy / "_posts" / f"{CITE_POST}.md").read_text(encoding="utf-8")
         if "\\cite" in fixed:
             failures.append(f"{CITE_POST}: --fix left a citation command")
-        if "PT020" in fixed_proc.stdout.split("fixed")[-1] and "PT020 [" in fixed_proc.stdout:
-            failures.append(f"{CITE_POST}: PT020 still reported after --fix")
+        if "fixed" not in fixed_proc.stdout or "PT020" not in fixed_proc.stdout:
+            failures.append(f"{CITE_POST}: --fix did not report the citations it replaced")
+        after = posttui(str(copy / "_posts" / f"{CITE_POST}.md"), "--format", "json")
+        left = [r for r in json.loads(after.stdout or "[]") if r["rule"] == "PT020"]
+        if left:
+            failures.append(f"{CITE_POST}: PT020 still reported after --fix: {left}")
+        if after.returncode != 0:
+            failures.append(f"{CITE_POST}: errors remain after --fix (exit {after.returncode})")
         if (site / "_posts" / f"{CITE_POST}.md").read_text(encoding="utf-8") == fixed:
             failures.append(f"{CITE_POST}: --fix changed nothing")
 
