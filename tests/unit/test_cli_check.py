@@ -149,3 +149,14 @@ def test_post_outside_a_site_is_checked_without_context(tmp_path, capsys):
     post.write_text("Some text with \\cite{x}.\n")
     code, out, _ = run_cli([str(post)], capsys)
     assert code == 1 and "PT020" in out and "no paper context" in out
+
+
+def test_crlf_post_is_judged_like_lf_and_fix_converts_it(site, capsys):
+    post = site.root / "_posts" / f"{NAME}.md"
+    lf = post.read_text(encoding="utf-8")
+    post.write_bytes(lf.replace("\n", "\r\n").encode("utf-8"))
+    code, out, _ = run_cli([str(post)], capsys)
+    assert code == 0 and "(1 clean)" in out
+    code, out, _ = run_cli([str(post), "--fix"], capsys)
+    assert code == 0 and "converted CRLF line endings to LF" in out and "fixed" not in out
+    assert post.read_bytes() == lf.encode("utf-8")

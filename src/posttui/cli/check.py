@@ -56,6 +56,8 @@ class Outcome:
     changed: list = field(default_factory=list)
     skipped: list = field(default_factory=list)
     no_context: list = field(default_factory=list)
+    converted: list = field(default_factory=list)
+    """Posts whose CRLF line endings were converted to LF."""
 
 
 def find_site_root(post: Path) -> Path | None:
@@ -156,9 +158,16 @@ def run(args: argparse.Namespace) -> int:
             outcome.no_context.append(target.path)
             ctx = CheckContext()
         text = _read(target)
+        crlf = "\r\n" in text
+        original = text
+        if crlf:  # the site's posts use \n; judge (and write) the text with \n line endings
+            text = text.replace("\r\n", "\n")
         if args.fix or args.diff:
             result = fix(text, ctx, options=options)
-            if result.changed:
+            if crlf:
+                outcome.converted.append(target.path)
+            if result.changed or crlf:
+                text = original
                 outcome.changed.append((target.path, result.applied))
                 if args.diff:
                     sys.stdout.write(_diff(target.path, text, result.text))
@@ -215,7 +224,10 @@ def _print(fmt: str, results, outcome: Outcome, out, *, fixing: bool) -> None:
         counts = Counter(f.rule for f in applied)
         what = ", ".join(f"{rule}×{n}" for rule, n in sorted(counts.items()))
         verb = "fixed" if fixing else "would fix"
-        out.write(f"{path}: {verb} {len(applied)} finding{'s' if len(applied) != 1 else ''} ({what})\n")
+        if applied:
+            out.write(f"{path}: {verb} {len(applied)} finding{'s' if len(applied) != 1 else ''} ({what})\n")
+        if path in outcome.converted:
+            out.write(f"{path}: {'converted' if fixing else 'would convert'} CRLF line endings to LF\n")
     for path, reason in outcome.skipped:
         out.write(f"skipped {path}: {reason}\n")
     for path in outcome.no_context:

@@ -24,7 +24,7 @@ from markdown_it import MarkdownIt
 from .context import BEGIN_MARKER, END_MARKER
 
 FENCE_RE = re.compile(r"^ {0,3}(`{3,}|~{3,})([^`\n]*)$")
-FM_DELIM_RE = re.compile(r"^---[ \t]*$")
+FM_DELIM_RE = re.compile(r"^---[ \t]*\r?$")
 
 
 class Positions:

@@ -117,3 +117,9 @@ def test_pt006_text_between_header_and_begin_marker():
     found = run(text, select="PT006")
     assert [span_text(text, f) for f in found] == ["Stray words."]
     assert run(fix(text, CTX).text, select="PT006") == []
+
+
+def test_crlf_post_is_understood():
+    text = post().replace("\n", "\r\n")
+    found = run(text)
+    assert "PT002" in rules_of(found) and "PT004" not in rules_of(found)  # not byte-identical, but parsed
