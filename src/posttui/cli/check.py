@@ -35,6 +35,7 @@ def add_parser(subparsers, name: str) -> argparse.ArgumentParser:
     parser.add_argument("--ignore", default="", metavar="IDS", help="comma-separated rule ids or prefixes to skip")
     parser.add_argument("--fix", action="store_true", help="apply the mechanical fixes in place (atomic write)")
     parser.add_argument("--diff", action="store_true", help="show the fixes as a unified diff without writing")
+    parser.add_argument("--list-rules", action="store_true", help="list every rule with its severity and fix, then exit")
     parser.add_argument("--model", help="text model the footer should name (default: as the context says)")
     parser.add_argument("--image-model", help="image model the footer should name (default: as the context says)")
     parser.set_defaults(run=run)
@@ -139,6 +140,13 @@ def run(args: argparse.Namespace) -> int:
     from ..rules import CheckContext, check, fix
     from ..siteconfig import load_site_config
 
+    if args.list_rules:
+        from ..rules import load_rules
+
+        for rule in load_rules().values():
+            fix_text = f" (fix: {rule.fix})" if rule.fix else ""
+            print(f"{rule.id}  {rule.severity.value:<7}  {rule.title}{fix_text}")
+        return 0
     if args.fix and args.diff:
         raise SourceError("--fix and --diff do not go together", hint="use --diff to preview, then --fix to write")
     outcome = Outcome()

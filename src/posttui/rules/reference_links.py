@@ -21,7 +21,7 @@ def reference_ids(doc, featured: str | None) -> list[tuple[str, str]]:
     return list(seen)
 
 
-@rule("PT030", "error", "fewer than 3 reference links")
+@rule("PT030", "error", "too few reference links (3 unless the site says otherwise)")
 def enough_references(doc, ctx, opts, partial):
     need = opts.min_references
     if need <= 0:
