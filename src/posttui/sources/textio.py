@@ -6,11 +6,21 @@ decoded as Latin-1 gibberish and fed to the prompt.
 
 from __future__ import annotations
 
+import codecs
 from pathlib import Path
 
 from ..errors import SourceError
 
 _TEXT_CONTROL = {0x09, 0x0A, 0x0C, 0x0D, 0x1B}
+_LATIN1_FALLBACK = "posttui-latin1-fallback"
+
+
+def _latin1_bytes(error: UnicodeDecodeError) -> tuple[str, int]:
+    """Codec error handler: an undecodable byte stands for its Latin-1 character."""
+    return error.object[error.start : error.end].decode("latin-1"), error.end
+
+
+codecs.register_error(_LATIN1_FALLBACK, _latin1_bytes)
 
 
 def looks_binary(data: bytes) -> bool:
@@ -35,14 +45,24 @@ def decode_text(data: bytes, name: str | Path, warnings: list[str] | None = None
             path=name,
             hint=f"check the source: a {kind} file must be plain text",
         )
+    skip = len(codecs.BOM_UTF8) if data.startswith(codecs.BOM_UTF8) else 0
     try:
-        return data.decode("utf-8-sig")
+        return data[skip:].decode("utf-8")
     except UnicodeDecodeError as exc:
-        if warnings is not None:
+        first = f"byte 0x{data[skip + exc.start]:02x} at offset {skip + exc.start}"
+    # Mixed files (UTF-8 with a pasted Latin-1 accent, or the reverse) are common in old sources: keep every valid
+    # UTF-8 sequence and read only the invalid bytes as Latin-1, so neither half turns into mojibake.
+    text = data[skip:].decode("utf-8", errors=_LATIN1_FALLBACK)
+    latin1 = data[skip:].decode("latin-1")
+    if warnings is not None:
+        if text == latin1:
+            warnings.append(f"{name}: not valid UTF-8 ({first}); read as Latin-1")
+        else:
             warnings.append(
-                f"{name}: not valid UTF-8 (byte 0x{data[exc.start]:02x} at offset {exc.start}); read as Latin-1"
+                f"{name}: mixed encodings: not valid UTF-8 ({first}); the invalid bytes were read as Latin-1, "
+                "the rest as UTF-8"
             )
-        return data.decode("latin-1")
+    return text
 
 
 def read_text_file(path: str | Path, warnings: list[str] | None = None, *, kind: str = "TeX") -> str:
