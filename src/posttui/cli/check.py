@@ -16,7 +16,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..errors import PosttuiError, SourceError
+from ..errors import SourceError
 
 FORMATS = ("text", "json", "github")
 

@@ -94,10 +94,6 @@ class Layout:
     """False when nothing of the skeleton was found (then the whole text is taken as narrative)."""
 
 
-def _is_blank(text: str, start: int, end: int) -> bool:
-    return not text[start:end].strip()
-
-
 def _first_nonblank(text: str, start: int, end: int) -> tuple[int, int, int] | None:
     for ls, le, nxt in iter_lines(text, start, end):
         if text[ls:le].strip():
@@ -692,13 +688,6 @@ def link_identifiers(info: "SegmentInfo") -> list:
                 found.append((link, ident))
         info.memo["identifiers"] = found
     return found
-
-    def in_code(self, offset: int) -> bool:
-        for seg in self.segments:
-            if seg.start <= offset < seg.end:
-                rel = offset - seg.start
-                return any(s <= rel < e for s, e in seg.info.code)
-        return False
 
 
 def parse_document(text: str, previous: Document | None = None) -> Document:
