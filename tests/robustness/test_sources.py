@@ -1,0 +1,394 @@
+"""Catalogue, part 1: bad paper sources (YAML, encodings, archives, TeX structure, bibliographies, arXiv).
+
+Each row: the input, the command, the exit status, the exact message, and what must still be intact.
+Input errors exit 2 with ``posttui: error: PATH: problem`` and a hint; recoverable problems exit 0 with a warning.
+"""
+
+from __future__ import annotations
+
+import gzip
+import tarfile
+import time
+
+import pytest
+from arxiv_server import FakeArxiv, atom_feed
+from catalogue import META, TEX, Case, Ctx, check_message, member, run_case, squash
+
+import posttui
+from posttui.errors import ArchiveError, FetchError, GroupError, MetadataError, SourceError
+
+BOMB = "a: &a [x, x, x, x, x, x, x, x, x]\n" + "".join(
+    f"{n}: &{n} [{', '.join([f'*{p}'] * 9)}]\n" for p, n in zip("abcdefgh", "bcdefghi")
+) + "title: [*i]\n"
+
+
+# ----- setups --------------------------------------------------------------------------------------------------
+def info(ctx: Ctx, source) -> list:
+    ctx.facts["src"] = str(source)
+    return ["info", "--no-prompt", source]
+
+
+def bundle_with(files: dict, name: str = "paper"):
+    def setup(ctx: Ctx) -> list:
+        return info(ctx, ctx.bundle(name, files))
+
+    return setup
+
+
+def loads(ctx: Ctx):
+    return posttui.load(ctx.facts["src"])
+
+
+def analyses(ctx: Ctx):
+    paper = posttui.load(ctx.facts["src"])
+    return paper.document
+
+
+def unchanged(rel: str, data: str | bytes):
+    def check(ctx: Ctx, out: str, err: str) -> None:
+        path = ctx.tmp / "paper" / rel
+        expected = data.encode() if isinstance(data, str) else data
+        assert path.read_bytes() == expected
+
+    return check
+
+
+def python_tag(ctx: Ctx) -> list:
+    ctx.facts["pwned"] = ctx.tmp / "pwned"
+    meta = f"title: !!python/object/apply:os.system ['touch {ctx.tmp / 'pwned'}']\n"
+    return info(ctx, ctx.bundle("paper", {"main.tex": TEX, "metadata.yaml": meta}))
+
+
+def nothing_ran(ctx: Ctx, out: str, err: str) -> None:
+    assert not ctx.facts["pwned"].exists()
+
+
+def prompt_of(source_key: str = "src"):
+    def check(ctx: Ctx, out: str, err: str) -> None:
+        ctx.facts["prompt"] = posttui.load(ctx.facts[source_key]).prompt()
+
+    return check
+
+
+def latin1_kept(ctx: Ctx, out: str, err: str) -> None:
+    prompt = posttui.load(ctx.facts["src"]).prompt()
+    assert "Café" in prompt and "Ã" not in prompt
+
+
+def mixed_kept(ctx: Ctx, out: str, err: str) -> None:
+    prompt = posttui.load(ctx.facts["src"]).prompt()
+    assert "naïve Café, Erdős" in prompt and "Ã" not in prompt
+
+
+def tar_case(name: str, members: list):
+    def setup(ctx: Ctx) -> list:
+        path = ctx.tarball(name, members)
+        ctx.facts["outside"] = ctx.tmp / "outside.tex"
+        return info(ctx, path)
+
+    return setup
+
+
+def nothing_outside(ctx: Ctx, out: str, err: str) -> None:
+    assert sorted(p.name for p in ctx.tmp.iterdir()) == sorted(
+        [ctx.facts["src"].rsplit("/", 1)[1]]
+    ), "an archive member was written somewhere"
+
+
+def truncated_gzip(ctx: Ctx) -> list:
+    path = ctx.tarball("source.tar.gz", [member("main.tex", TEX.encode() * 40)])
+    data = path.read_bytes()
+    path.write_bytes(data[: len(data) // 2])
+    return info(ctx, path)
+
+
+def gzip_bomb(ctx: Ctx) -> list:
+    (ctx.tmp / "config.toml").write_text("max_archive_bytes = 100000\n")
+    ctx.setenv("POSTTUI_CONFIG", str(ctx.tmp / "config.toml"))
+    path = ctx.tarball("bomb.tar.gz", [member("main.tex", TEX.encode() + b"%" * 5_000_000)])
+    ctx.facts["size"] = path.stat().st_size
+    return info(ctx, path)
+
+
+def small_on_disk(ctx: Ctx, out: str, err: str) -> None:
+    assert ctx.facts["size"] < 100_000  # the cap is on what it expands to, not on the download
+
+
+def pdf_gz(ctx: Ctx) -> list:
+    folder = ctx.bundle("paper", {"metadata.yaml": META})
+    (folder / "source.gz").write_bytes(gzip.compress(b"%PDF-1.5\n%binary\n"))
+    ctx.facts["gz"] = folder / "source.gz"
+    return info(ctx, folder)
+
+
+def abstract_kept(ctx: Ctx, out: str, err: str) -> None:
+    assert "An abstract." in posttui.load(ctx.facts["src"]).prompt()
+
+
+def big_tex(ctx: Ctx) -> list:
+    line = "Some words about galaxies, \\cite{a} and $x^2$ inline math, then more words.\n"
+    body = line * (50 * 1024 * 1024 // len(line))
+    ctx.bundle("paper", {"metadata.yaml": META})
+    (ctx.tmp / "paper" / "main.tex").write_text(TEX.replace("Hello \\cite{a}.", body), encoding="utf-8")
+    ctx.facts["src"] = str(ctx.tmp / "paper")
+    ctx.facts["out"] = ctx.tmp / "prompt.txt"
+    return ["prompt", "--lean", "--out", ctx.tmp / "prompt.txt", ctx.tmp / "paper"]
+
+
+def big_prompt_written(ctx: Ctx, out: str, err: str) -> None:
+    text = ctx.facts["out"].read_text(encoding="utf-8")
+    assert "Some words about galaxies" in text and len(text) > 40 * 1024 * 1024
+
+
+def no_metadata(ctx: Ctx) -> list:
+    folder = ctx.bundle("My Paper (draft)", {"main.tex": TEX.replace("\\title{A Title}", "\\title{A Title}\\author{Ada Lovelace}")})
+    ctx.facts["today"] = time.strftime("%Y-%m-%d", time.gmtime())
+    return info(ctx, folder)
+
+
+def named_by_today(ctx: Ctx, out: str, err: str) -> None:
+    paper = posttui.load(ctx.facts["src"])
+    assert paper.post_name == f"{ctx.facts['today']}-my-paper-draft"
+    assert paper.date == ctx.facts["today"] and paper.arxiv_id is None
+
+
+# ----- arXiv --------------------------------------------------------------------------------------------------
+SOURCE_TGZ = None
+
+
+def _source_tgz() -> bytes:
+    import io
+
+    buffer = io.BytesIO()
+    with tarfile.open(fileobj=buffer, mode="w:gz") as tar:
+        for name, data in (("main.tex", TEX.encode()), ("main.bbl", b"\\bibitem{a} A. Author, 2020, ApJ, 1, 1\n")):
+            info = tarfile.TarInfo(name)
+            info.size = len(data)
+            tar.addfile(info, io.BytesIO(data))
+    return buffer.getvalue()
+
+
+@pytest.fixture
+def arxiv(monkeypatch):
+    server = FakeArxiv().start()
+    monkeypatch.setenv("POSTTUI_ARXIV_API_URL", server.api_url)
+    monkeypatch.setenv("POSTTUI_ARXIV_SRC_URL", server.src_url)
+    yield server
+    server.stop()
+
+
+def arxiv_case(arxiv_id: str, mode: str = "", *, stop: bool = False):
+    def setup(ctx: Ctx) -> list:
+        server = ctx.facts["server"]
+        if mode != "unknown":
+            server.add(arxiv_id, _source_tgz(), mode=mode)
+        ctx.facts.update(api=server.api_url, src=arxiv_id, srcurl=server.src_url)
+        if stop:
+            server.stop()
+        return ["info", "--no-prompt", arxiv_id]
+
+    return setup
+
+
+def corrupt_cache(ctx: Ctx) -> list:
+    from posttui.config import load_config
+    from posttui.sources.arxiv import cache_dir
+
+    server = ctx.facts["server"]
+    server.add("2501.01234", _source_tgz())
+    posttui.load("2501.01234")
+    where = cache_dir(load_config(), "2501.01234", "") / "source"
+    where.write_bytes(_source_tgz()[:40])
+    ctx.facts.update(cache=where, src="2501.01234")
+    return ["info", "--no-prompt", "2501.01234"]
+
+
+def cache_repaired(ctx: Ctx, out: str, err: str) -> None:
+    assert ctx.facts["cache"].read_bytes() == _source_tgz()
+    assert "A Made-Up Paper" in out
+
+
+def not_cached(*names: str):
+    """A failed download is never cached (the next open fetches again)."""
+
+    def check(ctx: Ctx, out: str, err: str) -> None:
+        from posttui.config import load_config
+        from posttui.sources.arxiv import cache_dir
+
+        folder = cache_dir(load_config(), ctx.facts["src"], "")
+        for name in names:
+            assert not (folder / name).exists(), f"{name} was cached"
+
+    return check
+
+
+GROUP_HINT = "fix the YAML syntax"
+
+CASES = [
+    # --- YAML ---
+    Case("malformed-yaml", bundle_with({"main.tex": TEX, "metadata.yaml": "title: [unclosed\n"}), 2,
+         "posttui: error: {src}/metadata.yaml: malformed YAML at line 2, column 1: expected ',' or ']', but got "
+         "'<stream end>' hint: fix the YAML syntax",
+         intact=unchanged("metadata.yaml", "title: [unclosed\n"), library=loads, error=MetadataError),
+    Case("yaml-python-tag", python_tag, 2,
+         "posttui: error: {src}/metadata.yaml: unsupported YAML content (line 1): could not determine a constructor "
+         "for the tag 'tag:yaml.org,2002:python/object/apply:os.system' hint: only plain YAML and the site's "
+         "feedparser/struct_time tags are accepted",
+         intact=nothing_ran, library=loads, error=MetadataError),
+    Case("yaml-bomb-metadata", bundle_with({"main.tex": TEX, "metadata.yaml": BOMB}), 2,
+         "posttui: error: {src}/metadata.yaml: refused YAML (line 6): aliases expand to more than 200,000 values "
+         "(a YAML bomb?) hint: write the values out instead of repeating them through aliases (&anchor / *alias)",
+         library=loads, error=MetadataError, subprocess=True, timeout=60),
+    Case("yaml-bomb-group-file", bundle_with({"main.tex": TEX, "metadata.yaml": META, "group.yaml": BOMB}), 2,
+         "posttui: error: {src}/group.yaml: refused YAML (line 6): aliases expand to more than 200,000 values",
+         library=loads, error=GroupError, subprocess=True, timeout=60),
+    Case("yaml-recursive-alias", bundle_with({"main.tex": TEX, "metadata.yaml": "title: &t [a, *t]\n"}), 2,
+         "posttui: error: {src}/metadata.yaml: refused YAML (line 1): a recursive alias (a node that contains "
+         "itself)", library=loads, error=MetadataError),
+    Case("metadata-empty", bundle_with({"main.tex": TEX, "metadata.yaml": "\n"}), 2,
+         "posttui: error: {src}/metadata.yaml: is empty hint: write the paper's metadata (title, summary, authors)",
+         library=loads, error=MetadataError),
+    Case("metadata-not-a-mapping", bundle_with({"main.tex": TEX, "metadata.yaml": "- just\n- a list\n"}), 2,
+         "posttui: error: {src}/metadata.yaml: must be a mapping of entry fields (title, summary, authors, ...), "
+         "not list", library=loads, error=MetadataError),
+    Case("group-file-not-a-mapping", bundle_with({"main.tex": TEX, "metadata.yaml": META, "group.yaml": "[a, b]\n"}),
+         2, "posttui: error: {src}/group.yaml: must map member names to their entries, not be a list",
+         library=loads, error=GroupError),
+    # --- encodings and binary ---
+    Case("latin1-tex", bundle_with({"main.tex": TEX.replace("Hello", "Café").encode("latin-1"), "metadata.yaml": META}),
+         0, "warning: {src}/main.tex: not valid UTF-8 (byte 0xe9 at offset 103); read as Latin-1",
+         intact=latin1_kept),
+    Case("mixed-encoding-tex",
+         bundle_with({"main.tex": TEX.replace("Hello", "naïve Caf").encode() .replace(b"Caf", b"Caf\xe9, Erd\xc5\x91s"),
+                      "metadata.yaml": META}),
+         0, "re:warning: {src}/main.tex: mixed encodings: not valid UTF-8 \\(byte 0xe9 at offset \\d+\\); the invalid "
+         "bytes were read as Latin-1, the rest as UTF-8", intact=mixed_kept),
+    Case("binary-named-tex", bundle_with({"main.tex": b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" * 50,
+                                          "metadata.yaml": META}), 2,
+         "posttui: error: {src}/main.tex: is not a text file (binary data in a tex file) hint: check the source: a "
+         "tex file must be plain text", library=loads, error=SourceError),
+    Case("empty-tex-file", lambda ctx: info(ctx, ctx.bundle("paper", {"main.tex": ""}) / "main.tex"), 2,
+         "posttui: error: {src}: is empty hint: give the paper's main .tex file (or its directory)",
+         library=loads, error=SourceError),
+    # --- archives ---
+    Case("tar-dotdot-member", tar_case("dotdot.tar.gz", [member("../outside.tex", TEX.encode())]), 2,
+         "posttui: error: {src}: member '../outside.tex' points outside the archive ('..' in its path) hint: this "
+         "archive is unsafe to unpack; get the source from its original place",
+         intact=nothing_outside, library=loads, error=ArchiveError),
+    Case("tar-absolute-member", tar_case("abs.tar.gz", [member("/tmp/outside.tex", TEX.encode())]), 2,
+         "posttui: error: {src}: member '/tmp/outside.tex' has an absolute path", library=loads, error=ArchiveError),
+    Case("tar-symlink-outside", tar_case("sym.tar.gz", [member("main.tex", TEX.encode()),
+                                                        member("refs.bib", kind=tarfile.SYMTYPE, link="/etc/passwd")]),
+         2, "posttui: error: {src}: symlink member 'refs.bib' -> '/etc/passwd' points outside the archive",
+         intact=nothing_outside, library=loads, error=ArchiveError),
+    Case("tar-hardlink-outside", tar_case("hard.tar.gz", [member("main.tex", TEX.encode()),
+                                                          member("x.tex", kind=tarfile.LNKTYPE, link="../../etc/passwd")]),
+         2, "posttui: error: {src}: hard link member 'x.tex' -> '../../etc/passwd' points outside the archive",
+         library=loads, error=ArchiveError),
+    Case("tar-device-file", tar_case("dev.tar.gz", [member("main.tex", TEX.encode()),
+                                                    member("figs/tty", kind=tarfile.CHRTYPE)]), 2,
+         "posttui: error: {src}: member 'figs/tty' is a device or pipe, not a file", library=loads, error=ArchiveError),
+    Case("tar-fifo", tar_case("fifo.tar.gz", [member("main.tex", TEX.encode()), member("pipe", kind=tarfile.FIFOTYPE)]),
+         2, "posttui: error: {src}: member 'pipe' is a device or pipe, not a file", library=loads, error=ArchiveError),
+    Case("gzip-truncated", truncated_gzip, 2,
+         "posttui: error: {src}: is truncated (the gzip stream ends early) hint: download the source again; the file "
+         "was cut short", library=loads, error=ArchiveError),
+    Case("tar-past-size-cap", gzip_bomb, 2,
+         "posttui: error: {src}: the decompressed source is larger than the 100,000-byte cap hint: raise "
+         "max_archive_bytes in the config if this source is genuine",
+         intact=small_on_disk, library=loads, error=ArchiveError),
+    Case("pdf-only-folder", bundle_with({"paper.pdf": b"%PDF-1.4\n%\xe2\xe3\n", "metadata.yaml": META}), 0,
+         "warning: {src}: no TeX source: carrying on with metadata and abstract", intact=abstract_kept),
+    Case("pdf-only-gzip", pdf_gz, 0, "warning: {gz}: no TeX source: carrying on with metadata and abstract",
+         intact=abstract_kept),
+    Case("several-archives", bundle_with({"a.tar.gz": gzip.compress(b"x"), "b.tgz": gzip.compress(b"y"),
+                                          "metadata.yaml": META}), 2,
+         "posttui: error: {src}: holds several archives (a.tar.gz, b.tgz) and no loose TeX hint: keep one archive, "
+         "or name the paper's source source.tar.gz", library=loads, error=SourceError),
+    # --- TeX structure: the site prompt still works; the problem is reported and the library raises ---
+    Case("no-documentclass", bundle_with({"main.tex": "\\title{X}\nHello\n", "metadata.yaml": META}), 0,
+         "warning: the TeX structure cannot be analysed: {src}: no TeX file has a \\documentclass (files: main.tex) "
+         "hint: the main file must start with \\documentclass; check the source is complete",
+         library=analyses, error=posttui.errors.LatexError),
+    Case("two-main-files", bundle_with({"paper1.tex": TEX, "paper2.tex": TEX, "metadata.yaml": META}), 0,
+         "warning: the TeX structure cannot be analysed: {src}: cannot tell which TeX file is the main one: "
+         "paper1.tex, paper2.tex all have \\documentclass hint: rename the main file to main.tex (or ms.tex), or "
+         "remove the other documents from the source",
+         library=analyses, error=posttui.errors.LatexError),
+    Case("circular-input", bundle_with({"main.tex": TEX.replace("Hello", "\\input{b}"), "b.tex": "\\input{main}\n",
+                                        "metadata.yaml": META}), 0,
+         "warning: the TeX structure cannot be analysed: {src}:b.tex: line 1: circular \\input (main.tex -> b.tex -> "
+         "main.tex) hint: remove the \\input that includes a file already being included",
+         library=analyses, error=posttui.errors.LatexError),
+    Case("missing-input", bundle_with({"main.tex": TEX.replace("Hello", "\\input{sections/nothere}"),
+                                       "metadata.yaml": META}), 0,
+         "warning: the TeX structure cannot be analysed: {src}:main.tex: line 5: \\input{{sections/nothere}} names a "
+         "file that is not in the source hint: add sections/nothere.tex to the source, or remove the \\input",
+         library=analyses, error=posttui.errors.LatexError),
+    Case("tex-50-megabytes", big_tex, 0, "re:^wrote .*prompt.txt \\(\\d+ bytes\\)$", intact=big_prompt_written,
+         subprocess=True, timeout=240),
+    Case("no-metadata-named-today", no_metadata, 0,
+         "warning: {src}: the post is named {today}-my-paper-draft: no publication date, so it is dated today "
+         "({today}) and no arXiv id, so it is named after the source ('my-paper-draft'); to choose, put "
+         "'published: YYYY-MM-DD' and 'id: http://arxiv.org/abs/ID' in metadata.yaml", intact=named_by_today),
+    Case("missing-source", lambda ctx: ["info", "--no-prompt", str(ctx.tmp / "nope.tex")], 2,
+         "re:posttui: error: no such file, and not an arXiv id or URL: '.*/nope.tex' hint: give a path to a directory",
+         library=lambda ctx: posttui.load(ctx.tmp / "nope.tex"), error=SourceError),
+    # --- bibliographies ---
+    Case("empty-bbl", bundle_with({"main.tex": TEX, "main.bbl": "", "metadata.yaml": META}), 0,
+         "source 1 TeX file(s), bibliography: none from {src} references 0 references, 0 with an identifier"),
+    Case("bbl-without-items", bundle_with({"main.tex": TEX, "metadata.yaml": META,
+                                           "main.bbl": "\\begin{thebibliography}{}\n\\end{thebibliography}\n"}), 0,
+         "warning: {src} (.bbl): no \\bibitem or \\entry found; is this a .bbl file? (no references read)"),
+    Case("bib-syntax-errors", bundle_with({"main.tex": TEX, "refs.bib": "@article{a, title={unclosed,\n @book{",
+                                           "metadata.yaml": META}), 0,
+         "problem: references: {src} (.bib): no entry could be parsed; skipped the block at line 1 ('@article{{a, "
+         "title={{unclosed,'): Unexpected block start: `@book`. Was still looking for field-value closing `}}` hint: "
+         "fix the BibTeX syntax of that block (unbalanced braces or a missing comma are the usual cause)"),
+    # --- arXiv ---
+    Case("arxiv-404", arxiv_case("2501.09999", "404"), 2,
+         "posttui: error: {api}?id_list=2501.09999: metadata: HTTP 404 Not Found hint: check the arXiv id (arXiv does "
+         "not know it)", intact=not_cached("metadata.atom", "source"), library=loads, error=FetchError),
+    Case("arxiv-error-feed", arxiv_case("2501.09998", "error-feed"), 2,
+         "re:posttui: error: {api}\\?id_list=2501.09998: arXiv reports an error: incorrect id format for 2501.09998",
+         intact=not_cached("metadata.atom", "source"), library=loads, error=FetchError),
+    Case("arxiv-unknown-id-empty-feed", arxiv_case("2501.07777", "unknown"), 2,
+         "posttui: error: {api}?id_list=2501.07777: arXiv returned no entry (unknown id?) hint: check the arXiv id; "
+         "new papers appear only after their announcement", library=loads, error=FetchError),
+    Case("arxiv-network-down", arxiv_case("2501.05555", stop=True), 2,
+         "re:posttui: error: {api}\\?id_list=2501.05555: cannot reach arXiv for the metadata .* hint: check the "
+         "network connection", library=loads, error=FetchError),
+    Case("arxiv-truncated-download", arxiv_case("2501.01111", "truncated"), 2,
+         "re:posttui: error: {srcurl}/2501.01111: source download was cut short", intact=not_cached("source"),
+         library=loads, error=FetchError),
+    Case("arxiv-corrupt-cache-refetched", corrupt_cache, 0,
+         "re:warning: .*cached source .* fetched again", intact=cache_repaired),
+]
+
+
+@pytest.mark.parametrize("case", [c.param() for c in CASES])
+def test_source_case(case: Case, tmp_path, monkeypatch, capsys, request):
+    monkeypatch.setenv("COLUMNS", "500")  # rich must not wrap a message inside a long path
+    ctx = Ctx(tmp_path, monkeypatch)
+    if case.name.startswith("arxiv-"):
+        ctx.facts["server"] = request.getfixturevalue("arxiv")
+    code, out, err = run_case(case, ctx, capsys)
+    message_stream = err + out if case.exit == 0 else err
+    assert code == case.exit, f"{case.name}: exit {code}, expected {case.exit}\n{err}"
+    check_message(case, ctx, message_stream)
+    if case.intact is not None:
+        case.intact(ctx, out, err)
+    if case.library is not None:
+        with pytest.raises(case.error):
+            case.library(ctx)
+
+
+def test_catalogue_is_big_enough():
+    from test_faults import CASES as FAULTS
+
+    assert len(CASES) + len(FAULTS) >= 40
+    assert len({c.name for c in CASES + FAULTS}) == len(CASES) + len(FAULTS)
+
+
+def test_squash_keeps_words():
+    assert squash("a\n  b\tc ") == "a b c"
