@@ -38,6 +38,10 @@ VIEWS = ("split", "editor", "preview")
 class MainScreen(Screen):
     """One paper, one session."""
 
+    preview_kind = "rich"
+    """How the preview renders: ``rich`` (one Rich Markdown renderable: 20 KB in ~50 ms) or ``markdown``
+    (Textual's Markdown widget, a widget per block: seconds for a long post with tables; see bench/tui.py)."""
+
     BINDINGS = bindings(tuple(a for a in (
         "generate", "stop", "regenerate", "repair", "fix_all", "undo_version", "approve", "edit", "view",
         "problems", "help", "quit")))
@@ -63,6 +67,9 @@ class MainScreen(Screen):
         self._check_running = False
         self._edit_timer = None
         self._preview_text: str | None = None
+        self.live_preview = False
+        """Stream chunks into the preview with MarkdownStream too (off: the preview renders once the stream
+        settles, which bench/tui.py measured to keep key presses and the end of the stream faster)."""
         self.draft_file: Path | None = None
 
     # ----- layout -----------------------------------------------------------------------------------------------
@@ -85,7 +92,7 @@ class MainScreen(Screen):
             with Horizontal(id="right", classes="split"):
                 yield DraftEditor(id="draft")
                 with VerticalScroll(id="preview-pane"):
-                    yield Markdown("", id="preview")
+                    yield Markdown("", id="preview") if self.preview_kind == "markdown" else Static("", id="preview")
         with Vertical(id="problems-pane"):
             yield ProblemsTable(id="problems")
             yield Static("", id="problem-detail")
@@ -312,7 +319,13 @@ class MainScreen(Screen):
         if text == self._preview_text:
             return
         self._preview_text = text
-        await self.query_one("#preview", Markdown).update(_preview_markdown(text))
+        preview = self.query_one("#preview")
+        if isinstance(preview, Markdown):
+            await preview.update(_preview_markdown(text))
+        else:
+            from rich.markdown import Markdown as RichMarkdown
+
+            preview.update(RichMarkdown(_preview_markdown(text), hyperlinks=False))
 
     # ----- generation -------------------------------------------------------------------------------------------
     def action_generate(self) -> None:
@@ -344,10 +357,18 @@ class MainScreen(Screen):
         self.status.set_state("streaming")
         stream = app.backend.stream([user(self.prompt_text)])
         live = self.checker.streaming() if self.checker is not None else None
+        preview_stream = None
+        if self.live_preview and self.view != "editor" and self.preview_kind == "markdown":
+            preview = self.query_one("#preview", Markdown)
+            await preview.update("")
+            self._preview_text = None
+            preview_stream = Markdown.get_stream(preview)
         outcome, detail = "done", ""
         try:
             async for chunk in stream:
                 editor.append_text(chunk)
+                if preview_stream is not None:
+                    await preview_stream.write(chunk)
                 self.recorder.feed(chunk)
                 if live is not None and (found := live.feed(chunk)) is not None:
                     self.show_findings(live.text, found)
@@ -366,6 +387,8 @@ class MainScreen(Screen):
             outcome, detail = "failed", type(exc).__name__.removeprefix("LLM").removesuffix("Error").lower()
             self.notify(str(exc), title="Generation failed", severity="error", timeout=15)
         finally:
+            if preview_stream is not None:
+                await preview_stream.stop()
             self.recorder = None
             self.streaming = False
             self.busy = ""
@@ -373,7 +396,10 @@ class MainScreen(Screen):
             self._known_text = editor.text
             self._write_draft_file(editor.text)
             self.status.set_state(outcome, detail)
-            self.request_check(delay=0)
+            if live is not None and live.text == editor.text:
+                self.show_findings(live.text, live.finish())  # incremental: only the changed tail is re-judged
+            else:
+                self.request_check(delay=0)
             self.refresh_preview()
             self.query_one(ReferencesTable).mark_used(editor.text)
             self.refresh_bindings()

@@ -1,0 +1,312 @@
+"""Benchmarks for the terminal app (issue 5). Prints measurements and ratios; never asserts timings.
+
+1. Start-up to first frame: the posttui app opening the example paper (main screen composed and painted) vs a
+   bare Textual app with one Static, both headless, median of several runs in this process.
+2. Streaming: a synthetic backend streams a 20 KB post (headings, lists, a table) in 200 chunks 50 ms apart.
+   Reported: the time from the last chunk to the fully rendered (preview up to date), fully checked (final,
+   non-partial findings on screen) app, and the worst key-press latency during the stream (a key posted every
+   ~100 ms, measured until its binding runs). Two preview strategies are measured: render the preview once when
+   the stream settles (what the app does) and stream into the Markdown view with MarkdownStream as chunks arrive.
+
+    python bench/tui.py [--quick]
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+EXAMPLE = ROOT / "examples" / "synthetic-paper"
+GOALS = {"startup_ratio": 1.5, "settle": 0.5, "key_latency": 0.050}
+
+
+# ----- a 20 KB post and a synthetic streaming backend -------------------------------------------------------------
+def synthetic_post(base: str, size: int = 20_000) -> str:
+    """The offline writer's post grown to ``size`` bytes with headings, paragraphs, lists and a table."""
+    head, end_marker, tail = base.partition("<!-- END OF GENERATED POST -->")
+    parts = [head.rstrip("\n"), ""]
+    n = 0
+    while len("\n".join(parts).encode()) + len(end_marker) + len(tail) < size:
+        n += 1
+        parts += [
+            f"## Part {n}: what the tempered sampler changes",
+            "",
+            f"Paragraph {n}. The annealing schedule raises the foreground likelihood to a power that grows from "
+            "zero to one, so the live points settle on the foreground ridge before the signal parameters are "
+            "released. This keeps the evidence estimate honest while spending far fewer likelihood calls.",
+            "",
+            f"- step {n}.1: anneal the foreground terms first;",
+            f"- step {n}.2: release the signal amplitude, width and centre;",
+            f"- step {n}.3: compare the evidence against the no-signal model.",
+            "",
+            "| run | calls | log-evidence error |",
+            "|---|---|---|",
+            f"| {n}a | {1000 + n} | 0.0{n % 10} |",
+            f"| {n}b | {2000 + n} | 0.1{n % 10} |",
+            "",
+        ]
+    return "\n".join(parts) + "\n" + end_marker + tail
+
+
+class PacedBackend:
+    """Streams a fixed text in equal chunks, ``delay`` seconds apart; records when the last chunk went out."""
+
+    name = "synthetic"
+
+    def __init__(self, text: str, chunks: int = 200, delay: float = 0.05, model: str = "posttui-offline"):
+        step = -(-len(text) // chunks)
+        self.pieces = [text[i : i + step] for i in range(0, len(text), step)]
+        self.delay = delay
+        self.model = model
+        self.last_chunk_at: float | None = None
+
+    def stream(self, turns, *, system=None):
+        from posttui.llm.base import DraftStream, Usage
+
+        async def produce(outcome):
+            for i, piece in enumerate(self.pieces):
+                await asyncio.sleep(self.delay)
+                if i == len(self.pieces) - 1:
+                    self.last_chunk_at = time.perf_counter()
+                yield piece
+            outcome.usage = Usage(1000, 5000, 0, 6000)
+
+        return DraftStream(produce, backend=self.name, model_name=self.model)
+
+    async def count_tokens(self, turns, *, system=None):
+        return None
+
+    async def aclose(self):
+        return None
+
+
+# ----- start-up ---------------------------------------------------------------------------------------------------
+# As a user meets it: a fresh process (interpreter, imports, app) until the first frame is drawn. The child runs
+# the app headless and prints when its first frame reaches the display layer.
+_CHILD_BARE = """
+import time, sys
+t0 = float(sys.argv[1])
+from textual.app import App
+from textual.widgets import Static
+class Bare(App):
+    def compose(self):
+        yield Static("hello")
+    def _display(self, screen, renderable):
+        if renderable is not None and not getattr(self, "_seen", False):
+            self._seen = True
+            print(time.time() - t0, flush=True)
+            self.call_later(self.exit)
+        super()._display(screen, renderable)
+Bare().run(headless=True, size=(120, 40))
+"""
+
+_CHILD_POSTTUI = """
+import time, sys
+t0 = float(sys.argv[1])
+from posttui.tui.launch import make_app
+from posttui.tui.screens.main import MainScreen
+app = make_app([sys.argv[2], "--new", "--backend", "offline"])
+original = type(app)._display
+def _display(screen, renderable, app=app):
+    if renderable is not None and not getattr(app, "_first", False):
+        app._first = True
+        print(time.time() - t0, flush=True)  # the first frame: the loading screen while the paper opens
+    if renderable is not None and isinstance(screen, MainScreen) and not getattr(app, "_seen", False):
+        app._seen = True
+        print(time.time() - t0, flush=True)  # the main screen with the paper
+        app.call_later(app.exit)
+    original(app, screen, renderable)
+app._display = _display
+app.run(headless=True, size=(120, 40))
+"""
+
+
+def _process_startup(code: str, *args: str, which: int = 0) -> float:
+    import subprocess
+
+    out = subprocess.run([sys.executable, "-c", code, repr(time.time()), *args], capture_output=True, text=True,
+                         timeout=120)
+    if out.returncode != 0 or not out.stdout.strip():
+        raise SystemExit(f"start-up probe failed:\n{out.stderr[-2000:]}")
+    return float(out.stdout.split()[which])
+
+
+async def _bare_startup() -> float:
+    from textual.app import App
+    from textual.widgets import Static
+
+    first: list[float] = []
+
+    class Bare(App):
+        def compose(self):
+            yield Static("hello")
+
+        def _display(self, screen, renderable):
+            if renderable is not None and not first:
+                first.append(time.perf_counter())
+            super()._display(screen, renderable)
+
+    t0 = time.perf_counter()
+    app = Bare()
+    async with app.run_test(size=(120, 40)) as pilot:
+        while not first:
+            await pilot.pause(0.001)
+    return first[0] - t0
+
+
+async def _posttui_startup(paper_source: Path, store_path: Path, load: bool) -> float:
+    import posttui
+    from posttui.llm.offline import OfflineBackend
+    from posttui.session import SessionStore
+    from posttui.tui.app import PosttuiApp
+    from posttui.tui.screens.main import MainScreen
+
+    paper = None if load else posttui.load(paper_source)
+    t0 = time.perf_counter()
+    if load:
+        paper = posttui.load(paper_source)
+    first: list[float] = []
+
+    class Timed(PosttuiApp):
+        def _display(self, screen, renderable):
+            if renderable is not None and not first and isinstance(screen, MainScreen):
+                first.append(time.perf_counter())
+            super()._display(screen, renderable)
+
+    store = SessionStore.open(store_path)
+    app = Timed(paper=paper, store=store, offer_resume=False, backend_factory=lambda p: OfflineBackend(p))
+    async with app.run_test(size=(120, 40)) as pilot:
+        while not first:
+            await pilot.pause(0.001)
+    store.close()
+    return first[0] - t0
+
+
+# ----- streaming --------------------------------------------------------------------------------------------------
+async def _stream_run(paper, text: str, store_path: Path, strategy: str, chunks: int, delay: float) -> dict:
+    from textual import events
+    from textual.binding import Binding
+
+    from posttui.session import SessionStore
+    from posttui.tui.app import PosttuiApp
+    from posttui.tui.screens.main import MainScreen, _preview_markdown
+
+    backend = PacedBackend(text, chunks=chunks, delay=delay)
+    store = SessionStore.open(store_path)
+    handled: list[float] = []
+
+    frames: list[float] = []
+
+    class BenchApp(PosttuiApp):
+        BINDINGS = [Binding("f12", "probe", "probe", show=False)]
+
+        def action_probe(self) -> None:
+            handled.append(time.perf_counter())
+
+        def _display(self, screen, renderable):
+            if renderable is not None:
+                frames.append(time.perf_counter())
+            super()._display(screen, renderable)
+
+    MainScreen.preview_kind = "rich" if strategy == "rich" else "markdown"
+    app = BenchApp(paper=paper, store=store, offer_resume=False, backend_factory=lambda p: backend)
+    latencies: list[float] = []
+    async with app.run_test(size=(120, 40)) as pilot:
+        while not (isinstance(app.screen, MainScreen) and app.screen.checker is not None):
+            await pilot.pause(0.01)
+        screen = app.screen
+        screen.live_preview = strategy == "stream"
+        await pilot.press("ctrl+g")
+        while not screen.streaming:
+            await pilot.pause(0.005)
+
+        async def probe():
+            while screen.streaming:
+                before = len(handled)
+                sent = time.perf_counter()
+                app.post_message(events.Key("f12", None))
+                while len(handled) == before:
+                    await asyncio.sleep(0.001)
+                latencies.append(handled[-1] - sent)
+                await asyncio.sleep(0.1)
+
+        prober = asyncio.create_task(probe())
+        final_preview = _preview_markdown(text)
+        while True:
+            await asyncio.sleep(0.001)
+            if (backend.last_chunk_at is not None and not screen.busy and not screen._check_running
+                    and screen._check_wanted is None and screen.findings_text == text
+                    and screen._preview_text == text and screen.editor.text == text):
+                ready = time.perf_counter()
+                break
+        # The preview widget has its final content once its worker finished; the next frame shows it.
+        while not await _preview_done(screen) or not [f for f in frames if f > ready]:
+            await asyncio.sleep(0.001)
+        settled = [f for f in frames if f > ready][0] - backend.last_chunk_at
+        prober.cancel()
+        findings = len(screen.findings)
+        assert final_preview
+    store.close()
+    MainScreen.preview_kind = "rich"
+    return {"settle": settled, "worst_key": max(latencies), "median_key": statistics.median(latencies),
+            "keys": len(latencies), "findings": findings}
+
+
+async def _preview_done(screen) -> bool:
+    return not [w for w in screen.workers if w.group == "preview" and w.is_running]
+
+
+async def main(quick: bool) -> int:
+    import posttui
+    from posttui.llm.offline import OfflineWriter
+
+    tmp = Path(tempfile.mkdtemp(prefix="posttui-bench-"))
+    os.environ["POSTTUI_DATA_DIR"] = str(tmp / "data")
+    runs = 3 if quick else 7
+    await _bare_startup()  # warm imports for both sides
+    await _posttui_startup(EXAMPLE, tmp / "warm.db", False)
+    bare = statistics.median([await _bare_startup() for _ in range(runs)])
+    ours = statistics.median([await _posttui_startup(EXAMPLE, tmp / f"s{i}.db", False) for i in range(runs)])
+    ours_load = statistics.median([await _posttui_startup(EXAMPLE, tmp / f"l{i}.db", True) for i in range(runs)])
+    p_bare = statistics.median([_process_startup(_CHILD_BARE) for _ in range(runs)])
+    p_ours = statistics.median([_process_startup(_CHILD_POSTTUI, str(EXAMPLE)) for _ in range(runs)])
+    p_main = statistics.median([_process_startup(_CHILD_POSTTUI, str(EXAMPLE), which=1) for _ in range(runs)])
+    print("start-up to first frame, fresh process (interpreter + imports + app; headless 120x40; median of %d)"
+          % runs)
+    print(f"  bare Textual app                        {p_bare * 1000:7.1f} ms")
+    print(f"  posttui examples/synthetic-paper        {p_ours * 1000:7.1f} ms   ratio {p_ours / p_bare:4.2f}x "
+          f"(goal <= {GOALS['startup_ratio']}x; the loading screen)")
+    print(f"    ... main screen with the paper         {p_main * 1000:7.1f} ms   ratio {p_main / p_bare:4.2f}x")
+    print("start-up to first frame, in one warm process (app construction to first frame)")
+    print(f"  bare Textual app                        {bare * 1000:7.1f} ms")
+    print(f"  posttui, example paper already loaded   {ours * 1000:7.1f} ms   ratio {ours / bare:4.2f}x")
+    print(f"  posttui, loading the example too        {ours_load * 1000:7.1f} ms   ratio {ours_load / bare:4.2f}x")
+
+    paper = posttui.load(EXAMPLE)
+    text = synthetic_post(OfflineWriter(paper).post())
+    chunks, delay = (200, 0.05)
+    print(f"\nstreaming {len(text.encode()):,} bytes in {chunks} chunks {delay * 1000:.0f} ms apart")
+    names = {
+        "rich": "the app: Rich Markdown preview rendered when the stream settles",
+        "markdown": "alternative: Textual Markdown widget rendered when the stream settles",
+        "stream": "alternative: Textual Markdown widget fed by MarkdownStream while streaming",
+    }
+    for strategy, name in names.items():
+        r = await _stream_run(paper, text, tmp / f"stream-{strategy}.db", strategy, chunks, delay)
+        print(f"  {name}:")
+        print(f"    last chunk -> rendered and checked   {r['settle'] * 1000:7.1f} ms (goal <= "
+              f"{GOALS['settle'] * 1000:.0f} ms)")
+        print(f"    key-press latency during the stream  worst {r['worst_key'] * 1000:6.1f} ms, median "
+              f"{r['median_key'] * 1000:5.1f} ms over {r['keys']} keys (goal <= {GOALS['key_latency'] * 1000:.0f} ms)")
+        print(f"    findings on the final draft          {r['findings']}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(asyncio.run(main("--quick" in sys.argv)))
