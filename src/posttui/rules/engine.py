@@ -186,9 +186,9 @@ class StreamingChecker:
         self.clock = clock
         self._parts: list[str] = []
         self._text = ""
-        self._pending_bytes = 0
         self._length = 0
-        self._last_check = float("-inf")
+        self._next_at = 0
+        self._deadline = float("-inf")
         self._cache: dict = {}
         self._doc: Document | None = None
         """The last parse; reused for the unchanged prefix while text is only appended."""
@@ -206,20 +206,18 @@ class StreamingChecker:
         if not chunk:
             return None
         self._parts.append(chunk)
-        n = len(chunk)
-        self._pending_bytes += n
-        self._length += n
-        # Byte trigger: min_bytes, or a quarter of the text so far for long drafts (so the number of checks grows
-        # with the logarithm of the length); the time trigger keeps a slow stream's findings fresh.
-        if self._pending_bytes >= self._length >> 2 and self._pending_bytes >= self.min_bytes:
-            return self.check_now(partial=True)
-        if self.clock() - self._last_check >= self.min_interval:
+        self._length += len(chunk)
+        if self._length >= self._next_at or self.clock() >= self._deadline:
             return self.check_now(partial=True)
         return None
 
     def check_now(self, *, partial: bool = True) -> list[Finding]:
-        self._pending_bytes = 0
-        self._last_check = self.clock()
+        now = self.clock()
+        # Byte trigger: min_bytes more, or a third more than now (a quarter of the text by then) for long drafts,
+        # so the number of checks grows with the logarithm of the length; the time trigger keeps a slow stream's
+        # findings fresh.
+        self._next_at = self._length + max(self.min_bytes, self._length // 3)
+        self._deadline = now + self.min_interval
         self.checks += 1
         doc = parse_document(self.text, self._doc)
         self._doc = doc
@@ -235,6 +233,6 @@ class StreamingChecker:
         self._parts.clear()
         self._text = text
         self._doc = None
-        self._pending_bytes = len(text)
         self._length = len(text)
-        self._last_check = float("-inf")
+        self._next_at = 0
+        self._deadline = float("-inf")
