@@ -25,7 +25,7 @@ MESSY_NARRATIVE = (
 
 
 def messy_post() -> str:
-    return "Here you go:\n```markdown\n" + post(MESSY_NARRATIVE).replace("gemini-2.5-pro", "gemini-x") + "```\nBye!\n"
+    return "Here you go:\n```markdown\n" + post(MESSY_NARRATIVE).replace("height: 25vw", "height: 30vw") + "```\nBye!\n"
 
 
 def test_every_catalogue_rule_is_registered_with_severity_and_title():
