@@ -17,7 +17,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Iterable
+from typing import TYPE_CHECKING, Any, Iterable, Mapping
 
 from .errors import GroupError
 from .latex_text import fold
@@ -87,7 +87,25 @@ def link_rank(label: str, url: str) -> tuple[int, str]:
     for rank, kind, _, labels in _LINK_RANKS:
         if any(re.search(rf"\b{re.escape(w)}\b", words) for w in labels):
             return rank, kind
+    if re.search(r"\.(?:edu|ac\.[a-z]{2}|edu\.[a-z]{2})$", host):
+        return 5, "department"  # an unlabelled university page is still an institutional page
     return _UNKNOWN_RANK, "other"
+
+
+def is_social(url: str) -> bool:
+    """True for a social-media profile (the prompt asks for academic or GitHub links before these)."""
+    return link_rank("", url)[1] == "social"
+
+
+def preferred_url(links: Mapping[str, str] | Iterable[str]) -> str | None:
+    """The best http(s) link by :func:`link_rank` from a label->URL mapping or a list of URLs (first wins ties)."""
+    items = list(links.items()) if isinstance(links, Mapping) else [("", u) for u in links or ()]
+    items = [(str(label), str(url).strip()) for label, url in items
+             if isinstance(url, str) and url.strip().startswith(("http://", "https://"))]
+    if not items:
+        return None
+    best = min(range(len(items)), key=lambda i: (link_rank(*items[i])[0], i))
+    return items[best][1]
 
 
 @dataclass

@@ -25,6 +25,7 @@ import unicodedata
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
+from ..authors import preferred_url
 from ..latex_text import latex_to_text
 from .base import DraftStream, StreamOutcome, Turn, Usage
 from .conversation import find_section, requested_section
@@ -42,8 +43,6 @@ TARGET_WORDS = 380
 """Aim for a narrative of about this length: the background grows when the other parts are short."""
 RESULT_WORDS = 60
 MAX_RESULTS = 6
-SOCIAL_HOSTS = ("linkedin.", "twitter.", "x.com", "facebook.", "instagram.", "bsky.", "threads.", "mastodon",
-                "youtube.", "tiktok.")
 
 _DROP_ENVS = (
     "figure", "table", "tabular", "tabularx", "longtable", "wrapfigure", "algorithm", "algorithmic", "lstlisting",
@@ -207,20 +206,9 @@ def take_words(text: str, limit: int) -> str:
 
 
 # ----- facts about the paper --------------------------------------------------------------------------------------
-def _is_social(url: str) -> bool:
-    host = re.sub(r"^[a-z]+://", "", url.lower()).split("/")[0]
-    host = host[4:] if host.startswith("www.") else host
-    return any(host.startswith(s) or host == s for s in SOCIAL_HOSTS)
-
-
 def preferred_link(links) -> str:
     """The link to put on a member's name: an academic or GitHub page before any social-media profile."""
-    values = list(links.values()) if isinstance(links, dict) else list(links or [])
-    urls = [str(u).strip() for u in values if isinstance(u, str) and str(u).strip().startswith(("http://", "https://"))]
-    for url in urls:
-        if not _is_social(url):
-            return url
-    return urls[0] if urls else ""
+    return preferred_url(links or ()) or ""
 
 
 def group_members(paper: "Paper") -> list[tuple[str, str]]:

@@ -17,24 +17,14 @@ from urllib.parse import urlsplit
 
 from ..ids import find_identifiers, normalize_arxiv, normalize_doi
 
+from ..authors import is_social, preferred_url
+
 if TYPE_CHECKING:
     from ..paper import Paper
 
 BEGIN_MARKER = "<!-- BEGINNING OF GENERATED POST -->"
 END_MARKER = "<!-- END OF GENERATED POST -->"
 
-SOCIAL_HOSTS = (
-    "linkedin.com",
-    "twitter.com",
-    "x.com",
-    "facebook.com",
-    "instagram.com",
-    "bsky.app",
-    "threads.net",
-    "mastodon.social",
-    "youtube.com",
-    "tiktok.com",
-)
 
 
 @dataclass(frozen=True)
@@ -139,20 +129,9 @@ def host_of(url: str) -> str:
     return host[4:] if host.startswith("www.") else host
 
 
-def is_social(url: str) -> bool:
-    host = host_of(url)
-    return any(host == h or host.endswith("." + h) for h in SOCIAL_HOSTS)
-
-
 def preferred_link(links: Iterable[str]) -> str | None:
-    """The link the prompt asks for: academic first, then GitHub, social media only as a last resort."""
-    links = list(links)
-    academic = [u for u in links if not is_social(u) and "github.com" not in host_of(u)]
-    github = [u for u in links if "github.com" in host_of(u)]
-    for group in (academic, github, links):
-        if group:
-            return group[0]
-    return None
+    """The link the prompt asks for (academic or GitHub over social media), ranked as in :mod:`posttui.authors`."""
+    return preferred_url(list(links))
 
 
 URL_IN_TEXT_RE = re.compile(r"""https?://[^\s<>"'{}\\`\])]+""")
