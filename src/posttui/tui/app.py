@@ -158,8 +158,10 @@ class PosttuiApp(App):
                 when = previous.updated[:16].replace("T", " ")
                 question = ConfirmDialog(
                     "Resume your earlier session?",
-                    f"Session #{previous.id} of this paper ({previous.versions} draft versions, last change "
-                    f"{when} UTC) can be resumed. Start afresh keeps it in the history.",
+                    f"Session #{previous.id} of this paper ({previous.versions} draft "
+                    f"version{'s' if previous.versions != 1 else ''}, last change {when} UTC"
+                    f"{', approved into the site' if previous.saved_path else ''}) can be resumed. "
+                    "Start afresh keeps it in the history.",
                     yes="Resume", no="Start afresh", id="resume-dialog")
 
                 def answer(yes: bool | None) -> None:

@@ -39,6 +39,7 @@ ACTIONS: tuple[Action, ...] = (
     Action("edit", "ctrl+e", "external_edit", "$EDITOR", "Edit the draft in $EDITOR; it reloads and re-checks on return", True, False),
     Action("view", "f2", "cycle_view", "Editor/Preview", "Switch the right side: editor, split, preview", True, False),
     Action("problems", "f3", "focus_problems", "Problems", "Move to the Problems list (Enter jumps to the problem)", True, False),
+    Action("tabs", "f4", "next_tab", "Next tab", "Show the next paper tab: Source, References, Authors, Prompt", True, False),
     Action("help", "f1", "help", "Help", "Show every key", True),
     Action("quit", "ctrl+q", "quit_app", "Quit", "Quit (asks when there is unsaved work)", True),
 )

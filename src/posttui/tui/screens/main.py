@@ -44,7 +44,7 @@ class MainScreen(Screen):
 
     BINDINGS = bindings(tuple(a for a in (
         "generate", "stop", "regenerate", "repair", "fix_all", "undo_version", "approve", "edit", "view",
-        "problems", "help", "quit")))
+        "problems", "tabs", "help", "quit")))
 
     def __init__(self, paper, *, session_id: int | None = None, **kwargs):
         super().__init__(**kwargs)
@@ -81,8 +81,10 @@ class MainScreen(Screen):
                     yield LatexView(id="source")
                 with TabPane("References", id="tab-references"):
                     yield ReferencesTable(id="references")
+                    yield Static("", id="reference-detail", classes="row-detail")
                 with TabPane("Authors", id="tab-authors"):
                     yield AuthorsTable(id="authors")
+                    yield Static("", id="author-detail", classes="row-detail")
                 with TabPane("Prompt", id="tab-prompt"):
                     with Horizontal(id="prompt-bar"):
                         yield Label("lean", id="lean-label")
@@ -195,8 +197,12 @@ class MainScreen(Screen):
         latest = store.latest(session_id)
         self.status.tokens = session.input_tokens + session.output_tokens
         self.status.cost = session.cost
-        if session.saved_path:
-            self.saved_text = None
+        if session.saved_path and latest is not None:
+            try:
+                if Path(session.saved_path).read_text(encoding="utf-8") == latest.text:
+                    self.saved_text = latest.text  # already approved: quitting needs no question
+            except OSError:
+                pass
         if latest is not None:
             self.version_id = latest.id
             self._set_text(latest.text)
@@ -325,7 +331,7 @@ class MainScreen(Screen):
         else:
             from rich.markdown import Markdown as RichMarkdown
 
-            preview.update(RichMarkdown(_preview_markdown(text), hyperlinks=False))
+            preview.update(RichMarkdown(_preview_markdown(text), hyperlinks=True))
 
     # ----- generation -------------------------------------------------------------------------------------------
     def action_generate(self) -> None:
@@ -555,6 +561,13 @@ class MainScreen(Screen):
             if wanted != self.view:
                 self._set_view(wanted)
 
+    @on(ReferencesTable.RowHighlighted, "#references")
+    @on(AuthorsTable.RowHighlighted, "#authors")
+    def _paper_row_highlighted(self, event) -> None:
+        table = event.data_table
+        target = "#reference-detail" if table.id == "references" else "#author-detail"
+        self.query_one(target, Static).update(_escape(table.describe(event.cursor_row)))
+
     @on(ProblemsTable.RowHighlighted, "#problems")
     def _problem_highlighted(self, event) -> None:
         f = self.problems.selected
@@ -567,6 +580,11 @@ class MainScreen(Screen):
 
     def action_help(self) -> None:
         self.app.push_screen(HelpScreen())
+
+    def action_next_tab(self) -> None:
+        tabs = self.query_one("#left", TabbedContent)
+        order = ["tab-source", "tab-references", "tab-authors", "tab-prompt"]
+        tabs.active = order[(order.index(tabs.active) + 1) % len(order)] if tabs.active in order else order[0]
 
     # ----- versions ---------------------------------------------------------------------------------------------
     def action_undo_version(self) -> None:

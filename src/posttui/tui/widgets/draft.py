@@ -83,7 +83,9 @@ class DraftEditor(TextArea):
     """
 
     def __init__(self, text: str = "", **kwargs):
-        super().__init__(text, soft_wrap=True, show_line_numbers=True, tab_behavior="indent", **kwargs)
+        super().__init__(text, soft_wrap=True, show_line_numbers=True, tab_behavior="focus",
+                         placeholder="No draft yet: ctrl+g writes one (or type, or paste). F1 lists every key.",
+                         **kwargs)
         self.register_theme(DRAFT_THEME)
         self.theme = DRAFT_THEME.name
         self._marks: list[Mark] = []

@@ -49,8 +49,8 @@ class ReferencesTable(DataTable):
         self.counts: dict[str, int] = {}
 
     def on_mount(self) -> None:
-        for label, key, width in (("", "used", 1), ("key", "key", 14), ("first author", "author", 16),
-                                  ("year", "year", 4), ("cited", "cited", 5), ("DOI / arXiv", "id", 22),
+        for label, key, width in (("", "used", 1), ("key", "key", 14), ("year", "year", 4), ("cited", "cited", 5),
+                                  ("DOI / arXiv", "id", 22), ("first author", "author", 16),
                                   ("title", "title", None)):
             self.add_column(label, key=key, width=width)
 
@@ -66,22 +66,42 @@ class ReferencesTable(DataTable):
     def mark_used(self, draft: str) -> None:
         low = draft.lower()
         self.clear()
-        rows = sorted(self.references, key=lambda r: -self.counts.get(getattr(r, "key", ""), 0))
-        for r in rows:
+        self.rows_shown = sorted(self.references, key=lambda r: -self.counts.get(getattr(r, "key", ""), 0))
+        self.used = []
+        for r in self.rows_shown:
             ident = getattr(r, "doi", None) or getattr(r, "arxiv", None) or ""
             used = bool(ident) and str(ident).lower() in low
+            self.used.append(used)
             self.add_row(
                 Text("●", style="bold #5fd75f") if used else "",
                 getattr(r, "key", ""),
-                _first_author(getattr(r, "authors", None)),
                 str(getattr(r, "year", "") or ""),
                 str(self.counts.get(getattr(r, "key", ""), 0)),
                 Text(str(ident), style="#5fafff") if ident else Text("—", style="dim"),
+                _first_author(getattr(r, "authors", None)),
                 " ".join(str(getattr(r, "title", "") or "").split()),
             )
 
+    def describe(self, row: int) -> str:
+        """The whole highlighted row, for the line under the table (columns may be cut on small screens)."""
+        rows = getattr(self, "rows_shown", [])
+        if not 0 <= row < len(rows):
+            return ""
+        r = rows[row]
+        ident = " · ".join(x for x in (getattr(r, "doi", None), getattr(r, "arxiv", None)) if x) or "no DOI/arXiv id"
+        authors = getattr(r, "authors", None)
+        names = authors if isinstance(authors, str) else ", ".join(str(getattr(a, "name", a)) for a in authors or [])
+        used = "linked in the draft · " if self.used[row] else ""
+        title = " ".join(str(getattr(r, "title", "") or "").split())
+        return (f"{used}{getattr(r, 'key', '')} ({getattr(r, 'year', '') or 'n.d.'}), cited "
+                f"{self.counts.get(getattr(r, 'key', ''), 0)}×: {names}. {title} [{ident}]")
+
 
 class AuthorsTable(DataTable):
+    def describe(self, row: int) -> str:
+        details = getattr(self, "details", [])
+        return details[row] if 0 <= row < len(details) else ""
+
     """Paper author ↔ group member, confidence, chosen link, image; ambiguous matches flagged."""
 
     def __init__(self, **kwargs):
@@ -94,6 +114,7 @@ class AuthorsTable(DataTable):
 
     def load(self, paper) -> None:
         self.clear()
+        self.details: list[str] = []
         try:
             matches = list(paper.authors or [])
         except Exception as exc:  # noqa: BLE001
@@ -102,16 +123,34 @@ class AuthorsTable(DataTable):
         if not matches:
             for name in paper.author_names:
                 self.add_row(name, Text("—", style="dim"), "", "", "", "")
+                self.details.append(f"{name}: no group information")
             return
         for m in matches:
             member = getattr(m, "member", None)
             member_name = getattr(member, "name", member) if member is not None else None
             conf = getattr(m, "confidence", None)
             candidates = getattr(m, "candidates", None) or []
-            ambiguous = len(candidates) > 1 or (conf is not None and member_name and float(conf) < 0.8)
+            ambiguous = bool(getattr(m, "ambiguous", len(candidates) > 1))
             links = getattr(m, "links", None) or {}
-            link = getattr(m, "link", None) or (next(iter(links.values()), "") if isinstance(links, dict) else
-                                                (links[0] if links else ""))
+            urls = list(links.values()) if isinstance(links, dict) else list(links)
+            from ...rules.context import preferred_link
+
+            link = preferred_link(urls) or (urls[0] if urls else "")
+            state = ("matched" if member_name else "not in the group") if not ambiguous else "ambiguous: check it"
+            reason = str(getattr(m, "reason", "") or "")
+            alternatives = ", ".join(str(getattr(c, "name", c)) for c in candidates) if len(candidates) > 1 else ""
+            image = str(getattr(m, "image", "") or "")
+            detail = f"{getattr(m, 'name', m)} → {member_name or '—'} ({state}"
+            if isinstance(conf, (int, float)):
+                detail += f", confidence {float(conf):.2f}"
+            detail += f"{'; ' + reason if reason else ''})"
+            if alternatives:
+                detail += f"; candidates: {alternatives}"
+            if link:
+                detail += f"; link {link}"
+            if image:
+                detail += f"; image {image}"
+            self.details.append(detail)
             self.add_row(
                 getattr(m, "name", str(m)),
                 Text(str(member_name), style="bold") if member_name else Text("not in group", style="dim"),
