@@ -25,6 +25,7 @@ BOMB = "a: &a [x, x, x, x, x, x, x, x, x]\n" + "".join(
 # ----- setups --------------------------------------------------------------------------------------------------
 def info(ctx: Ctx, source) -> list:
     ctx.facts["src"] = str(source)
+    ctx.facts["today"] = time.strftime("%Y-%m-%d", time.gmtime())
     return ["info", "--no-prompt", source]
 
 
@@ -331,6 +332,12 @@ CASES = [
          "warning: {src}: the post is named {today}-my-paper-draft: no publication date, so it is dated today "
          "({today}) and no arXiv id, so it is named after the source ('my-paper-draft'); to choose, put "
          "'published: YYYY-MM-DD' and 'id: http://arxiv.org/abs/ID' in metadata.yaml", intact=named_by_today),
+    Case("metadata-without-date", bundle_with({"main.tex": TEX, "metadata.yaml": META.replace(
+        "published: '2024-01-02T00:00:00Z'\n", "published: sometime in spring\n")}), 0,
+         "warning: {src}: the post is named {today}-2401.00001: no publication date, so it is dated today ({today}); "
+         "to choose, put 'published: YYYY-MM-DD' and 'id: http://arxiv.org/abs/ID' in metadata.yaml",
+         intact=lambda ctx, out, err: (
+             posttui.load(ctx.facts["src"]).post_name == f"{ctx.facts['today']}-2401.00001" or pytest.fail(out))),
     Case("missing-source", lambda ctx: ["info", "--no-prompt", str(ctx.tmp / "nope.tex")], 2,
          "re:posttui: error: no such file, and not an arXiv id or URL: '.*/nope.tex' hint: give a path to a directory",
          library=lambda ctx: posttui.load(ctx.tmp / "nope.tex"), error=SourceError),
