@@ -338,8 +338,22 @@ class Site:
             )
         report = SaveReport()
         with SiteLock(self.root, name):
-            for path, data, _ in plan:
-                if atomic_write(path, data, overwrite=force):
-                    report.replaced.append(path)
-                report.written.append(path)
+            # All or nothing: if a later file fails (disk full, ...), the files this save created are removed and
+            # the ones it replaced are put back, so a retry meets the site exactly as it was.
+            previous = {path: path.read_bytes() for path, _, _ in plan if path.is_file()}
+            try:
+                for path, data, _ in plan:
+                    if atomic_write(path, data, overwrite=force):
+                        report.replaced.append(path)
+                    report.written.append(path)
+            except BaseException:
+                for path in report.written:
+                    try:
+                        if path in previous:
+                            atomic_write(path, previous[path], overwrite=True)
+                        else:
+                            path.unlink(missing_ok=True)
+                    except (OSError, SiteError):
+                        pass
+                raise
         return report

@@ -96,6 +96,39 @@ def test_failed_write_leaves_old_file_intact_and_no_temp(tmp_path, monkeypatch):
     assert [p.name for p in tmp_path.iterdir()] == ["post.md"]
 
 
+def _fail_on_post(monkeypatch):
+    """Make fsync fail (disk full) only while the post itself is written."""
+    real_fsync = os.fsync
+
+    def fsync(fd):
+        if f"{os.sep}_posts{os.sep}" in os.readlink(f"/proc/self/fd/{fd}"):
+            raise OSError(errno.ENOSPC, "No space left on device")
+        return real_fsync(fd)
+
+    monkeypatch.setattr(os, "fsync", fsync)
+
+
+def test_a_save_that_fails_part_way_leaves_the_site_as_it_was(site, monkeypatch):
+    _fail_on_post(monkeypatch)
+    with pytest.raises(SiteError, match="no space left on the device"):
+        site.save(NAME, post="POST", prompt="p", image_prompt="i")
+    assert not (site.root / f"prompts/content/{NAME}.txt").exists()
+    assert not (site.root / f"prompts/images/{NAME}.txt").exists()
+    monkeypatch.undo()
+    site.save(NAME, post="POST", prompt="p", image_prompt="i")  # the retry is not refused as "already in the site"
+    assert (site.root / f"_posts/{NAME}.md").read_text() == "POST"
+
+
+def test_a_forced_save_that_fails_part_way_restores_the_replaced_files(site, monkeypatch):
+    site.save(NAME, post="old post", prompt="old prompt")
+    before = (site.root / f"prompts/content/{NAME}.txt").read_bytes()
+    _fail_on_post(monkeypatch)
+    with pytest.raises(SiteError):
+        site.save(NAME, post="new post", prompt="new prompt", force=True)
+    assert (site.root / f"prompts/content/{NAME}.txt").read_bytes() == before
+    assert (site.root / f"_posts/{NAME}.md").read_text() == "old post"
+
+
 def test_symlinked_posts_dir_pointing_outside_is_refused(tmp_path):
     root = tmp_path / "site"
     root.mkdir()

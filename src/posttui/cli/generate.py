@@ -91,9 +91,13 @@ def _keep_partial(config, paper, text: str, live: _Live, reason: str) -> None:
 
     stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
     folder = config.data_path() / "partial"
-    path = folder / f"{paper.post_name}-{stamp}.md"
     try:
         folder.mkdir(parents=True, exist_ok=True)
+        path = folder / f"{paper.post_name}-{stamp}.md"
+        n = 1
+        while path.exists():  # two failures within one second each keep their own file
+            n += 1
+            path = folder / f"{paper.post_name}-{stamp}-{n}.md"
         atomic_write(path, text)
         _err(f"posttui: the partial draft ({len(text):,} characters) is saved in {path}")
     except (OSError, PosttuiError) as exc:

@@ -18,6 +18,7 @@ from urllib.parse import urlsplit
 from ..ids import find_identifiers, normalize_arxiv, normalize_doi
 
 from ..authors import is_social, preferred_url
+from ..latex import clean_tex
 
 if TYPE_CHECKING:
     from ..paper import Paper
@@ -343,7 +344,7 @@ class CheckContext:
         metadata_text = _flatten(paper.metadata)
         member_links = _member_links(paper.members)
         ctx = cls.from_sources(
-            texts=(paper.bbl, paper.bib, paper.site_tex, metadata_text, paper.homepage),
+            texts=(paper.bbl, paper.bib, clean_tex(paper.site_tex), metadata_text, paper.homepage),
             extra_dois=ref_dois,
             extra_arxiv=ref_arxiv + ([paper.arxiv_id] if paper.arxiv_id else []),
             template=template,
