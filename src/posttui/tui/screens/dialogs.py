@@ -9,7 +9,8 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
-from textual.widgets import Button, DataTable, Label, Static
+from rich.table import Table
+from textual.widgets import Button, Label, Static
 
 from ..keymap import ACTIONS
 
@@ -69,9 +70,11 @@ class DiffDialog(ConfirmDialog):
     """Show what a change would do to the draft (or to a saved post), and ask."""
 
     def __init__(self, title: str, old: str, new: str, *, yes: str = "Accept", no: str = "Reject",
-                 old_name: str = "current", new_name: str = "proposed", danger: bool = False):
-        super().__init__(title, diff_text(old, new, old_name, new_name), yes=yes, no=no, danger=danger,
-                         id="diff-dialog")
+                 old_name: str = "current", new_name: str = "proposed", danger: bool = False, intro: str = ""):
+        body = diff_text(old, new, old_name, new_name)
+        if intro:
+            body = Text(intro + "\n\n") + body
+        super().__init__(title, body, yes=yes, no=no, danger=danger, id="diff-dialog")
         self.old, self.new = old, new
 
 
@@ -82,20 +85,28 @@ class HelpScreen(ModalScreen[None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog help"):
-            yield Label("posttui keys (remap by id in keys.toml; every action is also in the command palette, ^p)",
-                        classes="dialog-title")
-            yield DataTable(id="help-table", cursor_type="row", zebra_stripes=True)
-            yield Button("Close", id="close")
+            yield Label("posttui keys (remap by id in keys.toml; every action is also in the command palette, "
+                        "ctrl+p)", classes="dialog-title")
+            with VerticalScroll(classes="dialog-body", id="help-body"):
+                yield Static(self._table(), id="help-table")
+            with Horizontal(classes="dialog-buttons"):
+                yield Button("Close", id="close", variant="primary")
+
+    def _table(self) -> Table:
+        keymap = dict(getattr(self.app, "_keymap", {}) or {})
+        table = Table(box=None, expand=True, show_edge=False, pad_edge=False, header_style="bold")
+        table.add_column("key", style="bold", no_wrap=True)
+        table.add_column("id", style="dim", no_wrap=True)
+        table.add_column("what it does", ratio=1)
+        for a in ACTIONS:
+            table.add_row(keymap.get(a.id, a.key), a.id, a.help)
+        table.add_row("enter", "jump", "In the Problems list: move the editor's cursor to the problem")
+        table.add_row("ctrl+p", "palette", "Command palette: every action by name")
+        table.add_row("tab", "", "Move between the panes")
+        return table
 
     def on_mount(self) -> None:
-        table = self.query_one(DataTable)
-        table.add_columns("key", "id", "action")
-        keymap = dict(getattr(self.app, "_keymap", {}) or {})
-        for a in ACTIONS:
-            table.add_row(Text(keymap.get(a.id, a.key), style="bold"), a.id, a.help)
-        table.add_row(Text("enter", style="bold"), "jump", "In the Problems list: move the editor to the problem")
-        table.add_row(Text("ctrl+p", style="bold"), "palette", "Command palette: every action by name")
-        table.focus()
+        self.query_one("#close", Button).focus()
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
         self.dismiss(None)

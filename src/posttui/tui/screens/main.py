@@ -637,13 +637,15 @@ class MainScreen(Screen):
         force = False
         if existing:
             old = existing_post(app.site, self.paper)
-            listed = ", ".join(str(p.relative_to(app.site)) for p in existing)
+            listed = "\n".join(f"  {p.relative_to(app.site)}" for p in existing)
+            intro = f"Already in the site:\n{listed}"
+            title = f"Overwrite {len(existing)} file{'s' if len(existing) != 1 else ''} in the site?"
             if old is not None:
-                dialog = DiffDialog(f"Already in the site: {listed}. Overwrite?", old, text, yes="Overwrite",
-                                    no="Keep the old files", old_name="site", new_name="draft", danger=True)
+                dialog = DiffDialog(title, old, text, yes="Overwrite", no="Keep the old files", old_name="site",
+                                    new_name="draft", danger=True, intro=intro + "\n\nThe post changes like this:")
             else:
-                dialog = ConfirmDialog("Overwrite?", f"Already in the site: {listed}.", yes="Overwrite",
-                                       no="Keep the old files", danger=True, id="overwrite-dialog")
+                dialog = ConfirmDialog(title, intro, yes="Overwrite", no="Keep the old files", danger=True,
+                                       id="overwrite-dialog")
             if not await app.push_screen_wait(dialog):
                 self.notify("Not saved; the files in the site are unchanged.")
                 return
