@@ -1,0 +1,110 @@
+"""Hostile-input costs: ``python bench/hostile.py``.
+
+The robustness catalogue proves these inputs end (bounded by timeouts); this prints how long they take, each as a
+ratio to a small, ordinary input measured in the same process, so regressions show without timed assertions:
+
+* checking a draft with 10,000 problems vs a clean post (``posttui.rules.check``);
+* showing those findings in the app's Problems table (one ``ProblemsTable.show``, headless) vs 100 findings —
+  the time the app's event loop is blocked per update;
+* loading a YAML bomb (refused) vs a normal metadata file;
+* analysing a 50 MB TeX file vs a 50 KB one (``analyse_files``).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import statistics
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "tests" / "robustness"))
+sys.path.insert(0, str(ROOT / "tests"))
+
+
+def timed(fn, repeat: int = 3) -> float:
+    runs = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        fn()
+        runs.append(time.perf_counter() - start)
+    return statistics.median(runs)
+
+
+def row(label: str, value: float, base: float) -> None:
+    print(f"{label:58} {value * 1000:9.1f} ms   x{value / base:8.1f}")
+
+
+def problems_bench() -> None:
+    from catalogue import fixture_paper
+
+    from posttui.llm.offline import OfflineWriter
+    from posttui.rules import CheckContext, check
+
+    paper = fixture_paper()
+    ctx = CheckContext.from_paper(paper, model="posttui-offline")
+    post = OfflineWriter(paper).post()
+    bad = "\n\n".join(f"See \\citep{{ref{i}}} for details." for i in range(10_000))
+    hostile = post.replace("<!-- END OF GENERATED POST -->", bad + "\n\n<!-- END OF GENERATED POST -->", 1)
+    base = timed(lambda: check(post, ctx))
+    row("check: clean post (baseline)", base, base)
+    findings = check(hostile, ctx)
+    row(f"check: draft with {len(findings):,} problems", timed(lambda: check(hostile, ctx), 1), base)
+
+    from textual.app import App
+
+    from posttui.tui.widgets.problems import ProblemsTable
+
+    class Bench(App):
+        def compose(self):
+            yield ProblemsTable()
+
+    async def run() -> tuple[float, float]:
+        app = Bench()
+        async with app.run_test(size=(120, 40)) as pilot:
+            table = app.query_one(ProblemsTable)
+            small = timed(lambda: table.show(findings[:100]))
+            large = timed(lambda: table.show(findings), 2)
+            await pilot.pause()
+            return small, large
+
+    small, large = asyncio.run(run())
+    row("ProblemsTable.show: 100 findings (baseline)", small, small)
+    row(f"ProblemsTable.show: {len(findings):,} findings (event loop blocked)", large, small)
+
+
+def yaml_bench() -> None:
+    from test_sources import BOMB, META
+
+    from posttui.errors import MetadataError
+    from posttui.yamlio import load_yaml
+
+    def bomb() -> None:
+        try:
+            load_yaml(BOMB)
+        except MetadataError:
+            pass
+
+    base = timed(lambda: load_yaml(META))
+    row("YAML: normal metadata (baseline)", base, base)
+    row("YAML: 9^9 alias bomb (refused)", timed(bomb), base)
+
+
+def latex_bench() -> None:
+    from catalogue import TEX
+
+    from posttui.latex import analyse_files
+
+    line = "Some words about galaxies, \\cite{a} and $x^2$ inline math, then more words.\n"
+    small = TEX.replace("Hello \\cite{a}.", line * (50 * 1024 // len(line)))
+    big = TEX.replace("Hello \\cite{a}.", line * (50 * 1024 * 1024 // len(line)))
+    base = timed(lambda: analyse_files({"main.tex": small}))
+    row("analyse: 50 KB TeX (baseline)", base, base)
+    row("analyse: 50 MB TeX", timed(lambda: analyse_files({"main.tex": big}), 1), base)
+
+
+if __name__ == "__main__":
+    problems_bench()
+    yaml_bench()
+    latex_bench()
