@@ -261,6 +261,15 @@ def saved_once(ctx: Ctx, out: str, err: str) -> None:
     assert not [p for p in ctx.facts["site"].rglob("*") if p.name.endswith(".tmp")]
 
 
+def earlier_post_and_enospc(ctx: Ctx, site: Path) -> None:
+    """A complete earlier save of this post, then ENOSPC on the new post's write (after its companions)."""
+    for rel, text in ((f"_posts/{POST_NAME}.md", "old post\n"), (f"prompts/content/{POST_NAME}.txt", "old prompt\n"),
+                      (f"prompts/images/{POST_NAME}.txt", "old image prompt\n")):
+        (site / rel).parent.mkdir(parents=True, exist_ok=True)
+        (site / rel).write_text(text)
+    enospc_at(3)(ctx, site)
+
+
 def lock_held(ctx: Ctx, site: Path) -> None:
     lock = site / f".posttui-{POST_NAME}.lock"
     lock.write_text(json.dumps({"pid": os.getpid(), "host": socket.gethostname(), "time": time.time()}))
@@ -490,9 +499,7 @@ CASES = [
          intact=lambda ctx, out, err: (
              len(list((ctx.env_data() / "partial").iterdir())) == 2
              or pytest.fail(f"a partial draft was lost: {sorted(p.name for p in (ctx.env_data() / 'partial').iterdir())}")
-         ),
-         xfail="cli/generate.py (generation helper): partial drafts are named to the second, so a second failure "
-               "within the same second is told 'could not save the partial draft: ... already exists'"),
+         )),
     # --- saving into the site ---
     Case("post-exists", offline_save(post_exists), 2,
          "posttui: error: {post}: already exists; not overwritten hint: use --force to replace it",
@@ -510,10 +517,12 @@ CASES = [
          "writable for you \\(or save into another --site\\)", intact=site_unchanged),
     Case("disk-full", offline_save(enospc_at(1)), 2,
          "posttui: error: {site}/prompts/content/{name}.txt: cannot write: no space left on the device hint: free "
-         "some disk space and save again; nothing was replaced", intact=no_temp_files),
-    Case("disk-full-then-retry", offline_save(remember_fsync), 0, "posttui: wrote {post}", intact=saved_once,
-         xfail="site.py (generation helper): a save that fails on the post leaves the prompt files behind, so the "
-               "retry after freeing space is refused as 'already in the site' unless --force"),
+         "some disk space and save again; nothing was replaced",
+         intact=lambda ctx, out, err: (no_temp_files(ctx, out, err), site_unchanged(ctx, out, err))),
+    Case("disk-full-on-replace-restores-all", offline_save(earlier_post_and_enospc, "--force"), 2,
+         "posttui: error: {post}: cannot write: no space left on the device hint: free some disk space and save "
+         "again; nothing was replaced", intact=site_unchanged),
+    Case("disk-full-then-retry", offline_save(remember_fsync), 0, "posttui: wrote {post}", intact=saved_once),
     Case("save-lock-held", offline_save(lock_held), 2,
          "posttui: error: {lock}: another posttui (process {pid} on {host}) is saving this post right now hint: wait "
          "for it to finish; if no posttui is running, delete the lock file", intact=lock_kept_nothing_saved),
@@ -533,9 +542,7 @@ CASES = [
     # --- hostile or huge drafts ---
     Case("prompt-injection-link", draft_case(in_first_paragraph(INJECTED_LINK), inject=True), 0,
          "re:draft.md:\\d+:\\d+: PT051 \\[warning\\] link to attacker.example, a host that appears in none of the "
-         "sources", intact=draft_untouched,
-         xfail="rules/context.py (checker helper): URLs in TeX comments count as 'in the sources', so a link a "
-               "comment asked the model to add is not flagged"),
+         "sources", intact=draft_untouched),
     Case("raw-html-script", draft_case(in_first_paragraph(" <script>alert(1)</script>")), 1,
          "re:draft.md:\\d+:\\d+: PT050 \\[error\\] unsafe raw HTML \\(`<script>`\\): remove it \\(fixable\\)",
          intact=draft_untouched),
