@@ -184,6 +184,7 @@ def load(
     from .config import load_config
 
     config = config or load_config()
+    explicit = {"--metadata": metadata, "--group": group, "--authors": authors, "--homepage": homepage}
     if site is not None:
         site = Path(site)
         if group is None and (site / "assets/group/group.yaml").is_file():
@@ -196,15 +197,25 @@ def load(
         from .sources.saved_prompt import is_saved_prompt, load_saved_prompt
 
         if path.is_file() and is_saved_prompt(path):
-            return load_saved_prompt(path)
+            return _ignoring(load_saved_prompt(path), explicit, "a saved prompt carries its own metadata, authors "
+                             "and homepage")
         from .sources.local import load_local
 
         return load_local(path, metadata=metadata, group=group, authors=authors, homepage=homepage, config=config)
     if split_arxiv(text):
         from .sources.arxiv import load_arxiv
 
-        return load_arxiv(text, group=group, authors=authors, homepage=homepage, config=config)
+        paper = load_arxiv(text, group=group, authors=authors, homepage=homepage, config=config)
+        return _ignoring(paper, {"--metadata": metadata}, "the metadata of an arXiv paper comes from arXiv")
     raise SourceError(
         f"no such file, and not an arXiv id or URL: {text!r}",
         hint="give a path to a directory, .tar/.tar.gz/.tex/.gz file or saved prompt, or an id like 2511.10640",
     )
+
+
+def _ignoring(paper: Paper, options: dict, why: str) -> Paper:
+    """Warn about source options this kind of source cannot use, instead of silently dropping them."""
+    given = [f"{name} {value}" for name, value in options.items() if value is not None]
+    if given:
+        paper.note(f"{', '.join(given)} ignored: {why}")
+    return paper

@@ -12,7 +12,7 @@ import time
 
 import pytest
 from arxiv_server import FakeArxiv, atom_feed
-from catalogue import META, TEX, Case, Ctx, check_message, member, run_case, squash
+from catalogue import META, TEX, Case, Ctx, check_message, member, run_case, saved_prompt_source, squash
 
 import posttui
 from posttui.errors import ArchiveError, FetchError, GroupError, MetadataError, SourceError
@@ -338,6 +338,9 @@ CASES = [
          "to choose, put 'published: YYYY-MM-DD' and 'id: http://arxiv.org/abs/ID' in metadata.yaml",
          intact=lambda ctx, out, err: (
              posttui.load(ctx.facts["src"]).post_name == f"{ctx.facts['today']}-2401.00001" or pytest.fail(out))),
+    Case("option-ignored-for-saved-prompt", lambda ctx: info(ctx, saved_prompt_source(ctx)) + ["--group",
+                                                                                         str(ctx.tmp / "g.yaml")], 0,
+         "warning: --group {tmp}/g.yaml ignored: a saved prompt carries its own metadata, authors and homepage"),
     Case("missing-source", lambda ctx: ["info", "--no-prompt", str(ctx.tmp / "nope.tex")], 2,
          "re:posttui: error: no such file, and not an arXiv id or URL: '.*/nope.tex' hint: give a path to a directory",
          library=lambda ctx: posttui.load(ctx.tmp / "nope.tex"), error=SourceError),
@@ -376,7 +379,7 @@ CASES = [
 @pytest.mark.parametrize("case", [c.param() for c in CASES])
 def test_source_case(case: Case, tmp_path, monkeypatch, capsys, request):
     monkeypatch.setenv("COLUMNS", "500")  # rich must not wrap a message inside a long path
-    ctx = Ctx(tmp_path, monkeypatch)
+    ctx = Ctx(tmp_path, monkeypatch, facts={"tmp": tmp_path})
     if case.name.startswith("arxiv-"):
         ctx.facts["server"] = request.getfixturevalue("arxiv")
     code, out, err = run_case(case, ctx, capsys)
