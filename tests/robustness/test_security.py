@@ -68,6 +68,54 @@ def test_api_key_is_never_written_to_any_file(tmp_path, monkeypatch, capsys):
     assert MARKER not in out and MARKER not in err
 
 
+async def test_api_key_is_never_written_by_the_app(tmp_path, monkeypatch):
+    """The app with a marker key: open a saved prompt, generate through the fake Gemini, approve into the site,
+    take a screenshot; no file it wrote (site, session database, screenshot) contains the key."""
+    from posttui.config import Config
+    from posttui.llm.offline import OfflineWriter
+    from posttui.tui.app import PosttuiApp
+    from posttui.tui.screens.main import MainScreen
+
+    for name, sub in (("POSTTUI_DATA_DIR", "data"), ("POSTTUI_CACHE_DIR", "cache")):
+        monkeypatch.setenv(name, str(tmp_path / sub))
+    monkeypatch.setenv("GEMINI_API_KEY", MARKER)
+    ctx = Ctx(tmp_path, monkeypatch)
+    source = saved_prompt_source(ctx)
+    site = make_site(ctx)
+    paper = __import__("posttui").load(source)
+
+    async def until(pilot, predicate, what: str) -> None:
+        import time
+
+        end = time.monotonic() + 30
+        while not predicate():
+            assert time.monotonic() < end, f"timed out waiting for {what}"
+            await pilot.pause(0.05)
+
+    with FakeGemini(chunk_size=200) as fake:
+        monkeypatch.setenv("POSTTUI_GEMINI_BASE_URL", fake.base_url)
+        monkeypatch.setenv("POSTTUI_GEMINI_ATTEMPTS", "1")
+        fake.text = OfflineWriter(paper, model="gemini-2.5-pro", config=Config()).post()
+        app = PosttuiApp(source=str(source), site=site, backend_name="gemini", offer_resume=False)
+        async with app.run_test(size=(120, 40)) as pilot:
+            await until(pilot, lambda: isinstance(app.screen, MainScreen), "the main screen")
+            screen = app.screen
+            await pilot.pause(0.3)
+            await pilot.press("ctrl+g")
+            await until(pilot, lambda: screen.status.state in ("done", "failed", "blocked"), "generation")
+            assert screen.status.state == "done", screen.status.state
+            await pilot.pause(0.3)
+            await pilot.press("ctrl+s")
+            await until(pilot, lambda: screen.status.state == "saved", "the save")
+            app.save_screenshot(filename="screen.svg", path=str(tmp_path))
+        used = [r for r in fake.requests if r.headers.get("x-goog-api-key") == MARKER]
+    assert used, "the marker key was never sent: the test would prove nothing"
+    assert (site / "_posts" / f"{POST_NAME}.md").is_file() and (tmp_path / "screen.svg").is_file()
+    written = [p for p in tmp_path.rglob("*") if p.is_file()]
+    assert any(p.name.startswith("sessions.db") for p in written)
+    assert [str(p) for p in written if MARKER.encode() in p.read_bytes()] == []
+
+
 # ----- static scan of the source ----------------------------------------------------------------------------------
 def _dotted(node: ast.AST) -> str:
     if isinstance(node, ast.Name):
