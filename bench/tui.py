@@ -258,6 +258,55 @@ async def _stream_run(paper, text: str, store_path: Path, strategy: str, chunks:
             "keys": len(latencies), "findings": findings}
 
 
+async def _big_source(paper, store_path: Path) -> dict:
+    """A 0.5 MB LaTeX source in the Source pane: time to the first frame and page-down latency while reading."""
+    from dataclasses import replace
+
+    from posttui.llm.offline import OfflineBackend
+    from posttui.paper import TexFile
+    from posttui.session import SessionStore
+    from posttui.tui.app import PosttuiApp
+    from posttui.tui.screens.main import MainScreen
+    from posttui.tui.widgets.source import LatexView
+
+    tex = paper.site_tex
+    big = (tex * (500_000 // len(tex) + 1))[:500_000]
+    big_paper = replace(paper, tex_files=[TexFile("main.tex", big)])
+    store = SessionStore.open(store_path)
+    first: list[float] = []
+
+    class Timed(PosttuiApp):
+        def _display(self, screen, renderable):
+            if renderable is not None and not first and isinstance(screen, MainScreen):
+                first.append(time.perf_counter())
+            super()._display(screen, renderable)
+
+    t0 = time.perf_counter()
+    app = Timed(paper=big_paper, store=store, offer_resume=False, backend_factory=lambda p: OfflineBackend(p))
+    presses: list[float] = []
+    async with app.run_test(size=(120, 40)) as pilot:
+        while not first:
+            await pilot.pause(0.001)
+        view = app.screen.query_one(LatexView)
+        view.focus()
+        await pilot.pause()
+        from textual import events
+
+        for _ in range(30):
+            before = view.scroll_y
+            t = time.perf_counter()
+            app.post_message(events.Key("pagedown", None))
+            while view.scroll_y == before:
+                await asyncio.sleep(0.0005)
+            presses.append(time.perf_counter() - t)
+            await pilot.pause(0.05)
+        computed = len(view._highlights)
+        lines = view.document.line_count
+    store.close()
+    return {"first": first[0] - t0, "worst_page": max(presses), "median_page": statistics.median(presses),
+            "highlighted": computed, "lines": lines}
+
+
 async def _preview_done(screen) -> bool:
     return not [w for w in screen.workers if w.group == "preview" and w.is_running]
 
@@ -289,6 +338,11 @@ async def main(quick: bool) -> int:
     print(f"  posttui, loading the example too        {ours_load * 1000:7.1f} ms   ratio {ours_load / bare:4.2f}x")
 
     paper = posttui.load(EXAMPLE)
+    big = await _big_source(paper, tmp / "big.db")
+    print(f"\n0.5 MB LaTeX source ({big['lines']:,} lines) in the Source pane")
+    print(f"  main screen first frame                 {big['first'] * 1000:7.1f} ms")
+    print(f"  page-down while reading it              worst {big['worst_page'] * 1000:6.1f} ms, median "
+          f"{big['median_page'] * 1000:5.1f} ms over 30 pages; {big['highlighted']:,} lines highlighted so far")
     text = synthetic_post(OfflineWriter(paper).post())
     chunks, delay = (200, 0.05)
     print(f"\nstreaming {len(text.encode()):,} bytes in {chunks} chunks {delay * 1000:.0f} ms apart")

@@ -150,3 +150,37 @@ async def test_a_corrupt_session_database_is_reported(tmp_path, example_paper):
         await pilot.pause(0.3)
         assert any("moved to" in n.message for n in app._notifications)
     store.close()
+
+
+async def test_large_source_is_highlighted_only_where_it_is_shown(example_paper, store):
+    from dataclasses import replace
+
+    from posttui.paper import TexFile
+    from posttui.tui.widgets.source import LatexView, latex_line_highlights
+
+    tex = example_paper.site_tex
+    big = replace(example_paper, tex_files=[TexFile("main.tex", (tex * 130)[:500_000])])
+    app = PosttuiApp(paper=big, store=store, offer_resume=False, backend_factory=lambda p: OfflineBackend(p))
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_idle(pilot)
+        view = main_screen(app).query_one(LatexView)
+        assert view.document.line_count > 9000
+        assert len(view._highlights) < 100  # only the rows drawn so far
+        view.focus()
+        view.scroll_end(animate=False)
+        await pilot.pause(0.2)
+        last = view.document.line_count - 2
+        assert last in view._highlights and len(view._highlights) < 200
+        assert view._highlights[last] == latex_line_highlights(view.document.get_line(last))
+
+
+def test_latex_line_highlights_use_byte_columns():
+    from posttui.tui.widgets.source import latex_line_highlights
+
+    line = "é \\cite{a} % note"
+    got = latex_line_highlights(line)
+    names = [n for _, _, n in got]
+    assert names == ["tex.cite", "tex.brace", "tex.brace", "tex.comment"]
+    start, end, _ = got[0]
+    assert line.encode()[start:end] == b"\\cite"
+    assert line.encode()[got[-1][0]:] == b"% note"

@@ -19,7 +19,7 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import Screen
-from textual.widgets import Footer, Label, Markdown, Static, Switch, TabbedContent, TabPane, TextArea
+from textual.widgets import Footer, Label, Static, Switch, TabbedContent, TabPane, TextArea
 from textual.worker import Worker, WorkerState
 
 from ...errors import LLMError, PosttuiError
@@ -94,7 +94,12 @@ class MainScreen(Screen):
             with Horizontal(id="right", classes="split"):
                 yield DraftEditor(id="draft")
                 with VerticalScroll(id="preview-pane"):
-                    yield Markdown("", id="preview") if self.preview_kind == "markdown" else Static("", id="preview")
+                    if self.preview_kind == "markdown":
+                        from textual.widgets import Markdown
+
+                        yield Markdown("", id="preview")
+                    else:
+                        yield Static("", id="preview")
         with Vertical(id="problems-pane"):
             yield ProblemsTable(id="problems")
             yield Static("", id="problem-detail")
@@ -128,7 +133,7 @@ class MainScreen(Screen):
         for warning in getattr(paper, "warnings", []) or []:
             self.notify(str(warning), severity="warning", timeout=8)
         self.set_interval(0.25, self._tick_recorder)
-        self._prepare()
+        self.call_after_refresh(self._prepare)  # the first frame first, then the prompt and the checker
         if self.session_id is not None:
             self._load_session(self.session_id)
         self.editor.focus()
@@ -326,7 +331,7 @@ class MainScreen(Screen):
             return
         self._preview_text = text
         preview = self.query_one("#preview")
-        if isinstance(preview, Markdown):
+        if self.preview_kind == "markdown":
             await preview.update(_preview_markdown(text))
         else:
             from rich.markdown import Markdown as RichMarkdown
@@ -365,6 +370,8 @@ class MainScreen(Screen):
         live = self.checker.streaming() if self.checker is not None else None
         preview_stream = None
         if self.live_preview and self.view != "editor" and self.preview_kind == "markdown":
+            from textual.widgets import Markdown
+
             preview = self.query_one("#preview", Markdown)
             await preview.update("")
             self._preview_text = None
