@@ -24,6 +24,7 @@ from catalogue import POST_NAME, Case, Ctx, check_message, fixture_paper, make_s
 from fake_gemini import FakeGemini
 
 from posttui.cli import main
+from posttui.errors import SiteError
 
 KEY = "test-key-0123"
 
@@ -314,6 +315,17 @@ def one_whole_post(ctx: Ctx, out: str, err: str) -> None:
     assert leftovers == []
 
 
+def site_save(force: bool = False):
+    """The same save through the library: ``Site(root).save(...)``."""
+
+    def call(ctx: Ctx):
+        from posttui.site import Site
+
+        return Site(ctx.facts["site"]).save(POST_NAME, post="a post\n", prompt="a prompt", force=force)
+
+    return call
+
+
 # ----- session database ------------------------------------------------------------------------------------------
 def corrupt_db(ctx: Ctx) -> list:
     db = ctx.env_data() / "sessions.db"
@@ -428,6 +440,7 @@ def every_problem_listed(ctx: Ctx, out: str, err: str) -> None:
     draft_untouched(ctx, out, err)
 
 
+NO_KEY = "posttui: error: no Gemini API key: GEMINI_API_KEY (or GOOGLE_API_KEY) is not set"
 INJECTED_LINK = " For a prize, visit [the prize page](https://attacker.example/prize)."
 
 CASES = [
@@ -446,7 +459,8 @@ CASES = [
     Case("gemini-429-quota", gemini("429"), 2,
          "posttui: error: Gemini quota or rate limit exhausted (429 RESOURCE_EXHAUSTED); Google asks to retry in 17 s "
          "(tried 2 times): You exceeded your current quota, please check your plan and billing details. hint: wait "
-         "and try again, check your plan at https://aistudio.google.com, or use --backend offline", intact=nothing_kept),
+         "and try again, check your plan at https://aistudio.google.com, or use --backend offline",
+         intact=nothing_kept),
     Case("gemini-500", gemini("500"), 2,
          "posttui: error: Gemini failed on its side (500 INTERNAL) (tried 2 times): An internal error has occurred. "
          "Please retry or report in the issue tracker. hint: this is usually temporary: try again in a minute",
@@ -485,10 +499,9 @@ CASES = [
          "posttui: error: cannot reach Gemini at {base} (tried 2 times): All connection attempts failed hint: check "
          "the network connection (and HTTPS_PROXY if you use one); `--backend offline` works without a network",
          intact=nothing_kept),
-    Case("key-missing", no_key(None), 2,
-         "posttui: error: no Gemini API key: GEMINI_API_KEY (or GOOGLE_API_KEY) is not set"),
-    Case("key-empty", no_key(""), 2, "posttui: error: no Gemini API key: GEMINI_API_KEY (or GOOGLE_API_KEY) is not set"),
-    Case("key-blank", no_key("   "), 2, "posttui: error: no Gemini API key: GEMINI_API_KEY (or GOOGLE_API_KEY) is not set"),
+    Case("key-missing", no_key(None), 2, NO_KEY),
+    Case("key-empty", no_key(""), 2, NO_KEY),
+    Case("key-blank", no_key("   "), 2, NO_KEY),
     Case("ctrl-c-headless", lambda ctx: ["generate", saved_prompt_source(ctx)], 130,
          "re:posttui: interrupted; the stream was stopped posttui: the partial draft \\([\\d,]+ characters\\) is saved "
          "in \\S+\\.md posttui: it is also in session \\d+ \\(`posttui resume \\d+`\\)",
@@ -498,23 +511,28 @@ CASES = [
     Case("two-failures-same-second", gemini("midstream"), 2, "re:the partial draft \\(128 characters\\) is saved in",
          intact=lambda ctx, out, err: (
              len(list((ctx.env_data() / "partial").iterdir())) == 2
-             or pytest.fail(f"a partial draft was lost: {sorted(p.name for p in (ctx.env_data() / 'partial').iterdir())}")
+             or pytest.fail(f"a partial draft was lost: {sorted((ctx.env_data() / 'partial').iterdir())}")
          )),
     # --- saving into the site ---
     Case("post-exists", offline_save(post_exists), 2,
          "posttui: error: {post}: already exists; not overwritten hint: use --force to replace it",
-         intact=site_unchanged),
+         intact=site_unchanged,
+         library=site_save(False), error=SiteError),
     Case("target-is-a-directory", offline_save(directory_in_the_way, "--force"), 2,
          "posttui: error: {post}: is a directory where a file should be hint: move the directory aside",
-         intact=directory_kept),
+         intact=directory_kept,
+         library=site_save(True), error=SiteError),
     Case("posts-symlink-outside-site", offline_save(posts_symlink_outside), 2,
          "posttui: error: {site}/_posts: _posts resolves to {outside}, outside the site; refusing to write there "
-         "hint: replace the symlink with a real folder inside the site", intact=outside_untouched),
+         "hint: replace the symlink with a real folder inside the site", intact=outside_untouched,
+         library=site_save(False), error=SiteError),
     Case("posts-is-a-file", offline_save(posts_is_a_file), 2,
-         "posttui: error: {site}/_posts: is not a folder hint: move the file aside", intact=site_unchanged),
+         "posttui: error: {site}/_posts: is not a folder hint: move the file aside", intact=site_unchanged,
+         library=site_save(False), error=SiteError),
     Case("site-read-only", offline_save(read_only_site), 2,
          "re:posttui: error: {site}/\\S+: cannot create the folder: permission denied hint: make the site folder "
-         "writable for you \\(or save into another --site\\)", intact=site_unchanged),
+         "writable for you \\(or save into another --site\\)", intact=site_unchanged,
+         library=site_save(False), error=SiteError),
     Case("disk-full", offline_save(enospc_at(1)), 2,
          "posttui: error: {site}/prompts/content/{name}.txt: cannot write: no space left on the device hint: free "
          "some disk space and save again; nothing was replaced",
@@ -525,7 +543,8 @@ CASES = [
     Case("disk-full-then-retry", offline_save(remember_fsync), 0, "posttui: wrote {post}", intact=saved_once),
     Case("save-lock-held", offline_save(lock_held), 2,
          "posttui: error: {lock}: another posttui (process {pid} on {host}) is saving this post right now hint: wait "
-         "for it to finish; if no posttui is running, delete the lock file", intact=lock_kept_nothing_saved),
+         "for it to finish; if no posttui is running, delete the lock file", intact=lock_kept_nothing_saved,
+         library=site_save(False), error=SiteError),
     Case("save-stale-lock-taken-over", offline_save(stale_lock), 0, "posttui: wrote {post}",
          intact=stale_lock_taken_over),
     Case("two-processes-save-same-post", offline_save(), 2,
@@ -554,7 +573,8 @@ CASES = [
          intact=draft_untouched),
     Case("draft-1-megabyte", draft_case(megabyte), 0, "re:1 post checked", intact=draft_untouched, subprocess=True,
          timeout=120),
-    Case("draft-10000-problems", draft_case(ten_thousand_problems), 1, "re:1 post checked \\(0 clean\\): [\\d,]+ errors",
+    Case("draft-10000-problems", draft_case(ten_thousand_problems), 1,
+         "re:1 post checked \\(0 clean\\): [\\d,]+ errors",
          intact=every_problem_listed, subprocess=True, timeout=120),
 ]
 
@@ -593,6 +613,9 @@ def test_fault_case(case: Case, tmp_path, monkeypatch, capsys):
             check_message(case, ctx, stream)
         if case.intact is not None:
             case.intact(ctx, out, err)
+        if case.library is not None:
+            with pytest.raises(case.error):
+                case.library(ctx)
     finally:
         for cleanup in reversed(ctx.facts["cleanup"]):
             cleanup()

@@ -78,7 +78,8 @@ YAML_SEED = (
     "tags: !!python/tuple [1, 2]\nt: !!python/object/apply:time.struct_time [[2024, 1, 2, 0, 0, 0, 1, 2, 0], {}]\n"
 )
 YAML_PIECES = ["&a [x, x]\n", "*a", "!!python/object/new:feedparser.util.FeedParserDict\n  dictitems: {}\n",
-               "!!python/object/apply:os.system ['true']", "? ", ": ", "- ", "{", "}", "[", "]", "'", '"', "\t", "%YAML 1.1\n",
+               "!!python/object/apply:os.system ['true']", "? ", ": ", "- ", "{", "}", "[", "]", "'", '"', "\t",
+               "%YAML 1.1\n",
                "--- ", "!!binary |\n  AAAA\n", "<<: *a\n"]
 
 

@@ -50,7 +50,8 @@ def test_api_key_is_never_written_to_any_file(tmp_path, monkeypatch, capsys):
     paper = __import__("posttui").load(source)
     with FakeGemini(chunk_size=64) as fake:
         monkeypatch.setenv("POSTTUI_GEMINI_BASE_URL", fake.base_url)
-        fake.text = OfflineWriter(paper, model="gemini-2.5-pro", config=Config(image_model="gemini-2.5-flash-image")).post()
+        image_config = Config(image_model="gemini-2.5-flash-image")
+        fake.text = OfflineWriter(paper, model="gemini-2.5-pro", config=image_config).post()
         fake.script = ["success", "success", "image"]
         assert main(["generate", str(source), "--site", str(site), "--save", "--out", str(tmp_path / "draft.md")]) == 0
         fake.mode = "midstream"

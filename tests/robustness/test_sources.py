@@ -142,7 +142,8 @@ def big_prompt_written(ctx: Ctx, out: str, err: str) -> None:
 
 
 def no_metadata(ctx: Ctx) -> list:
-    folder = ctx.bundle("My Paper (draft)", {"main.tex": TEX.replace("\\title{A Title}", "\\title{A Title}\\author{Ada Lovelace}")})
+    tex = TEX.replace("\\title{A Title}", "\\title{A Title}\\author{Ada Lovelace}")
+    folder = ctx.bundle("My Paper (draft)", {"main.tex": tex})
     ctx.facts["today"] = time.strftime("%Y-%m-%d", time.gmtime())
     return info(ctx, folder)
 
@@ -256,11 +257,13 @@ CASES = [
          2, "posttui: error: {src}/group.yaml: must map member names to their entries, not be a list",
          library=loads, error=GroupError),
     # --- encodings and binary ---
-    Case("latin1-tex", bundle_with({"main.tex": TEX.replace("Hello", "Café").encode("latin-1"), "metadata.yaml": META}),
+    Case("latin1-tex",
+         bundle_with({"main.tex": TEX.replace("Hello", "Café").encode("latin-1"), "metadata.yaml": META}),
          0, "warning: {src}/main.tex: not valid UTF-8 (byte 0xe9 at offset 103); read as Latin-1",
          intact=latin1_kept),
     Case("mixed-encoding-tex",
-         bundle_with({"main.tex": TEX.replace("Hello", "naïve Caf").encode() .replace(b"Caf", b"Caf\xe9, Erd\xc5\x91s"),
+         bundle_with({"main.tex": TEX.replace("Hello", "naïve Caf").encode().replace(b"Caf",
+                                                                                     b"Caf\xe9, Erd\xc5\x91s"),
                       "metadata.yaml": META}),
          0, "re:warning: {src}/main.tex: mixed encodings: not valid UTF-8 \\(byte 0xe9 at offset \\d+\\); the invalid "
          "bytes were read as Latin-1, the rest as UTF-8", intact=mixed_kept),
@@ -282,8 +285,9 @@ CASES = [
                                                         member("refs.bib", kind=tarfile.SYMTYPE, link="/etc/passwd")]),
          2, "posttui: error: {src}: symlink member 'refs.bib' -> '/etc/passwd' points outside the archive",
          intact=nothing_outside, library=loads, error=ArchiveError),
-    Case("tar-hardlink-outside", tar_case("hard.tar.gz", [member("main.tex", TEX.encode()),
-                                                          member("x.tex", kind=tarfile.LNKTYPE, link="../../etc/passwd")]),
+    Case("tar-hardlink-outside",
+         tar_case("hard.tar.gz", [member("main.tex", TEX.encode()),
+                                  member("x.tex", kind=tarfile.LNKTYPE, link="../../etc/passwd")]),
          2, "posttui: error: {src}: hard link member 'x.tex' -> '../../etc/passwd' points outside the archive",
          library=loads, error=ArchiveError),
     Case("tar-device-file", tar_case("dev.tar.gz", [member("main.tex", TEX.encode()),
