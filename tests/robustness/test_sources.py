@@ -376,7 +376,8 @@ CASES = [
          "re:posttui: error: {srcurl}/2501.01111: source download was cut short", intact=not_cached("source"),
          library=loads, error=FetchError),
     Case("arxiv-corrupt-cache-refetched", corrupt_cache, 0,
-         "re:warning: .*cached source .* fetched again", intact=cache_repaired),
+         "warning: cached source {cache} was unreadable ({cache}: is truncated (the gzip stream ends early)); fetched "
+         "again", intact=cache_repaired),
 ]
 
 
