@@ -10,9 +10,19 @@ from conftest import main_screen, wait_for, wait_idle
 from scripted import ScriptedBackend
 from test_tui_flow import OFFLINE, chunked, clean_post, with_defects, without_featured_link
 
+import pytest
+from conftest import EXAMPLE
+
+import posttui
 from posttui.llm.offline import OfflineBackend
 from posttui.tui.app import PosttuiApp
 from posttui.tui.screens.dialogs import ConfirmDialog, DiffDialog
+
+
+@pytest.fixture
+def example_paper():
+    """A freshly loaded paper per snapshot (lazy analyses add warnings; screens must not depend on test order)."""
+    return posttui.load(EXAMPLE)
 
 
 def _app(paper, store, backend, site=None):
@@ -62,6 +72,7 @@ def test_help_screen(snap_compare, example_paper, store):
 
     async def run_before(pilot):
         await wait_idle(pilot)
+        pilot.app.clear_notifications()
         await pilot.press("f1")
         await pilot.pause(0.2)
 

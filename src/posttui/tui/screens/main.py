@@ -130,8 +130,8 @@ class MainScreen(Screen):
         self.query_one("#source", LatexView).load_text(paper.site_tex or "% this paper has no TeX source")
         self.query_one(ReferencesTable).load(paper)
         self.query_one(AuthorsTable).load(paper)
-        for warning in getattr(paper, "warnings", []) or []:
-            self.notify(str(warning), severity="warning", timeout=8)
+        self._warned = 0
+        self._show_paper_warnings()
         self.set_interval(0.25, self._tick_recorder)
         self.call_after_refresh(self._prepare)  # the first frame first, then the prompt and the checker
         if self.session_id is not None:
@@ -166,7 +166,15 @@ class MainScreen(Screen):
             f" {self.prompt_mode} prompt · {len(prompt):,} chars · ~{estimate_tokens(prompt):,} tokens"
         )
 
+    def _show_paper_warnings(self) -> None:
+        """Non-fatal problems met while reading the paper (some appear only once the TeX is analysed)."""
+        warnings = list(getattr(self.paper, "warnings", []) or [])
+        for warning in warnings[self._warned:]:
+            self.notify(str(warning), title="While reading the paper", severity="warning", timeout=8)
+        self._warned = len(warnings)
+
     def _checker_ready(self, checker) -> None:
+        self._show_paper_warnings()
         self.checker = checker
         if self.editor.text.strip():
             self.request_check(delay=0)
