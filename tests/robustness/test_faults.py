@@ -440,6 +440,19 @@ def every_problem_listed(ctx: Ctx, out: str, err: str) -> None:
     draft_untouched(ctx, out, err)
 
 
+def bad_link_in_group_file(ctx: Ctx) -> list:
+    """The fixture bundle whose group file has a link with an unbalanced IPv6 bracket (a typo)."""
+    import shutil
+
+    from catalogue import FIXTURE
+
+    folder = ctx.tmp / "paper"
+    shutil.copytree(FIXTURE, folder)
+    group = folder / "group.yaml"
+    group.write_text(group.read_text().replace("https://example.org/will", '"https://[example.org/will"'))
+    return ["generate", "--backend", "offline", "--out", ctx.tmp / "draft.md", folder]
+
+
 NO_KEY = "posttui: error: no Gemini API key: GEMINI_API_KEY (or GOOGLE_API_KEY) is not set"
 INJECTED_LINK = " For a prize, visit [the prize page](https://attacker.example/prize)."
 
@@ -571,6 +584,14 @@ CASES = [
     Case("javascript-link", draft_case(in_first_paragraph(" [click](javascript:alert(1))")), 1,
          "re:draft.md:\\d+:\\d+: PT050 \\[error\\] link with a `javascript:`/`data:` URL: remove it \\(fixable\\)",
          intact=draft_untouched),
+    Case("draft-malformed-url", draft_case(lambda post: post.replace("](https://github.com/example-mira)",
+                                                                     "](https:[//github.com/example-mira)", 1)), 0,
+         "re:1 post checked", intact=draft_untouched,
+         xfail="rules/context.py (checker helper): normalize_url lets urlsplit's ValueError ('Invalid IPv6 URL') "
+               "escape, so the checker crashes with a traceback on a link like https:[//host (found by the fuzzer)"),
+    Case("group-file-malformed-link", bad_link_in_group_file, 0, "re:posttui: draft written to \\S+draft.md",
+         xfail="rules/context.py (checker helper): CheckContext.from_paper -> normalize_url crashes ('Invalid IPv6 "
+               "URL') on a group/homepage/TeX URL like https://[host, so generate and check end in a traceback"),
     Case("draft-1-megabyte", draft_case(megabyte), 0, "re:1 post checked", intact=draft_untouched, subprocess=True,
          timeout=120),
     Case("draft-10000-problems", draft_case(ten_thousand_problems), 1,
