@@ -383,3 +383,53 @@ async def test_generate_through_the_fake_gemini_server(example_paper, store, mod
                 assert screen.status.state == "failed"
                 assert store.latest(screen.session_id).text == kept
                 assert any("Generation failed" in (n.title or "") for n in app._notifications)
+
+
+async def test_stop_closes_the_gemini_connection(example_paper, store):
+    from fake_gemini import FakeGemini
+
+    from posttui.config import Config
+    from posttui.llm.gemini import GeminiBackend
+
+    post = OfflineWriter(example_paper, model="gemini-2.5-pro").post()
+    with FakeGemini(text=post, chunk_size=50, mode="slow", delay=0.1) as fake:
+        backend = GeminiBackend(Config(gemini_base_url=fake.base_url), key="test-key", attempts=1,
+                                model="gemini-2.5-pro")
+        app = make_app(example_paper, store, backend=backend)
+        async with app.run_test(size=SIZE) as pilot:
+            await wait_idle(pilot)
+            screen = main_screen(app)
+            await pilot.press("ctrl+g")
+            await wait_for(pilot, lambda: len(screen.editor.text) >= 100, what="some text")
+            await pilot.press("escape")
+            await wait_for(pilot, lambda: not screen.busy, timeout=1.0, what="stop")
+            assert screen.status.state == "stopped"
+            assert fake.disconnected.wait(3), "the server never saw the client go away"
+            kept = screen.editor.text
+            assert post.startswith(kept) and len(kept) < len(post)
+
+
+async def test_approve_with_image_generation_saves_the_png(example_paper, store, site):
+    from fake_gemini import FakeGemini
+
+    from posttui.config import Config
+    from posttui.llm.gemini import GeminiBackend
+
+    with FakeGemini(chunk_size=400, script=["success", "success", "image"]) as fake:
+        config = Config(gemini_base_url=fake.base_url, image_generation=True, image_model="gemini-2.5-flash-image")
+        # A post whose footer names the models in use (Gemini for the text, the image model for the picture).
+        post = OfflineWriter(example_paper, config=config, model="gemini-2.5-pro").post()
+        fake.text = post
+        backend = GeminiBackend(config, key="test-key", attempts=1, model="gemini-2.5-pro")
+        app = PosttuiApp(paper=example_paper, store=store, site=site, config=config, offer_resume=False,
+                         backend_factory=lambda p: backend)
+        async with app.run_test(size=SIZE) as pilot:
+            await generate(pilot)
+            screen = main_screen(app)
+            await pilot.press("ctrl+s")
+            await wait_for(pilot, lambda: screen.status.state in ("saved", "failed", "blocked"), what="save")
+            name = example_paper.post_name
+            assert screen.status.state == "saved", [n.message for n in app._notifications]
+            image = site / "assets" / "images" / "posts" / f"{name}.png"
+            assert image.read_bytes() == fake.image_bytes
+            assert (site / "_posts" / f"{name}.md").read_text(encoding="utf-8") == post

@@ -17,12 +17,13 @@ class Checker:
     paper: object
     model: str | None = None
     """The model named in the post's footer (the template the draft is compared with)."""
+    image_model: str | None = None
 
     def __post_init__(self) -> None:
         from ..rules import CheckContext, load_rules
 
         load_rules()
-        self.context = CheckContext.from_paper(self.paper, model=self.model)
+        self.context = CheckContext.from_paper(self.paper, model=self.model, image_model=self.image_model)
 
     def check(self, text: str, *, partial: bool = False) -> list:
         from ..rules import check
@@ -101,19 +102,32 @@ def existing_post(site: Path, paper) -> str | None:
         return None
 
 
-async def save_post(site: Path, paper, text: str, prompt: str, backend, *, force: bool = False) -> list[Path]:
-    """Write the post, its prompt and its image prompt (a second model call, as the site does) atomically."""
+async def save_post(site: Path, paper, text: str, prompt: str, backend, *, config=None, force: bool = False,
+                    warn=None) -> list[Path]:
+    """Write the post, its prompt, its image prompt (a second model call, as the site does) and, when
+    ``image_generation`` is on, the header image, atomically. A failed image prompt or image is reported through
+    ``warn`` and the post is saved without it: a post without a picture is still a post."""
     import asyncio
 
-    from ..llm import generate, user
-    from ..prompt import image_prompt_request
+    from ..errors import LLMError
+    from ..llm.image import generate_image, write_image_prompt
     from ..site import Site
 
     target = Site(site)
-    result = await generate(backend, [user(image_prompt_request(text))])
-    image_prompt = result.text.strip()
+    image_prompt = image = None
+    try:
+        image_prompt = (await write_image_prompt(backend, text, config=config)).text
+    except LLMError as exc:
+        if warn:
+            warn(f"No image prompt (the post is saved without one): {exc}")
+    if config is not None and config.image_generation and image_prompt:
+        try:
+            image = (await generate_image(backend, image_prompt, config=config)).data
+        except LLMError as exc:
+            if warn:
+                warn(f"No header image (the post is saved without one): {exc}")
     report = await asyncio.to_thread(
-        target.save, paper.post_name, post=text, prompt=prompt, image_prompt=image_prompt, force=force
+        target.save, paper.post_name, post=text, prompt=prompt, image_prompt=image_prompt, image=image, force=force
     )
     return list(report.written)
 

@@ -142,7 +142,8 @@ class MainScreen(Screen):
     def _prepare(self) -> None:
         """Build the prompt and the checker off the UI thread (the references and TeX analysis can take a while)."""
         try:
-            prompt = self.paper.prompt(self.prompt_mode, model=self.app.model_name)
+            prompt = self.paper.prompt(self.prompt_mode, model=self.app.model_name,
+                                       image_model=self.app.config.image_model)
         except PosttuiError as exc:
             prompt = ""
             self.app.call_from_thread(self.notify, f"The prompt could not be built: {exc}", severity="error")
@@ -150,7 +151,7 @@ class MainScreen(Screen):
         try:
             from ..services import Checker
 
-            checker = Checker(self.paper, model=self.app.model_name)
+            checker = Checker(self.paper, model=self.app.model_name, image_model=self.app.config.image_model)
         except Exception as exc:  # noqa: BLE001 - the app stays usable; the user learns why nothing is checked
             self.app.call_from_thread(self.notify, f"The checker is not available: {exc}", severity="error",
                                       timeout=10)
@@ -187,7 +188,8 @@ class MainScreen(Screen):
     @work(thread=True, group="prepare", exclusive=True, exit_on_error=False)
     def _rebuild_prompt(self) -> None:
         try:
-            prompt = self.paper.prompt(self.prompt_mode, model=self.app.model_name)
+            prompt = self.paper.prompt(self.prompt_mode, model=self.app.model_name,
+                                       image_model=self.app.config.image_model)
         except PosttuiError as exc:
             self.app.call_from_thread(self.notify, str(exc), severity="error")
             return
@@ -500,7 +502,8 @@ class MainScreen(Screen):
             self.notify(f"{kind.title()} rejected; the draft is unchanged.")
 
     async def _prompt(self) -> str:
-        self.prompt_text = await asyncio.to_thread(self.paper.prompt, self.prompt_mode, model=self.app.model_name)
+        self.prompt_text = await asyncio.to_thread(self.paper.prompt, self.prompt_mode, model=self.app.model_name,
+                                                   image_model=self.app.config.image_model)
         return self.prompt_text
 
     def _count_usage(self, result) -> None:
@@ -669,7 +672,8 @@ class MainScreen(Screen):
         self.status.set_state("streaming", "image prompt")
         try:
             written = await save_post(app.site, self.paper, text, self.prompt_text or await self._prompt(),
-                                      app.backend, force=force)
+                                      app.backend, config=app.config, force=force,
+                                      warn=lambda m: self.notify(m, severity="warning", timeout=12))
         except PosttuiError as exc:
             self.notify(str(exc), title="Not saved", severity="error", timeout=15)
             self.status.set_state("failed", "save")
