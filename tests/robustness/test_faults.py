@@ -453,6 +453,25 @@ def bad_link_in_group_file(ctx: Ctx) -> list:
     return ["generate", "--backend", "offline", "--out", ctx.tmp / "draft.md", folder]
 
 
+def stream_cut_after_scheme(ctx: Ctx) -> list:
+    """Feed the clean post to the app's StreamingChecker in chunks, one of them ending right after 'https://'."""
+    from posttui.llm.offline import OfflineWriter
+    from posttui.rules import CheckContext, StreamingChecker
+
+    paper = fixture_paper()
+    post = in_first_paragraph(" The code is at https://github.com/example-mira.")(OfflineWriter(paper).post())
+    cut = post.index(" https://github.com") + len(" https://")
+    checker = StreamingChecker(CheckContext.from_paper(paper, model="posttui-offline"), min_bytes=1, min_interval=0)
+    for chunk in (post[:cut], post[cut:]):
+        checker.feed(chunk)
+    ctx.facts["final"] = checker.finish() if hasattr(checker, "finish") else checker.check_now(partial=False)
+    return ["--version"]
+
+
+def stream_checked(ctx: Ctx, out: str, err: str) -> None:
+    assert isinstance(ctx.facts["final"], list)
+
+
 NO_KEY = "posttui: error: no Gemini API key: GEMINI_API_KEY (or GOOGLE_API_KEY) is not set"
 INJECTED_LINK = " For a prize, visit [the prize page](https://attacker.example/prize)."
 
@@ -589,6 +608,14 @@ CASES = [
          "re:1 post checked", intact=draft_untouched,
          xfail="rules/context.py (checker helper): normalize_url lets urlsplit's ValueError ('Invalid IPv6 URL') "
                "escape, so the checker crashes with a traceback on a link like https:[//host (found by the fuzzer)"),
+    Case("draft-bare-scheme", draft_case(in_first_paragraph(" The data are at https:// for now.")), 0,
+         "re:1 post checked", intact=draft_untouched,
+         xfail="rules/markdown.py (checker helper): a bare 'https://' (nothing after the scheme) crashes "
+               "parse_segment ('NoneType' object has no attribute 'group'); a streamed prefix ending in 'https://' "
+               "hits it too, partial or not (found by the fuzzer)"),
+    Case("stream-prefix-ends-in-scheme", stream_cut_after_scheme, 0, "", intact=stream_checked,
+         xfail="rules/markdown.py (checker helper): StreamingChecker.feed crashes when a chunk ends right after "
+               "'https://' of a bare URL in the prose (the TUI feeds every chunk)"),
     Case("group-file-malformed-link", bad_link_in_group_file, 0, "re:posttui: draft written to \\S+draft.md",
          xfail="rules/context.py (checker helper): CheckContext.from_paper -> normalize_url crashes ('Invalid IPv6 "
                "URL') on a group/homepage/TeX URL like https://[host, so generate and check end in a traceback"),
