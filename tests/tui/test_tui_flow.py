@@ -433,3 +433,20 @@ async def test_approve_with_image_generation_saves_the_png(example_paper, store,
             image = site / "assets" / "images" / "posts" / f"{name}.png"
             assert image.read_bytes() == fake.image_bytes
             assert (site / "_posts" / f"{name}.md").read_text(encoding="utf-8") == post
+
+
+async def test_typing_is_kept_as_versions_and_not_clobbered_by_the_watcher(example_paper, store):
+    app = make_app(example_paper, store)
+    async with app.run_test(size=SIZE) as pilot:
+        await generate(pilot)
+        screen = main_screen(app)
+        screen.editor.focus()
+        screen.editor.move_cursor(screen.editor.document.end)
+        await pilot.press(*"Hello")
+        await wait_for(pilot, lambda: store.latest(screen.session_id).origin == "edit", timeout=5, what="edit version")
+        await pilot.press(*" world")  # typed after the draft file was written
+        await pilot.pause(0.8)  # the watcher has seen the app's own write by now
+        assert screen.editor.text.endswith("Hello world")
+        await wait_for(pilot, lambda: store.latest(screen.session_id).text.endswith("Hello world"), timeout=5,
+                       what="second edit version")
+        assert screen.draft_file.read_text(encoding="utf-8").endswith("Hello world")

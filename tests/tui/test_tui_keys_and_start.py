@@ -184,3 +184,33 @@ def test_latex_line_highlights_use_byte_columns():
     start, end, _ = got[0]
     assert line.encode()[start:end] == b"\\cite"
     assert line.encode()[got[-1][0]:] == b"% note"
+
+
+def test_launch_options_find_or_check_the_site(tmp_path, monkeypatch):
+    from posttui.errors import SiteError
+    from posttui.tui.launch import make_app
+
+    site = tmp_path / "site"
+    (site / "_posts" / "2024").mkdir(parents=True)
+    (site / "_config.yml").write_text("title: t\n", encoding="utf-8")
+    monkeypatch.chdir(site / "_posts" / "2024")
+    app = make_app([])
+    assert app.site == site.resolve() and app.source is None
+    monkeypatch.chdir(tmp_path)
+    app = make_app(["examples/x", "--backend", "offline", "--lean", "--new"])
+    assert app.site is None and app.source == "examples/x" and app.lean and not app.offer_resume
+    assert app.backend_name == "offline"
+    with pytest.raises(SiteError, match="not a Jekyll site"):
+        make_app(["--site", str(tmp_path)])
+    with pytest.raises(SiteError, match="no such folder"):
+        make_app(["--site", str(tmp_path / "nope")])
+    app.store.close()
+
+
+def test_launch_without_a_terminal_says_what_to_use(capsys, monkeypatch, tmp_path):
+    from posttui.cli import main
+
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("POSTTUI_FORCE_TUI", raising=False)
+    assert main([]) == 2  # stdout is captured: not a terminal
+    assert "posttui generate" in capsys.readouterr().err

@@ -71,6 +71,7 @@ class MainScreen(Screen):
         """Stream chunks into the preview with MarkdownStream too (off: the preview renders once the stream
         settles, which bench/tui.py measured to keep key presses and the end of the stream faster)."""
         self.draft_file: Path | None = None
+        self._draft_file_text: str | None = None
 
     # ----- layout -----------------------------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
@@ -390,6 +391,7 @@ class MainScreen(Screen):
         try:
             async for chunk in stream:
                 editor.append_text(chunk)
+                self.status.live_tokens = len(stream.text) // 4  # a running estimate until the usage arrives
                 if preview_stream is not None:
                     await preview_stream.write(chunk)
                 self.recorder.feed(chunk)
@@ -413,6 +415,7 @@ class MainScreen(Screen):
             if preview_stream is not None:
                 await preview_stream.stop()
             self.recorder = None
+            self.status.live_tokens = 0
             self.streaming = False
             self.busy = ""
             editor.read_only = False
@@ -701,6 +704,7 @@ class MainScreen(Screen):
 
         try:
             path = self._draft_path()
+            self._draft_file_text = text  # the watcher ignores the app's own writes
             if not path.exists() or path.read_text(encoding="utf-8") != text:
                 write_atomic(path, text)
         except OSError as exc:
@@ -735,8 +739,9 @@ class MainScreen(Screen):
         except (OSError, UnicodeDecodeError) as exc:
             self.notify(f"Could not read {path}: {exc}", severity="error")
             return
-        if text == self.editor.text:
-            return
+        if text == self.editor.text or text == self._draft_file_text:
+            return  # nothing new, or the app's own write (the user may have typed on since)
+        self._draft_file_text = text
         self._known_text = text
         self._record(text, "edit")
         self._set_text(text)

@@ -33,6 +33,8 @@ class StatusHeader(Widget):
     state = reactive("idle")
     detail = reactive("")
     tokens = reactive(0)
+    live_tokens = reactive(0)
+    """An estimate of the output tokens of the stream that is running (replaced by the real usage at the end)."""
     cost = reactive(0.0)
     problems = reactive("")
 
@@ -66,7 +68,10 @@ class StatusHeader(Widget):
         right.append(f" ● {label} ", style=STATE_STYLE.get(state, "bold"))
         if self.problems and not narrow:
             right.append(f"│ {self.problems} ")
-        right.append(f"│ {self.tokens:,} tok ${self.cost:.3f} ")
+        if self.live_tokens:
+            right.append(f"│ {self.tokens:,}+~{self.live_tokens:,} tok ${self.cost:.3f} ")
+        else:
+            right.append(f"│ {self.tokens:,} tok ${self.cost:.3f} ")
         left = Text()
         left.append(" posttui ", style="bold reverse")
         backend = self.backend
