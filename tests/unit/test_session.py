@@ -214,6 +214,14 @@ def test_cli_sessions_lists_and_resume_rejects_unknown_ids(isolated_env, capsys)
     assert rows[0]["id"] == a.id and rows[0]["versions"] == 1 and rows[0]["cost"] == 0.125
     assert main(["sessions", "--paper", "arXiv:2611.01234", "--json"]) == 0
     assert len(json.loads(capsys.readouterr().out)) == 1
+    import pathlib
+
+    folder = pathlib.Path("examples/synthetic-paper")
+    if folder.is_dir():  # a path finds the session of the paper opened from it (keyed by its arXiv id)
+        assert main(["sessions", "--paper", str(folder), "--json"]) == 0
+        assert len(json.loads(capsys.readouterr().out)) == 1
+    assert main(["sessions", "--paper", "2501.99999", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out) == []
     assert main(["resume", "999"]) == 2
     err = capsys.readouterr().err
     assert "no session with id 999" in err and "posttui sessions" in err

@@ -39,8 +39,13 @@ def run(args: argparse.Namespace) -> int:
     try:
         if store.notice:
             print(f"posttui: {store.notice}", file=sys.stderr)
-        key = paper_key_of_source(args.paper) if args.paper else None
-        sessions = store.list(limit=args.limit, paper_key=key)
+        if args.paper:
+            # A session is keyed by the arXiv id when the paper has one, so a path matches by origin as well.
+            key = paper_key_of_source(args.paper)
+            sessions = [s for s in store.list(limit=10_000)
+                        if key in (s.paper_key, paper_key_of_source(s.origin) if s.origin else None)][: args.limit]
+        else:
+            sessions = store.list(limit=args.limit)
         if args.json:
             print(json.dumps([
                 {"id": s.id, "paper": s.paper_key, "title": s.title, "origin": s.origin, "updated": s.updated,
