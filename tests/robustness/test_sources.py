@@ -269,8 +269,8 @@ CASES = [
          "bytes were read as Latin-1, the rest as UTF-8", intact=mixed_kept),
     Case("binary-named-tex", bundle_with({"main.tex": b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" * 50,
                                           "metadata.yaml": META}), 2,
-         "posttui: error: {src}/main.tex: is not a text file (binary data in a tex file) hint: check the source: a "
-         "tex file must be plain text", library=loads, error=SourceError),
+         "posttui: error: {src}/main.tex: is not a text file (binary data in a TeX file) hint: check the source: a "
+         "TeX file must be plain text", library=loads, error=SourceError),
     Case("empty-tex-file", lambda ctx: info(ctx, ctx.bundle("paper", {"main.tex": ""}) / "main.tex"), 2,
          "posttui: error: {src}: is empty hint: give the paper's main .tex file (or its directory)",
          library=loads, error=SourceError),

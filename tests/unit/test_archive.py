@@ -170,7 +170,7 @@ def test_binary_tex_member_is_refused():
     data = make_tar([("main.tex", b"\x00\x01\x02binary\x00" * 10)])
     with pytest.raises(ArchiveError) as info:
         read_source_bytes(data, "bin.tar.gz", max_bytes=CAP)
-    assert "bin.tar.gz:main.tex: is not a text file (binary data in a tex file)" in str(info.value)
+    assert "bin.tar.gz:main.tex: is not a text file (binary data in a TeX file)" in str(info.value)
 
 
 def test_macos_resource_forks_are_skipped():

@@ -226,7 +226,7 @@ def test_latin1_tex_warns_naming_the_file(tmp_path):
 
 def test_binary_tex_is_refused(tmp_path):
     write_bundle(tmp_path, **{"sections/method.tex": b"\x00\x01PK\x03\x04" * 20})
-    with pytest.raises(SourceError, match=r"method.tex: is not a text file \(binary data in a tex file\)"):
+    with pytest.raises(SourceError, match=r"method.tex: is not a text file \(binary data in a TeX file\)"):
         load_local(tmp_path)
 
 

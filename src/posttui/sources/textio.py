@@ -13,6 +13,8 @@ from ..errors import SourceError
 
 _TEXT_CONTROL = {0x09, 0x0A, 0x0C, 0x0D, 0x1B}
 _LATIN1_FALLBACK = "posttui-latin1-fallback"
+_KIND_NAMES = {"tex": "TeX", "bbl": ".bbl", "bib": ".bib"}
+"""How file kinds given by extension are named in messages."""
 
 
 def _latin1_bytes(error: UnicodeDecodeError) -> tuple[str, int]:
@@ -40,6 +42,7 @@ def decode_text(data: bytes, name: str | Path, warnings: list[str] | None = None
     Raises :class:`SourceError` for binary data.
     """
     if looks_binary(data):
+        kind = _KIND_NAMES.get(kind, kind)
         raise SourceError(
             f"is not a text file (binary data in a {kind} file)",
             path=name,
