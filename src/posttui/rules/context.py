@@ -110,8 +110,11 @@ def normalize_name(name: str) -> str:
 def normalize_url(url: str) -> str:
     """Compare URLs: scheme, ``www.``, case of the host and a trailing slash do not matter."""
     url = url.strip().strip("<>")
-    parts = urlsplit(url if "://" in url else "https://" + url)
-    host = (parts.hostname or "").lower()
+    try:
+        parts = urlsplit(url if "://" in url else "https://" + url)
+        host = (parts.hostname or "").lower()
+    except ValueError:  # e.g. "https://[host" (an unclosed IPv6 bracket): compare the text as written
+        return url.lower().rstrip("/")
     if host.startswith("www."):
         host = host[4:]
     path = parts.path.rstrip("/")

@@ -486,6 +486,9 @@ class _InlineScanner:
                 continue
             if c == "h":
                 um = _BARE_URL_RE.match(text, s, end)
+                if um is None:  # a scheme with nothing after it ("https://" at the end of a chunk): plain text
+                    pos = text.index("//", s) + 2
+                    continue
                 url = um.group(0).rstrip(".,;:!?)")
                 if url.count("(") > url.count(")") and text[s + len(url) : s + len(url) + 1] == ")":
                     url += ")"

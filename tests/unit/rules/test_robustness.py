@@ -5,12 +5,12 @@ from hypothesis import strategies as st
 
 from posttui.rules import check, fix
 
-from .conftest import CTX, SKELETON
+from .conftest import CTX, SKELETON, make_context
 
 PIECES = [
     "[", "]", "(", ")", "![", "](", "`", "```", "$", "$$", "\\(", "\\)", "\\[", "\\]", "\\cite{smith2020}",
     "\\citep[see][p. 3]{smith2020,jones2019}", "\\emph{x}", "~", "<script>", "</script>", "<b onclick=x>", "<!--",
-    "-->", "\n", "\n\n", "# ", "* ", "1. ", "> ", "---\n", "e.g. ", "et al. ", ". ", "https://x.example/a_(b)",
+    "-->", "\n", "\n\n", "# ", "* ", "1. ", "> ", "---\n", "e.g. ", "et al. ", ". ", "https://x.example/a_(b)", "https://", "https:[//", "https://[",
     "[2401.01234](https://arxiv.org/abs/2401.01234)", "[Ada Lovelace](https://ada.example.org)",
     "[Charles Babbage](https://ada.example.org)", "10.1000/xyz(2020)01", SKELETON.begin_marker + "\n",
     SKELETON.end_marker + "\n", SKELETON.front_matter, SKELETON.header_image + "\n", SKELETON.footer, "word ",
@@ -50,3 +50,17 @@ def test_paragraph_fast_path_agrees_with_markdown_it(text):
         return  # segments never hold blank lines (they are split there)
     blocks = [t.type for t in _md.parse(text) if t.level == 0 and t.nesting >= 0]
     assert blocks == ["paragraph_open"], (text, blocks)
+
+
+def test_url_fragments_that_broke_the_scanner_are_plain_text():
+    """Found by the robustness fuzzer: a bare scheme, an unclosed IPv6 bracket, a chunk ending after 'https://'."""
+    from posttui.rules.engine import StreamingChecker
+
+    for text in ("see https://", "see https:// now", "a https:[//x link", "a https://[host link", "[x](https://[h)"):
+        check(text, CTX)
+        checker = StreamingChecker(CTX)
+        for i in range(0, len(text), 3):
+            checker.feed(text[i : i + 3])
+        checker.finish()
+    ctx = make_context(texts=("homepage with https://[broken and https://ok.example.org",))
+    assert "ok.example.org" in ctx.allowed_hosts
