@@ -26,7 +26,8 @@ async def test_app_shows_the_cli_message(case, tmp_path, monkeypatch, capsys, re
     from posttui.tui.app import PosttuiApp
     from posttui.tui.screens.start import StartScreen
 
-    ctx = Ctx(tmp_path, monkeypatch)
+    ctx = Ctx(tmp_path, monkeypatch, facts={"tmp": tmp_path, "cleanup": []})
+    request.addfinalizer(lambda: [cleanup() for cleanup in ctx.facts["cleanup"]])
     if case.name.startswith("arxiv-"):
         ctx.facts["server"] = request.getfixturevalue("arxiv")
     argv = [str(a) for a in case.setup(ctx)]

@@ -192,6 +192,23 @@ def arxiv_case(arxiv_id: str, mode: str = "", *, stop: bool = False):
     return setup
 
 
+def arxiv_hangs(ctx: Ctx) -> list:
+    """arXiv accepts the connection and never answers; fetch_timeout = 1 s in the config."""
+    import socket
+
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(8)
+    ctx.facts["cleanup"].append(listener.close)
+    base = f"http://127.0.0.1:{listener.getsockname()[1]}"
+    (ctx.tmp / "config.toml").write_text("fetch_timeout = 1\n")
+    ctx.setenv("POSTTUI_CONFIG", str(ctx.tmp / "config.toml"))
+    ctx.setenv("POSTTUI_ARXIV_API_URL", f"{base}/api/query")
+    ctx.setenv("POSTTUI_ARXIV_SRC_URL", f"{base}/src")
+    ctx.facts.update(api=f"{base}/api/query", src="2501.00042")
+    return ["info", "--no-prompt", "2501.00042"]
+
+
 def corrupt_cache(ctx: Ctx) -> list:
     from posttui.config import load_config
     from posttui.sources.arxiv import cache_dir
@@ -372,6 +389,10 @@ CASES = [
     Case("arxiv-network-down", arxiv_case("2501.05555", stop=True), 2,
          "re:posttui: error: {api}\\?id_list=2501.05555: cannot reach arXiv for the metadata .* hint: check the "
          "network connection", library=loads, error=FetchError),
+    Case("arxiv-hangs", arxiv_hangs, 2,
+         "posttui: error: {api}?id_list=2501.00042: cannot reach arXiv for the metadata (timed out) hint: check the "
+         "network connection (papers opened once before are cached and open offline)",
+         intact=not_cached("metadata.atom"), library=loads, error=FetchError),
     Case("arxiv-truncated-download", arxiv_case("2501.01111", "truncated"), 2,
          "re:posttui: error: {srcurl}/2501.01111: source download was cut short", intact=not_cached("source"),
          library=loads, error=FetchError),
@@ -384,18 +405,22 @@ CASES = [
 @pytest.mark.parametrize("case", [c.param() for c in CASES])
 def test_source_case(case: Case, tmp_path, monkeypatch, capsys, request):
     monkeypatch.setenv("COLUMNS", "500")  # rich must not wrap a message inside a long path
-    ctx = Ctx(tmp_path, monkeypatch, facts={"tmp": tmp_path})
+    ctx = Ctx(tmp_path, monkeypatch, facts={"tmp": tmp_path, "cleanup": []})
     if case.name.startswith("arxiv-"):
         ctx.facts["server"] = request.getfixturevalue("arxiv")
-    code, out, err = run_case(case, ctx, capsys)
-    message_stream = err + out if case.exit == 0 else err
-    assert code == case.exit, f"{case.name}: exit {code}, expected {case.exit}\n{err}"
-    check_message(case, ctx, message_stream)
-    if case.intact is not None:
-        case.intact(ctx, out, err)
-    if case.library is not None:
-        with pytest.raises(case.error):
-            case.library(ctx)
+    try:
+        code, out, err = run_case(case, ctx, capsys)
+        message_stream = err + out if case.exit == 0 else err
+        assert code == case.exit, f"{case.name}: exit {code}, expected {case.exit}\n{err}"
+        check_message(case, ctx, message_stream)
+        if case.intact is not None:
+            case.intact(ctx, out, err)
+        if case.library is not None:
+            with pytest.raises(case.error):
+                case.library(ctx)
+    finally:
+        for cleanup in ctx.facts["cleanup"]:
+            cleanup()
 
 
 def test_catalogue_is_big_enough():
