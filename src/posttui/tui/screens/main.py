@@ -18,6 +18,7 @@ from pathlib import Path
 from textual import on, work
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.lazy import Lazy
 from textual.screen import Screen
 from textual.widgets import Footer, Label, Static, Switch, TabbedContent, TabPane, TextArea
 from textual.worker import Worker, WorkerState
@@ -80,18 +81,19 @@ class MainScreen(Screen):
             with TabbedContent(id="left", initial="tab-source"):
                 with TabPane("Source", id="tab-source"):
                     yield LatexView(id="source")
+                # The hidden tabs mount after the first frame (Lazy): the screen appears sooner.
                 with TabPane("References", id="tab-references"):
-                    yield ReferencesTable(id="references")
-                    yield Static("", id="reference-detail", classes="row-detail")
+                    yield Lazy(Vertical(
+                        ReferencesTable(self.paper, draft=lambda: self.editor.text, id="references"),
+                        Static("", id="reference-detail", classes="row-detail"), classes="tab-box"))
                 with TabPane("Authors", id="tab-authors"):
-                    yield AuthorsTable(id="authors")
-                    yield Static("", id="author-detail", classes="row-detail")
+                    yield Lazy(Vertical(AuthorsTable(self.paper, id="authors"),
+                                        Static("", id="author-detail", classes="row-detail"), classes="tab-box"))
                 with TabPane("Prompt", id="tab-prompt"):
-                    with Horizontal(id="prompt-bar"):
-                        yield Label("lean", id="lean-label")
-                        yield Switch(value=False, id="lean")
-                        yield Static("", id="prompt-info")
-                    yield TextArea("", read_only=True, soft_wrap=True, id="prompt")
+                    yield Lazy(Vertical(
+                        Horizontal(Label("lean", id="lean-label"), Switch(value=self.prompt_mode == "lean", id="lean"),
+                                   Static("", id="prompt-info"), id="prompt-bar"),
+                        TextArea("", read_only=True, soft_wrap=True, id="prompt"), classes="tab-box"))
             with Horizontal(id="right", classes="split"):
                 yield DraftEditor(id="draft")
                 with VerticalScroll(id="preview-pane"):
@@ -129,8 +131,6 @@ class MainScreen(Screen):
         self.query_one("#preview-pane").border_title = "Preview"
         self.query_one("#problems-pane").border_title = "Problems"
         self.query_one("#source", LatexView).load_text(paper.site_tex or "% this paper has no TeX source")
-        self.query_one(ReferencesTable).load(paper)
-        self.query_one(AuthorsTable).load(paper)
         self._warned = 0
         self._show_paper_warnings()
         self.set_interval(0.25, self._tick_recorder)
@@ -163,6 +163,9 @@ class MainScreen(Screen):
         from ...prompt import estimate_tokens
 
         self.prompt_text = prompt
+        if not self.query("#prompt-info"):  # the Prompt tab is mounted lazily, just after the first frame
+            self.set_timer(0.05, lambda: self._show_prompt(prompt))
+            return
         self.query_one("#prompt", TextArea).load_text(prompt)
         self.query_one("#prompt-info", Static).update(
             f" {self.prompt_mode} prompt · {len(prompt):,} chars · ~{estimate_tokens(prompt):,} tokens"
@@ -246,7 +249,7 @@ class MainScreen(Screen):
         self.editor.load_text(text)
         self.request_check(delay=0)
         self.refresh_preview()
-        self.query_one(ReferencesTable).mark_used(text)
+        self._mark_used(text)
 
     @on(TextArea.Changed, "#draft")
     def _draft_changed(self, event: TextArea.Changed) -> None:
@@ -275,6 +278,10 @@ class MainScreen(Screen):
             self._edit_timer.stop()
             self._edit_timer = None
         self._save_edit()
+
+    def _mark_used(self, text: str) -> None:
+        for table in self.query(ReferencesTable):  # absent until the lazy tab mounts (it marks itself then)
+            table.mark_used(text)
 
     # ----- checking ---------------------------------------------------------------------------------------------
     def request_check(self, *, partial: bool = False, delay: float = 0.3) -> None:
@@ -427,7 +434,7 @@ class MainScreen(Screen):
             else:
                 self.request_check(delay=0)
             self.refresh_preview()
-            self.query_one(ReferencesTable).mark_used(editor.text)
+            self._mark_used(editor.text)
             self.refresh_bindings()
 
     def action_stop(self) -> None:

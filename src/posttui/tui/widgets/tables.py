@@ -43,16 +43,22 @@ def cite_counts(paper) -> dict[str, int]:
 class ReferencesTable(DataTable):
     """key, first author, year, title, DOI/arXiv, times cited; ● marks references the draft links to."""
 
-    def __init__(self, **kwargs):
+    def __init__(self, paper=None, *, draft=None, **kwargs):
         super().__init__(cursor_type="row", zebra_stripes=True, **kwargs)
+        self.paper = paper
+        self.draft = draft
+        """A callable giving the current draft text (to mark the references it links)."""
         self.references: list = []
         self.counts: dict[str, int] = {}
+        self.used: list[bool] = []
 
     def on_mount(self) -> None:
         for label, key, width in (("", "used", 1), ("key", "key", 14), ("year", "year", 4), ("cited", "cited", 5),
                                   ("DOI / arXiv", "id", 22), ("first author", "author", 16),
                                   ("title", "title", None)):
             self.add_column(label, key=key, width=width)
+        if self.paper is not None:
+            self.load(self.paper, self.draft() if self.draft else "")
 
     def load(self, paper, draft: str = "") -> None:
         try:
@@ -98,19 +104,23 @@ class ReferencesTable(DataTable):
 
 
 class AuthorsTable(DataTable):
-    def describe(self, row: int) -> str:
-        details = getattr(self, "details", [])
-        return details[row] if 0 <= row < len(details) else ""
-
     """Paper author ↔ group member, confidence, chosen link, image; ambiguous matches flagged."""
 
-    def __init__(self, **kwargs):
+    def __init__(self, paper=None, **kwargs):
         super().__init__(cursor_type="row", zebra_stripes=True, **kwargs)
+        self.paper = paper
+        self.details: list[str] = []
+
+    def describe(self, row: int) -> str:
+        """The whole highlighted row, for the line under the table."""
+        return self.details[row] if 0 <= row < len(self.details) else ""
 
     def on_mount(self) -> None:
         for label, key, width in (("author", "name", 22), ("member", "member", 20), ("conf.", "conf", 5),
                                   ("", "flag", 2), ("link", "link", 34), ("image", "image", None)):
             self.add_column(label, key=key, width=width)
+        if self.paper is not None:
+            self.load(self.paper)
 
     def load(self, paper) -> None:
         self.clear()
