@@ -16,7 +16,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from catalogue import POST_NAME, Ctx, fixture_paper, make_site, saved_prompt_source
+from catalogue import POST_NAME, Ctx, make_site, saved_prompt_source
 from fake_gemini import FakeGemini
 
 from posttui.cli import main

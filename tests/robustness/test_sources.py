@@ -11,7 +11,7 @@ import tarfile
 import time
 
 import pytest
-from arxiv_server import FakeArxiv, atom_feed
+from arxiv_server import FakeArxiv
 from catalogue import META, TEX, Case, Ctx, check_message, member, run_case, saved_prompt_source, squash
 
 import posttui
@@ -62,13 +62,6 @@ def python_tag(ctx: Ctx) -> list:
 
 def nothing_ran(ctx: Ctx, out: str, err: str) -> None:
     assert not ctx.facts["pwned"].exists()
-
-
-def prompt_of(source_key: str = "src"):
-    def check(ctx: Ctx, out: str, err: str) -> None:
-        ctx.facts["prompt"] = posttui.load(ctx.facts[source_key]).prompt()
-
-    return check
 
 
 def latin1_kept(ctx: Ctx, out: str, err: str) -> None:
@@ -155,9 +148,6 @@ def named_by_today(ctx: Ctx, out: str, err: str) -> None:
 
 
 # ----- arXiv --------------------------------------------------------------------------------------------------
-SOURCE_TGZ = None
-
-
 def _source_tgz() -> bytes:
     import io
 
@@ -240,8 +230,6 @@ def not_cached(*names: str):
 
     return check
 
-
-GROUP_HINT = "fix the YAML syntax"
 
 CASES = [
     # --- YAML ---
