@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 
 import pytest
 from conftest import main_screen, wait_for, wait_idle
@@ -11,7 +10,6 @@ from textual.widgets import DataTable, TextArea
 
 from posttui.llm.offline import OfflineBackend, OfflineWriter
 from posttui.prompt import build_prompt, wrap_saved
-from posttui.rules import check
 from posttui.session import paper_key
 from posttui.tui.app import PosttuiApp
 from posttui.tui.screens.dialogs import ConfirmDialog, DiffDialog

@@ -16,7 +16,6 @@ from ..config import Config, api_key, load_config
 from ..errors import PosttuiError
 from ..session import SessionStore, paper_key
 from .commands import ActionCommands
-from .keymap import load_keymap
 from .screens.dialogs import ConfirmDialog, HelpScreen
 from .screens.main import MainScreen
 from .screens.start import LoadingScreen, StartScreen

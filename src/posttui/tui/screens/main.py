@@ -1,9 +1,10 @@
 """The main screen: the paper on the left, the live draft on the right, the problems below.
 
 Generation streams into the raw draft editor (cheap: one edit per chunk) and the rendered preview is refreshed
-when the stream settles, never per chunk (see bench/tui.py for the measurement). Checking runs off the UI thread,
-throttled while text streams in (partial mode: a missing END marker is pending, not an error) and once in full at
-the end. Every draft version goes to the session store; a running stream is written at least twice a second.
+when the stream settles, never per chunk (see bench/tui.py for the measurement). While text streams in, the
+incremental checker re-judges only the changed tail, in partial mode (a missing END marker is pending, not an
+error), and once in full at the end; after edits, checks run off the UI thread, at most one at a time. Every
+draft version goes to the session store; a running stream is written at least twice a second.
 """
 
 from __future__ import annotations
@@ -12,7 +13,6 @@ import asyncio
 import os
 import shlex
 import subprocess
-import time
 from pathlib import Path
 
 from textual import on, work
