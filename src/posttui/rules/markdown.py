@@ -274,6 +274,7 @@ class Segment:
 
 
 _md = MarkdownIt("commonmark")
+_LONE_CR_RE = re.compile(r"\r(?!\n)")
 _md.disable("inline")
 _md.disable("text_join")
 
@@ -335,7 +336,10 @@ def parse_segment(text: str) -> SegmentInfo:
         # Fast path: no line can start anything but a paragraph, so markdown-it would find exactly one.
         end = len(text) - 1 if text.endswith("\n") else len(text)
         blocks.append(("paragraph", 0, end))
-    for tok in _md.parse(text) if not blocks else ():
+    # markdown-it turns a lone CR into a line break, which would shift its line map against ``line_starts``;
+    # a space of the same length keeps the two aligned (CRLF is already one line either way).
+    md_text = _LONE_CR_RE.sub(" ", text) if "\r" in text else text
+    for tok in _md.parse(md_text) if not blocks else ():
         kind = _BLOCK_KINDS.get(tok.type)
         if kind and tok.map:
             if kind == "paragraph" and tok.level > 0:

@@ -10,7 +10,7 @@ from .conftest import CTX, SKELETON, make_context
 PIECES = [
     "[", "]", "(", ")", "![", "](", "`", "```", "$", "$$", "\\(", "\\)", "\\[", "\\]", "\\cite{smith2020}",
     "\\citep[see][p. 3]{smith2020,jones2019}", "\\emph{x}", "~", "<script>", "</script>", "<b onclick=x>", "<!--",
-    "-->", "\n", "\n\n", "# ", "* ", "1. ", "> ", "---\n", "e.g. ", "et al. ", ". ", "https://x.example/a_(b)", "https://", "https:[//", "https://[",
+    "-->", "\n", "\n\n", "# ", "* ", "1. ", "> ", "---\n", "e.g. ", "et al. ", ". ", "https://x.example/a_(b)", "https://", "https:[//", "https://[", "\r", "\r\n",
     "[2401.01234](https://arxiv.org/abs/2401.01234)", "[Ada Lovelace](https://ada.example.org)",
     "[Charles Babbage](https://ada.example.org)", "10.1000/xyz(2020)01", SKELETON.begin_marker + "\n",
     SKELETON.end_marker + "\n", SKELETON.front_matter, SKELETON.header_image + "\n", SKELETON.footer, "word ",
@@ -64,3 +64,11 @@ def test_url_fragments_that_broke_the_scanner_are_plain_text():
         checker.finish()
     ctx = make_context(texts=("homepage with https://[broken and https://ok.example.org",))
     assert "ok.example.org" in ctx.allowed_hosts
+
+
+def test_a_lone_carriage_return_keeps_spans_in_order():
+    """Found by the robustness fuzzer: markdown-it reads a lone CR as a line break, shifting its line map."""
+    text = SKELETON.render("x").replace("<!-- BEGINNING", "<!--\r BEGINNING", 1)
+    text = text.replace("\nx\n", "\nA first sentence without the link. More text follows here.\n", 1)
+    for f in check(text, CTX):
+        assert f.start <= f.end and (f.line, f.column) <= (f.end_line, f.end_column)
