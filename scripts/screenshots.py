@@ -27,7 +27,8 @@ async def _idle(pilot, screen) -> None:
     for _ in range(400):
         await pilot.pause(0.05)
         if not screen.busy and not screen._check_running and screen.checker is not None \
-                and screen._check_wanted is None:
+                and screen._check_wanted is None \
+                and not [w for w in screen.workers if w.group.startswith("preview") and w.is_running]:
             return
     raise SystemExit("the app did not settle")
 

@@ -50,13 +50,19 @@ async def wait_idle(pilot, timeout: float = 20.0) -> None:
     await pilot.pause(0.05)
     while time.monotonic() < end:
         screen = _main(app)
-        if screen is not None and not screen.busy and not screen._check_running and screen.checker is not None \
-                and screen._check_wanted is None:
+        if screen is not None and _settled(screen):
             await pilot.pause(0.05)
-            if not screen.busy and not screen._check_running:
+            if _settled(screen):
                 return
         await pilot.pause(0.05)
     raise AssertionError("the app did not become idle")
+
+
+def _settled(screen) -> bool:
+    """No model call, no check pending, and the preview rendered."""
+    return (not screen.busy and not screen._check_running and screen.checker is not None
+            and screen._check_wanted is None
+            and not [w for w in screen.workers if w.group.startswith("preview") and w.is_running])
 
 
 async def wait_for(pilot, predicate, timeout: float = 20.0, what: str = "condition") -> None:

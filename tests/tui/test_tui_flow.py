@@ -91,6 +91,12 @@ async def test_generate_offline_is_clean_and_recorded(example_paper, store):
         assert session.paper_key == paper_key(example_paper) and session.backend == "offline"
         assert session.prompt == build_prompt(example_paper, "site", model=OFFLINE)
         assert session.input_tokens > 0 and session.output_tokens > 0
+        # The preview shows the post as a reader sees it (no front matter, no markers).
+        from posttui.tui.widgets.preview import PreviewView
+
+        shown = "\n".join(screen.query_one(PreviewView).plain_lines)
+        assert "Key results" in shown and "Tempered nested sampling" in shown
+        assert "BEGINNING OF GENERATED POST" not in shown and "layout: post" not in shown
         # The references the draft links to are marked in the References pane.
         refs = screen.query_one("#references", DataTable)
         marked = sum(1 for row in range(refs.row_count) if str(refs.get_row_at(row)[0]) == "●")

@@ -27,6 +27,7 @@ from ...errors import LLMError, PosttuiError
 from ...session import paper_key
 from ..keymap import bindings
 from ..widgets.draft import DraftEditor
+from ..widgets.preview import PreviewView
 from ..widgets.problems import ProblemsTable, severity_of
 from ..widgets.source import LatexView
 from ..widgets.status import StatusHeader
@@ -40,8 +41,9 @@ class MainScreen(Screen):
     """One paper, one session."""
 
     preview_kind = "rich"
-    """How the preview renders: ``rich`` (one Rich Markdown renderable: 20 KB in ~50 ms) or ``markdown``
-    (Textual's Markdown widget, a widget per block: seconds for a long post with tables; see bench/tui.py)."""
+    """How the preview renders: ``rich`` (:class:`PreviewView`: Rich's Markdown rendered to lines in a thread,
+    ~50 ms for 20 KB) or ``markdown`` (Textual's Markdown widget, a widget per block: over a second for a long
+    post with tables; kept for the comparison in bench/tui.py)."""
 
     BINDINGS = bindings(tuple(a for a in (
         "generate", "stop", "regenerate", "repair", "fix_all", "undo_version", "approve", "edit", "view",
@@ -96,13 +98,13 @@ class MainScreen(Screen):
                         TextArea("", read_only=True, soft_wrap=True, id="prompt"), classes="tab-box"))
             with Horizontal(id="right", classes="split"):
                 yield DraftEditor(id="draft")
-                with VerticalScroll(id="preview-pane"):
-                    if self.preview_kind == "markdown":
-                        from textual.widgets import Markdown
+                if self.preview_kind == "markdown":
+                    from textual.widgets import Markdown
 
+                    with VerticalScroll(id="preview-pane"):
                         yield Markdown("", id="preview")
-                    else:
-                        yield Static("", id="preview")
+                else:
+                    yield PreviewView(id="preview-pane")
         with Vertical(id="problems-pane"):
             yield ProblemsTable(id="problems")
             yield Static("", id="problem-detail")
@@ -348,13 +350,10 @@ class MainScreen(Screen):
         if text == self._preview_text:
             return
         self._preview_text = text
-        preview = self.query_one("#preview")
         if self.preview_kind == "markdown":
-            await preview.update(_preview_markdown(text))
+            await self.query_one("#preview").update(_preview_markdown(text))
         else:
-            from rich.markdown import Markdown as RichMarkdown
-
-            preview.update(RichMarkdown(_preview_markdown(text), hyperlinks=True))
+            await self.query_one("#preview-pane", PreviewView).show(_preview_markdown(text))
 
     # ----- generation -------------------------------------------------------------------------------------------
     def action_generate(self) -> None:
