@@ -94,7 +94,7 @@ async def test_generate_offline_is_clean_and_recorded(example_paper, store):
         # The preview shows the post as a reader sees it (no front matter, no markers).
         from posttui.tui.widgets.preview import PreviewView
 
-        shown = "\n".join(screen.query_one(PreviewView).plain_lines)
+        shown = " ".join(" ".join(screen.query_one(PreviewView).plain_lines).split())
         assert "Key results" in shown and "Tempered nested sampling" in shown
         assert "BEGINNING OF GENERATED POST" not in shown and "layout: post" not in shown
         # The references the draft links to are marked in the References pane.
