@@ -65,7 +65,7 @@ def front_matter(doc, ctx, opts, partial):
         )
         return
     s, e = lay.front_matter
-    found = text[s:e]
+    found = text[s:e].replace("\r\n", "\n")  # a post saved with CRLF line endings is the same post
     if found == expected:
         return
     if not lay.front_matter_closed and partial and expected.startswith(found):
@@ -77,7 +77,7 @@ def front_matter(doc, ctx, opts, partial):
     pos = s
     span = (s, e)
     for i, (ls, le, nxt) in enumerate(iter_lines(text, s, e)):
-        if i >= len(exp_lines) or text[ls:le] != exp_lines[i]:
+        if i >= len(exp_lines) or text[ls:le].removesuffix("\r") != exp_lines[i]:
             span = (ls, le)
             break
         pos = nxt
@@ -165,7 +165,7 @@ def _footer_split(tail: str, footer: str):
     Returns ("ok"|"prefix"|"extra"|"differs", offset): for "extra", the offset in ``tail`` where text after the
     footer starts; for "differs", the offset of the first line that differs."""
     exp = _norm_lines(footer)
-    lead = len(tail) - len(tail.lstrip("\n \t"))
+    lead = len(tail) - len(tail.lstrip("\r\n \t"))
     lines = []
     for ls, le, nxt in iter_lines(tail, lead):
         lines.append((ls, le, nxt))

@@ -138,3 +138,11 @@ def test_crlf_post_is_understood():
     text = post().replace("\n", "\r\n")
     found = run(text)
     assert "PT002" in rules_of(found) and "PT004" not in rules_of(found)  # not byte-identical, but parsed
+
+
+def test_a_post_saved_with_crlf_line_endings_is_the_same_post():
+    text = post().replace("\n", "\r\n")
+    assert run(text) == []
+    broken = text.replace('title:  "A Test Paper"', 'title: "A Test Paper"')
+    found = run(broken, select="PT002")
+    assert rules_of(found) == ["PT002"] and found[0].line == 3
