@@ -134,12 +134,6 @@ def test_pt006_text_between_header_and_begin_marker():
     assert run(fix(text, CTX).text, select="PT006") == []
 
 
-def test_crlf_post_is_understood():
-    text = post().replace("\n", "\r\n")
-    found = run(text)
-    assert "PT002" in rules_of(found) and "PT004" not in rules_of(found)  # not byte-identical, but parsed
-
-
 def test_a_post_saved_with_crlf_line_endings_is_the_same_post():
     text = post().replace("\n", "\r\n")
     assert run(text) == []
