@@ -312,7 +312,13 @@ class MainScreen(Screen):
             self._check_running = False
 
     def show_findings(self, text: str, findings) -> None:
-        self.findings, self.findings_text = list(findings), text
+        findings = list(findings)
+        same = [(f.rule, str(f.severity), f.start, f.end, f.message) for f in findings] == \
+               [(f.rule, str(f.severity), f.start, f.end, f.message) for f in self.findings]
+        if same and self.findings_text and text.startswith(self.findings_text) and self.streaming:
+            self.findings_text = text  # only more text arrived: the spans, highlights and list still hold
+            return
+        self.findings, self.findings_text = findings, text
         self.editor.show_findings(self.findings, text)
         self.problems.show(self.findings)
         if not self.findings:
