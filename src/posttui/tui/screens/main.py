@@ -267,7 +267,7 @@ class MainScreen(Screen):
         self._edit_timer = self.set_timer(1.5, self._save_edit)
         if self.view != "editor":
             self.refresh_preview(delay=0.6)
-        self.refresh_bindings()
+        self._refresh_keys()
 
     def _save_edit(self) -> None:
         text = self.editor.text
@@ -330,14 +330,14 @@ class MainScreen(Screen):
             if sev in counts:
                 counts[sev] += 1
         self.status.problems = f"{counts['error']}E {counts['warning']}W {counts['info']}I"
-        self.query_one("#problems-pane").border_title = (f"Problems: {counts['error']} errors, {counts['warning']} warnings, "
-                                      f"{counts['info']} info")
+        self.query_one("#problems-pane").border_title = (
+            f"Problems: {counts['error']} errors, {counts['warning']} warnings, {counts['info']} info")
         if not self.streaming and not self.busy:
             if counts["error"] and self.status.state in ("done", "idle", "saved", "blocked"):
                 self.status.set_state("blocked", f"{counts['error']} errors")
             elif not counts["error"] and self.status.state == "blocked":
                 self.status.set_state("done")
-        self.refresh_bindings()
+        self._refresh_keys()
 
     @property
     def errors(self) -> list:
@@ -400,9 +400,19 @@ class MainScreen(Screen):
             self._preview_text = None
             preview_stream = Markdown.get_stream(preview)
         outcome, detail = "done", ""
+        pending: list[str] = []
+
+        def show_pending() -> None:
+            # Chunks reach the editor at most ten times a second: each insert repaints the visible draft.
+            if pending:
+                editor.append_text("".join(pending))
+                pending.clear()
+
         try:
             async for chunk in stream:
-                editor.append_text(chunk)
+                if not pending:
+                    self.set_timer(0.1, show_pending)
+                pending.append(chunk)
                 self.status.live_tokens = len(stream.text) // 4  # a running estimate until the usage arrives
                 if preview_stream is not None:
                     await preview_stream.write(chunk)
@@ -424,6 +434,7 @@ class MainScreen(Screen):
             outcome, detail = "failed", type(exc).__name__.removeprefix("LLM").removesuffix("Error").lower()
             self.notify(str(exc), title="Generation failed", severity="error", timeout=15)
         finally:
+            show_pending()
             if preview_stream is not None:
                 await preview_stream.stop()
             self.recorder = None
@@ -795,6 +806,13 @@ class MainScreen(Screen):
         self.app.exit(0)
 
     # ----- key availability -------------------------------------------------------------------------------------
+    def _refresh_keys(self) -> None:
+        """Re-grey the footer only when what is available changed (a footer refresh rebuilds its widgets)."""
+        state = (self.busy, bool(self.editor.text.strip()), any(getattr(f, "fix", None) for f in self.findings))
+        if state != getattr(self, "_keys_state", None):
+            self._keys_state = state
+            self.refresh_bindings()
+
     def check_action(self, action: str, parameters) -> bool | None:
         idle = not self.busy
         has_text = bool(self.editor.text.strip()) if self.is_mounted else False
