@@ -454,3 +454,13 @@ async def test_typing_is_kept_as_versions_and_not_clobbered_by_the_watcher(examp
         await wait_for(pilot, lambda: store.latest(screen.session_id).text.endswith("Hello world"), timeout=5,
                        what="second edit version")
         assert screen.draft_file.read_text(encoding="utf-8").endswith("Hello world")
+
+
+async def test_site_settings_select_the_rules(example_paper, store, site):
+    (site / ".posttui.toml").write_text('[check]\nignore = ["PT031"]\n', encoding="utf-8")
+    draft = with_defects(clean_post(example_paper))
+    backend = ScriptedBackend(chunked(draft), model=OFFLINE)
+    app = make_app(example_paper, store, site=site, backend=backend)
+    async with app.run_test(size=SIZE) as pilot:
+        await generate(pilot)
+        assert [f.rule for f in main_screen(app).findings] == ["PT020"]

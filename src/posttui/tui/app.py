@@ -70,7 +70,6 @@ class PosttuiApp(App):
         self.backend_factory = backend_factory or default_backend_factory(self.config, backend_name, model)
         self.backend = None
         self._keymap = dict(keymap or {})
-        self._preloaded = None
 
     # ----- labels -------------------------------------------------------------------------------------------
     @property
@@ -114,27 +113,12 @@ class PosttuiApp(App):
         self.push_screen(LoadingScreen(source))
         self._load(source)
 
-    def preload(self) -> None:
-        """Start opening the initial source at once, in a thread, while Textual starts up."""
-        if self.source and self.initial_paper is None and self._preloaded is None:
-            import concurrent.futures
-
-            from ..paper import load
-
-            pool = concurrent.futures.ThreadPoolExecutor(1, thread_name_prefix="posttui-load")
-            self._preloaded = (self.source, pool.submit(load, self.source, site=self.site, config=self.config))
-            pool.shutdown(wait=False)
-
     @work(thread=True, exclusive=True, group="load", exit_on_error=False)
     def _load(self, source: str, session_id: int | None = None) -> None:
         from ..paper import load
 
         try:
-            if self._preloaded is not None and self._preloaded[0] == source:
-                future, self._preloaded = self._preloaded[1], None
-                paper = future.result()
-            else:
-                paper = load(source, site=self.site, config=self.config)
+            paper = load(source, site=self.site, config=self.config)
         except PosttuiError as exc:
             self.call_from_thread(self._load_failed, source, exc)
             return

@@ -45,12 +45,10 @@ def make_app(argv: list[str]):
                             hint="pass the site's top folder")
     else:
         site = find_site(Path.cwd())
-    app = PosttuiApp(
+    return PosttuiApp(
         source=args.source, site=site, config=config, backend_name=args.backend, model=args.model,
         resume=args.resume, offer_resume=not args.new, lean=args.lean, keymap=load_keymap(),
     )
-    app.preload()
-    return app
 
 
 def launch(argv: list[str]) -> int:

@@ -18,29 +18,33 @@ class Checker:
     model: str | None = None
     """The model named in the post's footer (the template the draft is compared with)."""
     image_model: str | None = None
+    site: Path | None = None
+    """The Jekyll site: its ``.posttui.toml`` selects rules and sets thresholds, as for ``posttui check``."""
 
     def __post_init__(self) -> None:
         from ..rules import CheckContext, load_rules
+        from ..siteconfig import load_site_config
 
         load_rules()
+        self.options = load_site_config(self.site).options()
         self.context = CheckContext.from_paper(self.paper, model=self.model, image_model=self.image_model)
 
     def check(self, text: str, *, partial: bool = False) -> list:
         from ..rules import check
 
-        return check(text, self.context, partial=partial)
+        return check(text, self.context, partial=partial, options=self.options)
 
     def streaming(self):
         """An incremental checker for a stream (re-checks only the changed tail, at most every 0.25 s)."""
         from ..rules import StreamingChecker
 
-        return StreamingChecker(self.context)
+        return StreamingChecker(self.context, options=self.options)
 
     def fix_all(self, text: str) -> tuple[str, int]:
         """Every mechanical fix, re-checked until stable; returns the text and how many fixes were applied."""
         from ..rules import fix
 
-        result = fix(text, self.context)
+        result = fix(text, self.context, options=self.options)
         return result.text, len(result.applied)
 
     def fix_one(self, text: str, finding) -> str:

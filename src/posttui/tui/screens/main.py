@@ -154,7 +154,8 @@ class MainScreen(Screen):
         try:
             from ..services import Checker
 
-            checker = Checker(self.paper, model=self.app.model_name, image_model=self.app.config.image_model)
+            checker = Checker(self.paper, model=self.app.model_name, image_model=self.app.config.image_model,
+                              site=self.app.site)
         except Exception as exc:  # noqa: BLE001 - the app stays usable; the user learns why nothing is checked
             self.app.call_from_thread(self.notify, f"The checker is not available: {exc}", severity="error",
                                       timeout=10)
