@@ -110,14 +110,13 @@ _CHILD_POSTTUI = """
 import time, sys
 t0 = float(sys.argv[1])
 from posttui.tui.launch import make_app
-from posttui.tui.screens.main import MainScreen
 app = make_app([sys.argv[2], "--new", "--backend", "offline"])
 original = type(app)._display
 def _display(screen, renderable, app=app):
     if renderable is not None and not getattr(app, "_first", False):
         app._first = True
         print(time.time() - t0, flush=True)  # the first frame: the loading screen while the paper opens
-    if renderable is not None and isinstance(screen, MainScreen) and not getattr(app, "_seen", False):
+    if renderable is not None and type(screen).__name__ == "MainScreen" and not getattr(app, "_seen", False):
         app._seen = True
         print(time.time() - t0, flush=True)  # the main screen with the paper
         app.call_later(app.exit)

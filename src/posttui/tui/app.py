@@ -17,7 +17,6 @@ from ..errors import PosttuiError
 from ..session import SessionStore, paper_key
 from .commands import ActionCommands
 from .screens.dialogs import ConfirmDialog, HelpScreen
-from .screens.main import MainScreen
 from .screens.start import LoadingScreen, StartScreen
 from .styles import stylesheets
 
@@ -171,6 +170,9 @@ class PosttuiApp(App):
         self._show_main(paper, session_id)
 
     def _show_main(self, paper, session_id: int | None) -> None:
+        # Imported here: the start and loading screens draw their first frame without the main screen's code.
+        from .screens.main import MainScreen
+
         screen = MainScreen(paper, session_id=session_id)
         if self.lean:
             screen.prompt_mode = "lean"
@@ -181,6 +183,8 @@ class PosttuiApp(App):
 
     async def action_quit(self) -> None:
         """Quit, but through the main screen's question when there is unsaved work."""
+        from .screens.main import MainScreen
+
         for screen in reversed(self.screen_stack):
             if isinstance(screen, MainScreen):
                 screen.action_quit_app()
