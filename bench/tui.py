@@ -241,11 +241,11 @@ async def _stream_run(paper, text: str, store_path: Path, strategy: str, chunks:
             await asyncio.sleep(0.001)
             if (backend.last_chunk_at is not None and not screen.busy and not screen._check_running
                     and screen._check_wanted is None and screen.findings_text == text
-                    and screen._preview_text == text and screen.editor.text == text):
+                    and screen.preview_shown == text and screen.editor.text == text):
                 ready = time.perf_counter()
                 break
-        # The preview widget has its final content once its worker finished; the next frame shows it.
-        while not await _preview_done(screen) or not [f for f in frames if f > ready]:
+        # The preview has its final content in place; the next frame shows it.
+        while not [f for f in frames if f > ready]:
             await asyncio.sleep(0.001)
         settled = [f for f in frames if f > ready][0] - backend.last_chunk_at
         prober.cancel()
@@ -304,10 +304,6 @@ async def _big_source(paper, store_path: Path) -> dict:
     store.close()
     return {"first": first[0] - t0, "worst_page": max(presses), "median_page": statistics.median(presses),
             "highlighted": computed, "lines": lines}
-
-
-async def _preview_done(screen) -> bool:
-    return not [w for w in screen.workers if w.group == "preview" and w.is_running]
 
 
 async def main(quick: bool) -> int:

@@ -69,7 +69,8 @@ class MainScreen(Screen):
         self._check_wanted: tuple[bool] | None = None
         self._check_running = False
         self._edit_timer = None
-        self._preview_text: str | None = None
+        self.preview_shown: str | None = None
+        """The draft text whose rendering the preview shows (set once the rendering is in place)."""
         self.live_preview = False
         """Stream chunks into the preview with MarkdownStream too (off: the preview renders once the stream
         settles, which bench/tui.py measured to keep key presses and the end of the stream faster)."""
@@ -354,13 +355,13 @@ class MainScreen(Screen):
         if self.view == "editor":
             return  # rendered when the preview is shown again
         text = self.editor.text
-        if text == self._preview_text:
+        if text == self.preview_shown:
             return
-        self._preview_text = text
         if self.preview_kind == "markdown":
             await self.query_one("#preview").update(_preview_markdown(text))
         else:
             await self.query_one("#preview-pane", PreviewView).show(_preview_markdown(text))
+        self.preview_shown = text
 
     # ----- generation -------------------------------------------------------------------------------------------
     def action_generate(self) -> None:
@@ -398,7 +399,7 @@ class MainScreen(Screen):
 
             preview = self.query_one("#preview", Markdown)
             await preview.update("")
-            self._preview_text = None
+            self.preview_shown = None
             preview_stream = Markdown.get_stream(preview)
         outcome, detail = "done", ""
         pending: list[str] = []
