@@ -214,7 +214,8 @@ async def _stream_run(paper, text: str, store_path: Path, strategy: str, chunks:
             super()._display(screen, renderable)
 
     MainScreen.preview_kind = "rich" if strategy == "rich" else "markdown"
-    app = BenchApp(paper=paper, store=store, offer_resume=False, backend_factory=lambda p: backend)
+    app = BenchApp(paper=paper, store=store, offer_resume=False, backend_factory=lambda p: backend,
+                   freeze_gc=True)  # as `posttui` runs
     latencies: list[float] = []
     async with app.run_test(size=(120, 40)) as pilot:
         while not (isinstance(app.screen, MainScreen) and app.screen.checker is not None):

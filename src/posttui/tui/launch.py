@@ -47,7 +47,7 @@ def make_app(argv: list[str]):
         site = find_site(Path.cwd())
     return PosttuiApp(
         source=args.source, site=site, config=config, backend_name=args.backend, model=args.model,
-        resume=args.resume, offer_resume=not args.new, lean=args.lean, keymap=load_keymap(),
+        resume=args.resume, offer_resume=not args.new, lean=args.lean, keymap=load_keymap(), freeze_gc=True,
     )
 
 

@@ -185,6 +185,11 @@ class MainScreen(Screen):
     def _checker_ready(self, checker) -> None:
         self._show_paper_warnings()
         self.checker = checker
+        if getattr(self.app, "freeze_gc", False):
+            import gc
+
+            gc.collect()
+            gc.freeze()
         if self.editor.text.strip():
             self.request_check(delay=0)
 
