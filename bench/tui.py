@@ -1,12 +1,15 @@
 """Benchmarks for the terminal app (issue 5). Prints measurements and ratios; never asserts timings.
 
-1. Start-up to first frame: the posttui app opening the example paper (main screen composed and painted) vs a
-   bare Textual app with one Static, both headless, median of several runs in this process.
-2. Streaming: a synthetic backend streams a 20 KB post (headings, lists, a table) in 200 chunks 50 ms apart.
-   Reported: the time from the last chunk to the fully rendered (preview up to date), fully checked (final,
-   non-partial findings on screen) app, and the worst key-press latency during the stream (a key posted every
-   ~100 ms, measured until its binding runs). Two preview strategies are measured: render the preview once when
-   the stream settles (what the app does) and stream into the Markdown view with MarkdownStream as chunks arrive.
+1. Start-up to first frame, as a user meets it: a fresh process running `posttui examples/synthetic-paper` vs a
+   bare Textual app with one Static, both headless; interleaved runs, median of the per-pair ratios. Reported for
+   the first frame (the loading screen) and for the main screen with the paper.
+2. A 0.5 MB LaTeX source in the Source pane: first frame, page-down latency, how many lines got highlighted.
+3. Streaming: a synthetic backend streams a 20 KB post (headings, lists, tables) in 200 chunks 50 ms apart.
+   Reported: the time from the last chunk to the fully rendered (preview in place, next frame drawn), fully
+   checked (final, non-partial findings on screen) app, and the worst key-press latency during the stream (a key
+   posted every ~100 ms, measured until its binding runs). Three preview strategies: the app's (Rich Markdown
+   rendered in a thread once the stream settles), Textual's Markdown widget updated once the stream settles, and
+   the Markdown widget fed by MarkdownStream as chunks arrive.
 
     python bench/tui.py [--quick]
 """
@@ -136,57 +139,6 @@ def _process_startup(code: str, *args: str, which: int = 0) -> float:
     return float(out.stdout.split()[which])
 
 
-async def _bare_startup() -> float:
-    from textual.app import App
-    from textual.widgets import Static
-
-    first: list[float] = []
-
-    class Bare(App):
-        def compose(self):
-            yield Static("hello")
-
-        def _display(self, screen, renderable):
-            if renderable is not None and not first:
-                first.append(time.perf_counter())
-            super()._display(screen, renderable)
-
-    t0 = time.perf_counter()
-    app = Bare()
-    async with app.run_test(size=(120, 40)) as pilot:
-        while not first:
-            await pilot.pause(0.001)
-    return first[0] - t0
-
-
-async def _posttui_startup(paper_source: Path, store_path: Path, load: bool) -> float:
-    import posttui
-    from posttui.llm.offline import OfflineBackend
-    from posttui.session import SessionStore
-    from posttui.tui.app import PosttuiApp
-    from posttui.tui.screens.main import MainScreen
-
-    paper = None if load else posttui.load(paper_source)
-    t0 = time.perf_counter()
-    if load:
-        paper = posttui.load(paper_source)
-    first: list[float] = []
-
-    class Timed(PosttuiApp):
-        def _display(self, screen, renderable):
-            if renderable is not None and not first and isinstance(screen, MainScreen):
-                first.append(time.perf_counter())
-            super()._display(screen, renderable)
-
-    store = SessionStore.open(store_path)
-    app = Timed(paper=paper, store=store, offer_resume=False, backend_factory=lambda p: OfflineBackend(p))
-    async with app.run_test(size=(120, 40)) as pilot:
-        while not first:
-            await pilot.pause(0.001)
-    store.close()
-    return first[0] - t0
-
-
 # ----- streaming --------------------------------------------------------------------------------------------------
 async def _stream_run(paper, text: str, store_path: Path, strategy: str, chunks: int, delay: float) -> dict:
     from textual import events
@@ -314,11 +266,6 @@ async def main(quick: bool) -> int:
     tmp = Path(tempfile.mkdtemp(prefix="posttui-bench-"))
     os.environ["POSTTUI_DATA_DIR"] = str(tmp / "data")
     runs = 3 if quick else 7
-    await _bare_startup()  # warm imports for both sides
-    await _posttui_startup(EXAMPLE, tmp / "warm.db", False)
-    bare = statistics.median([await _bare_startup() for _ in range(runs)])
-    ours = statistics.median([await _posttui_startup(EXAMPLE, tmp / f"s{i}.db", False) for i in range(runs)])
-    ours_load = statistics.median([await _posttui_startup(EXAMPLE, tmp / f"l{i}.db", True) for i in range(runs)])
     # Interleaved runs, ratio per pair: the machine's load changes between runs, not within a pair.
     pairs = []
     for _ in range(runs):
@@ -337,11 +284,6 @@ async def main(quick: bool) -> int:
     print(f"  posttui examples/synthetic-paper        {p_ours * 1000:7.1f} ms   ratio {r_first:4.2f}x "
           f"(goal <= {GOALS['startup_ratio']}x; the loading screen)")
     print(f"    ... main screen with the paper         {p_main * 1000:7.1f} ms   ratio {r_main:4.2f}x")
-    print("start-up to first frame, in one warm process (app construction to first frame)")
-    print(f"  bare Textual app                        {bare * 1000:7.1f} ms")
-    print(f"  posttui, example paper already loaded   {ours * 1000:7.1f} ms   ratio {ours / bare:4.2f}x")
-    print(f"  posttui, loading the example too        {ours_load * 1000:7.1f} ms   ratio {ours_load / bare:4.2f}x")
-
     paper = posttui.load(EXAMPLE)
     big = await _big_source(paper, tmp / "big.db")
     print(f"\n0.5 MB LaTeX source ({big['lines']:,} lines) in the Source pane")
@@ -364,11 +306,11 @@ async def main(quick: bool) -> int:
         worst = max(r["worst_key"] for r in results)
         median_key = statistics.median(r["median_key"] for r in results)
         keys = sum(r["keys"] for r in results)
-        runs = ", ".join(f"{r['settle'] * 1000:.0f}" for r in results)
+        listed = ", ".join(f"{r['settle'] * 1000:.0f}" for r in results)
         print(f"  {name} (median of {repeats}):")
         print(f"    last chunk -> rendered and checked   {settle * 1000:7.1f} ms (goal <= "
               f"{GOALS['settle'] * 1000:.0f} ms; runs: "
-              f"{runs})")
+              f"{listed})")
         print(f"    key-press latency during the stream  worst {worst * 1000:6.1f} ms, median "
               f"{median_key * 1000:5.1f} ms over {keys} keys (goal <= {GOALS['key_latency'] * 1000:.0f} ms)")
         print(f"    findings on the final draft          {results[-1]['findings']}")
