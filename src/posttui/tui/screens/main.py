@@ -337,11 +337,12 @@ class MainScreen(Screen):
             if sev in counts:
                 counts[sev] += 1
         self.status.problems = f"{counts['error']}E {counts['warning']}W {counts['info']}I"
+        e, w = counts["error"], counts["warning"]
         self.query_one("#problems-pane").border_title = (
-            f"Problems: {counts['error']} errors, {counts['warning']} warnings, {counts['info']} info")
+            f"Problems: {e} error{'s' if e != 1 else ''}, {w} warning{'s' if w != 1 else ''}, {counts['info']} info")
         if not self.streaming and not self.busy:
             if counts["error"] and self.status.state in ("done", "idle", "saved", "blocked"):
-                self.status.set_state("blocked", f"{counts['error']} errors")
+                self.status.set_state("blocked", f"{e} error{'s' if e != 1 else ''}")
             elif not counts["error"] and self.status.state == "blocked":
                 self.status.set_state("done")
         self._refresh_keys()
@@ -676,7 +677,7 @@ class MainScreen(Screen):
         if errors:
             listing = "\n".join(f"• {f.rule} line {f.line}: {f.message}" for f in errors[:20])
             more = f"\n… and {len(errors) - 20} more" if len(errors) > 20 else ""
-            self.status.set_state("blocked", f"{len(errors)} errors")
+            self.status.set_state("blocked", f"{len(errors)} error{'s' if len(errors) != 1 else ''}")
             override = await app.push_screen_wait(ConfirmDialog(
                 f"Not saved: {len(errors)} error-level problem{'s' if len(errors) != 1 else ''} open",
                 f"{listing}{more}\n\nFix them (Fix all, Repair, or edit), or save anyway.",
