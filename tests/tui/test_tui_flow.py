@@ -166,6 +166,16 @@ async def test_approve_writes_the_site_files(example_paper, store, site):
         assert not screen.unsaved
 
 
+async def test_approve_outside_a_site_says_how_to_name_one(example_paper, store):
+    app = make_app(example_paper, store)
+    async with app.run_test(size=SIZE) as pilot:
+        await generate(pilot)
+        await pilot.press("ctrl+s")
+        await pilot.pause(0.2)
+        messages = [n.message for n in app._notifications]
+        assert any("No site to save into" in m and "--site DIR" in m for m in messages), messages
+
+
 async def test_approve_refuses_with_errors_unless_overridden(example_paper, store, site):
     draft = without_featured_link(clean_post(example_paper))
     backend = ScriptedBackend(chunked(draft), model=OFFLINE)

@@ -833,7 +833,7 @@ class MainScreen(Screen):
         if action == "fix_all":
             return True if idle and any(getattr(f, "fix", None) for f in self.findings) else None
         if action == "approve":
-            return True if idle and has_text and self.app.site is not None else None
+            return True if idle and has_text else None  # without a site, approving explains how to name one
         if action in ("undo_version", "external_edit"):
             return True if idle else None
         return True
