@@ -474,3 +474,25 @@ async def test_site_settings_select_the_rules(example_paper, store, site):
     async with app.run_test(size=SIZE) as pilot:
         await generate(pilot)
         assert [f.rule for f in main_screen(app).findings] == ["PT020"]
+
+
+async def test_ten_thousand_problems_are_counted_but_the_list_is_capped(example_paper, store):
+    from posttui.tui.widgets.problems import MAX_ROWS, ProblemsTable
+
+    bad = "\n\n".join(f"See \\citep{{ref{i}}} for details." for i in range(10_000))
+    draft = clean_post(example_paper).replace("<!-- END OF GENERATED POST -->",
+                                              bad + "\n\n<!-- END OF GENERATED POST -->", 1)
+    app = make_app(example_paper, store)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = main_screen(app)
+        await wait_idle(pilot)
+        screen._record(draft, "edit")
+        screen._set_text(draft)
+        await wait_for(pilot, lambda: len(screen.findings) >= 10_000, what="check", timeout=60)
+        table = screen.query_one(ProblemsTable)
+        assert table.row_count == MAX_ROWS + 1 and table.not_listed == len(screen.findings) - MAX_ROWS
+        assert "more problems not listed" in str(table.get_row("more")[-1])
+        errors = len(screen.errors)
+        assert errors >= 10_000 and f"Problems: {errors} errors" in str(screen.query_one("#problems-pane").border_title)
+        await pilot.press("f3")  # still answering keys
+        assert app.focused is table

@@ -13,6 +13,9 @@ from ..keymap import bindings
 
 SEVERITY_STYLE = {"error": "bold #ff5f5f", "warning": "#ffd75f", "info": "#87afff", "pending": "italic #8a8a8a"}
 SEVERITY_ORDER = {"error": 0, "warning": 1, "info": 2, "pending": 3}
+MAX_ROWS = 500
+"""Rows listed at most: a draft with thousands of problems (a broken paste, a runaway model) must not block the
+app while the table is rebuilt; the rest are counted in a last row and appear as the listed ones are fixed."""
 
 
 def severity_of(finding) -> str:
@@ -39,6 +42,9 @@ class ProblemsTable(DataTable):
     def __init__(self, **kwargs):
         super().__init__(cursor_type="row", zebra_stripes=True, **kwargs)
         self.findings: list = []
+        """The listed findings (at most MAX_ROWS), errors first."""
+        self.not_listed = 0
+        """How many findings the list leaves out."""
 
     def on_mount(self) -> None:
         self.add_column("sev", key="sev", width=7)
@@ -50,9 +56,10 @@ class ProblemsTable(DataTable):
     def show(self, findings) -> None:
         ordered = sorted(findings, key=lambda f: (SEVERITY_ORDER.get(severity_of(f), 9), f.line, f.column))
         keep = self.cursor_row
-        self.findings = ordered
+        self.findings = ordered[:MAX_ROWS]
+        self.not_listed = len(ordered) - len(self.findings)
         self.clear()
-        for i, f in enumerate(ordered):
+        for i, f in enumerate(self.findings):
             sev = severity_of(f)
             self.add_row(
                 Text(sev, style=SEVERITY_STYLE.get(sev, "")),
@@ -62,8 +69,15 @@ class ProblemsTable(DataTable):
                 f.message,
                 key=str(i),
             )
-        if ordered:
-            self.move_cursor(row=min(keep, len(ordered) - 1))
+        if self.not_listed:
+            self.add_row(
+                Text("…", style="dim"), "", "", "",
+                Text(f"{self.not_listed:,} more problems not listed: fix the ones above (ctrl+l fixes all that can "
+                     "be fixed) and the rest appear here", style="italic dim"),
+                key="more",
+            )
+        if self.findings:
+            self.move_cursor(row=min(keep, len(self.findings) - 1))
 
     @property
     def selected(self):
