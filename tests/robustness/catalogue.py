@@ -20,11 +20,11 @@ from pathlib import Path
 from typing import Any, Callable
 
 import pytest
-import yaml
 
 from posttui.cli import main
+from fixture_papers import GENERATE_PAPER, generate_paper
 
-FIXTURE = Path(__file__).resolve().parent.parent / "fixtures" / "generate_paper"
+FIXTURE = GENERATE_PAPER
 POST_NAME = "2025-03-06-2503.04567"
 
 TEX = (
@@ -145,21 +145,7 @@ def check_message(case: Case, ctx: Ctx, err: str) -> None:
     assert "Traceback" not in err, f"{case.name}: a traceback reached the user:\n{err}"
 
 
-def fixture_paper(**changes):
-    """The made-up paper of tests/fixtures/generate_paper as a Paper (for saved-prompt sources and drafts)."""
-    from posttui.paper import Paper, TexFile
-
-    values = dict(
-        arxiv_id="2503.04567",
-        metadata=yaml.safe_load((FIXTURE / "metadata.yaml").read_text(encoding="utf-8")),
-        tex_files=[TexFile("main.tex", (FIXTURE / "main.tex").read_text(encoding="utf-8"))],
-        bbl=(FIXTURE / "refs.bbl").read_text(encoding="utf-8"),
-        homepage=(FIXTURE / "index.md").read_text(encoding="utf-8"),
-        members=yaml.safe_load((FIXTURE / "group.yaml").read_text(encoding="utf-8")),
-        origin=str(FIXTURE),
-    )
-    values.update(changes)
-    return Paper(**values)
+fixture_paper = generate_paper
 
 
 def saved_prompt_source(ctx: Ctx, paper=None, name: str = POST_NAME) -> Path:

@@ -11,31 +11,18 @@ import time
 from pathlib import Path
 
 import pytest
-import yaml
 from fake_gemini import FakeGemini, tiny_png
 
 from posttui.cli import main
 from posttui.config import Config
 from posttui.llm.offline import OfflineWriter
-from posttui.paper import Paper, TexFile
 from posttui.prompt import saved_prompt_text, wrap_saved
+from fixture_papers import generate_paper
 
-FIXTURE = Path(__file__).resolve().parent.parent / "fixtures" / "generate_paper"
 NAME = "2025-03-06-2503.04567"
 
 
-def fixture_paper(**changes) -> Paper:
-    values = dict(
-        arxiv_id="2503.04567",
-        metadata=yaml.safe_load((FIXTURE / "metadata.yaml").read_text(encoding="utf-8")),
-        tex_files=[TexFile("main.tex", (FIXTURE / "main.tex").read_text(encoding="utf-8"))],
-        bbl=(FIXTURE / "refs.bbl").read_text(encoding="utf-8"),
-        homepage=(FIXTURE / "index.md").read_text(encoding="utf-8"),
-        members=yaml.safe_load((FIXTURE / "group.yaml").read_text(encoding="utf-8")),
-        origin=str(FIXTURE),
-    )
-    values.update(changes)
-    return Paper(**values)
+fixture_paper = generate_paper
 
 
 @pytest.fixture

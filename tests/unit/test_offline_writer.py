@@ -4,15 +4,13 @@ from __future__ import annotations
 
 import asyncio
 import re
-from pathlib import Path
 
 import pytest
-import yaml
 
 from posttui.config import Config
 from posttui.llm import make_backend
 from posttui.llm.base import user
-from posttui.llm.conversation import find_section, regenerate_section, repair, section_request
+from posttui.llm.conversation import regenerate_section, repair
 from posttui.llm.errors import LLMConfigError
 from posttui.llm.image import write_image_prompt
 from posttui.llm.offline import (
@@ -24,24 +22,12 @@ from posttui.llm.offline import (
     preferred_link,
     ranked_references,
 )
-from posttui.paper import Paper, TexFile
 from posttui.rules import CheckContext, Severity, check
+from fixture_papers import generate_paper
 
-FIXTURE = Path(__file__).resolve().parent.parent / "fixtures" / "generate_paper"
 
 
-def fixture_paper(**changes) -> Paper:
-    values = dict(
-        arxiv_id="2503.04567",
-        metadata=yaml.safe_load((FIXTURE / "metadata.yaml").read_text(encoding="utf-8")),
-        tex_files=[TexFile("main.tex", (FIXTURE / "main.tex").read_text(encoding="utf-8"))],
-        bbl=(FIXTURE / "refs.bbl").read_text(encoding="utf-8"),
-        homepage=(FIXTURE / "index.md").read_text(encoding="utf-8"),
-        members=yaml.safe_load((FIXTURE / "group.yaml").read_text(encoding="utf-8")),
-        origin=str(FIXTURE),
-    )
-    values.update(changes)
-    return Paper(**values)
+fixture_paper = generate_paper
 
 
 def narrative(post: str) -> str:
