@@ -39,6 +39,17 @@ class SourceFiles:
     """Every regular file's name, in archive order."""
     warnings: list[str] = field(default_factory=list)
 
+    def add(self, name: str, text: str) -> None:
+        """File a member by extension: TeX files keep their order, .bbl texts are concatenated as the site does
+        (no separator), .bib texts joined by newlines."""
+        ext = name.rsplit(".", 1)[-1].lower()
+        if ext == "tex":
+            self.tex_files.append(TexFile(name, text))
+        elif ext == "bbl":
+            self.bbl += text
+        elif ext == "bib":
+            self.bib = f"{self.bib}\n{text}" if self.bib else text
+
 
 def _too_big(name: str, limit: int, what: str) -> ArchiveError:
     return ArchiveError(
@@ -131,8 +142,6 @@ def check_member(member: tarfile.TarInfo, archive: str) -> None:
 def _read_tar(raw: bytes, name: str, max_bytes: int, result: SourceFiles) -> None:
     total = 0
     count = 0
-    bbl: list[str] = []
-    bib: list[str] = []
     try:
         with tarfile.open(fileobj=io.BytesIO(raw), mode="r:") as tar:
             for member in tar:
@@ -168,12 +177,7 @@ def _read_tar(raw: bytes, name: str, max_bytes: int, result: SourceFiles) -> Non
                     text = decode_text(data, where, result.warnings, kind=ext[1:])
                 except SourceError as exc:
                     raise ArchiveError(str(exc)) from None
-                if ext == ".tex":
-                    result.tex_files.append(TexFile(member_name, text))
-                elif ext == ".bbl":
-                    bbl.append(text)
-                else:
-                    bib.append(text)
+                result.add(member_name, text)
     except ArchiveError:
         raise
     except (tarfile.TarError, EOFError, OSError, zlib.error) as exc:
@@ -182,8 +186,6 @@ def _read_tar(raw: bytes, name: str, max_bytes: int, result: SourceFiles) -> Non
             path=name,
             hint="download the source again; the archive is truncated or corrupt",
         ) from None
-    result.bbl = "".join(bbl)
-    result.bib = "\n".join(bib)
 
 
 def read_source_bytes(data: bytes, name: str, *, max_bytes: int) -> SourceFiles:

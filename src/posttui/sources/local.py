@@ -111,20 +111,10 @@ def _walk_sources(directory: Path) -> list[Path]:
 
 def _read_loose(directory: Path, paths: list[Path], warnings: list[str]) -> SourceFiles:
     result = SourceFiles(kind="directory")
-    bbl, bib = [], []
     for path in paths:
         rel = path.relative_to(directory).as_posix()
-        ext = path.suffix.lower()
-        text = _read_exact(path, warnings, ext[1:])
+        result.add(rel, _read_exact(path, warnings, path.suffix.lower()[1:]))
         result.members.append(rel)
-        if ext == ".tex":
-            result.tex_files.append(TexFile(rel, text))
-        elif ext == ".bbl":
-            bbl.append(text)
-        else:
-            bib.append(text)
-    result.bbl = "".join(bbl)
-    result.bib = "\n".join(bib)
     return result
 
 
