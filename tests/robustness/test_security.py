@@ -22,7 +22,7 @@ from fake_gemini import FakeGemini
 from posttui.cli import main
 
 SRC = Path(__file__).resolve().parents[2] / "src"
-MARKER = "AIzaTEST-posttui-key-marker-7f3c9e21"
+MARKER = "fake-gemini-key-posttui-marker-7f3c9e21"  # unique, and not shaped like a real key
 SAFE_LOADERS = {"SafeLoader", "CSafeLoader", "BaseLoader", "CBaseLoader", "MetadataLoader", "_LimitedLoader"}
 UNSAFE_YAML = {"unsafe_load", "full_load", "unsafe_load_all", "full_load_all", "Loader", "UnsafeLoader",
                "FullLoader", "CLoader", "CUnsafeLoader", "CFullLoader"}
