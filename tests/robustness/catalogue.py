@@ -148,6 +148,19 @@ def check_message(case: Case, ctx: Ctx, err: str) -> None:
 fixture_paper = generate_paper
 
 
+def verify(case: Case, ctx: Ctx, code: int, out: str, err: str, stream: str) -> None:
+    """The checks every catalogue case makes: exit status, the message in ``stream``, what must be intact, and the
+    library's exception type."""
+    assert code == case.exit, f"{case.name}: exit {code}, expected {case.exit}\n{err[-3000:]}"
+    if case.message:
+        check_message(case, ctx, stream)
+    if case.intact is not None:
+        case.intact(ctx, out, err)
+    if case.library is not None:
+        with pytest.raises(case.error):
+            case.library(ctx)
+
+
 def saved_prompt_source(ctx: Ctx, paper=None, name: str = POST_NAME) -> Path:
     """The fixture paper written as a saved prompt (a source ``posttui generate`` accepts)."""
     from posttui.prompt import saved_prompt_text

@@ -20,7 +20,7 @@ import time
 from pathlib import Path
 
 import pytest
-from catalogue import POST_NAME, Case, Ctx, check_message, fixture_paper, make_site, run_case, saved_prompt_source, tree
+from catalogue import POST_NAME, Case, Ctx, fixture_paper, verify, make_site, run_case, saved_prompt_source, tree
 from fake_gemini import FakeGemini
 
 from posttui.cli import main
@@ -669,14 +669,7 @@ def test_fault_case(case: Case, tmp_path, monkeypatch, capsys):
             captured = capsys.readouterr()
             out, err = out + captured.out, err + captured.err
         stream = err + out if case.name.startswith(("draft-", "prompt-injection", "raw-html", "javascript")) else err
-        assert code == case.exit, f"{case.name}: exit {code}, expected {case.exit}\n{err[-3000:]}"
-        if case.message:
-            check_message(case, ctx, stream)
-        if case.intact is not None:
-            case.intact(ctx, out, err)
-        if case.library is not None:
-            with pytest.raises(case.error):
-                case.library(ctx)
+        verify(case, ctx, code, out, err, stream)
     finally:
         for cleanup in reversed(ctx.facts["cleanup"]):
             cleanup()

@@ -12,7 +12,7 @@ import time
 
 import pytest
 from arxiv_server import FakeArxiv
-from catalogue import META, TEX, Case, Ctx, check_message, member, run_case, saved_prompt_source, squash
+from catalogue import META, TEX, Case, Ctx, member, run_case, saved_prompt_source, squash, verify
 
 import posttui
 from posttui.errors import ArchiveError, FetchError, GroupError, MetadataError, SourceError
@@ -398,14 +398,7 @@ def test_source_case(case: Case, tmp_path, monkeypatch, capsys, request):
         ctx.facts["server"] = request.getfixturevalue("arxiv")
     try:
         code, out, err = run_case(case, ctx, capsys)
-        message_stream = err + out if case.exit == 0 else err
-        assert code == case.exit, f"{case.name}: exit {code}, expected {case.exit}\n{err}"
-        check_message(case, ctx, message_stream)
-        if case.intact is not None:
-            case.intact(ctx, out, err)
-        if case.library is not None:
-            with pytest.raises(case.error):
-                case.library(ctx)
+        verify(case, ctx, code, out, err, err + out if case.exit == 0 else err)
     finally:
         for cleanup in ctx.facts["cleanup"]:
             cleanup()
