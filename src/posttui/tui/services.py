@@ -134,21 +134,3 @@ async def save_post(site: Path, paper, text: str, prompt: str, backend, *, confi
         target.save, paper.post_name, post=text, prompt=prompt, image_prompt=image_prompt, image=image, force=force
     )
     return list(report.written)
-
-
-def write_atomic(path: Path, text: str) -> None:
-    """Replace a file in one step (temporary file in the same folder, then rename)."""
-    import os
-    import tempfile
-
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
-            fh.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise

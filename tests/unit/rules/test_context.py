@@ -66,7 +66,7 @@ def test_from_paper_end_to_end_check_and_fix():
 
 
 def test_from_paper_on_a_saved_prompt_round_trip(tmp_path):
-    from posttui.paper import load
+    from posttui.sources import load
     from posttui.prompt import saved_prompt_text
 
     path = tmp_path / "2024-01-02-2401.01234.txt"

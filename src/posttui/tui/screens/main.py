@@ -731,13 +731,13 @@ class MainScreen(Screen):
         return self.draft_file
 
     def _write_draft_file(self, text: str) -> None:
-        from ..services import write_atomic
+        from ...files import write_file
 
         try:
             path = self._draft_path()
             self._draft_file_text = text  # the watcher ignores the app's own writes
             if not path.exists() or path.read_text(encoding="utf-8") != text:
-                write_atomic(path, text)
+                write_file(path, text, overwrite=True)
         except OSError as exc:
             self.notify(f"Could not write the draft file: {exc}", severity="warning")
             return
