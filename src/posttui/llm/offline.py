@@ -28,7 +28,8 @@ from typing import TYPE_CHECKING
 from ..authors import preferred_url
 from ..latex_text import latex_to_text
 from .base import DraftStream, StreamOutcome, Turn, Usage
-from .conversation import find_section, requested_section
+from ..postformat import find_section
+from .conversation import requested_section
 from .errors import LLMConfigError
 
 if TYPE_CHECKING:

@@ -19,12 +19,11 @@ from ..ids import find_identifiers, normalize_arxiv, normalize_doi
 
 from ..authors import is_social, preferred_url
 from ..latex import clean_tex
+from ..postformat import BEGIN_MARKER, END_MARKER
 
 if TYPE_CHECKING:
     from ..paper import Paper
 
-BEGIN_MARKER = "<!-- BEGINNING OF GENERATED POST -->"
-END_MARKER = "<!-- END OF GENERATED POST -->"
 
 
 

@@ -79,7 +79,8 @@ async def propose_revision(kind: str, backend, prompt: str, draft: str, findings
     """Ask the model for a repair of the open problems, or for the section under ``offset``; returns a
     :class:`~posttui.llm.conversation.Revision` (nothing is applied: the user accepts or rejects a diff)."""
     from ..errors import PosttuiError
-    from ..llm.conversation import regenerate_section, repair, section_at
+    from ..llm.conversation import regenerate_section, repair
+    from ..postformat import section_at
 
     if kind == "repair":
         return await repair(backend, prompt, draft, findings, check=check)

@@ -851,10 +851,6 @@ def _escape(text: str) -> str:
 
 
 def _preview_markdown(text: str) -> str:
-    """The post as a reader sees it: front matter and HTML comments left out of the rendered preview."""
-    body = text
-    if body.startswith("---\n"):
-        end = body.find("\n---", 4)
-        if end != -1:
-            body = body[end + 4:].lstrip("\n")
-    return body.replace("<!-- BEGINNING OF GENERATED POST -->", "").replace("<!-- END OF GENERATED POST -->", "")
+    from ...postformat import reader_view
+
+    return reader_view(text)
