@@ -564,7 +564,8 @@ CASES = [
          )),
     # --- saving into the site ---
     Case("post-exists", offline_save(post_exists), 2,
-         "posttui: error: {post}: already exists; not overwritten hint: use --force to replace it",
+         "posttui: error: {site}: already in the site: _posts/{name}.md; nothing was written hint: use --force to "
+         "replace them (posttui never overwrites a post silently)",
          intact=site_unchanged,
          library=site_save(False), error=SiteError),
     Case("target-is-a-directory", offline_save(directory_in_the_way, "--force"), 2,
@@ -576,7 +577,8 @@ CASES = [
          "hint: replace the symlink with a real folder inside the site", intact=outside_untouched,
          library=site_save(False), error=SiteError),
     Case("posts-is-a-file", offline_save(posts_is_a_file), 2,
-         "posttui: error: {site}/_posts: is not a folder hint: move the file aside", intact=site_unchanged,
+         "posttui: error: {site}: is not a Jekyll site (no _config.yml and _posts/ here) hint: name the site's top "
+         "folder: the one that holds _config.yml and _posts/", intact=site_unchanged,
          library=site_save(False), error=SiteError),
     Case("site-read-only", offline_save(read_only_site), 2,
          "re:posttui: error: {site}/\\S+: cannot create the folder: permission denied hint: make the folder "

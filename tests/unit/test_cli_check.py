@@ -43,6 +43,7 @@ def site(tmp_path):
     paper = Paper(arxiv_id="2401.01234", metadata=META, bbl=BBL, homepage="Home page.", members=MEMBERS)
     root = tmp_path / "site"
     (root / "_posts").mkdir(parents=True)
+    (root / "_config.yml").write_text("title: test\n")
     (root / "prompts" / "content").mkdir(parents=True)
     (root / "prompts" / "content" / f"{NAME}.txt").write_text(saved_prompt_text(paper), encoding="utf-8")
     template = output_template(paper)

@@ -85,7 +85,7 @@ def test_save_writes_every_file_and_never_overwrites(source, site, capsys):
     (site / f"_posts/{NAME}.md").write_text("edited by hand")
     code, out, err = run([source, "--site", site, "--save"], capsys)
     assert code == 2 and out == ""  # refused before generating anything
-    assert "already exists; not overwritten" in err and "--force" in err
+    assert f"already in the site: _posts/{NAME}.md, prompts/content/{NAME}.txt" in err and "--force" in err
     assert (site / f"_posts/{NAME}.md").read_text() == "edited by hand"
 
     code, out, err = run([source, "--site", site, "--save", "--force"], capsys)
@@ -94,15 +94,18 @@ def test_save_writes_every_file_and_never_overwrites(source, site, capsys):
     assert f"replaced {site / '_posts' / NAME}.md" in err
 
 
-def test_errors_block_saving_unless_forced(tmp_path, site, capsys):
+def test_errors_block_saving_unless_allowed_and_force_does_not_allow_them(tmp_path, site, capsys):
     path = tmp_path / f"{NAME}.txt"
     path.write_text(saved_prompt_text(fixture_paper(bbl="")), encoding="utf-8")  # no references to link
     code, out, err = run([path, "--site", site, "--save"], capsys)
     assert code == 1
     assert "PT030 [error]" in err
-    assert "not saved: 1 error-level problem(s) remain; fix them or use --force" in err
+    assert "not saved: 1 error-level problem open (PT030 line" in err and "--allow-errors" in err
     assert list((site / "_posts").iterdir()) == []
     code, out, err = run([path, "--site", site, "--save", "--force"], capsys)
+    assert code == 1 and "not saved: 1 error-level problem open" in err  # --force replaces files, nothing else
+    assert list((site / "_posts").iterdir()) == []
+    code, out, err = run([path, "--site", site, "--save", "--allow-errors"], capsys)
     assert code == 1  # still reports the error
     assert (site / f"_posts/{NAME}.md").is_file()
 
@@ -110,7 +113,7 @@ def test_errors_block_saving_unless_forced(tmp_path, site, capsys):
 def test_save_needs_a_site(source, tmp_path, capsys, monkeypatch):
     monkeypatch.chdir(tmp_path)
     code, out, err = run([source, "--save"], capsys)
-    assert code == 2 and "--save needs the site folder" in err and "--site DIR" in err
+    assert code == 2 and "no site to save into" in err and "--site DIR" in err
 
 
 def test_gemini_without_key_is_a_clear_error(source, capsys):
@@ -265,7 +268,7 @@ def test_failed_image_still_saves_the_post(source, fake, site, capsys):
     fake.script = ["success", "success", "prompt_blocked"]
     code, out, err = run([source, "--site", site, "--save", "--image", "--image-model", "img-x"], capsys)
     assert code == 0, err
-    assert "warning: no image (the post is saved without one): img-x blocked the image prompt (SAFETY)" in err
+    assert "note: No header image (the post is saved without one): img-x blocked the image prompt (SAFETY)" in err
     assert (site / f"_posts/{NAME}.md").is_file() and not (site / f"assets/images/posts/{NAME}.png").exists()
 
 

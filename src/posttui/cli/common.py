@@ -1,4 +1,4 @@
-"""Options shared by the subcommands that open a paper."""
+"""Options shared by the subcommands that open a paper, and the one way they open it."""
 
 from __future__ import annotations
 
@@ -8,21 +8,22 @@ from pathlib import Path
 
 def add_source_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("source", help="arXiv id or URL, saved prompt, directory, .tar(.gz), .gz or .tex file")
-    parser.add_argument("--site", type=Path, help="Jekyll site folder (group file and homepage come from it)")
+    parser.add_argument("--site", type=Path, help="Jekyll site folder (default: the site around the current folder); "
+                        "the group file and homepage come from it")
     parser.add_argument("--metadata", type=Path, help="metadata file (YAML or Atom XML) if not beside the source")
     parser.add_argument("--group", type=Path, help="group members YAML to match authors against")
     parser.add_argument("--authors", type=Path, help="already-matched authors.yaml")
     parser.add_argument("--homepage", type=Path, help="homepage Markdown (the site's index.md)")
 
 
+def load_options(args: argparse.Namespace) -> dict:
+    """The explicit source files named on the command line."""
+    return {"metadata": args.metadata, "group": args.group, "authors": args.authors, "homepage": args.homepage}
+
+
 def load_from_args(args: argparse.Namespace):
+    """Open the paper in the site named by ``--site`` (which must be a site) or the site around the current folder."""
+    from ..site import open_site
     from ..sources import load
 
-    return load(
-        args.source,
-        metadata=args.metadata,
-        group=args.group,
-        authors=args.authors,
-        homepage=args.homepage,
-        site=args.site,
-    )
+    return load(args.source, site=open_site(args.site), **load_options(args))
