@@ -255,9 +255,13 @@ class FakeGemini:
     """The RetryInfo delay of the per-minute 429."""
     models: list[dict] = field(default_factory=lambda: [dict(m) for m in MODELS])
     page_size: int = 3
+    list_mode: str = "success"
+    """How ``GET /v1/models`` answers: the list, or one of the ERRORS (it does not consume ``script``)."""
 
     def __post_init__(self) -> None:
         self.requests: list[RecordedRequest] = []
+        self.proxied: list[str] = []
+        """Hosts of requests that reached this server as a proxy (absolute URLs), as HTTP_PROXY sends them."""
         self.rejected: list[str] = []
         """Why requests were refused with 400 by the validation (a test of a valid request asserts it is empty)."""
         self.server_errors: list[str] = []
@@ -457,16 +461,23 @@ class _Handler(BaseHTTPRequestHandler):
         return usage
 
     # ----- routes ---------------------------------------------------------------------------------------------
+    def _unproxy(self) -> None:
+        """A request sent through this server as an HTTP proxy names the whole URL: record the host, keep the path."""
+        if self.path.startswith("http://"):
+            parts = urllib.parse.urlsplit(self.path)
+            self.server_fake.proxied.append(parts.netloc)
+            self.path = parts.path + (f"?{parts.query}" if parts.query else "")
+
     def do_GET(self) -> None:  # noqa: N802
         fake = self.server_fake
+        self._unproxy()
         fake.requests.append(RecordedRequest("GET", self.path, dict(self.headers), None))
         match = LIST_PATH.match(self.path)
         if not match:
             self._not_found()
             return
-        mode = fake.next_mode()
-        if mode in ERRORS:
-            self._send_error(mode)
+        if fake.list_mode in ERRORS:
+            self._send_error(fake.list_mode)
             return
         query = urllib.parse.parse_qs(match.group("query") or "")
         size = int((query.get("pageSize") or [fake.page_size])[0])
@@ -478,6 +489,7 @@ class _Handler(BaseHTTPRequestHandler):
 
     def do_POST(self) -> None:  # noqa: N802
         fake = self.server_fake
+        self._unproxy()
         body = self._read_body()
         fake.requests.append(RecordedRequest("POST", self.path, dict(self.headers), body))
         predict = VERTEX_PREDICT.match(self.path)

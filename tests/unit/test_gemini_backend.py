@@ -113,6 +113,7 @@ async def test_400_invalid_key(fake):
     assert "Gemini rejected the API key (400 INVALID_ARGUMENT): API key not valid" in str(err)
     assert "GEMINI_API_KEY" in str(err) and "test-key" not in str(err)
     assert len(fake.generate_requests()) == 1  # 4xx other than 429 is never retried
+    assert fake.rejected == []  # the SDK's request passed the fake's validation
 
 
 async def test_403_permission_denied(fake):
@@ -128,16 +129,46 @@ async def test_404_unknown_model(fake):
     assert isinstance(err, LLMModelError)
     assert "Gemini does not know the model 'no-such-model' (404 NOT_FOUND)" in str(err)
     assert "--model" in str(err)
+    # the hint lists the models the key can use (both pages of the listing, only those that generate content)
+    assert "the key can use: gemini-2.5-pro, gemini-2.5-flash, gemini-2.5-flash-image, gemini-9.9-ultra-preview;" \
+        in str(err)
+    assert "embedding" not in str(err)
 
 
-async def test_429_quota_with_retry_delay_after_retries(fake):
-    fake.mode = "429"
+async def test_per_minute_429_waits_as_google_asks_then_gives_up(fake):
+    fake.mode, fake.retry_delay = "429", "0.05s"
     err = await failure(backend_for(fake))
     assert isinstance(err, LLMQuotaError)
-    assert err.retry_after == 17.0
-    assert "quota or rate limit exhausted (429 RESOURCE_EXHAUSTED); Google asks to retry in 17 s" in str(err)
-    assert "(tried 3 times)" in str(err)
+    assert err.retry_after == 0.05
+    assert ("Gemini rate limit exhausted (429 RESOURCE_EXHAUSTED): GenerateRequestsPerMinutePerProjectPerModel-FreeTier"
+            ", limit 2 for gemini-2.5-pro; Google asks to retry in 0.05 s (3 requests sent)") in str(err)
     assert len(fake.generate_requests()) == 3
+
+
+async def test_per_minute_429_longer_than_the_wait_budget_fails_at_once(fake):
+    fake.mode = "429"  # RetryInfo 17 s
+    err = await failure(backend_for(fake, max_wait=5))
+    assert "Google asks to retry in 17 s, longer than the 5 s posttui waits (gemini_max_wait) (1 request sent)" \
+        in str(err)
+    assert len(fake.generate_requests()) == 1
+
+
+async def test_daily_quota_with_limit_zero_sends_one_request_and_names_the_quota(fake):
+    fake.mode = "429_daily"
+    err = await failure(backend_for(fake, attempts=4))
+    assert isinstance(err, LLMQuotaError)
+    assert len(fake.generate_requests()) == 1
+    assert ("Gemini daily quota exhausted (429 RESOURCE_EXHAUSTED): GenerateRequestsPerDayPerProjectPerModel-FreeTier,"
+            " limit 0 for gemini-2.5-pro; the key's plan gives no access to this model; not retried (1 request sent)"
+            ) in str(err)
+    assert "enable billing" in str(err) and "posttui models" in str(err)
+
+
+async def test_per_minute_429_then_success(fake):
+    fake.script, fake.retry_delay = ["429"], "0.01s"
+    result, _ = await run(backend_for(fake))
+    assert result.text == TEXT and result.requests == 2
+    assert "2 requests" in result.describe()
 
 
 @pytest.mark.parametrize("mode,label", [("500", "500 INTERNAL"), ("503", "503 UNAVAILABLE")])
@@ -145,16 +176,16 @@ async def test_server_errors_after_retries(fake, mode, label):
     fake.mode = mode
     err = await failure(backend_for(fake, attempts=2))
     assert isinstance(err, LLMServerError)
-    assert f"Gemini failed on its side ({label}) (tried 2 times)" in str(err)
+    assert f"Gemini failed on its side ({label}) (2 requests sent): " in str(err)
     assert "try again" in str(err)
     assert len(fake.generate_requests()) == 2
 
 
 async def test_retry_before_stream_then_success(fake):
-    fake.script = ["503", "429"]
+    fake.script, fake.retry_delay = ["503", "429"], "0.01s"
     result, _ = await run(backend_for(fake))
     assert result.text == TEXT
-    assert len(fake.generate_requests()) == 3
+    assert len(fake.generate_requests()) == 3 == result.requests
 
 
 async def test_network_down():
@@ -166,7 +197,7 @@ async def test_network_down():
     )
     with pytest.raises(LLMNetworkError) as info:
         await run(backend)
-    assert f"cannot reach Gemini at http://127.0.0.1:{port} (tried 2 times)" in str(info.value)
+    assert f"cannot reach Gemini at http://127.0.0.1:{port} (2 requests sent): " in str(info.value)
     assert "--backend offline" in str(info.value)
 
 
@@ -177,12 +208,13 @@ async def test_connection_dropped_without_answer(fake):
     assert "cannot reach Gemini" in str(err)
 
 
-async def test_hang_times_out_and_closes(fake):
+async def test_hang_times_out_closes_and_is_not_retried(fake):
     fake.mode = "hang"
-    err = await failure(backend_for(fake, timeout=0.3, attempts=1))
+    err = await failure(backend_for(fake, timeout=0.3, attempts=4))
     assert isinstance(err, LLMTimeoutError)
-    assert f"no answer from Gemini at {fake.base_url} for 0.3 s" in str(err)
+    assert f"no answer from Gemini at {fake.base_url} for 0.3 s\n  hint" in str(err)
     assert await asyncio.to_thread(fake.disconnected.wait, 3.0)
+    assert len(fake.generate_requests()) == 1  # a stall is not re-sent (the whole prompt, another full timeout)
 
 
 # ----- failures inside the stream ---------------------------------------------------------------------------------
@@ -219,6 +251,7 @@ async def test_candidate_blocked_by_safety_keeps_partial(fake):
     assert isinstance(err, LLMBlockedError)
     assert err.partial == "".join(fake.chunks()[:2])
     assert "blocked by its safety filter (SAFETY); the 60 characters received are kept" in str(err)
+    assert err.charge is not None and err.charge.usage.prompt_tokens == 1200 and err.charge.cost > 0
 
 
 async def test_max_tokens_is_a_flagged_result_not_an_error(fake):
@@ -296,11 +329,13 @@ async def test_key_from_environment_reaches_the_server(fake, monkeypatch):
     assert headers["x-goog-api-key"] == "env-key-123"
 
 
-def test_cost_estimate_uses_config_prices_and_prefixes():
+def test_cost_estimate_uses_config_prices_and_versions():
     usage = Usage(prompt_tokens=100_000, output_tokens=500_000, thoughts_tokens=500_000)
     assert estimate_cost("gemini-2.5-pro-preview-06-05", usage) == pytest.approx(0.125 + 10.0)
+    assert estimate_cost("models/gemini-2.5-pro-001", usage) == pytest.approx(0.125 + 10.0)
     assert estimate_cost("my-model", usage, {"my-model": {"input": 1, "output": 2}}) == pytest.approx(2.1)
     assert estimate_cost("unknown-model", usage) is None
+    assert estimate_cost("gemini-2.5-flash-live", usage) is None  # another model, not a version of Flash
     long = Usage(prompt_tokens=300_000, output_tokens=0)
     assert estimate_cost("gemini-2.5-pro", long) == pytest.approx(0.3 * 2.5)
 
@@ -366,12 +401,14 @@ async def test_image_blocked_or_missing(fake):
     await backend.aclose()
 
 
-async def test_non_png_image_is_refused(fake):
-    fake.mode, fake.image_bytes = "image", b"\xff\xd8\xff\xe0JPEGDATA"
+async def test_non_png_image_is_refused_naming_its_format(fake):
+    fake.mode, fake.image_bytes, fake.image_mime = "image", b"\xff\xd8\xff\xe0JPEGDATA", "image/png"
     backend = backend_for(fake)
-    with pytest.raises(LLMError, match="the site stores header images as PNG"):
+    with pytest.raises(LLMError, match="gemini-2.5-flash-image returned a JPEG image; the site stores header images as "
+                       "PNG, and posttui does not convert pictures") as info:
         await generate_image(backend, "x", config=IMAGE_CONFIG)
     await backend.aclose()
+    assert info.value.charge is not None and info.value.charge.cost > 0  # the picture was made and billed
 
 
 async def test_offline_backend_makes_no_image():

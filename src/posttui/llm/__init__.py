@@ -8,7 +8,20 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from .base import Backend, DraftStream, GenerationResult, Turn, Usage, estimate_cost, generate, model, user
+from .base import (
+    Backend,
+    Charge,
+    DraftStream,
+    GenerationResult,
+    Spend,
+    Turn,
+    Usage,
+    describe_cost,
+    estimate_cost,
+    generate,
+    model,
+    user,
+)
 
 if TYPE_CHECKING:
     from ..config import Config
@@ -19,6 +32,9 @@ BACKENDS = ("gemini", "offline")
 __all__ = [
     "BACKENDS",
     "Backend",
+    "Charge",
+    "Spend",
+    "describe_cost",
     "DraftStream",
     "GenerationResult",
     "Turn",
@@ -33,11 +49,14 @@ __all__ = [
 
 
 def default_backend_name(environ=None) -> str:
-    """``gemini`` when an API key (or Vertex mode) is configured, else ``offline``."""
+    """``gemini`` when it has credentials (an API key; in Vertex mode, Google Cloud credentials or an express-mode
+    key), else ``offline``: a user who only set GOOGLE_GENAI_USE_VERTEXAI gets a working app, not a crash."""
     from ..config import api_key
-    from .gemini import vertex_mode
+    from .gemini import vertex_credentials, vertex_mode
 
-    return "gemini" if api_key(environ) or vertex_mode(environ) else "offline"
+    if vertex_mode(environ):
+        return "gemini" if vertex_credentials(environ) else "offline"
+    return "gemini" if api_key(environ) else "offline"
 
 
 def make_backend(
