@@ -276,6 +276,11 @@ class FakeGemini:
     # ----- lifecycle ------------------------------------------------------------------------------------------
     def start(self) -> "FakeGemini":
         fake = self
+        # Import and build the SDK's validators now: done lazily on the first request, they would delay that
+        # answer by a second or more on a busy machine, longer than the short timeouts tests use.
+        validate_generate_request({"contents": [{"role": "user", "parts": [{"text": "warm up"}]}],
+                                   "generationConfig": {"temperature": 0.1}})
+        check_response({"candidates": [{"content": {"role": "model", "parts": [{"text": "x"}]}}]})
 
         class Handler(_Handler):
             server_fake = fake
@@ -558,6 +563,8 @@ class _Handler(BaseHTTPRequestHandler):
         payload: dict
         if mode in ("image", "image_thinking", "image_safety"):
             parts = [{"text": "Here is the image you asked for."}]
+            if mode == "image_safety":
+                parts = [{"text": "I can't make pictures of real people."}]
             if mode == "image_thinking":  # a draft picture as a thought, then the real one
                 parts = [self._image_part(tiny_png(rgb=(200, 0, 0)), "image/png", thought=True)]
             finish = "STOP"

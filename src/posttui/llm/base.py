@@ -211,7 +211,7 @@ class Spend:
     def describe(self) -> str:
         if self.unknown and self.unknown == self.calls:
             return "cost unknown"
-        text = f"${self.usd:.3f}"
+        text = f"${self.usd:.4f}"
         if self.unknown:
             text += f" + unknown ({self.unknown} call{'s' if self.unknown != 1 else ''} to " \
                     f"{', '.join(sorted(self.unknown_models))})"

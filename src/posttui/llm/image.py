@@ -35,6 +35,18 @@ from .conversation import strip_fence
 from .errors import LLMBlockedError, LLMConfigError, LLMEmptyError
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
+FILTER_REASONS = {
+    "IMAGE_SAFETY": "the picture tripped the image safety filter",
+    "IMAGE_PROHIBITED_CONTENT": "the picture would show prohibited content",
+    "IMAGE_RECITATION": "the picture resembled an existing image too closely",
+    "IMAGE_OTHER": "the image model gave up for another reason",
+    "NO_IMAGE": "the model answered without drawing",
+    "SAFETY": "the safety filter stopped the answer",
+    "PROHIBITED_CONTENT": "the request asks for prohibited content",
+    "RECITATION": "the answer repeated existing material",
+    "MAX_TOKENS": "the answer hit the output limit before the picture was finished",
+}
+"""Why an image call ended without a picture, in words (google-genai does not pass the API's finishMessage on)."""
 ASPECT_RATIO = "16:9"
 
 
@@ -131,11 +143,14 @@ async def _gemini_image(backend, model_name: str, image_prompt: str, config: Con
         result = _checked(blob.data, blob.mime_type or "", answered, usage, config, charge)
         result.requests = counter.requests
         return result
-    said = f": {candidate.finish_message}" if candidate is not None and candidate.finish_message else ""
     words = " ".join(p.text for p in parts if p.text and not getattr(p, "thought", False)).strip()
     if finish and finish not in ("STOP", "FINISH_REASON_UNSPECIFIED"):
+        # google-genai drops the API's finishMessage, so the reason is explained here, with the model's own words
+        why = FILTER_REASONS.get(finish, "")
+        said = f"; the model said: {words[:200]!r}" if words else ""
         raise _charged(LLMBlockedError(
-            f"{model_name} made no image (finish reason {finish}){said}", hint="edit the image prompt and try again"
+            f"{model_name} made no image (finish reason {finish}{f': {why}' if why else ''}){said}",
+            hint="edit the image prompt and try again",
         ), charge)
     answer = f"; it answered in words instead: {words[:200]!r}" if words else ""
     raise _charged(LLMEmptyError(
