@@ -736,7 +736,7 @@ async def test_a_filtered_image_says_why(fake):
         await generate_image(backend, "x", config=IMAGE_CONFIG)
     await backend.aclose()
     assert "gemini-2.5-flash-image made no image (finish reason IMAGE_SAFETY: the picture tripped the image safety " \
-           "filter); the model said: "I can't make pictures of real people."" in str(info.value)
+           "filter); the model said: \"I can't make pictures of real people.\"" in str(info.value)
     assert info.value.charge.usage.prompt_tokens == 220
 
 
