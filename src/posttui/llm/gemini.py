@@ -713,21 +713,14 @@ class GeminiBackend:
             isinstance(exc, ValueError) and _looks_like_html(str(exc).split("Raw response:", 1)[-1])
         ):
             return _html_error(self.where, "not JSON", received)
-        if isinstance(exc, self._connects):
-            detail = str(exc).strip() or type(exc).__name__
-            if received:
-                return LLMStreamError(
-                    f"the connection to Gemini broke mid-stream ({detail}){kept}",
-                    hint="regenerate the last section or ask for a repair to finish the draft",
-                )
-            return LLMNetworkError(f"cannot reach Gemini at {self.where}{sent}: {detail}", hint=NETWORK_HINT)
-        if isinstance(exc, self._stalls):
+        connection = isinstance(exc, self._connects)  # before stalls: a connect timeout is a connection failure
+        if not connection and isinstance(exc, self._stalls):
             return LLMTimeoutError(
                 f"no answer from Gemini at {self.where} for {self.timeout:g} s{sent}{kept}",
                 hint="the service may be overloaded or the network stalled: try again (gemini_timeout in "
                 "config.toml sets how long posttui waits for each piece of the answer)",
             )
-        if isinstance(exc, self._transport):
+        if connection or isinstance(exc, self._transport):
             detail = str(exc).strip() or type(exc).__name__
             if received:
                 return LLMStreamError(
