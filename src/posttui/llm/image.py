@@ -30,8 +30,8 @@ from dataclasses import dataclass
 
 from ..config import Config
 from ..errors import LLMError
+from ..postformat import strip_fence
 from .base import Backend, Charge, GenerationResult, StreamOutcome, Usage, bare_model_name, estimate_cost, user
-from .conversation import strip_fence
 from .errors import LLMBlockedError, LLMConfigError, LLMEmptyError
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
