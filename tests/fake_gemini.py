@@ -161,7 +161,7 @@ MODELS = [
      "inputTokenLimit": 1048576, "outputTokenLimit": 65536,
      "supportedGenerationMethods": ["generateContent", "countTokens"]},
 ]
-"""What ``GET /v1/models`` lists (two pages of three and two), in the real API's shape."""
+"""What ``GET /v1/models`` lists, in the real API's shape (in pages of at most ``FakeGemini.page_size``)."""
 
 DEFAULT_TEXT = (
     "---\ntitle: A test post\n---\n\n<!-- BEGINNING OF GENERATED POST -->\n\n"
@@ -485,7 +485,7 @@ class _Handler(BaseHTTPRequestHandler):
             self._send_error(fake.list_mode)
             return
         query = urllib.parse.parse_qs(match.group("query") or "")
-        size = int((query.get("pageSize") or [fake.page_size])[0])
+        size = min(int((query.get("pageSize") or [fake.page_size])[0]), fake.page_size)  # the server may send fewer
         start = int((query.get("pageToken") or ["0"])[0])
         page: dict = {"models": fake.models[start : start + size]}
         if start + size < len(fake.models):

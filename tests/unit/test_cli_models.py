@@ -31,7 +31,7 @@ def test_models_lists_what_the_key_can_use_marking_default_and_prices(fake, caps
     assert "images $30 out" in row["gemini-2.5-flash-image"]
     assert row["gemini-9.9-ultra-preview"].endswith("cost unknown (not in the price table)")
     assert "embedding" not in out and err == ""
-    assert [r.path for r in fake.requests] == ["/v1/models?pageSize=100"]
+    assert [r.path for r in fake.requests] == ["/v1/models?pageSize=100", "/v1/models?pageSize=100&pageToken=3"]
     headers = {k.lower(): v for k, v in fake.requests[0].headers.items()}
     assert headers["x-goog-api-key"] == "fake-key-for-tests"
 

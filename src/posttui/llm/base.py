@@ -265,7 +265,8 @@ class GenerationResult:
 
 TRUNCATED_NOTICE = (
     "the model stopped at its output limit (MAX_TOKENS): the draft is cut off and kept as it is; "
-    "regenerate the last section or ask for a repair to finish it"
+    "regenerate the last section or ask for a repair to finish it (max_output_tokens in config.toml sets the "
+    "limit; 0 means the model's own)"
 )
 
 
