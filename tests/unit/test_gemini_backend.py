@@ -462,6 +462,19 @@ def test_the_sdk_is_handed_posttuis_transport_so_it_never_switches_to_aiohttp(fa
     assert type(api._http_options.async_client_args["transport"]).__name__ == "PinnedTransport"
 
 
+def test_one_backend_serves_one_event_loop_after_another(fake):
+    """Pooled connections belong to their loop: the transport keeps a pool per loop, as the SDK's own client does."""
+    backend = backend_for(fake)
+
+    async def once():
+        return await backend.stream([user("hi")]).collect()
+
+    assert asyncio.run(once()).text == TEXT
+    assert asyncio.run(once()).text == TEXT  # a new loop; the first one's pool is closed with it
+    asyncio.run(backend.aclose())
+    assert len(fake.generate_requests()) == 2
+
+
 async def test_proxy_environment_variables_are_honoured(fake, monkeypatch):
     """With a transport of its own the SDK's client stops reading HTTP_PROXY; posttui's transport reads it."""
     monkeypatch.setenv("HTTP_PROXY", fake.base_url)

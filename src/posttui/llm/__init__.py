@@ -1,7 +1,9 @@
 """Text backends: Gemini (google-genai, streaming) and the offline writer, behind one small protocol.
 
-``make_backend(config)`` picks Gemini when ``GEMINI_API_KEY``/``GOOGLE_API_KEY`` is set and the offline writer
-otherwise, so a user with a real key only has to export it. See :mod:`posttui.llm.base` for the protocol.
+``make_backend(config)`` picks Gemini when it has credentials (``GEMINI_API_KEY``/``GOOGLE_API_KEY``, or Google
+Cloud credentials in Vertex AI mode) and the offline writer otherwise, so a user with a real key only has to export
+it. See :mod:`posttui.llm.base` for the protocol and for what a call cost (:class:`Charge`, totals in
+:class:`Spend`).
 """
 
 from __future__ import annotations

@@ -505,7 +505,7 @@ class GeminiBackend:
             return None
         return delay if waited + delay <= self.max_wait else None
 
-    async def _with_retries(self, call, counter: StreamOutcome | None = None, *, model: str | None = None):
+    async def call_with_retries(self, call, counter: StreamOutcome | None = None, *, model: str | None = None):
         """Run ``call()`` (one request) under the retry policy; failures translated."""
         counter = counter or StreamOutcome()
         waited = 0.0
@@ -598,7 +598,7 @@ class GeminiBackend:
         turns = list(turns)
         if system:
             turns = [Turn("user", system), *turns]
-        response = await self._with_retries(
+        response = await self.call_with_retries(
             lambda: self._client.aio.models.count_tokens(model=self.model, contents=self._contents(turns))
         )
         return response.total_tokens
@@ -606,7 +606,7 @@ class GeminiBackend:
     async def generate_content(self, turns: Sequence[Turn], *, model: str | None = None, config=None,
                                counter: StreamOutcome | None = None):
         """One non-streaming call (the image step) under the retry policy; ``counter.requests`` counts requests."""
-        return await self._with_retries(
+        return await self.call_with_retries(
             lambda: self._client.aio.models.generate_content(
                 model=model or self.model, contents=self._contents(list(turns)), config=config
             ),
@@ -632,7 +632,7 @@ class GeminiBackend:
                 )
             return found
 
-        return await self._with_retries(listing)
+        return await self.call_with_retries(listing)
 
     async def aclose(self) -> None:
         try:

@@ -184,7 +184,7 @@ async def _imagen(backend, model_name: str, image_prompt: str, config: Config) -
                 ),
             )
 
-    response = await backend._with_retries(call, counter, model=model_name)
+    response = await backend.call_with_retries(call, counter, model=model_name)
     images = response.generated_images or []
     if not images or images[0].image is None or not images[0].image.image_bytes:
         reason = images[0].rai_filtered_reason if images else ""
