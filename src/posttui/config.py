@@ -46,11 +46,22 @@ class Config:
     prices: dict = field(default_factory=dict)
     """Per-model prices in USD per million tokens: ``{model: {"input": x, "output": y}}``."""
     gemini_timeout: float = 300.0
-    """Seconds without a byte from Gemini before a call fails (thinking models can be silent for minutes)."""
+    """Seconds without a byte from Gemini before a call fails (thinking models can be silent for minutes). It
+    limits each read, never the whole stream."""
+    gemini_server_timeout: float = 1200.0
+    """The deadline Google gets for the whole request (the ``X-Server-Timeout`` header): long enough for a
+    2.5 Pro answer that thinks for minutes and then writes a long post."""
     gemini_attempts: int = 4
-    """Tries for a Gemini call that fails before its stream starts (429, 5xx, network); 1 disables retries."""
+    """Requests for a Gemini call that fails before its text starts (5xx, network, per-minute 429); 1 disables
+    retries. Daily or zero quotas and stalls are never retried."""
     gemini_retry_delay: float = 1.0
-    """First wait between those tries in seconds (doubling, with jitter, up to 20 s)."""
+    """First wait between those requests in seconds (doubling up to 20 s; a 429's RetryInfo delay wins)."""
+    gemini_max_wait: float = 120.0
+    """The most seconds one call may spend waiting between retries, all waits together; a longer wait asked
+    for by Google fails at once and says so."""
+    max_output_tokens: int = 0
+    """The longest answer the model may write, in tokens (0: the model's own limit, 65,536 for 2.5 Pro). A draft
+    cut at this limit ends with finish reason MAX_TOKENS."""
 
     def cache_path(self) -> Path:
         if self.cache_dir is not None:
@@ -79,6 +90,9 @@ _ENV = {
     "POSTTUI_GEMINI_TIMEOUT": "gemini_timeout",
     "POSTTUI_GEMINI_ATTEMPTS": "gemini_attempts",
     "POSTTUI_GEMINI_RETRY_DELAY": "gemini_retry_delay",
+    "POSTTUI_GEMINI_SERVER_TIMEOUT": "gemini_server_timeout",
+    "POSTTUI_GEMINI_MAX_WAIT": "gemini_max_wait",
+    "POSTTUI_MAX_OUTPUT_TOKENS": "max_output_tokens",
 }
 
 
@@ -133,11 +147,20 @@ def load_config(path: Path | None = None, environ: dict | None = None) -> Config
     return replace(Config(), **values)
 
 
+API_KEY_VARIABLES = ("GEMINI_API_KEY", "GOOGLE_API_KEY")
+
+
+def api_key_source(environ: dict | None = None) -> str | None:
+    """The name of the variable the API key comes from (for messages about a rejected key), or None."""
+    environ = os.environ if environ is None else environ
+    for name in API_KEY_VARIABLES:
+        if environ.get(name, "").strip():
+            return name
+    return None
+
+
 def api_key(environ: dict | None = None) -> str | None:
     """The Gemini API key from ``GEMINI_API_KEY`` or ``GOOGLE_API_KEY`` (never stored anywhere)."""
     environ = os.environ if environ is None else environ
-    for name in ("GEMINI_API_KEY", "GOOGLE_API_KEY"):
-        value = environ.get(name, "").strip()
-        if value:
-            return value
-    return None
+    name = api_key_source(environ)
+    return environ[name].strip() if name else None

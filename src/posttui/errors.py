@@ -58,7 +58,10 @@ class ConfigError(PosttuiError):
 
 
 class LLMError(PosttuiError):
-    """A language-model call failed; ``partial`` keeps any text received before the failure."""
+    """A language-model call failed; ``partial`` keeps any text received before the failure, ``charge`` (a
+    :class:`posttui.llm.base.Charge`, when known) what the failed call cost, so that billed failures are counted."""
+
+    charge = None
 
     def __init__(self, message: str, *, partial: str = "", hint: str | None = None, retry_after: float | None = None):
         self.partial = partial

@@ -129,6 +129,7 @@ def fake(monkeypatch):
     monkeypatch.setenv("GEMINI_API_KEY", "fake-key-for-tests")
     monkeypatch.setenv("POSTTUI_GEMINI_BASE_URL", server.base_url)
     monkeypatch.setenv("POSTTUI_GEMINI_RETRY_DELAY", "0.01")
+    monkeypatch.setenv("POSTTUI_GEMINI_MAX_WAIT", "5")
     yield server
     server.stop()
 
@@ -157,12 +158,46 @@ def test_gemini_is_the_default_with_a_key(source, fake, site, capsys, isolated_e
 
 
 def test_gemini_quota_error_message_and_exit_code(source, fake, capsys):
-    fake.mode = "429"
+    fake.mode, fake.retry_delay = "429", "0.01s"  # per minute: retried after the RetryInfo delay
     code, out, err = run([source], capsys)
     assert code == 2
-    assert "Gemini quota or rate limit exhausted (429 RESOURCE_EXHAUSTED); Google asks to retry in 17 s" in err
-    assert "(tried 4 times)" in err and len(fake.generate_requests()) == 4
+    assert "Gemini rate limit exhausted (429 RESOURCE_EXHAUSTED): GenerateRequestsPerMinutePerProjectPerModel-" \
+        "FreeTier, limit 2 for gemini-2.5-pro; Google asks to retry in 0.01 s (4 requests sent)" in err
+    assert len(fake.generate_requests()) == 4
     assert "nothing had been received yet" in err
+
+
+def test_gemini_daily_quota_sends_one_request_and_names_the_quota(source, fake, capsys):
+    fake.mode = "429_daily"
+    code, out, err = run([source], capsys)
+    assert code == 2 and len(fake.generate_requests()) == 1
+    assert "Gemini daily quota exhausted (429 RESOURCE_EXHAUSTED): GenerateRequestsPerDayPerProjectPerModel-FreeTier" \
+        ", limit 0 for gemini-2.5-pro; the key's plan gives no access to this model; not retried (1 request sent)" \
+        in err
+    assert "Traceback" not in err
+
+
+def test_a_stream_three_times_longer_than_the_timeout_succeeds(source, fake, capsys, monkeypatch):
+    """Each chunk arrives within the timeout; the whole stream takes three times as long (also run with aiohttp)."""
+    monkeypatch.setenv("POSTTUI_GEMINI_TIMEOUT", "0.5")
+    fake.mode, fake.delay, fake.text, fake.chunk_size = "slow", 0.2, "word " * 40, 25  # 8 chunks, ~1.6 s
+    code, out, err = run([source, "--backend", "gemini"], capsys)
+    assert "posttui: done: gemini:gemini-2.5-pro" in err, err
+    assert out == fake.text + "\n"
+
+
+def test_vertex_mode_without_credentials(source, capsys, monkeypatch, tmp_path):
+    monkeypatch.setenv("GOOGLE_GENAI_USE_VERTEXAI", "true")
+    monkeypatch.setenv("CLOUDSDK_CONFIG", str(tmp_path / "gcloud"))
+    monkeypatch.setenv("NO_GCE_CHECK", "True")
+    for name in ("GOOGLE_APPLICATION_CREDENTIALS", "GOOGLE_CLOUD_PROJECT", "GOOGLE_CLOUD_LOCATION"):
+        monkeypatch.delenv(name, raising=False)
+    code, out, err = run([source], capsys)  # the default backend: offline, since Gemini has no credentials
+    assert "with offline:" in err and code in (0, 1)
+    code, out, err = run([source, "--backend", "gemini"], capsys)
+    assert code == 2 and "Traceback" not in err
+    assert "posttui: error: no Google Cloud credentials for Vertex AI" in err
+    assert "gcloud auth application-default login" in err
 
 
 def test_gemini_midstream_failure_keeps_the_partial_draft(source, fake, capsys, isolated_env):
