@@ -245,3 +245,115 @@ def test_cache_file_holds_the_answer_keyed_by_url(fake):
     assert len(files) == 1
     record = json.loads(files[0].read_text())
     assert record["status"] == 200 and record["url"].endswith("limit=1000")
+
+
+# ----- check --online, PT030's advice, the CLI ----------------------------------------------------------------
+@pytest.fixture
+def arxiv(monkeypatch):
+    from arxiv_server import FakeArxiv
+
+    with FakeArxiv() as server:
+        server.add("1901.00001", b"%PDF-1.4 fake")
+        monkeypatch.setenv("POSTTUI_ARXIV_API_URL", server.api_url)
+        yield server
+
+
+def site_with_post(tmp_path, narrative: str):
+    from posttui.paper import Paper
+    from posttui.prompt import output_template, saved_prompt_text
+
+    meta = {"id": "http://arxiv.org/abs/2401.01234v1", "title": "A Test Paper", "published": "2024-01-02T10:00:00Z",
+            "authors": [{"name": "Ada Lovelace"}], "summary": "We test engines."}
+    bbl = (r"\begin{thebibliography}{3}" "\n"
+           r"\bibitem[Smith(2020)]{smith2020} Smith A., 2020, \doi{10.1000/abc.123}" "\n"
+           r"\bibitem[Jones(2019)]{jones2019} Jones B., 2019, arXiv:1901.00001" "\n"
+           r"\bibitem[Brown(2021)]{brown2021} Brown C., 2021, arXiv:2103.12345" "\n"
+           r"\bibitem[Gray(2018)]{gray2018} Gray D., 2018, \doi{10.1000/invented.9}" "\n"
+           r"\end{thebibliography}")
+    paper = Paper(arxiv_id="2401.01234", metadata=meta, bbl=bbl, homepage="Home page.")
+    root = tmp_path / "site"
+    (root / "_posts").mkdir(parents=True)
+    (root / "prompts" / "content").mkdir(parents=True)
+    name = "2024-01-02-2401.01234"
+    (root / "prompts" / "content" / f"{name}.txt").write_text(saved_prompt_text(paper), encoding="utf-8")
+    post = root / "_posts" / f"{name}.md"
+    post.write_text(output_template(paper).fill(narrative), encoding="utf-8")
+    return post
+
+
+ONLINE_NARRATIVE = (
+    "Our paper [2401.01234](https://arxiv.org/abs/2401.01234) by Ada Lovelace builds on "
+    "[10.1000/abc.123](https://doi.org/10.1000/abc.123), [1901.00001](https://arxiv.org/abs/1901.00001), "
+    "[2103.12345](https://arxiv.org/abs/2103.12345) and [10.1000/invented.9](https://doi.org/10.1000/invented.9)."
+    "\n\n## Details\n\n" + "The engine computes numbers quickly and explains each step with care. " * 30 + "\n"
+)
+
+
+def test_check_online_flags_a_nonexistent_arxiv_id_and_doi(fake, arxiv, tmp_path, capsys):
+    from posttui.cli import main
+
+    fake.dois.add("10.1000/abc.123")
+    post = site_with_post(tmp_path, ONLINE_NARRATIVE)
+    assert main(["check", str(post), "--select", "PT033"]) == 0  # off by default: nothing asked
+    assert fake.requests == [] and arxiv.requests == []
+    capsys.readouterr()
+    assert main(["check", str(post), "--select", "PT033", "--format", "json"]) == 0
+    assert json.loads(capsys.readouterr().out) == []
+    assert main(["check", str(post), "--online", "--select", "PT033", "--format", "json"]) == 1
+    rows = json.loads(capsys.readouterr().out)
+    assert sorted(r["message"].split(" does not exist")[0] for r in rows) == ["DOI 10.1000/invented.9",
+                                                                             "arXiv id 2103.12345"]
+    assert {r["rule"] for r in rows} == {"PT033"}
+    # The featured paper is not asked; each identifier once; a second run answers from the cache.
+    asked = [p for p, _ in fake.requests] + arxiv.requests
+    assert not any("2401.01234" in p for p in asked)
+    assert len(asked) == 4
+    assert main(["check", str(post), "--online", "--select", "PT033"]) == 1
+    assert len([p for p, _ in fake.requests] + arxiv.requests) == 4
+
+
+def test_check_online_offline_reports_unverified_without_findings(tmp_path, capsys, monkeypatch):
+    with FakeScholar() as gone:
+        monkeypatch.setenv("POSTTUI_DOI_API_URL", gone.environ()["POSTTUI_DOI_API_URL"])
+        monkeypatch.setenv("POSTTUI_ARXIV_API_URL", f"{gone.base}/api/query")
+    monkeypatch.setenv("POSTTUI_API_PACE", "0")
+    post = site_with_post(tmp_path, ONLINE_NARRATIVE)
+    assert main_check([str(post), "--online", "--select", "PT033"]) == 0
+    err = capsys.readouterr().err
+    assert "could not verify doi:10.1000/abc.123: doi.org unreachable" in err
+
+
+def main_check(args):
+    from posttui.cli import main
+
+    return main(["check", *args])
+
+
+def test_pt030_says_when_the_paper_has_too_few_identifiable_references():
+    paper = bare_paper()
+    post = OfflineWriter(paper).post()
+    found = [f for f in check(post, CheckContext.from_paper(paper, model=OFFLINE_MODEL)) if f.rule == "PT030"]
+    assert len(found) == 1
+    assert "the paper has only 0 bibliography entries with a DOI or arXiv id" in found[0].message
+    assert "min_references" in found[0].message and "--resolve" in found[0].message
+
+
+def test_cli_prompt_and_info_resolve(fake, tmp_path, capsys):
+    from posttui.cli import main
+    from posttui.sources.saved_prompt import write_exact  # noqa: F401 - the CLI writes with it
+
+    saved = tmp_path / "bare.txt"
+    from posttui.prompt import saved_prompt_text
+
+    saved.write_text(saved_prompt_text(bare_paper()), encoding="utf-8")
+    assert main(["prompt", str(saved)]) == 0
+    plain = capsys.readouterr().out
+    assert "Resolved References" not in plain and fake.requests == []
+    assert main(["prompt", str(saved), "--resolve"]) == 0
+    out, err = capsys.readouterr()
+    assert "4a. **Resolved References:**" in out and "doi:10.1038/nature23463 (Semantic Scholar)" in out
+    assert "references: 3 from Semantic Scholar, 1 from INSPIRE, 1 from Crossref; 1 of 6 entries without" in err
+    assert main(["info", str(saved), "--no-prompt"]) == 0  # the cache answers now, offline
+    out = capsys.readouterr().out
+    assert "identifiers" in out and "from Semantic Scholar" in out and "from Crossref" in out
+    assert "unresolved:" in out and "perreault2017" in out

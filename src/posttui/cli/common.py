@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import sys
 from pathlib import Path
 
 
@@ -15,10 +16,19 @@ def add_source_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--homepage", type=Path, help="homepage Markdown (the site's index.md)")
 
 
+def add_resolve_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--resolve",
+        action="store_true",
+        help="look up DOIs/arXiv ids the bibliography lacks (Semantic Scholar, INSPIRE, Crossref; answers are "
+        "cached, so later runs use them offline)",
+    )
+
+
 def load_from_args(args: argparse.Namespace):
     from ..paper import load
 
-    return load(
+    paper = load(
         args.source,
         metadata=args.metadata,
         group=args.group,
@@ -26,3 +36,9 @@ def load_from_args(args: argparse.Namespace):
         homepage=args.homepage,
         site=args.site,
     )
+    if getattr(args, "resolve", False):
+        from ..resolve import resolve_paper
+
+        resolution = resolve_paper(paper, network=True)
+        print(f"posttui: references: {resolution.summary(paper.references)}", file=sys.stderr)
+    return paper
