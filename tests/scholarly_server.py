@@ -97,6 +97,8 @@ class FakeScholar:
     dois: set[str] = field(default_factory=set)
     """DOIs doi.org knows (lower-case)."""
     requests: list[tuple[str, dict]] = field(default_factory=list)
+    failing: dict[str, int] = field(default_factory=dict)
+    """Path prefix -> HTTP status to answer instead (``{"/crossref/": 429}``), as an overloaded service does."""
     _server: ThreadingHTTPServer | None = None
 
     def start(self) -> "FakeScholar":
@@ -118,6 +120,10 @@ class FakeScholar:
                 fake.requests.append((self.path, dict(self.headers)))
                 url = urlsplit(self.path)
                 query = parse_qs(url.query)
+                for prefix, status in fake.failing.items():
+                    if url.path.startswith(prefix):
+                        return self._json(status, {"status": "failed", "message-type": "error",
+                                                   "message": "Too many requests" if status == 429 else "Error"})
                 m = re.fullmatch(r"/graph/v1/paper/arXiv:([^/]+)/references", unquote(url.path))
                 if m:
                     wanted = set((query.get("fields") or [""])[0].split(","))

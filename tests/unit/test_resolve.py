@@ -357,3 +357,38 @@ def test_cli_prompt_and_info_resolve(fake, tmp_path, capsys):
     out = capsys.readouterr().out
     assert "identifiers" in out and "from Semantic Scholar" in out and "from Crossref" in out
     assert "unresolved:" in out and "perreault2017" in out
+
+
+def test_a_rate_limiting_service_is_not_hammered(fake):
+    fake.failing["/crossref/"] = 429
+    paper = bare_paper()
+    resolve_paper(paper, network=True)
+    assert len([p for p in fake.paths() if p.startswith("/crossref/")]) == 1  # then the service is left alone
+    refsdal = paper.references.by_key()["refsdal1964"]
+    assert not refsdal.has_identifier and "rate-limiting" in refsdal.unresolved
+    assert paper.references.by_key()["treu2010"].doi_origin == "INSPIRE"  # the other services still answered
+    resolve_paper(bare_paper(), network=True)
+    assert len([p for p in fake.paths() if p.startswith("/crossref/")]) == 2  # the failure was not cached
+
+
+def test_bbl_entries_take_identifiers_from_the_bib_with_the_same_key():
+    bib = "@article{treu2010, author={Treu, T.}, title={Strong Lensing by Galaxies}, year={2010}, " \
+          "doi={10.1146/annurev-astro-081309-130924}}\n" \
+          "@article{refsdal1964, author={Refsdal, S.}, year={1964}, eprint={astro-ph/0000001}}\n"
+    paper = generate_paper(bbl=BARE_BBL, bib=bib)
+    refs = paper.references.by_key()  # the default cache-only mode: no network, the source is enough
+    assert (refs["treu2010"].doi, refs["treu2010"].identifier_origin) == ("10.1146/annurev-astro-081309-130924",
+                                                                         "source")
+    assert refs["refsdal1964"].arxiv == "astro-ph/0000001"
+    assert refs["birrer2018"].unresolved == NOT_LOOKED_UP
+
+
+def test_resolution_can_be_switched_off(monkeypatch):
+    monkeypatch.setenv("POSTTUI_RESOLVE", "off")
+    paper = generate_paper(bbl=BARE_BBL, bib="@article{treu2010, doi={10.1146/x.y}}")
+    assert all(not r.has_identifier and not r.unresolved for r in paper.references)
+    monkeypatch.setenv("POSTTUI_RESOLVE", "sometimes")
+    from posttui.errors import ConfigError
+
+    with pytest.raises(ConfigError, match="resolve_references"):
+        load_config()
