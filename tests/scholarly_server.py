@@ -20,10 +20,11 @@ from __future__ import annotations
 import json
 import zlib
 import re
-import threading
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, unquote, urlsplit
+
+from local_server import LocalServer
 
 S2_KNOWN_FIELDS = {"title", "year", "authors", "externalIds", "venue", "abstract", "citationCount", "journal",
                    "publicationDate", "url", "paperId", "contexts", "intents", "isInfluential"}
@@ -89,7 +90,7 @@ def _words(text: str) -> set[str]:
 
 
 @dataclass
-class FakeScholar:
+class FakeScholar(LocalServer):
     s2: dict[str, list[dict]] = field(default_factory=dict)
     """Featured arXiv id -> its ``citedPaper`` records."""
     inspire: dict[str, list[dict]] = field(default_factory=dict)
@@ -173,22 +174,8 @@ class FakeScholar:
                     return self._json(404, {"responseCode": 100, "handle": doi})
                 return self._json(404, {"error": "no such endpoint"})
 
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self._server.daemon_threads = True
-        threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True).start()
+        self.serve(Handler)
         return self
-
-    def stop(self) -> None:
-        if self._server is not None:
-            self._server.shutdown()
-            self._server.server_close()
-            self._server = None
-
-    @property
-    def base(self) -> str:
-        assert self._server is not None
-        host, port = self._server.server_address[:2]
-        return f"http://{host}:{port}"
 
     def environ(self) -> dict[str, str]:
         """The POSTTUI_* variables that point posttui at this fake."""
@@ -202,9 +189,3 @@ class FakeScholar:
 
     def paths(self) -> list[str]:
         return [path for path, _ in self.requests]
-
-    def __enter__(self) -> "FakeScholar":
-        return self.start()
-
-    def __exit__(self, *exc) -> None:
-        self.stop()

@@ -109,17 +109,20 @@ def canonical_links(seg, ctx, opts):
         )
 
 
+def identifier_links(seg):
+    """``(link, kind, id)`` for each DOI/arXiv link of a segment (images left out)."""
+    for link in seg.info.links:
+        if not link.image:
+            ident = identifier_of_url(link.url)
+            if ident:
+                yield link, ident[0], ident[1]
+
+
 @rule("PT032", "error", "linked identifier appears in none of the sources", scope="segment")
 def invented_identifiers(seg, ctx, opts):
     if not ctx.has_sources:
         return
-    for link in seg.info.links:
-        if link.image:
-            continue
-        ident = identifier_of_url(link.url)
-        if not ident:
-            continue
-        kind, norm = ident
+    for link, kind, norm in identifier_links(seg):
         known = ctx.is_known_doi(norm) if kind == "doi" else ctx.is_known_arxiv(norm)
         if known:
             continue
@@ -136,13 +139,9 @@ def invented_identifiers(seg, ctx, opts):
 def nonexistent_identifiers(seg, ctx, opts):
     if not ctx.nonexistent:
         return
-    for link in seg.info.links:
-        if link.image:
+    for link, kind, norm in identifier_links(seg):
+        if f"{kind}:{norm}" not in ctx.nonexistent:
             continue
-        ident = identifier_of_url(link.url)
-        if not ident or f"{ident[0]}:{ident[1]}" not in ctx.nonexistent:
-            continue
-        kind, norm = ident
         who = "doi.org does not know this DOI" if kind == "doi" else "arXiv has no paper with this id"
         yield Hit(
             link.start,
