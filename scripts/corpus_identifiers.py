@@ -23,7 +23,10 @@ def main(argv: list[str]) -> int:
     with tempfile.TemporaryDirectory() as cache:
         os.environ["POSTTUI_CACHE_DIR"] = cache  # an empty cache: source-only, and nothing touches the network
         os.environ.pop("POSTTUI_RESOLVE", None)
-        from posttui.paper import load
+        try:
+            from posttui.sources import load
+        except ImportError:  # a checkout from before load moved into posttui.sources
+            from posttui.paper import load
 
         prompts = sorted((shared / "corpus/site/prompts/content").glob("*.txt"))
         prompts += sorted((shared / "seeds").glob("*.txt"))

@@ -9,7 +9,7 @@ import pytest
 from fixture_papers import generate_paper
 from posttui.config import load_config
 from posttui.llm.offline import OFFLINE_MODEL, OfflineWriter
-from posttui.paper import load
+from posttui.sources import load
 from posttui.prompt import build_prompt
 from posttui.resolve import NOT_LOOKED_UP, resolve_paper
 from posttui.resolve.match import Candidate, entry_key, journals_agree, strong_match
@@ -340,10 +340,9 @@ def test_pt030_says_when_the_paper_has_too_few_identifiable_references():
 
 def test_cli_prompt_and_info_resolve(fake, tmp_path, capsys):
     from posttui.cli import main
-    from posttui.sources.saved_prompt import write_exact  # noqa: F401 - the CLI writes with it
+    from posttui.prompt import saved_prompt_text
 
     saved = tmp_path / "bare.txt"
-    from posttui.prompt import saved_prompt_text
 
     saved.write_text(saved_prompt_text(bare_paper()), encoding="utf-8")
     assert main(["prompt", str(saved)]) == 0

@@ -26,7 +26,7 @@ def add_resolve_option(parser: argparse.ArgumentParser) -> None:
 
 
 def load_from_args(args: argparse.Namespace):
-    from ..paper import load
+    from ..sources import load
 
     paper = load(
         args.source,

@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .. import __version__ as _version
+from ..version import __version__ as _version
 from ..config import Config
 
 USER_AGENT = f"posttui/{_version} (reference resolver for a research group blog; mailto in config)"
@@ -163,10 +163,12 @@ def _read_cached(path: Path, url: str) -> Answer | None:
 
 def _write_cache(path: Path, url: str, answer: Answer) -> None:
     from ..errors import PosttuiError
-    from ..site import atomic_write
+    from ..files import write_file
 
+    if path.is_symlink() or (path.exists() and not path.is_file()):
+        return  # never write through a link or into a device/FIFO planted in the cache
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        atomic_write(path, json.dumps({"url": url, "status": answer.status, "body": answer.body}), overwrite=True)
+        write_file(path, json.dumps({"url": url, "status": answer.status, "body": answer.body}), overwrite=True)
     except (OSError, PosttuiError):
         pass  # a cache that cannot be written costs a request next time, nothing more
