@@ -391,3 +391,11 @@ def test_resolution_can_be_switched_off(monkeypatch):
 
     with pytest.raises(ConfigError, match="resolve_references"):
         load_config()
+
+
+def test_cache_only_skips_papers_never_looked_up(fake):
+    resolve_paper(bare_paper(), network=True)  # the cache now exists, for this paper only
+    asked = len(fake.requests)
+    other = generate_paper(bbl=BARE_BBL, arxiv_id="2401.99999")
+    assert all(r.unresolved == NOT_LOOKED_UP for r in other.references)
+    assert len(fake.requests) == asked

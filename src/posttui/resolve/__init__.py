@@ -27,7 +27,13 @@ from typing import TYPE_CHECKING
 from ..config import Config, load_config
 from ..errors import PosttuiError
 from .match import Candidate, EntryKey, entry_key, fold, strong_match, surname, venue_match
-from .services import crossref_candidates, inspire_references, semantic_scholar_references
+from .services import (
+    crossref_candidates,
+    inspire_references,
+    inspire_references_url,
+    s2_references_url,
+    semantic_scholar_references,
+)
 from .web import WebClient
 
 if TYPE_CHECKING:
@@ -107,6 +113,11 @@ def resolve_references(paper: "Paper", refs: "ReferenceList", *, config: Config,
         return resolution
     lists: list[tuple[str, list[Candidate]]] = []
     featured = paper.arxiv_id
+    if featured and not network and not _resolved_before(client, featured):
+        for ref in refs:  # cache-only and this paper was never looked up: skip the per-entry work
+            if not ref.has_identifier and not ref.unresolved:
+                ref.unresolved = NOT_LOOKED_UP
+        return resolution
     if featured:
         found, why = semantic_scholar_references(client, featured)
         if found is not None:
@@ -137,6 +148,12 @@ def resolve_references(paper: "Paper", refs: "ReferenceList", *, config: Config,
             ref.unresolved = "; ".join(reasons) or "no service was asked"
     resolution.requests = client.requests
     return resolution
+
+
+def _resolved_before(client: WebClient, featured: str) -> bool:
+    """Whether an earlier online run cached an answer about this paper's reference list."""
+    return (client.cache_file("semantic_scholar", s2_references_url(client, featured)).is_file()
+            or client.cache_file("inspire", inspire_references_url(client, featured)).is_file())
 
 
 def entry_key_cached(ref: "Reference", keys: dict[int, EntryKey]) -> EntryKey:
