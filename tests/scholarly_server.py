@@ -100,6 +100,8 @@ class FakeScholar(LocalServer):
     requests: list[tuple[str, dict]] = field(default_factory=list)
     failing: dict[str, int] = field(default_factory=dict)
     """Path prefix -> HTTP status to answer instead (``{"/crossref/": 429}``), as an overloaded service does."""
+    answers: dict[str, object] = field(default_factory=dict)
+    """Path prefix -> a JSON body to answer with HTTP 200 instead (malformed answers for robustness tests)."""
     _server: ThreadingHTTPServer | None = None
 
     def start(self) -> "FakeScholar":
@@ -121,6 +123,9 @@ class FakeScholar(LocalServer):
                 fake.requests.append((self.path, dict(self.headers)))
                 url = urlsplit(self.path)
                 query = parse_qs(url.query)
+                for prefix, body in fake.answers.items():
+                    if url.path.startswith(prefix):
+                        return self._json(200, body)
                 for prefix, status in fake.failing.items():
                     if url.path.startswith(prefix):
                         return self._json(status, {"status": "failed", "message-type": "error",

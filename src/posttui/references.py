@@ -141,9 +141,14 @@ class ReferenceList(list):
         return {ref.key: ref for ref in self}
 
     def _repr_markdown_(self) -> str:
-        lines = [f"**{summarize(self)}**", "", "| key | authors | year | title | identifier |", "|---|---|---|---|---|"]
+        lines = [f"**{summarize(self)}**", ""]
+        if self.bibliography_origin:
+            lines += [f"*No bibliography in the source: the featured paper's reference list from "
+                      f"{self.bibliography_origin}.*", ""]
+        lines += ["| key | authors | year | title | identifier | origin |", "|---|---|---|---|---|---|"]
         for ref in self:
-            cells = [f"`{ref.key}`", ref.short_authors, ref.year, ref.title, ref.link or "—"]
+            origin = ref.identifier_origin or (f"unresolved: {ref.unresolved}" if ref.unresolved else "—")
+            cells = [f"`{ref.key}`", ref.short_authors, ref.year, ref.title, ref.link or "—", origin]
             lines.append("| " + " | ".join(_md_cell(c) for c in cells) + " |")
         for warning in self.warnings:
             lines.append(f"\n> ⚠ {_md_cell(warning)}")

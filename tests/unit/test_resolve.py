@@ -399,3 +399,47 @@ def test_cache_only_skips_papers_never_looked_up(fake):
     other = generate_paper(bbl=BARE_BBL, arxiv_id="2401.99999")
     assert all(r.unresolved == NOT_LOOKED_UP for r in other.references)
     assert len(fake.requests) == asked
+
+
+def test_notebook_table_and_info_lines_show_origins(fake):
+    from posttui.summary import paper_summary
+
+    paper = bare_paper()
+    resolve_paper(paper, network=True)
+    table = paper.references._repr_markdown_()
+    assert "| `refsdal1964` |" in table and "| Crossref |" in table
+    assert "unresolved: Semantic Scholar: no record with an identifier matches" in table
+    summary = paper_summary(paper, prompts=False)
+    assert summary.origins == {"Semantic Scholar": 3, "INSPIRE": 1, "Crossref": 1}
+    line = next(line for line in summary.reference_lines if line.key == "treu2010")
+    assert (line.identifier, line.origin) == ("doi:10.1146/annurev-astro-081309-130924", "INSPIRE")
+
+
+@pytest.mark.parametrize("prefix, body", [
+    ("/graph/v1/", {"data": "not a list"}),
+    ("/graph/v1/", {"data": [1, None, {"citedPaper": {"authors": "x", "externalIds": [], "title": 3}}]}),
+    ("/inspire/", {"hits": []}),
+    ("/inspire/", {"hits": {"hits": [{"metadata": {"references": [{"reference": {"dois": "10.1/x", "authors": 1,
+                                                                              "publication_info": []}}]}}]}}),
+    ("/crossref/", {"message": {"items": [1, "x", {"title": "not a list", "issued": {"date-parts": 5}}]}}),
+    ("/crossref/", ["unexpected"]),
+])
+def test_malformed_answers_leave_entries_unresolved_without_crashing(fake, prefix, body):
+    fake.answers[prefix] = body
+    paper = bare_paper()
+    resolve_paper(paper, network=True)
+    for ref in paper.references:
+        assert ref.has_identifier or ref.unresolved
+
+
+def test_titles_agree_only_when_nearly_identical():
+    from posttui.resolve.match import fold, titles_agree
+
+    assert titles_agree(fold("Planck 2018 results. VI. Cosmological parameters"),
+                        fold("Planck 2018 results: VI. Cosmological Parameters"))
+    assert not titles_agree(fold("Planck 2018 results. VI. Cosmological parameters"),
+                            fold("Planck 2018 results. X. Constraints on inflation"))
+    assert not titles_agree(fold("Gaussian processes for machine learning"),
+                            fold("Gaussian processes for machine learning in astronomy and cosmology surveys"))
+    assert titles_agree(fold("PolyChord: next-generation nested sampling"),
+                        fold("PolyChord: next generation nested sampling"))

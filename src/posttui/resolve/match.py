@@ -143,8 +143,9 @@ def titles_agree(a: str, b: str) -> bool:
         return False
     if a == b:
         return True
-    if min(_title_words(a), _title_words(b)) >= 5 and (a.startswith(b) or b.startswith(a)):
-        return True  # a subtitle dropped on one side
+    short, long = sorted((_title_words(a), _title_words(b)))
+    if short >= 5 and short >= 0.6 * long and (a.startswith(b) or b.startswith(a)):
+        return True  # a short subtitle dropped on one side
     return SequenceMatcher(None, a, b, autojunk=False).ratio() >= TITLE_SIMILARITY
 
 

@@ -39,6 +39,22 @@ def _clean_arxiv(value: Any) -> str:
     return normalize_arxiv(_str(value)) or ""
 
 
+def _dig(value: Any, *path: Any) -> Any:
+    """``value[p0][p1]...`` when every step has the expected type, else None (answers are untrusted input)."""
+    for step in path:
+        if isinstance(step, int):
+            if not isinstance(value, list) or len(value) <= step:
+                return None
+        elif not isinstance(value, dict):
+            return None
+        value = value[step] if isinstance(step, int) else value.get(step)
+    return value
+
+
+def _list(value: Any) -> list:
+    return value if isinstance(value, list) else []
+
+
 def _ids(doi: Any, arxiv: Any) -> dict[str, str]:
     """DOI and arXiv id; arXiv's own DataCite DOI (``10.48550/arXiv.ID``) counts as the arXiv id."""
     doi, arxiv = _clean_doi(doi), _clean_arxiv(arxiv)
@@ -62,7 +78,7 @@ def semantic_scholar_references(client: WebClient, arxiv_id: str) -> tuple[list[
                         headers={"x-api-key": key} if key else None)
     if not answer.ok:
         return None, _why(answer, "Semantic Scholar", f"arXiv:{arxiv_id}")
-    rows = answer.body.get("data") if isinstance(answer.body, dict) else None
+    rows = _dig(answer.body, "data")
     if not isinstance(rows, list):
         return None, "Semantic Scholar answered without a reference list"
     out = []
@@ -71,7 +87,7 @@ def semantic_scholar_references(client: WebClient, arxiv_id: str) -> tuple[list[
         if not isinstance(paper, dict):
             continue
         ids = paper.get("externalIds") if isinstance(paper.get("externalIds"), dict) else {}
-        authors = [_str(a.get("name")) for a in paper.get("authors") or [] if isinstance(a, dict) and a.get("name")]
+        authors = [_str(a.get("name")) for a in _list(paper.get("authors")) if isinstance(a, dict) and a.get("name")]
         out.append(Candidate(
             origin="Semantic Scholar",
             title=_str(paper.get("title")),
@@ -93,10 +109,11 @@ def inspire_references(client: WebClient, arxiv_id: str) -> tuple[list[Candidate
     answer = client.get("inspire", inspire_references_url(client, arxiv_id))
     if not answer.ok:
         return None, _why(answer, "INSPIRE", f"arXiv:{arxiv_id}")
-    hits = (answer.body or {}).get("hits", {}).get("hits") if isinstance(answer.body, dict) else None
+    hits = _dig(answer.body, "hits", "hits")
     if not isinstance(hits, list) or not hits:
         return None, f"INSPIRE does not know arXiv:{arxiv_id}"
-    refs = (hits[0].get("metadata") or {}).get("references") or []
+    refs = _dig(hits, 0, "metadata", "references")
+    refs = refs if isinstance(refs, list) else []
     out = []
     for item in refs:
         ref = item.get("reference") if isinstance(item, dict) else None
@@ -105,16 +122,16 @@ def inspire_references(client: WebClient, arxiv_id: str) -> tuple[list[Candidate
         title = ref.get("title")
         title = _str(title.get("title")) if isinstance(title, dict) else _str(title)
         pub = ref.get("publication_info") if isinstance(ref.get("publication_info"), dict) else {}
-        dois = ref.get("dois") or []
+        dois = [_dig(d, "value") if isinstance(d, dict) else d for d in _list(ref.get("dois")) if d]
         out.append(Candidate(
             origin="INSPIRE",
             title=title,
             year=_str(pub.get("year")),
-            authors=[_str(a.get("full_name")) for a in ref.get("authors") or [] if isinstance(a, dict)],
+            authors=[_str(a.get("full_name")) for a in _list(ref.get("authors")) if isinstance(a, dict)],
             journal=_str(pub.get("journal_title")),
             volume=_str(pub.get("journal_volume")),
             page=_str(pub.get("page_start") or pub.get("artid")),
-            **_ids(dois[0] if isinstance(dois, list) and dois else "", ref.get("arxiv_eprint")),
+            **_ids(dois[0] if dois else "", ref.get("arxiv_eprint")),
         ))
     return out, ""
 
@@ -131,23 +148,22 @@ def crossref_candidates(client: WebClient, text: str) -> tuple[list[Candidate] |
     answer = client.get("crossref", crossref_url(client, text))
     if not answer.ok:
         return None, _why(answer, "Crossref", "this entry")
-    items = (answer.body or {}).get("message", {}).get("items") if isinstance(answer.body, dict) else None
+    items = _dig(answer.body, "message", "items")
     if not isinstance(items, list):
         return None, "Crossref answered without a list of works"
     out = []
     for item in items:
         if not isinstance(item, dict):
             continue
-        parts = ((item.get("issued") or {}).get("date-parts") or [[None]])[0] or [None]
         authors = [
             f"{_str(a.get('given'))} {_str(a.get('family'))}".strip() or _str(a.get("name"))
-            for a in item.get("author") or [] if isinstance(a, dict)
+            for a in _list(item.get("author")) if isinstance(a, dict)
         ]
-        containers = (item.get("short-container-title") or []) + (item.get("container-title") or [])
+        containers = _list(item.get("short-container-title")) + _list(item.get("container-title"))
         out.append(Candidate(
             origin="Crossref",
-            title=_str((item.get("title") or [""])[0]),
-            year=_str(parts[0]),
+            title=_str(_dig(item, "title", 0)),
+            year=_str(_dig(item, "issued", "date-parts", 0, 0)),
             authors=authors,
             journal=_str(containers[-1]) if containers else "",
             volume=_str(item.get("volume")),
