@@ -53,10 +53,17 @@ class Resolution:
     attached: Counter = field(default_factory=Counter)
     """Origin -> how many entries got an identifier from it in this run."""
     notes: list[str] = field(default_factory=list)
-    """Service-level problems (offline, unknown paper...)."""
+    """Service-level outcomes (offline, paper unknown to a service...), part of each unresolved entry's reason."""
+    failures: list[str] = field(default_factory=list)
+    """The notes that are failures (unreachable, rate-limited, bad answer): warnings for the user."""
     bibliography_origin: str = ""
     requests: int = 0
     network: bool = False
+
+    def add_note(self, why: str) -> None:
+        self.notes.append(why)
+        if " does not know " not in why and "answered without" not in why:
+            self.failures.append(why)
 
     def summary(self, refs) -> str:
         unresolved = sum(1 for r in refs if not r.has_identifier)
@@ -74,8 +81,8 @@ def resolve_paper(paper: "Paper", *, network: bool | None = None, config: Config
     refs = paper.references
     resolution = resolve_references(paper, refs, config=config, network=network)
     if resolution.network:
-        for note in resolution.notes:
-            paper.note(f"references: {note}")
+        for failure in resolution.failures:
+            paper.note(f"references: {failure}")
     return resolution
 
 
@@ -92,8 +99,8 @@ def resolve_cached(paper: "Paper", refs: "ReferenceList") -> "ReferenceList":
         paper.note(f"references not resolved: {exc}")
         return refs
     if resolution.network:
-        for note in resolution.notes:
-            paper.note(f"references: {note}")
+        for failure in resolution.failures:
+            paper.note(f"references: {failure}")
     return refs
 
 
@@ -123,13 +130,13 @@ def resolve_references(paper: "Paper", refs: "ReferenceList", *, config: Config,
         if found is not None:
             lists.append(("Semantic Scholar", found))
         else:
-            resolution.notes.append(why)
+            resolution.add_note(why)
         if _is_physics(paper):
             found, why = inspire_references(client, featured)
             if found is not None:
                 lists.append(("INSPIRE", found))
             else:
-                resolution.notes.append(why)
+                resolution.add_note(why)
     else:
         resolution.notes.append("the paper has no arXiv id, so its reference list cannot be fetched")
     if not refs and not refs.bibliography_origin:
