@@ -62,6 +62,23 @@ class Config:
     max_output_tokens: int = 0
     """The longest answer the model may write, in tokens (0: the model's own limit, 65,536 for 2.5 Pro). A draft
     cut at this limit ends with finish reason MAX_TOKENS."""
+    resolve_references: str = "cache"
+    """Looking up reference identifiers online (:mod:`posttui.resolve`): ``off``, ``cache`` (use answers cached
+    by an earlier ``--resolve`` run, never the network; the default) or ``online`` (always look up)."""
+    semantic_scholar_url: str = "https://api.semanticscholar.org/graph/v1"
+    """Semantic Scholar Graph API base; ``/paper/arXiv:ID/references`` is appended (key: ``$S2_API_KEY``)."""
+    inspire_url: str = "https://inspirehep.net/api"
+    """INSPIRE-HEP REST API base; ``/literature?q=...`` is appended."""
+    crossref_url: str = "https://api.crossref.org"
+    """Crossref REST API base; ``/works?query.bibliographic=...`` is appended."""
+    doi_api_url: str = "https://doi.org/api/handles"
+    """doi.org handle API; ``/DOI`` is appended (``posttui check --online``)."""
+    crossref_mailto: str = ""
+    """An e-mail address sent to Crossref so requests join its polite pool (optional)."""
+    crossref_max_queries: int = 40
+    """At most this many Crossref look-ups per paper (one per entry still unmatched)."""
+    api_pace: float = 1.0
+    """Multiplier of each API's polite interval between requests (0 disables the pause; tests only)."""
 
     def cache_path(self) -> Path:
         if self.cache_dir is not None:
@@ -93,7 +110,16 @@ _ENV = {
     "POSTTUI_GEMINI_SERVER_TIMEOUT": "gemini_server_timeout",
     "POSTTUI_GEMINI_MAX_WAIT": "gemini_max_wait",
     "POSTTUI_MAX_OUTPUT_TOKENS": "max_output_tokens",
+    "POSTTUI_RESOLVE": "resolve_references",
+    "POSTTUI_SEMANTIC_SCHOLAR_URL": "semantic_scholar_url",
+    "POSTTUI_INSPIRE_URL": "inspire_url",
+    "POSTTUI_CROSSREF_URL": "crossref_url",
+    "POSTTUI_DOI_API_URL": "doi_api_url",
+    "POSTTUI_CROSSREF_MAILTO": "crossref_mailto",
+    "POSTTUI_API_PACE": "api_pace",
 }
+
+RESOLVE_MODES = ("off", "cache", "online")
 
 
 def config_file() -> Path:
@@ -144,6 +170,10 @@ def load_config(path: Path | None = None, environ: dict | None = None) -> Config
     for env, name in _ENV.items():
         if environ.get(env):
             values[name] = _coerce(name, environ[env], f"${env}")
+    mode = values.get("resolve_references", "cache")
+    if mode not in RESOLVE_MODES:
+        raise ConfigError(f"setting 'resolve_references' must be one of {', '.join(RESOLVE_MODES)}, not {mode!r}",
+                          path=str(path), hint="use off, cache or online")
     return replace(Config(), **values)
 
 

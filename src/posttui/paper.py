@@ -137,10 +137,11 @@ class Paper:
 
     @cached_property
     def references(self) -> "list[Reference]":
-        """References from the .bbl (or the .bib when there is no .bbl)."""
+        """References from the .bbl (or the .bib when there is no .bbl), with cached resolved identifiers."""
         from .references import references_of
+        from .resolve import resolve_cached
 
-        return references_of(self)
+        return resolve_cached(self, references_of(self))
 
     @cached_property
     def authors(self) -> "list[AuthorMatch]":

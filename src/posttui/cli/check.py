@@ -3,6 +3,8 @@
 The context (template, references, authors) of a site post ``SITE/_posts/DATE-ID.md`` is its saved prompt
 ``SITE/prompts/content/DATE-ID.txt``; ``--context SOURCE`` gives it explicitly (anything ``posttui.load``
 accepts). ``--site DIR`` checks every post of a site that has a saved prompt and says which it skipped and why.
+``--online`` asks doi.org and the arXiv API whether every linked DOI and arXiv id exists (PT033; answers cached);
+``--resolve`` looks up the identifiers the context's bibliography lacks first (see :mod:`posttui.resolve`).
 Exit status: 0 no errors, 1 findings at error severity, 2 usage or input error.
 """
 
@@ -38,6 +40,10 @@ def add_parser(subparsers, name: str) -> argparse.ArgumentParser:
     parser.add_argument("--list-rules", action="store_true", help="list every rule with its severity and fix, then exit")
     parser.add_argument("--model", help="text model the footer should name (default: as the context says)")
     parser.add_argument("--image-model", help="image model the footer should name (default: as the context says)")
+    parser.add_argument("--online", action="store_true",
+                        help="ask doi.org and arXiv whether every linked DOI and arXiv id exists (PT033; cached)")
+    parser.add_argument("--resolve", action="store_true",
+                        help="look up the identifiers the context's bibliography lacks before checking (cached)")
     parser.set_defaults(run=run)
     return parser
 
@@ -126,11 +132,30 @@ def _context(source: str | None, site, cache: dict, args):
     key = (source, str(getattr(site, "root", None)))
     if key not in cache:
         paper = load(source, site=site)
+        if getattr(args, "resolve", False):
+            from ..resolve import resolve_paper
+
+            resolution = resolve_paper(paper, network=True)
+            print(f"posttui: {source}: references: {resolution.summary(paper.references)}", file=sys.stderr)
         ctx = CheckContext.from_paper(paper, model=args.model, image_model=args.image_model)
         for note in (*paper.warnings, *ctx.notes):
             print(f"posttui: {source}: {note}", file=sys.stderr)
         cache[key] = ctx
     return cache[key]
+
+
+def _verified(ctx, text: str, path: str):
+    """``ctx`` knowing which linked identifiers do not exist (for PT033); unverifiable ones are reported."""
+    import dataclasses
+
+    from ..config import load_config
+    from ..resolve.verify import linked_identifiers, verify_identifiers
+
+    ids = [i for i in linked_identifiers(text) if not (i[0] == "arxiv" and i[1] == ctx.featured_id)]
+    result = verify_identifiers(ids, config=load_config())
+    for key, why in result.unverified.items():
+        print(f"posttui: {path}: could not verify {key}: {why}", file=sys.stderr)
+    return dataclasses.replace(ctx, nonexistent=ctx.nonexistent | frozenset(result.missing))
 
 
 def _read(target: Target) -> str:
@@ -175,6 +200,8 @@ def run(args: argparse.Namespace) -> int:
             outcome.no_context.append(target.path)
             ctx = CheckContext()
         text = _read(target)
+        if getattr(args, "online", False):
+            ctx = _verified(ctx, text, target.path)
         crlf = "\r\n" in text
         original = text
         if crlf:  # the site's posts use \n; judge (and write) the text with \n line endings

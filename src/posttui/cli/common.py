@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import sys
 from pathlib import Path
 
 
@@ -21,9 +22,24 @@ def load_options(args: argparse.Namespace) -> dict:
     return {"metadata": args.metadata, "group": args.group, "authors": args.authors, "homepage": args.homepage}
 
 
+def add_resolve_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--resolve",
+        action="store_true",
+        help="look up DOIs/arXiv ids the bibliography lacks (Semantic Scholar, INSPIRE, Crossref; answers are "
+        "cached, so later runs use them offline)",
+    )
+
+
 def load_from_args(args: argparse.Namespace):
     """Open the paper in the site named by ``--site`` (which must be a site) or the site around the current folder."""
     from ..site import open_site
     from ..sources import load
 
-    return load(args.source, site=open_site(args.site), **load_options(args))
+    paper = load(args.source, site=open_site(args.site), **load_options(args))
+    if getattr(args, "resolve", False):
+        from ..resolve import resolve_paper
+
+        resolution = resolve_paper(paper, network=True)
+        print(f"posttui: references: {resolution.summary(paper.references)}", file=sys.stderr)
+    return paper
