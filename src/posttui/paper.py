@@ -92,8 +92,12 @@ class Paper:
 
     @property
     def post_name(self) -> str:
-        """``DATE-ID``: the stem of every file the site keeps for this post."""
-        return f"{self.date}-{self.arxiv_id or self.fallback_id or 'paper'}"
+        """``DATE-ID``: the stem of every file the site keeps for this post (old-style ids as ``astro-ph-0601001``).
+
+        Raises :class:`SourceError` when the date is not a calendar date or the name cannot be a file name."""
+        from .safenames import post_name
+
+        return post_name(self.date, self.arxiv_id or self.fallback_id or "paper", path=self.origin or None)
 
     def note(self, warning: str) -> None:
         """Record a non-fatal problem once (derived views may be computed, and fail, more than once)."""

@@ -268,9 +268,12 @@ class Site:
         return (self.root / "_config.yml").is_file() or (self.root / POSTS_DIR).is_dir()
 
     def paths(self, name: str) -> PostPaths:
-        if not name or "/" in name or "\\" in name or name.startswith("."):
-            raise SiteError(f"invalid post name {name!r}", hint="a post name is DATE-ID, e.g. 2025-01-31-2501.01234")
-        return PostPaths(self.root, name)
+        from .safenames import check_name
+
+        hint = "a post name is DATE-ID, e.g. 2025-01-31-2501.01234"
+        if name.startswith("."):
+            raise SiteError(f"invalid post name {name!r} (a hidden file name)", hint=hint)
+        return PostPaths(self.root, check_name(name, what="invalid post name", error=SiteError, hint=hint))
 
     def existing(self, name: str) -> list[Path]:
         return [p for p in self.paths(name).all() if p.exists() or p.is_symlink()]

@@ -293,6 +293,7 @@ def load_local(
             "(no date or arXiv id; add metadata.yaml or the Atom XML for those)"
         )
     _name_without_metadata(paper, path)
+    paper.post_name  # noqa: B018 - refuse, before any model call, a paper whose DATE-ID cannot name a file
     return paper
 
 

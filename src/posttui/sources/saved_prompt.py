@@ -23,6 +23,7 @@ from ..prompt import (
     PromptParts,
     unwrap_saved,
 )
+from ..safenames import check_date, check_name, safe_join
 from ..yamlio import dump_yaml, load_yaml
 
 BLOCKS = ("homepage", "metadata", "tex", "bbl", "authors")
@@ -214,11 +215,22 @@ def parse_saved_prompt(text: str, path: str | Path = "<prompt>") -> Paper:
         version=meta_identity[1] if meta_identity else "",
         origin=str(path),
     )
+    _check_names(paper, path)
     if dump_yaml(metadata) != blocks["metadata"]:
         paper.warnings.append("the Paper Metadata block is not in yaml.dump form: a re-rendered prompt will differ")
     if dump_yaml(authors) != blocks["authors"]:
         paper.warnings.append("the Author Information block is not in yaml.dump form: a re-rendered prompt will differ")
     return paper
+
+
+def _check_names(paper: Paper, path: str | Path) -> None:
+    """Refuse, before any use, a saved prompt whose post name or featured id cannot name the post's files (a
+    ``../`` or absolute post name, a 300-character id, a date that is not a calendar date)."""
+    hint = "a saved prompt's post name is DATE-ID (e.g. 2025-01-31-2501.01234); restore it in the front matter"
+    if paper.parts.post_name:
+        check_name(paper.parts.post_name, what="the post name", path=path, error=SavedPromptError, hint=hint)
+    check_date(paper.parts.date, path=path, error=SavedPromptError)
+    paper.post_name  # noqa: B018 - DATE-ID from the metadata date and the featured id; raises SourceError
 
 
 def load_saved_prompt(path: str | Path) -> Paper:
@@ -292,11 +304,18 @@ def unpack_saved_prompt(source: str | Path | Paper, directory: str | Path, *, fo
     Existing files are never overwritten unless ``force`` is given.
     """
     paper = source if isinstance(source, Paper) else load_saved_prompt(source)
+    source_name = paper.origin or None
     directory = Path(directory)
     if directory.exists() and not directory.is_dir():
         raise SavedPromptError("exists and is not a directory", path=directory, hint="give a new or empty directory")
     files = bundle_files(paper)
-    clash = sorted(name for name in files if (directory / name).exists())
+    targets = {name: safe_join(directory, name, what="bundle file", path=source_name, error=SavedPromptError)
+               for name in files}  # names come from the saved prompt: never a path out of ``directory``
+    clash = sorted(name for name, target in targets.items() if target.exists() or target.is_symlink())
+    special = [t for t in targets.values() if t.is_symlink() or (t.exists() and not t.is_file())]
+    if special:
+        raise SavedPromptError("is a link or a special file; posttui never writes over one", path=special[0],
+                               hint="remove it, or unpack into a new directory")
     if clash and not force:
         raise SavedPromptError(
             f"would overwrite {', '.join(clash)}",
@@ -309,7 +328,7 @@ def unpack_saved_prompt(source: str | Path | Paper, directory: str | Path, *, fo
         raise SavedPromptError(f"cannot create the directory: {exc.strerror}", path=directory) from None
     written = []
     for name, text in files.items():
-        target = directory / name
+        target = targets[name]
         try:
             write_exact(target, text)
         except OSError as exc:

@@ -1,0 +1,160 @@
+"""Names taken from input (post names, featured ids, member names, archive members) made safe to use as paths.
+
+Every name that comes from a file, an archive or the network goes through :func:`check_name` (one path component)
+or :func:`check_relative` (a relative path inside a bundle) before it is joined under a folder with
+:func:`safe_join`. They refuse what could leave the folder or break the file system: separators, ``..``,
+absolute and drive paths, NUL and other control characters, and names too long for a file name once posttui adds
+its suffixes and temporary-file prefixes. :func:`printable` shows such a name in a message without letting it
+drive the terminal, and :func:`post_name` builds the site's ``DATE-ID`` stem from a date and an id.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import re
+import unicodedata
+from pathlib import Path
+
+from .errors import PosttuiError, SourceError
+
+MAX_NAME_BYTES = 200
+"""Longest name (UTF-8 bytes) accepted for one path component. File systems allow 255; posttui adds up to ~20
+bytes around a stem (``.NAME.md.XXXXXXXX.tmp``, ``.posttui-NAME.lock``), so 200 leaves room for all of them."""
+
+_BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u200e\u200f")
+"""Invisible direction overrides: they make a name read differently from what it is (``gpj.exe`` tricks)."""
+_DATE_RE = re.compile(r"\d{4}-\d{2}-\d{2}")
+_HINT = "names taken from a source must be plain file names (no '/', '..', control characters; at most 200 bytes)"
+
+
+def _is_control(char: str) -> bool:
+    return unicodedata.category(char) == "Cc" or char in _BIDI_CONTROLS
+
+
+def printable(text: str) -> str:
+    """``text`` with control characters shown as escapes (``\\x1b``), so a hostile name cannot drive the terminal."""
+    if not any(_is_control(c) for c in text):
+        return text
+    return "".join(c.encode("unicode_escape").decode("ascii") if _is_control(c) else c for c in text)
+
+
+def name_problem(name: str) -> str | None:
+    """Why ``name`` cannot be one path component, or None when it can."""
+    if not isinstance(name, str) or not name:
+        return "is empty"
+    if "\x00" in name:
+        return "holds a NUL byte"
+    if any(_is_control(c) for c in name):
+        return "holds control characters"
+    if name in (".", ".."):
+        return f"is {name!r}, which names a folder"
+    if "/" in name or "\\" in name:
+        return "holds a path separator ('/' or '\\')"
+    if len(name) > 1 and name[1] == ":":
+        return "starts with a drive letter"
+    size = len(name.encode("utf-8", errors="surrogatepass"))
+    if size > MAX_NAME_BYTES:
+        return f"is {size} bytes long; a file name may have at most {MAX_NAME_BYTES}"
+    return None
+
+
+def _refuse(what: str, name: str, problem: str, path, error: type[PosttuiError], hint: str | None):
+    shown = printable(name if len(name) <= 80 else f"{name[:60]}...{name[-10:]}")
+    return error(f"{what} {shown!r} {problem}", path=path, hint=hint or _HINT)
+
+
+def check_name(
+    name: str,
+    *,
+    what: str = "name",
+    path: str | Path | None = None,
+    error: type[PosttuiError] = SourceError,
+    hint: str | None = None,
+) -> str:
+    """``name`` when it is a safe single path component; else ``error`` saying what is wrong (named by ``what``
+    and ``path``, the file the name came from)."""
+    problem = name_problem(name)
+    if problem:
+        raise _refuse(what, str(name), problem, path, error, hint)
+    return name
+
+
+def check_relative(
+    name: str,
+    *,
+    what: str = "member",
+    path: str | Path | None = None,
+    error: type[PosttuiError] = SourceError,
+    hint: str | None = None,
+) -> str:
+    """A relative POSIX path inside a bundle (``sections/intro.tex``), every component checked; ``./`` and
+    doubled slashes are dropped. Absolute paths and ``..`` are refused."""
+    if isinstance(name, str) and (name.startswith(("/", "\\")) or (len(name) > 1 and name[1] == ":")):
+        raise _refuse(what, name, "is an absolute path", path, error, hint)
+    parts = [p for p in str(name).replace("\\", "/").split("/") if p not in ("", ".")]
+    if ".." in parts:
+        raise _refuse(what, name, "points outside its folder ('..' in its path)", path, error, hint)
+    if not parts:
+        raise _refuse(what, str(name), "is empty", path, error, hint)
+    for part in parts:
+        problem = name_problem(part)
+        if problem:
+            raise _refuse(what, name, problem if part == name else f"has a part that {problem}", path, error, hint)
+    return "/".join(parts)
+
+
+def safe_join(
+    folder: str | Path,
+    name: str,
+    *,
+    what: str = "name",
+    path: str | Path | None = None,
+    error: type[PosttuiError] = SourceError,
+    hint: str | None = None,
+) -> Path:
+    """``folder / name`` for a name that passed :func:`check_name`: the result is always directly inside
+    ``folder``."""
+    return Path(folder) / check_name(name, what=what, path=path, error=error, hint=hint)
+
+
+def check_date(text: str, *, path: str | Path | None = None, error: type[PosttuiError] = SourceError) -> str:
+    """``text`` when it is a real calendar date written YYYY-MM-DD (2024-02-30 is not)."""
+    if not _DATE_RE.fullmatch(text or ""):
+        raise error(
+            f"the post date {printable(text)!r} is not a date written YYYY-MM-DD",
+            path=path,
+            hint="set 'published: YYYY-MM-DD' in the paper's metadata",
+        )
+    try:
+        _dt.date.fromisoformat(text)
+    except ValueError:
+        raise error(
+            f"the post date {text!r} is not a calendar date",
+            path=path,
+            hint="fix 'published:' in the paper's metadata (e.g. the last day of that month)",
+        ) from None
+    return text
+
+
+def id_stem(ident: str) -> str:
+    """An id as it appears in a file name: an old-style arXiv id's ``/`` becomes ``-``
+    (``astro-ph/0601001`` -> ``astro-ph-0601001``); new-style ids and local slugs are unchanged."""
+    from .ids import ARXIV_ID_RE
+
+    if "/" in ident and ARXIV_ID_RE.match(ident):
+        return ident.replace("/", "-")
+    return ident
+
+
+def post_name(date: str, ident: str, *, path: str | Path | None = None,
+              error: type[PosttuiError] = SourceError) -> str:
+    """The site's ``DATE-ID`` stem (``2025-01-31-2501.01234``), validated: a real date and an id that is safe
+    as part of a file name."""
+    check_date(date, path=path, error=error)
+    return check_name(
+        f"{date}-{id_stem(ident)}",
+        what="post name",
+        path=path,
+        error=error,
+        hint="the post name is DATE-ID; check the paper's arXiv id (or the featured id of a saved prompt)",
+    )
