@@ -12,30 +12,16 @@ from __future__ import annotations
 
 import datetime as _dt
 import re
-import unicodedata
 from pathlib import Path
 
-from .errors import PosttuiError, SourceError
+from .errors import PosttuiError, SourceError, is_control, printable
 
 MAX_NAME_BYTES = 200
 """Longest name (UTF-8 bytes) accepted for one path component. File systems allow 255; posttui adds up to ~20
 bytes around a stem (``.NAME.md.XXXXXXXX.tmp``, ``.posttui-NAME.lock``), so 200 leaves room for all of them."""
 
-_BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u200e\u200f")
-"""Invisible direction overrides: they make a name read differently from what it is (``gpj.exe`` tricks)."""
 _DATE_RE = re.compile(r"\d{4}-\d{2}-\d{2}")
 _HINT = "names taken from a source must be plain file names (no '/', '..', control characters; at most 200 bytes)"
-
-
-def _is_control(char: str) -> bool:
-    return unicodedata.category(char) == "Cc" or char in _BIDI_CONTROLS
-
-
-def printable(text: str) -> str:
-    """``text`` with control characters shown as escapes (``\\x1b``), so a hostile name cannot drive the terminal."""
-    if not any(_is_control(c) for c in text):
-        return text
-    return "".join(c.encode("unicode_escape").decode("ascii") if _is_control(c) else c for c in text)
 
 
 def name_problem(name: str) -> str | None:
@@ -44,7 +30,7 @@ def name_problem(name: str) -> str | None:
         return "is empty"
     if "\x00" in name:
         return "holds a NUL byte"
-    if any(_is_control(c) for c in name):
+    if any(is_control(c) for c in name):
         return "holds control characters"
     if name in (".", ".."):
         return f"is {name!r}, which names a folder"

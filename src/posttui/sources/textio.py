@@ -9,7 +9,7 @@ from __future__ import annotations
 import codecs
 from pathlib import Path
 
-from ..errors import SourceError
+from ..errors import SourceError, printable
 from .safe_read import MAX_SIDECAR_BYTES, read_file_bytes
 
 _TEXT_CONTROL = {0x09, 0x0A, 0x0C, 0x0D, 0x1B}
@@ -62,7 +62,9 @@ def decode_text(data: bytes, name: str | Path, warnings: list[str] | None = None
 
     UTF-16 and UTF-32 text with a byte order mark (what Windows editors save as "Unicode") is decoded, with a
     warning. Raises :class:`SourceError` for binary data, naming UTF-16 without a byte order mark as such.
+    Warnings show ``name`` terminal-safe (an archive member's name may hold escape codes).
     """
+    shown = printable(str(name))
     for bom, encoding in _UNICODE_BOMS:
         if data.startswith(bom):
             try:
@@ -75,7 +77,7 @@ def decode_text(data: bytes, name: str | Path, warnings: list[str] | None = None
                     hint="save the file as UTF-8",
                 ) from None
             if warnings is not None:
-                warnings.append(f"{name}: {encoding[:6].upper()} text (byte order mark); read as {encoding[:6].upper()}")
+                warnings.append(f"{shown}: {encoding[:6].upper()} text (byte order mark); read as {encoding[:6].upper()}")
             return text
     if looks_binary(data):
         wide = _bomless_wide_text(data)
@@ -103,10 +105,10 @@ def decode_text(data: bytes, name: str | Path, warnings: list[str] | None = None
     latin1 = data[skip:].decode("latin-1")
     if warnings is not None:
         if text == latin1:
-            warnings.append(f"{name}: not valid UTF-8 ({first}); read as Latin-1")
+            warnings.append(f"{shown}: not valid UTF-8 ({first}); read as Latin-1")
         else:
             warnings.append(
-                f"{name}: mixed encodings: not valid UTF-8 ({first}); the invalid bytes were read as Latin-1, "
+                f"{shown}: mixed encodings: not valid UTF-8 ({first}); the invalid bytes were read as Latin-1, "
                 "the rest as UTF-8"
             )
     return text
