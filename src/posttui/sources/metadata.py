@@ -12,7 +12,7 @@ import re
 from pathlib import Path
 from typing import Any
 
-from ..errors import MetadataError
+from ..errors import MetadataError, SourceError
 from ..yamlio import load_yaml
 
 METADATA_NAMES = ("metadata.yaml", "metadata.yml", "metadata.xml")
@@ -73,11 +73,16 @@ def check_metadata(data: Any, source: str | Path) -> Any:
         )
     if not str(data.get("title", "") or "").strip():
         raise MetadataError("has no title", path=source, hint="add a 'title:' field")
+    return check_authors(data, source)
+
+
+def check_authors(data: Any, source: str | Path, *, error: type[SourceError] = MetadataError) -> Any:
+    """Validate the ``authors`` of loaded metadata: a list of entries with a ``name`` (not bare strings)."""
     authors = data.get("authors")
     if authors is not None and (
         not isinstance(authors, list) or not all(isinstance(a, dict) and "name" in a for a in authors)
     ):
-        raise MetadataError(
+        raise error(
             "'authors' must be a list of entries with a 'name'",
             path=source,
             hint="write authors as  - name: First Last",

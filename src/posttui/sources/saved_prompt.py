@@ -25,6 +25,7 @@ from ..prompt import (
 )
 from ..safenames import check_date, check_name, safe_join
 from ..yamlio import dump_yaml, load_yaml
+from .metadata import check_authors
 
 BLOCKS = ("homepage", "metadata", "tex", "bbl", "authors")
 """The data blocks of the template, in order."""
@@ -197,6 +198,7 @@ def parse_saved_prompt(text: str, path: str | Path = "<prompt>") -> Paper:
     metadata = load_yaml(blocks["metadata"], f"{path} (its '2. Paper Metadata' block)", error=SavedPromptError)
     if not hasattr(metadata, "get"):
         raise _missing(path, "metadata", " (it is not a YAML mapping)")
+    check_authors(metadata, f"{path} (its '2. Paper Metadata' block)", error=SavedPromptError)
     authors = load_yaml(blocks["authors"], f"{path} (its '5. Author Information' block)", error=SavedPromptError)
     if not isinstance(authors, dict):
         raise _missing(path, "authors", " (the Full Authors List is not a YAML mapping)")
