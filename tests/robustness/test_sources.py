@@ -421,6 +421,19 @@ def nested_tar(ctx: Ctx) -> list:
                                                                                         META.encode())]))
 
 
+def nul_member(ctx: Ctx) -> list:
+    import io
+
+    buffer = io.BytesIO()
+    with tarfile.open(fileobj=buffer, mode="w", format=tarfile.PAX_FORMAT) as tar:
+        entry = tarfile.TarInfo("main\x00.tex")
+        entry.size = len(TEX)
+        tar.addfile(entry, io.BytesIO(TEX.encode()))
+    path = ctx.tmp / "nul.tar"
+    path.write_bytes(buffer.getvalue())
+    return info(ctx, path)
+
+
 def one_tex(ctx: Ctx, out: str, err: str) -> None:
     paper = posttui.load(ctx.facts["src"])
     assert len(paper.tex_files) == 1 and "Hello" in paper.site_tex
@@ -703,6 +716,9 @@ CASES = [
     Case("gzip-too-many-members", gzip_members(100_001), 2,
          "posttui: error: {src}: has more than 100,000 gzip members hint: this is not a paper source",
          library=loads, error=ArchiveError, subprocess=True, timeout=60),
+    Case("tar-nul-in-member-name", nul_member, 2,
+         "posttui: error: {src}: member 'main\\x00.tex' has a NUL byte in its name or link hint: this archive is "
+         "unsafe to unpack", library=loads, error=ArchiveError),
     Case("tar-nested-archive", nested_tar, 0, "source 1 TeX file(s)", intact=one_tex),
     Case("tar-ltx-source", tar_case_meta("ltx.tar.gz", [member("paper.ltx", TEX.encode())]), 0,
          "source 1 TeX file(s)", intact=one_tex),

@@ -169,6 +169,8 @@ def check_member(member: tarfile.TarInfo, archive: str) -> None:
         raise ArchiveError(f"member {name!r} has an absolute path", path=archive, hint=hint)
     if ".." in name.replace("\\", "/").split("/"):
         raise ArchiveError(f"member {name!r} points outside the archive ('..' in its path)", path=archive, hint=hint)
+    if "\x00" in name or "\x00" in member.linkname:
+        raise ArchiveError(f"member {name!r} has a NUL byte in its name or link", path=archive, hint=hint)
     try:
         tarfile.data_filter(member, _FAKE_DEST)
     except tarfile.FilterError as exc:
