@@ -110,7 +110,7 @@ def _targets(args, outcome: Outcome) -> list[Target]:
 
 
 def _context(source: str | None, site: Path | None, cache: dict, args):
-    from ..paper import load
+    from ..sources import load
     from ..rules import CheckContext
 
     if source is None:
@@ -182,9 +182,9 @@ def run(args: argparse.Namespace) -> int:
                 elif target.file is None:
                     sys.stdout.write(result.text)
                 else:
-                    from ..site import atomic_write
+                    from ..files import write_file
 
-                    atomic_write(target.file, result.text, overwrite=True)
+                    write_file(target.file, result.text, overwrite=True)
             elif args.fix and target.file is None:
                 sys.stdout.write(text)
             findings = result.findings
