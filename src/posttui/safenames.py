@@ -15,6 +15,7 @@ import re
 from pathlib import Path
 
 from .errors import PosttuiError, SourceError, is_control, printable
+from .ids import ARXIV_ID_RE
 
 MAX_NAME_BYTES = 200
 """Longest name (UTF-8 bytes) accepted for one path component. File systems allow 255; posttui adds up to ~20
@@ -125,8 +126,6 @@ def check_date(text: str, *, path: str | Path | None = None, error: type[Posttui
 def id_stem(ident: str) -> str:
     """An id as it appears in a file name: an old-style arXiv id's ``/`` becomes ``-``
     (``astro-ph/0601001`` -> ``astro-ph-0601001``); new-style ids and local slugs are unchanged."""
-    from .ids import ARXIV_ID_RE
-
     if "/" in ident and ARXIV_ID_RE.match(ident):
         return ident.replace("/", "-")
     return ident

@@ -27,6 +27,7 @@ from pathlib import Path
 from .errors import PosttuiError, SiteError
 from .files import explain_os_error, write_file
 from .prompt import unwrap_saved, wrap_saved
+from .safenames import check_name
 
 POSTS_DIR = "_posts"
 CONTENT_PROMPTS_DIR = "prompts/content"
@@ -177,8 +178,6 @@ class Site:
         return (self.root / "_config.yml").is_file() or (self.root / POSTS_DIR).is_dir()
 
     def paths(self, name: str) -> PostPaths:
-        from .safenames import check_name
-
         hint = "a post name is DATE-ID, e.g. 2025-01-31-2501.01234"
         if name.startswith("."):
             raise SiteError(f"invalid post name {name!r} (a hidden file name)", hint=hint)

@@ -19,6 +19,7 @@ from pathlib import Path
 from ..errors import ArchiveError, SourceError
 from ..paper import TexFile
 from ..safenames import printable
+from .safe_read import read_file_bytes
 from .textio import decode_text
 
 MAX_MEMBERS = 20_000
@@ -330,8 +331,6 @@ def read_source_bytes(data: bytes, name: str, *, max_bytes: int, depth: int = 0)
 def read_source_file(path: str | Path, *, max_bytes: int, root: str | Path | None = None) -> SourceFiles:
     """Read a source archive from disk through the safe reader (a regular file, size checked before reading;
     ``root``: the bundle folder a link may not leave)."""
-    from .safe_read import read_file_bytes
-
     path = Path(path)
     try:
         size = path.stat().st_size

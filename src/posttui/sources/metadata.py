@@ -14,6 +14,7 @@ from typing import Any
 
 from ..errors import MetadataError, SourceError
 from ..yamlio import load_yaml
+from .safe_read import read_file_bytes
 
 METADATA_NAMES = ("metadata.yaml", "metadata.yml", "metadata.xml")
 
@@ -93,8 +94,6 @@ def check_authors(data: Any, source: str | Path, *, error: type[SourceError] = M
 def read_metadata(path: str | Path, *, root: str | Path | None = None) -> Any:
     """Metadata from a YAML file (site style, feedparser tags allowed) or an Atom XML file, read through the safe
     reader (``root``: the bundle it must stay inside)."""
-    from .safe_read import read_file_bytes
-
     return parse_metadata(read_file_bytes(path, root=root, error=MetadataError), path)
 
 

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import PosttuiError, SourceError
+from ..yamlio import load_yaml
 
 MAX_SIDECAR_BYTES = 32 * 1024 * 1024
 """Cap for the small files beside a source (metadata, group file, homepage): far above any real one."""
@@ -123,8 +124,6 @@ def read_yaml_file(path: str | Path, *, root: str | Path | None = None, error: t
 
 def parse_yaml_bytes(data: bytes, name: str | Path, *, error: type[PosttuiError] = SourceError) -> Any:
     """YAML from the bytes of a file called ``name`` (a path, or ``archive:member``), UTF-8, parsed safely."""
-    from ..yamlio import load_yaml
-
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
