@@ -21,30 +21,19 @@ MAX_SIDECAR_BYTES = 32 * 1024 * 1024
 """Cap for the small files beside a source (metadata, group file, homepage): far above any real one."""
 
 
+_KINDS = (
+    (stat.S_ISDIR, "a directory"),
+    (stat.S_ISFIFO, "a named pipe (FIFO)"),
+    (stat.S_ISCHR, "a character device"),
+    (stat.S_ISBLK, "a block device"),
+    (stat.S_ISSOCK, "a socket"),
+    (stat.S_ISLNK, "a symbolic link"),
+)
+
+
 def file_kind(mode: int) -> str:
     """What a file is, for messages: ``a named pipe (FIFO)``, ``a character device``, ..."""
-    if stat.S_ISDIR(mode):
-        return "a directory"
-    if stat.S_ISFIFO(mode):
-        return "a named pipe (FIFO)"
-    if stat.S_ISCHR(mode):
-        return "a character device"
-    if stat.S_ISBLK(mode):
-        return "a block device"
-    if stat.S_ISSOCK(mode):
-        return "a socket"
-    if stat.S_ISLNK(mode):
-        return "a symbolic link"
-    return "a regular file"
-
-
-def special_kind(path: str | Path) -> str | None:
-    """``file_kind`` of ``path`` (links followed) when it exists and is neither a file nor a directory, else None."""
-    try:
-        mode = os.stat(path).st_mode
-    except OSError:
-        return None
-    return None if stat.S_ISREG(mode) or stat.S_ISDIR(mode) else file_kind(mode)
+    return next((name for test, name in _KINDS if test(mode)), "a regular file")
 
 
 def _inside(path: Path, root: Path) -> bool:
