@@ -1,11 +1,11 @@
-"""Names taken from input (post names, featured ids, member names, archive members) made safe to use as paths.
+"""Names taken from input (post names, featured ids, archive members) made safe to use as paths.
 
 Every name that comes from a file, an archive or the network goes through :func:`check_name` (one path component)
-or :func:`check_relative` (a relative path inside a bundle) before it is joined under a folder with
-:func:`safe_join`. They refuse what could leave the folder or break the file system: separators, ``..``,
-absolute and drive paths, NUL and other control characters, and names too long for a file name once posttui adds
-its suffixes and temporary-file prefixes. :func:`printable` shows such a name in a message without letting it
-drive the terminal, and :func:`post_name` builds the site's ``DATE-ID`` stem from a date and an id.
+before it becomes a path, and :func:`safe_join` joins it under a folder. They refuse what could leave the folder
+or break the file system: separators, ``..``, drive letters, NUL and other control characters, and names too long
+for a file name once posttui adds its suffixes and temporary-file prefixes. :func:`printable` (from
+:mod:`posttui.errors`) shows such a name in a message without letting it drive the terminal, and
+:func:`post_name` builds the site's ``DATE-ID`` stem from a date and an id.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ import datetime as _dt
 import re
 from pathlib import Path
 
-from .errors import PosttuiError, SourceError, is_control, printable
+from .errors import PosttuiError, SourceError, is_control
 from .ids import ARXIV_ID_RE
 
 MAX_NAME_BYTES = 200
@@ -46,8 +46,8 @@ def name_problem(name: str) -> str | None:
 
 
 def _refuse(what: str, name: str, problem: str, path, error: type[PosttuiError], hint: str | None):
-    shown = printable(name if len(name) <= 80 else f"{name[:60]}...{name[-10:]}")
-    return error(f"{what} {shown!r} {problem}", path=path, hint=hint or _HINT)
+    shown = name if len(name) <= 80 else f"{name[:60]}...{name[-10:]}"
+    return error(f"{what} {shown!r} {problem}", path=path, hint=hint or _HINT)  # repr: control characters escaped
 
 
 def check_name(
@@ -64,30 +64,6 @@ def check_name(
     if problem:
         raise _refuse(what, str(name), problem, path, error, hint)
     return name
-
-
-def check_relative(
-    name: str,
-    *,
-    what: str = "member",
-    path: str | Path | None = None,
-    error: type[PosttuiError] = SourceError,
-    hint: str | None = None,
-) -> str:
-    """A relative POSIX path inside a bundle (``sections/intro.tex``), every component checked; ``./`` and
-    doubled slashes are dropped. Absolute paths and ``..`` are refused."""
-    if isinstance(name, str) and (name.startswith(("/", "\\")) or (len(name) > 1 and name[1] == ":")):
-        raise _refuse(what, name, "is an absolute path", path, error, hint)
-    parts = [p for p in str(name).replace("\\", "/").split("/") if p not in ("", ".")]
-    if ".." in parts:
-        raise _refuse(what, name, "points outside its folder ('..' in its path)", path, error, hint)
-    if not parts:
-        raise _refuse(what, str(name), "is empty", path, error, hint)
-    for part in parts:
-        problem = name_problem(part)
-        if problem:
-            raise _refuse(what, name, problem if part == name else f"has a part that {problem}", path, error, hint)
-    return "/".join(parts)
 
 
 def safe_join(
@@ -108,7 +84,7 @@ def check_date(text: str, *, path: str | Path | None = None, error: type[Posttui
     """``text`` when it is a real calendar date written YYYY-MM-DD (2024-02-30 is not)."""
     if not _DATE_RE.fullmatch(text or ""):
         raise error(
-            f"the post date {printable(text)!r} is not a date written YYYY-MM-DD",
+            f"the post date {text!r} is not a date written YYYY-MM-DD",
             path=path,
             hint="set 'published: YYYY-MM-DD' in the paper's metadata",
         )

@@ -16,9 +16,8 @@ import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..errors import ArchiveError, SourceError
+from ..errors import ArchiveError, SourceError, printable
 from ..paper import TexFile
-from ..safenames import printable
 from .safe_read import read_file_bytes
 from .textio import decode_text
 

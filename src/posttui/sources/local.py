@@ -23,7 +23,6 @@ from ..config import Config, load_config
 from ..errors import GroupError, MetadataError, SourceError
 from ..ids import NEW_ARXIV, OLD_ARXIV, split_arxiv
 from ..paper import Paper, TexFile
-from ..safenames import printable
 from .archive import (
     ARCHIVE_SUFFIXES,
     PDF_ONLY_WARNING,
