@@ -663,7 +663,10 @@ CASES = [
     Case("unpack-dotdot-post-name", unpack_named("../../evil"), 2,
          "posttui: error: {src}: the post name '../../evil' holds a path separator ('/' or '\\') hint: a saved "
          "prompt's post name is DATE-ID (e.g. 2025-01-31-2501.01234); restore it in the front matter",
-         intact=nothing_unpacked, library=lambda ctx: posttui.load(ctx.facts["src"]), error=SavedPromptError),
+         intact=nothing_unpacked),
+    Case("saved-prompt-dotdot-post-name", lambda ctx: info(ctx, saved_with(ctx, post_name="../x")), 2,
+         "posttui: error: {src}: the post name '../x' holds a path separator ('/' or '\\')",
+         library=loads, error=SavedPromptError),
     Case("unpack-absolute-post-name", unpack_named("{tmp}/abs-evil"), 2,
          "posttui: error: {src}: the post name '{post}' holds a path separator", intact=nothing_unpacked),
     Case("unpack-never-writes-through-a-link", unpack_over_link, 2,
@@ -686,7 +689,8 @@ CASES = [
          "replace it with the file itself", library=loads, error=SourceError, subprocess=True, timeout=60),
     Case("folder-tex-link-to-dev-zero", special_in_bundle("zero.tex", link_to("/dev/zero")), 2,
          "posttui: error: {special}: is a symbolic link to /dev/zero, outside the bundle; links out of a bundle are "
-         "not followed hint: copy the file into the bundle instead of linking to it",
+         "not followed hint: copy the file into the bundle instead of linking to it (or name it on the command line, "
+         "e.g. --group or --site)",
          library=loads, error=SourceError, subprocess=True, timeout=60),
     Case("folder-bib-link-outside", special_in_bundle("refs.bib", link_to("{secret}")), 2,
          "posttui: error: {special}: is a symbolic link to {secret}, outside the bundle",

@@ -26,6 +26,7 @@ MAX_MEMBERS = 20_000
 MAX_GZIP_MEMBERS = 100_000
 """More gzip members than any tool writes (bgzip's 64 KB blocks give ~3,200 for the size cap)."""
 PDF_ONLY_WARNING = "no TeX source: carrying on with metadata and abstract"
+LINK_SKIPPED = "links in a source are not followed: skipped"
 NO_TEX_WARNING = "no TeX file found{detail}: the post would be written from the metadata and abstract alone"
 TEX_SUFFIXES = (".tex", ".ltx")
 """TeX sources: ``.ltx`` is LaTeX's other extension (arXiv accepts it)."""
@@ -219,8 +220,8 @@ def _read_tar(raw: bytes, name: str, max_bytes: int, result: SourceFiles, *, dep
                     if wanted:
                         kind = "symbolic link" if member.issym() else "hard link"
                         result.warnings.append(
-                            f"{name}: member {printable(member_name)!r} is a {kind} (to "
-                            f"{printable(member.linkname)!r}); links in a source are not followed: skipped"
+                            f"{name}: member {member_name!r} is a {kind} (to "
+                            f"{member.linkname!r}); {LINK_SKIPPED}"
                         )
                     continue
                 if not member.isfile():
@@ -236,7 +237,7 @@ def _read_tar(raw: bytes, name: str, max_bytes: int, result: SourceFiles, *, dep
                 data = handle.read() if handle is not None else b""
                 if len(data) != member.size:
                     raise ArchiveError(
-                        f"is truncated (member {printable(member_name)!r} is cut short)",
+                        f"is truncated (member {member_name!r} is cut short)",
                         path=name,
                         hint="download the source again; the file was cut short",
                     )

@@ -25,6 +25,7 @@ from ..ids import NEW_ARXIV, OLD_ARXIV, split_arxiv
 from ..paper import Paper, TexFile
 from .archive import (
     ARCHIVE_SUFFIXES,
+    LINK_SKIPPED,
     PDF_ONLY_WARNING,
     TEX_SUFFIXES,
     SourceFiles,
@@ -68,9 +69,9 @@ def _first_existing(directory: Path, names: tuple[str, ...]) -> Path | None:
     return None
 
 
-def read_group(path: str | Path, *, root: str | Path | None = None) -> dict:
-    """The group members file: a mapping of member name -> entry (``root``: the bundle it must stay inside)."""
-    return check_group(read_yaml_file(path, root=root, error=GroupError), path)
+def read_group(path: str | Path) -> dict:
+    """The group members file (named by the user): a mapping of member name -> entry."""
+    return check_group(read_yaml_file(path, error=GroupError), path)
 
 
 def check_group(data: Any, path: str | Path) -> dict:
@@ -94,9 +95,9 @@ def check_group(data: Any, path: str | Path) -> dict:
     return data
 
 
-def read_author_info(path: str | Path, *, root: str | Path | None = None) -> dict:
-    """``authors.yaml``: already-matched author information (author name -> member entry)."""
-    return check_author_info(read_yaml_file(path, root=root, error=GroupError), path)
+def read_author_info(path: str | Path) -> dict:
+    """``authors.yaml`` (named by the user): already-matched author information (author name -> member entry)."""
+    return check_author_info(read_yaml_file(path, error=GroupError), path)
 
 
 def check_author_info(data: Any, path: str | Path) -> dict:
@@ -285,12 +286,13 @@ def load_local(
     def sidecar(explicit, names: tuple[str, ...], error) -> tuple[str, bytes] | None:
         if explicit is not None:
             return str(explicit), read_file_bytes(explicit, error=error)
-        found = find_metadata(sidecars) if names == METADATA_NAMES else _first_existing(sidecars, names)
-        beside = (str(found), read_file_bytes(found, root=root, error=error)) if found is not None else None
         inside = next((files.sidecars[n] for n in names if n in files.sidecars), None)
         if inside is None and names == METADATA_NAMES:
             inside = next((v for n, v in sorted(files.sidecars.items()) if n.endswith(".atom")), None)
-        return (inside or beside) if inside_first else (beside or inside)
+        if inside is not None and inside_first:
+            return inside
+        found = find_metadata(sidecars) if names == METADATA_NAMES else _first_existing(sidecars, names)
+        return (str(found), read_file_bytes(found, root=root, error=error)) if found is not None else inside
 
     metadata_file = sidecar(metadata, METADATA_NAMES, MetadataError)
     group_file = sidecar(group, (GROUP_NAME,), GroupError)
@@ -323,7 +325,7 @@ def load_local(
         paper.homepage = decode_text(homepage_file[1], homepage_file[0], warnings, kind="Markdown")
     if entry is None:
         if not paper.tex_files:
-            why = "".join(f" ({w.split(': ', 1)[-1]})" for w in files.warnings if "links in a source" in w)
+            why = "".join(f" ({w.split(': ', 1)[-1]})" for w in files.warnings if LINK_SKIPPED in w)
             raise SourceError(
                 f"has no TeX source and no metadata{why}",
                 path=path,

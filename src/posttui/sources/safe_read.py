@@ -61,7 +61,8 @@ def read_file_bytes(
                 raise error(
                     f"is a symbolic link to {target}, outside the bundle; links out of a bundle are not followed",
                     path=path,
-                    hint="copy the file into the bundle instead of linking to it",
+                    hint="copy the file into the bundle instead of linking to it (or name it on the command line, "
+                    "e.g. --group or --site)",
                 )
         flags = os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NOCTTY", 0)
         fd = os.open(target, flags)
@@ -106,7 +107,9 @@ def _too_big(path: Path, max_bytes: int, error: type[PosttuiError]) -> PosttuiEr
     )
 
 
-def read_yaml_file(path: str | Path, *, root: str | Path | None = None, error: type[PosttuiError] = SourceError) -> Any:
+def read_yaml_file(
+    path: str | Path, *, root: str | Path | None = None, error: type[PosttuiError] = SourceError
+) -> Any:
     """A YAML file of a bundle (UTF-8), read through :func:`read_file_bytes` and parsed safely."""
     return parse_yaml_bytes(read_file_bytes(path, root=root, error=error), path, error=error)
 
