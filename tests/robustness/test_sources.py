@@ -293,6 +293,13 @@ def nothing_unpacked(ctx: Ctx, out: str, err: str) -> None:
     assert not (ctx.tmp / "out").exists() and not list(ctx.tmp.parent.glob("*evil*"))
 
 
+def unpack_fifo(ctx: Ctx) -> list:
+    ctx.facts["src"] = ctx.tmp / "saved.txt"
+    os.mkfifo(ctx.facts["src"])
+    ctx.facts["before"] = tree(ctx.tmp)
+    return ["unpack", ctx.facts["src"], ctx.tmp / "out" / "bundle"]
+
+
 def unpack_over_link(ctx: Ctx) -> list:
     source = saved_with(ctx)
     folder = ctx.tmp / "bundle"
@@ -669,6 +676,8 @@ CASES = [
          library=loads, error=SavedPromptError),
     Case("unpack-absolute-post-name", unpack_named("{tmp}/abs-evil"), 2,
          "posttui: error: {src}: the post name '{post}' holds a path separator", intact=nothing_unpacked),
+    Case("unpack-from-a-fifo", unpack_fifo, 2, "posttui: error: {src}: is a named pipe (FIFO) hint: give a saved "
+         "prompt file", intact=nothing_unpacked, subprocess=True, timeout=60),
     Case("unpack-never-writes-through-a-link", unpack_over_link, 2,
          "posttui: error: {link}: is a link or a special file; posttui never writes over one hint: remove it, or "
          "unpack into a new directory", intact=victim_kept),
