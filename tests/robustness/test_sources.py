@@ -663,6 +663,9 @@ CASES = [
     Case("arxiv-truncated-download", arxiv_case("2501.01111", "truncated"), 2,
          "re:posttui: error: {srcurl}/2501.01111: source download was cut short", intact=not_cached("source"),
          library=loads, error=FetchError),
+    Case("arxiv-old-style-id", arxiv_case("astro-ph/0601001"), 0, "post name 2025-11-13-astro-ph-0601001",
+         intact=lambda ctx, out, err: (posttui.load("astro-ph/0601001").post_name == "2025-11-13-astro-ph-0601001"
+                                       or pytest.fail("post name"))),
     Case("arxiv-corrupt-cache-refetched", corrupt_cache, 0,
          "warning: cached source {cache} was unreadable ({cache}: is truncated (the gzip stream ends early)); fetched "
          "again", intact=cache_repaired),
