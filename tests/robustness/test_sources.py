@@ -397,15 +397,10 @@ def escape_fifo(ctx: Ctx) -> list:
 
 def gzip_members(count: int):
     def setup(ctx: Ctx) -> list:
-        import io
-
-        buffer = io.BytesIO()
-        with tarfile.open(fileobj=buffer, mode="w") as tar:
-            for name, data in (("main.tex", TEX.encode()), ("metadata.yaml", META.encode())):
-                entry = tarfile.TarInfo(name)
-                entry.size = len(data)
-                tar.addfile(entry, io.BytesIO(data))
-        raw = buffer.getvalue()
+        plain = ctx.tarball("plain.tar", [member("main.tex", TEX.encode()), member("metadata.yaml", META.encode())],
+                            gz=False)
+        raw = plain.read_bytes()
+        plain.unlink()
         piece = max(1, len(raw) // count)
         chunks = [raw[i : i + piece] for i in range(0, len(raw), piece)]
         chunks += [b""] * (count - len(chunks))

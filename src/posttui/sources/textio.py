@@ -67,17 +67,18 @@ def decode_text(data: bytes, name: str | Path, warnings: list[str] | None = None
     shown = printable(str(name))
     for bom, encoding in _UNICODE_BOMS:
         if data.startswith(bom):
+            unicode = encoding[:6].upper()
             try:
-                text = data[len(bom):].decode(encoding)
+                text = data[len(bom) :].decode(encoding)
             except UnicodeDecodeError as exc:
                 raise SourceError(
-                    f"starts with a {encoding[:6].upper()} byte order mark but is not valid {encoding[:6].upper()} "
+                    f"starts with a {unicode} byte order mark but is not valid {unicode} "
                     f"({exc.reason} at byte {len(bom) + exc.start})",
                     path=name,
                     hint="save the file as UTF-8",
                 ) from None
             if warnings is not None:
-                warnings.append(f"{shown}: {encoding[:6].upper()} text (byte order mark); read as {encoding[:6].upper()}")
+                warnings.append(f"{shown}: {unicode} text (byte order mark); read as {unicode}")
             return text
     if looks_binary(data):
         wide = _bomless_wide_text(data)
