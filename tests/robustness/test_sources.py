@@ -300,6 +300,17 @@ def unpack_fifo(ctx: Ctx) -> list:
     return ["unpack", ctx.facts["src"], ctx.tmp / "out" / "bundle"]
 
 
+def parts_file_link(ctx: Ctx) -> list:
+    from posttui.sources.saved_prompt import unpack_saved_prompt
+
+    folder = ctx.tmp / "bundle"
+    unpack_saved_prompt(saved_with(ctx), folder)
+    (folder / "prompt-parts.yaml").unlink()
+    (folder / "prompt-parts.yaml").symlink_to(secret_file(ctx))
+    ctx.facts["src"] = folder
+    return ["prompt", "--saved", folder]
+
+
 def unpack_over_link(ctx: Ctx) -> list:
     source = saved_with(ctx)
     folder = ctx.tmp / "bundle"
@@ -676,6 +687,9 @@ CASES = [
          "posttui: error: {src}: the post name '{post}' holds a path separator", intact=nothing_unpacked),
     Case("unpack-from-a-fifo", unpack_fifo, 2, "posttui: error: {src}: is a named pipe (FIFO) hint: give a saved "
          "prompt file", intact=nothing_unpacked, subprocess=True, timeout=60),
+    Case("unpacked-parts-file-link-outside", parts_file_link, 2,
+         "posttui: error: {src}/prompt-parts.yaml: is a symbolic link to {secret}, outside the bundle",
+         intact=secret_not_read),
     Case("unpack-never-writes-through-a-link", unpack_over_link, 2,
          "posttui: error: {link}: is a link or a special file; posttui never writes over one hint: remove it, or "
          "unpack into a new directory", intact=victim_kept),

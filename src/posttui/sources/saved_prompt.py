@@ -8,6 +8,7 @@ start, gaps after it from the end, so a TeX source may contain anything, even te
 
 from __future__ import annotations
 
+import os
 import re
 from dataclasses import dataclass
 from functools import lru_cache
@@ -27,6 +28,7 @@ from ..prompt import (
 from ..safenames import check_date, check_name, safe_join
 from ..yamlio import dump_yaml, load_yaml
 from .metadata import check_authors
+from .safe_read import read_yaml_file
 
 BLOCKS = ("homepage", "metadata", "tex", "bbl", "authors")
 """The data blocks of the template, in order."""
@@ -253,12 +255,9 @@ def load_saved_prompt(path: str | Path) -> Paper:
 def read_parts_file(directory: str | Path) -> PromptParts | None:
     """The parts saved by ``posttui unpack`` in ``directory``, or None when there are none (or it is no directory)."""
     target = Path(directory) / PARTS_FILE
-    if not target.is_file():
+    if not Path(directory).is_dir() or not os.path.lexists(target):
         return None
-    try:
-        data = load_yaml(target.read_text(encoding="utf-8"), target, error=SavedPromptError)
-    except UnicodeDecodeError:
-        raise SavedPromptError("is not UTF-8 text", path=target) from None
+    data = read_yaml_file(target, root=directory, error=SavedPromptError)  # a bundle file: the safe reader
     return PromptParts.from_dict(data, target)
 
 
