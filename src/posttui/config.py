@@ -85,14 +85,27 @@ class Config:
             return Path(self.cache_dir)
         import platformdirs
 
-        return Path(platformdirs.user_cache_dir(APP_NAME))
+        return _under_existing_home(Path(platformdirs.user_cache_dir(APP_NAME)), "cache", "POSTTUI_CACHE_DIR")
 
     def data_path(self) -> Path:
         if self.data_dir is not None:
             return Path(self.data_dir)
         import platformdirs
 
-        return Path(platformdirs.user_data_dir(APP_NAME))
+        return _under_existing_home(Path(platformdirs.user_data_dir(APP_NAME)), "data", "POSTTUI_DATA_DIR")
+
+
+def _under_existing_home(path: Path, kind: str, variable: str) -> Path:
+    """``path`` (a platform default folder), refused when it lies in a home folder that does not exist:
+    posttui never creates a missing home (``HOME=/nonexistent`` for a service account, run as root)."""
+    home = Path(os.path.expanduser("~"))
+    if not home.is_dir() and (path == home or home in path.parents):
+        raise ConfigError(
+            f"the home folder {home} does not exist, so there is no {kind} folder ({path}); posttui does not "
+            "create a home folder",
+            hint=f"set {variable} to a folder posttui may use, or set HOME to your real home folder",
+        )
+    return path
 
 
 _ENV = {

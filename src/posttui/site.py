@@ -32,6 +32,7 @@ from pathlib import Path
 from .errors import PosttuiError, SiteError
 from .files import explain_os_error, write_file
 from .prompt import unwrap_saved, wrap_saved
+from .safenames import check_name
 
 CONFIG_FILE = "_config.yml"
 POSTS_DIR = "_posts"
@@ -260,9 +261,10 @@ class Site:
         return True
 
     def paths(self, name: str) -> PostPaths:
-        if not name or "/" in name or "\\" in name or name.startswith("."):
-            raise SiteError(f"invalid post name {name!r}", hint="a post name is DATE-ID, e.g. 2025-01-31-2501.01234")
-        return PostPaths(self.root, name)
+        hint = "a post name is DATE-ID, e.g. 2025-01-31-2501.01234"
+        if name.startswith("."):
+            raise SiteError(f"invalid post name {name!r} (a hidden file name)", hint=hint)
+        return PostPaths(self.root, check_name(name, what="invalid post name", error=SiteError, hint=hint))
 
     def existing(self, name: str) -> list[Path]:
         return [p for p in self.paths(name).all() if p.exists() or p.is_symlink()]

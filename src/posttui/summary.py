@@ -114,12 +114,16 @@ def paper_summary(paper: "Paper", *, prompts: bool = True) -> PaperSummary:
         arxiv_id=paper.arxiv_id or "",
         version=paper.version,
         date=paper.date,
-        post_name=paper.post_name,
+        post_name="",
         origin=paper.origin,
         tex_files=len(paper.tex_files),
         has_bbl=bool(paper.bbl.strip()),
         has_bib=bool(paper.bib.strip()),
     )
+    try:
+        summary.post_name = paper.post_name
+    except PosttuiError as exc:
+        summary.problems.append(f"post name: {exc}")
     try:
         summary.authors = _author_lines(paper)
     except PosttuiError as exc:
