@@ -177,3 +177,14 @@ def test_offline_backend_needs_a_paper():
     backend = make_backend(Config(), name="offline", paper=None)
     with pytest.raises(LLMConfigError, match="needs the paper"):
         backend.answer([user("x")])
+
+
+async def test_offline_image_prompt_writes_numbers_out():
+    """The title's numbers survive as words ("21-cm" was once "-cm"), and still no digit reaches the image model."""
+    paper = fixture_paper()
+    paper = fixture_paper(metadata={**paper.metadata, "title": "Foreground-dominated 21-cm spectra of H$_0$ in 2025"})
+    result = await write_image_prompt(OfflineBackend(paper), "the post", config=Config())
+    assert "twenty-one-cm spectra" in result.text
+    assert "two thousand twenty-five" in result.text
+    assert " -cm" not in result.text
+    assert not re.search(r"\d", result.text)

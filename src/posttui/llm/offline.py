@@ -431,8 +431,7 @@ class OfflineWriter:
         return " ".join(sentences_out)
 
     def image_prompt(self) -> str:
-        topic = re.sub(r"[\d\u00b9\u00b2\u00b3\u2070-\u209f]+", "", self.title()).strip(" :\u2013-")
-        topic = re.sub(r"\s{2,}", " ", topic)
+        topic = re.sub(r"\s{2,}", " ", numbers_in_words(self.title())).strip(" :\u2013-")
         return (
             f"An abstract, visually striking digital artwork evoking the ideas behind \u201c{topic}\u201d. "
             "In the foreground, luminous interwoven threads and softly glowing forms suggest structure emerging "
@@ -471,6 +470,43 @@ class OfflineWriter:
         post = self.post()
         found = find_section(post, heading)
         return None if found is None else post[found.start : found.end].strip("\n")
+
+
+_ONES = ("zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen "
+         "seventeen eighteen nineteen").split()
+_TENS = "_ _ twenty thirty forty fifty sixty seventy eighty ninety".split()
+_NUMBER = re.compile(r"([^\W\d_])?(\d+)(?:\.(\d+))?")
+
+
+def _integer_words(n: int) -> str:
+    if n < 20:
+        return _ONES[n]
+    if n < 100:
+        return _TENS[n // 10] + ("" if n % 10 == 0 else "-" + _ONES[n % 10])
+    if n < 1000:
+        rest = n % 100
+        return f"{_ONES[n // 100]} hundred" + (f" {_integer_words(rest)}" if rest else "")
+    if n < 1_000_000:
+        rest = n % 1000
+        return f"{_integer_words(n // 1000)} thousand" + (f" {_integer_words(rest)}" if rest else "")
+    return " ".join(_ONES[int(d)] for d in str(n))
+
+
+def numbers_in_words(text: str) -> str:
+    """Every number in ``text`` written out ("21-cm" -> "twenty-one-cm", "H0" -> "H zero"), superscripts
+    included: an image prompt keeps the title's meaning without digits an image model would draw."""
+    import unicodedata
+
+    text = unicodedata.normalize("NFKC", text)
+
+    def words(m: re.Match) -> str:
+        whole, fraction = m.group(2), m.group(3)
+        out = _integer_words(int(whole)) if len(whole) < 7 else " ".join(_ONES[int(d)] for d in whole)
+        if fraction:
+            out += " point " + " ".join(_ONES[int(d)] for d in fraction)
+        return f"{m.group(1)} {out}" if m.group(1) else out
+
+    return _NUMBER.sub(words, text)
 
 
 def chunks_of(text: str, size: int = 48) -> list[str]:
