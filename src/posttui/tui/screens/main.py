@@ -33,7 +33,7 @@ from ..widgets.prompt import PromptPane
 from ..widgets.problems import ProblemsTable, severity_of
 from ..widgets.source import LatexView
 from ..widgets.status import StatusHeader
-from ..widgets.tables import AuthorsTable, ReferencesTable
+from ..widgets.tables import AuthorsTable, ReferencesPane, ReferencesTable
 from .dialogs import ConfirmDialog, HelpScreen
 
 VIEWS = ("split", "editor", "preview")
@@ -75,8 +75,8 @@ class MainScreen(Screen):
                 with TabPane("Source", id="tab-source"):
                     yield LatexView(id="source")
                 with TabPane("References", id="tab-references"):  # hidden tabs mount after the first frame
-                    yield Lazy(Vertical(ReferencesTable(paper, draft=lambda: self.editor.text, id="references"),
-                                        Static("", id="reference-detail", classes="row-detail"), classes="tab-box"))
+                    yield Lazy(ReferencesPane(paper, draft=lambda: self.editor.text, site=self.review.site,
+                                              classes="tab-box"))
                 with TabPane("Authors", id="tab-authors"):
                     yield Lazy(Vertical(AuthorsTable(paper, id="authors"),
                                         Static("", id="author-detail", classes="row-detail"), classes="tab-box"))
@@ -104,7 +104,7 @@ class MainScreen(Screen):
 
     def on_mount(self) -> None:
         review, paper = self.review, self.review.paper
-        self.status.paper = f"{paper.arxiv_id or paper.post_name} · {paper.title or paper.origin}"
+        self.status.show_paper(paper)
         self.status.backend = self.app.backend_label
         self.status.tokens, self.status.cost = review.tokens, review.cost
         self.query_one("#left").border_title = "Paper"

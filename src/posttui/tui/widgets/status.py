@@ -52,6 +52,13 @@ class StatusHeader(Widget):
         if self.state in RUNNING:
             self.refresh()
 
+    def show_paper(self, paper) -> None:
+        """The paper's id and title, its LaTeX rendered as text (``$H_0$`` reads ``H_0``, ``\\&`` reads ``&``)."""
+        from ...latex_text import latex_to_text
+
+        title = " ".join(latex_to_text(paper.title).split()) if paper.title else ""
+        self.paper = f"{paper.arxiv_id or paper.post_name} · {title or paper.origin}"
+
     def set_state(self, state: str, detail: str = "") -> None:
         if state in RUNNING and state != self.state:
             self.started = time.monotonic()

@@ -5,7 +5,11 @@ from __future__ import annotations
 import re
 
 from rich.text import Text
-from textual.widgets import DataTable
+from textual.app import ComposeResult
+from textual.containers import Vertical
+from textual.widgets import DataTable, Static
+
+ORIGIN_STYLE = {"source": "dim", "Semantic Scholar": "#5fd7af", "INSPIRE": "#d7af5f", "Crossref": "#af87d7"}
 
 
 def _first_author(authors) -> str:
@@ -54,7 +58,7 @@ class ReferencesTable(DataTable):
 
     def on_mount(self) -> None:
         for label, key, width in (("", "used", 1), ("key", "key", 14), ("year", "year", 4), ("cited", "cited", 5),
-                                  ("DOI / arXiv", "id", 22), ("first author", "author", 16),
+                                  ("DOI / arXiv", "id", 22), ("from", "origin", 10), ("first author", "author", 16),
                                   ("title", "title", None)):
             self.add_column(label, key=key, width=width)
         if self.paper is not None:
@@ -84,6 +88,7 @@ class ReferencesTable(DataTable):
                 str(getattr(r, "year", "") or ""),
                 str(self.counts.get(getattr(r, "key", ""), 0)),
                 Text(str(ident), style="#5fafff") if ident else Text("—", style="dim"),
+                _origin_cell(r),
                 _first_author(getattr(r, "authors", None)),
                 " ".join(str(getattr(r, "title", "") or "").split()),
             )
@@ -94,13 +99,83 @@ class ReferencesTable(DataTable):
         if not 0 <= row < len(rows):
             return ""
         r = rows[row]
-        ident = " · ".join(x for x in (getattr(r, "doi", None), getattr(r, "arxiv", None)) if x) or "no DOI/arXiv id"
+        ident = " · ".join(x for x in (getattr(r, "doi", None), getattr(r, "arxiv", None)) if x)
+        origin = getattr(r, "identifier_origin", "")
+        if ident and origin:
+            ident += f", from {'the source' if origin == 'source' else origin}"
+        elif not ident:
+            why = getattr(r, "unresolved", "")
+            ident = f"no DOI/arXiv id: {why}" if why else "no DOI/arXiv id"
         authors = getattr(r, "authors", None)
         names = authors if isinstance(authors, str) else ", ".join(str(getattr(a, "name", a)) for a in authors or [])
         used = "linked in the draft · " if self.used[row] else ""
         title = " ".join(str(getattr(r, "title", "") or "").split())
         return (f"{used}{getattr(r, 'key', '')} ({getattr(r, 'year', '') or 'n.d.'}), cited "
                 f"{self.counts.get(getattr(r, 'key', ''), 0)}×: {names}. {title} [{ident}]")
+
+
+def _origin_cell(ref) -> Text:
+    """Where the identifier comes from (source / Semantic Scholar / INSPIRE / Crossref), or "unresolved"."""
+    origin = getattr(ref, "identifier_origin", "")
+    if origin:
+        return Text(origin, style=ORIGIN_STYLE.get(origin, ""))
+    return Text("unresolved", style="#ffd75f") if getattr(ref, "unresolved", "") else Text("—", style="dim")
+
+
+def bibliography_note(paper, min_references: int) -> str:
+    """What the References tab says above the table, or instead of it when the paper has no bibliography:
+    where the list comes from and what an empty one means for the post (PT030)."""
+    try:
+        refs = paper.references
+    except Exception:  # noqa: BLE001 - the error is reported where the table loads
+        return ""
+    origin = getattr(refs, "bibliography_origin", "")
+    if origin and len(refs):
+        return (f"No bibliography in the source: these are the featured paper's references from {origin} "
+                f"(the prompt lists them after the bibliography).")
+    if len(refs):
+        return ""
+    need = (f"The post still needs {min_references} reference link{'s' if min_references != 1 else ''} (PT030: a "
+            "DOI or arXiv link to another work, the featured paper not counted), and the model has no list to "
+            "take them from, so expect PT030 as an error. Open the paper with --resolve to use the featured "
+            "paper's reference list from Semantic Scholar or INSPIRE, link works the paper names yourself, or "
+            "lower min_references in the site's .posttui.toml." if min_references > 0 else
+            "The site asks for no reference links (min_references = 0), so PT030 does not apply.")
+    return f"This paper has no bibliography: the source has no .bbl or .bib file and no reference list was found. {need}"
+
+
+class ReferencesPane(Vertical):
+    """The References tab: a note on where the list comes from (or why there is none), the table, the row detail."""
+
+    def __init__(self, paper, *, draft=None, site=None, **kwargs):
+        super().__init__(**kwargs)
+        self.paper = paper
+        self.draft = draft
+        self.site = site
+
+    @property
+    def min_references(self) -> int:
+        """PT030's threshold: the site's ``min_references`` (default 3; a broken .posttui.toml is reported by the
+        checker, so the default stands in here)."""
+        from ...errors import PosttuiError
+        from ...siteconfig import SiteConfig
+
+        try:
+            return (self.site.settings if self.site is not None else SiteConfig()).min_references
+        except PosttuiError:
+            return SiteConfig().min_references
+
+    def compose(self) -> ComposeResult:
+        self.note = bibliography_note(self.paper, self.min_references)
+        yield Static(self.note, id="references-note", classes="row-detail", markup=False)
+        yield ReferencesTable(self.paper, draft=self.draft, id="references")
+        yield Static("", id="reference-detail", classes="row-detail")
+
+    def on_mount(self) -> None:
+        table = self.query_one(ReferencesTable)
+        self.query_one("#references-note").display = bool(self.note)
+        table.display = bool(table.references)
+        self.query_one("#reference-detail").display = bool(table.references)
 
 
 class AuthorsTable(DataTable):

@@ -1,0 +1,104 @@
+"""The app as a daily tool (issue 13, items 13-19): references explained, titles as text, an obvious focus,
+syntax highlighting, a live preview and honest saved posts."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import pytest
+from conftest import main_screen, wait_for, wait_idle
+from textual.widgets import DataTable, Static
+
+import posttui
+from posttui.llm.offline import OfflineBackend
+from posttui.tui.app import PosttuiApp
+from conftest import EXAMPLE
+
+SIZE = (120, 40)
+
+
+def make_app(paper, store, *, site=None, backend=None, **kw) -> PosttuiApp:
+    backend = backend or OfflineBackend(paper)
+    return PosttuiApp(paper=paper, store=store, site=site, backend_factory=lambda p: backend, **kw)
+
+
+def fresh_paper(**changes):
+    """The example paper read afresh (its lazily built references may be changed by a test)."""
+    paper = posttui.load(EXAMPLE)
+    return dataclasses.replace(paper, **changes) if changes else paper
+
+
+async def show_references(pilot):
+    screen = main_screen(pilot.app)
+    screen.query_one("#left").active = "tab-references"
+    await wait_for(pilot, lambda: screen.query("#references-note"), what="the References tab")
+    await pilot.pause()
+    return screen
+
+
+# ----- 13: the References tab -------------------------------------------------------------------------------------
+async def test_empty_bibliography_is_explained_with_pt030(store):
+    paper = fresh_paper(bbl="", bib="")
+    assert len(paper.references) == 0
+    app = make_app(paper, store)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_idle(pilot)
+        screen = await show_references(pilot)
+        note = screen.query_one("#references-note", Static)
+        text = str(note.render())
+        assert note.display and "no bibliography" in text and "PT030" in text and "3 reference links" in text
+        assert not screen.query_one("#references", DataTable).display  # no empty table
+
+
+async def test_reference_rows_show_the_identifier_origin_and_why_unresolved(store):
+    paper = fresh_paper()
+    refs = paper.references
+    found = next(r for r in refs if not r.doi and not r.arxiv) if any(not r.doi and not r.arxiv for r in refs) \
+        else refs[-1]
+    found.doi, found.doi_origin = "10.1000/xyz123", "Crossref"
+    missing = next(r for r in refs if r is not found)
+    missing.doi = missing.arxiv = ""
+    missing.unresolved = "Semantic Scholar: no match; Crossref: no confident match"
+    app = make_app(paper, store)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_idle(pilot)
+        screen = await show_references(pilot)
+        table = screen.query_one("#references", DataTable)
+        assert not screen.query_one("#references-note").display  # a bibliography from the source: no note
+        origins = {table.get_row_at(i)[1]: str(table.get_row_at(i)[5]) for i in range(table.row_count)}
+        assert origins[found.key] == "Crossref"
+        assert origins[missing.key] == "unresolved"
+        rows = [r.key for r in table.rows_shown]
+        assert "from Crossref" in table.describe(rows.index(found.key))
+        assert "Crossref: no confident match" in table.describe(rows.index(missing.key))
+
+
+# ----- 14: the header -----------------------------------------------------------------------------------------------
+async def test_header_renders_latex_in_the_title_as_text(store):
+    paper = fresh_paper()
+    paper = fresh_paper(metadata={**paper.metadata, "title": r"Measuring $\Lambda$CDM \& the $H_0$ tension"})
+    app = make_app(paper, store)
+    async with app.run_test(size=(160, 30)) as pilot:
+        await wait_idle(pilot)
+        header = main_screen(app).status.render().plain
+        assert "ΛCDM & the H_0 tension" in header
+        assert "$\\Lambda" not in header and "$H_0$" not in header and "\\&" not in header
+
+
+# ----- 15: focus ----------------------------------------------------------------------------------------------------
+async def test_the_focused_pane_is_obvious(example_paper, store):
+    app = make_app(example_paper, store)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_idle(pilot)
+        screen = main_screen(app)
+        panes = {name: screen.query_one(name) for name in ("#left", "#draft", "#problems-pane")}
+
+        def borders():
+            return {name: pane.styles.border_top[0] for name, pane in panes.items()}
+
+        assert screen.focused is screen.editor
+        assert borders() == {"#left": "round", "#draft": "heavy", "#problems-pane": "round"}
+        screen.problems.focus()
+        await pilot.pause()
+        assert borders() == {"#left": "round", "#draft": "round", "#problems-pane": "heavy"}
+        assert screen.query_one("#problems-pane").styles.border_title_style.bold
