@@ -261,8 +261,10 @@ def output_template(paper: "Paper", model: str | None = None, image_model: str |
                     config: "Config | None" = None) -> OutputTemplate:
     """The post's fixed skeleton for ``paper`` (front matter, header image, markers, footer), as the prompt
     gives it; the checker compares drafts against it and the offline writer fills it."""
+    from .claims import for_writer
+
     parts = template_values(paper, model=model, image_model=image_model, config=config)
-    return split_output(_render_output(parts, config))
+    return split_output(for_writer(_render_output(parts, config), parts.model))  # no false claims (claims.py)
 
 
 # ----- the prompt -----------------------------------------------------------------------------------------------

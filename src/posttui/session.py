@@ -24,8 +24,8 @@ from .errors import SessionError
 
 DB_NAME = "sessions.db"
 
-ORIGINS = ("stream", "edit", "fix", "repair", "regenerate", "resume")
-"""Where a draft version came from."""
+ORIGINS = ("stream", "edit", "fix", "repair", "regenerate", "resume", "save")
+"""Where a draft version came from (``save``: the image lines settled as the post was saved, see posttui.claims)."""
 
 FLUSH_INTERVAL = 0.5
 """Seconds between writes of a running stream (half the one-second promise, so a flush is never late)."""

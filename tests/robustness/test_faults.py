@@ -643,7 +643,7 @@ CASES = [
          intact=draft_untouched),
     Case("draft-malformed-url", draft_case(lambda post: post.replace("](https://github.com/example-mira)",
                                                                      "](https:[//github.com/example-mira)", 1)), 1,
-         "re:draft.md:10:52: PT040 \\[error\\] the link on Mira Q. Castellanos's name is wrong: that link is not in "
+         "re:draft.md:9:52: PT040 \\[error\\] the link on Mira Q. Castellanos's name is wrong: that link is not in "
          "the author information; use https://github.com/example-mira or drop the link", intact=draft_untouched),
     Case("draft-bare-scheme", draft_case(in_first_paragraph(" The data are at https:// for now.")), 0,
          "re:1 post checked", intact=draft_untouched),

@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 from fake_gemini import FakeGemini, tiny_png
 
+from posttui.claims import without_image
 from posttui.cli import main
 from posttui.config import Config
 from posttui.llm.offline import OfflineWriter
@@ -314,4 +315,5 @@ def test_fix_applies_mechanical_fixes_before_checking_and_saving(source, fake, s
     code, out, err = run([source, "--site", site, "--save", "--fix"], capsys)
     assert code == 0, err
     assert re.search(r"applied \d+ mechanical fix(es)? \(PT001", err)
-    assert (site / f"_posts/{NAME}.md").read_text(encoding="utf-8").strip("\n") == clean
+    # No image was made (no --image): the saved post claims none (posttui.claims)
+    assert (site / f"_posts/{NAME}.md").read_text(encoding="utf-8").strip("\n") == without_image(clean)

@@ -26,6 +26,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from ..authors import preferred_url
+from ..claims import OFFLINE_WRITER
 from ..latex_text import latex_to_text
 from .base import DraftStream, StreamOutcome, Turn, Usage
 from ..postformat import find_section
@@ -36,7 +37,8 @@ if TYPE_CHECKING:
     from ..config import Config
     from ..paper import Paper
 
-OFFLINE_MODEL = "posttui-offline"
+OFFLINE_MODEL = OFFLINE_WRITER
+"""Named in the post as what it is (see :mod:`posttui.claims`): no language model, no image."""
 MIN_REFERENCES = 3
 MAX_REFERENCES = 5
 BACKGROUND_WORDS = 170

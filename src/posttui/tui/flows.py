@@ -74,3 +74,5 @@ async def approve(screen) -> None:
         screen.notify(str(exc), title="Not saved", severity="error", timeout=15)
         return
     screen.notify("Saved:\n" + "\n".join(str(p.relative_to(review.site.root)) for p in report.written), timeout=10)
+    if review.text != screen.editor.text:  # the image lines settled on save (posttui.claims)
+        screen.show_text(review.text)
