@@ -223,22 +223,31 @@ def run(args: argparse.Namespace) -> int:
                     write_file(target.file, result.text, overwrite=True)
             elif args.fix and target.file is None:
                 sys.stdout.write(text)
-            findings = result.findings
+            # --fix reports what is left after it wrote; --diff wrote nothing, so it reports the file as it is
+            findings = result.findings if args.fix else check(text.replace("\r\n", "\n"), ctx, options=options)
         else:
             findings = check(text, ctx, options=options)
         results.append((target.path, findings))
     report = sys.stderr if (args.fix and any(t.file is None for t in targets)) or args.diff else sys.stdout
-    _print(args.format, results, outcome, report, fixing=args.fix)
     errors = sum(1 for _, fs in results for f in fs if f.severity.value == "error")
+    try:
+        _print(args.format, results, outcome, report, fixing=args.fix)
+    except BrokenPipeError:  # `posttui check ... | head -1`: the status still says whether errors were found
+        from .common import quiet_stdout
+
+        quiet_stdout()
     return 1 if errors else 0
 
 
 def _diff(path: str, before: str, after: str) -> str:
-    return "".join(
-        difflib.unified_diff(
-            before.splitlines(keepends=True), after.splitlines(keepends=True), f"a/{path}", f"b/{path}"
-        )
-    )
+    """A unified diff as ``diff -u`` writes it, including the "\\ No newline at end of file" marker."""
+    out = []
+    for line in difflib.unified_diff(before.splitlines(keepends=True), after.splitlines(keepends=True),
+                                     f"a/{path}", f"b/{path}"):
+        out.append(line)
+        if not line.endswith("\n"):
+            out.append("\n\\ No newline at end of file\n")
+    return "".join(out)
 
 
 def _print(fmt: str, results, outcome: Outcome, out, *, fixing: bool) -> None:
