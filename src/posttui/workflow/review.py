@@ -493,23 +493,15 @@ class Review:
         self._start("writing the image prompt")
         outcome = "failed"
         try:
-            image_prompt = image = None
-            try:
-                result = await write_image_prompt(self.backend, text, config=self.config)
-                self._count(result.charge)
-                image_prompt = result.text
-            except LLMError as exc:
-                self._count(exc.charge)
-                self._emit(Notice(f"No image prompt (the post is saved without one): {exc}", "warning"))
+            written = await self._optional(write_image_prompt(self.backend, text, config=self.config),
+                                           "No image prompt")
+            image_prompt = written.text if written is not None else None
+            image = None
             if gate.image and image_prompt:
                 self._set_state("making the image")
-                try:
-                    made = await generate_image(self.backend, image_prompt, config=self.config)
-                    self._count(made.charge)
-                    image = made.data
-                except LLMError as exc:
-                    self._count(exc.charge)
-                    self._emit(Notice(f"No header image (the post is saved without one): {exc}", "warning"))
+                made = await self._optional(generate_image(self.backend, image_prompt, config=self.config),
+                                            "No header image")
+                image = made.data if made is not None else None
             self._set_state("saving")
             report = await asyncio.to_thread(self.site.save, self.paper.post_name, post=text, prompt=prompt,
                                              image_prompt=image_prompt, image=image, force=overwrite)
@@ -524,6 +516,17 @@ class Review:
             post = self.site.paths(self.paper.post_name).post
             self._stored(lambda store: store.update_session(self.session_id, saved_path=str(post)))
         return report
+
+    async def _optional(self, call, what: str):
+        """A call the post can do without (image prompt, image): counted either way; a failure is a notice."""
+        try:
+            result = await call
+        except LLMError as exc:
+            self._count(exc.charge)
+            self._emit(Notice(f"{what} (the post is saved without one): {exc}", "warning"))
+            return None
+        self._count(result.charge)
+        return result
 
     @property
     def unsaved(self) -> bool:
