@@ -7,6 +7,7 @@ import re
 import unicodedata
 
 from .base import Fix, Hit, rule
+from .markdown import SpanIndex
 
 CITE_COMMANDS = (
     r"[Cc]ite(?:p|t|alt|alp|author|year|yearpar|num)?|[Pp]arencite|[Tt]extcite|[Aa]utocite|[Ff]ootcite"
@@ -182,12 +183,14 @@ def other_latex(seg, ctx, opts):
         yield hit(m.start(), m.end(), f"`{m.group(0)}` is LaTeX: write `{word}`", word)
     for m in _TIE_RE.finditer(text):
         yield hit(m.start(), m.end(), "`~` is a LaTeX tie: use a plain space", " ", "replace the tie by a space")
+    covered = SpanIndex(seen)
     for m in _COMMAND_RE.finditer(text):
         s = m.start()
-        if any(a <= s < b for a, b in seen) or _CITE_NAME_RE.match(m.group(1)):
+        if covered(s) or _CITE_NAME_RE.match(m.group(1)):
             continue
         yield Hit(
             s,
             m.end(),
             f"`{m.group(0)}` is a LaTeX command outside math: rewrite it in Markdown or put it inside $...$",
         )
+
