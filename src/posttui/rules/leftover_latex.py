@@ -5,6 +5,9 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
+
+from markdown_it import MarkdownIt
 
 from .base import Fix, Hit, rule
 from .markdown import SpanIndex
@@ -131,19 +134,54 @@ def citation_commands(seg, ctx, opts):
 _REF_RE = re.compile(r"\\(ref|eqref|cref|Cref|autoref|pageref|label|url|href|footnote)\b\*?(?:\{([^{}\n]*)\})?")
 _FORMAT_RE = re.compile(r"\\(emph|textit|textbf|textsc|texttt|underline|textrm|textsf|textup|textsl)\{([^{}\n]*)\}")
 _ESCAPED_RE = re.compile(r"\\([%&])")
-_TIE_RE = re.compile(r"(?<=[^\s~])~(?=[^\s~])")
+_TIE_RE = re.compile(r"(?<=[^\W_]|[.,;:)\]])~(?=[^\W_]|[(\[])")
+"""A tie joins two words (``Fig.~2``, ``et~al.``); a tilde after markup or an opening bracket (``**~1700``,
+``(~3 dB)``) means "approximately" and is left alone."""
+_ENTITY_START_RE = re.compile(r"&(?:#[0-9]{1,7};|#[xX][0-9a-fA-F]{1,6};|[A-Za-z][A-Za-z0-9]{1,31};)")
 _ACCENT_RE = re.compile(r"\{?\\([`'^\"~=.])\{?([A-Za-z])\}?\}?")
 _LOGO_RE = re.compile(r"\\(LaTeX|TeX|ldots|dots)\b(?:\{\})?")
 _COMMAND_RE = re.compile(r"\\([A-Za-z]+)")
 _CITE_NAME_RE = re.compile(rf"(?:{CITE_COMMANDS})\*?$")
 _ACCENTS = {"`": "\u0300", "'": "\u0301", "^": "\u0302", '"': "\u0308", "~": "\u0303", "=": "\u0304", ".": "\u0307"}
-_FORMAT_MD = {
-    "emph": "*{}*",
-    "textit": "*{}*",
-    "textsl": "*{}*",
-    "textbf": "**{}**",
-    "texttt": "`{}`",
-}
+_FORMAT_MD = {"emph": ("*", "_"), "textit": ("*", "_"), "textsl": ("*", "_"), "textbf": ("**", "__")}
+_HTML_OF = {"*": "em", "_": "em", "**": "strong", "__": "strong"}
+_INLINE_MD = MarkdownIt("commonmark")
+
+
+@lru_cache(maxsize=4096)
+def _render_inline(text: str) -> str:
+    """What the site shows for a snippet of inline Markdown (CommonMark, as kramdown for these constructs)."""
+    return _INLINE_MD.renderInline(text)
+
+
+def markdown_for(cmd: str, inner: str, before: str, after: str) -> str | None:
+    """The Markdown for ``\\cmd{inner}`` between the characters ``before`` and ``after``, checked by rendering it
+    there: emphasis only counts when its delimiters really open and close at that spot (``a**(x)**b`` does not,
+    and neither does ``** x**``). Spaces inside the braces move outside the markup. None when no form renders
+    as intended, so the finding keeps no fix rather than a fix that breaks the text."""
+    core = inner.strip()
+    lead = inner[: len(inner) - len(inner.lstrip())]
+    trail = inner[len(inner.rstrip()) :]
+    if not core:
+        return lead + trail
+    if cmd == "texttt":
+        fence = "`" * (max((len(r) for r in re.findall(r"`+", core)), default=0) + 1)
+        pad = " " if core.startswith("`") or core.endswith("`") else ""
+        candidates = [(f"{fence}{pad}{core}{pad}{fence}", f"<code>{_escape_html(core)}</code>")]
+    elif cmd in _FORMAT_MD:
+        inner_html = _render_inline(core)
+        candidates = [(f"{d}{core}{d}", f"<{_HTML_OF[d]}>{inner_html}</{_HTML_OF[d]}>") for d in _FORMAT_MD[cmd]]
+    else:
+        candidates = [(core, _render_inline(core))]
+    for markdown, html in candidates:
+        shown = _render_inline(before + lead) + html + _render_inline(trail + after)
+        if _render_inline(f"{before}{lead}{markdown}{trail}{after}") == shown:
+            return f"{lead}{markdown}{trail}"
+    return None
+
+
+def _escape_html(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;")
 
 
 @rule("PT021", "warning", "other LaTeX left in prose outside math", scope="segment", fix="convert simple markup")
@@ -171,10 +209,13 @@ def other_latex(seg, ctx, opts):
             )
     for m in _FORMAT_RE.finditer(text):
         cmd, inner = m.group(1), m.group(2)
-        md = _FORMAT_MD.get(cmd, "{}").format(inner)
+        md = markdown_for(cmd, inner, seg.text[m.start() - 1 : m.start()], seg.text[m.end() : m.end() + 1])
         yield hit(m.start(), m.end(), f"`\\{cmd}{{...}}` is LaTeX: use Markdown", md)
     for m in _ESCAPED_RE.finditer(text):
-        yield hit(m.start(), m.end(), f"`{m.group(0)}` is a LaTeX escape: write `{m.group(1)}`", m.group(1))
+        plain = m.group(1)
+        if plain == "&" and _ENTITY_START_RE.match(text, m.start() + 1):
+            plain = "&amp;"  # a bare & would turn "\\&copy;" into the entity ©
+        yield hit(m.start(), m.end(), f"`{m.group(0)}` is a LaTeX escape: write `{m.group(1)}`", plain)
     for m in _ACCENT_RE.finditer(text):
         char = unicodedata.normalize("NFC", m.group(2) + _ACCENTS[m.group(1)])
         yield hit(m.start(), m.end(), f"`{m.group(0)}` is a LaTeX accent: write `{char}`", char)
