@@ -12,6 +12,7 @@ import importlib
 import sys
 
 from ..errors import PosttuiError
+from .output import guarded_stdout
 
 # name -> module under posttui.cli; each module provides add_parser() and run().
 COMMANDS = {
@@ -60,7 +61,8 @@ def main(argv: list[str] | None = None) -> int:
     parser = build_parser(commands)
     args = parser.parse_args(argv)
     try:
-        return int(args.run(args) or 0)
+        with guarded_stdout():
+            return int(args.run(args) or 0)
     except PosttuiError as exc:
         print(f"posttui: error: {exc}", file=sys.stderr)
         return 2

@@ -134,12 +134,14 @@ def _context(source: str | None, site: Path | None, cache: dict, args):
 
 
 def _read(target: Target) -> str:
-    if target.file is None:
-        return sys.stdin.read()
     try:
+        if target.file is None:  # posts are UTF-8 whatever the terminal's encoding
+            stdin = sys.stdin.buffer if hasattr(sys.stdin, "buffer") else None
+            return stdin.read().decode("utf-8") if stdin is not None else sys.stdin.read()
         return target.file.read_bytes().decode("utf-8")
     except UnicodeDecodeError as exc:
-        raise SourceError(f"not UTF-8 text ({exc.reason} at byte {exc.start})", path=target.file) from None
+        raise SourceError(f"not UTF-8 text ({exc.reason} at byte {exc.start})",
+                          path=target.file or "standard input") from None
     except OSError as exc:
         raise SourceError(f"cannot read: {exc.strerror}", path=target.file) from None
 
