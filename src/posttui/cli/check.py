@@ -118,7 +118,7 @@ def _targets(args, outcome: Outcome) -> list[Target]:
 
 
 def _context(source: str | None, site: Path | None, cache: dict, args):
-    from ..paper import load
+    from ..sources import load
     from ..rules import CheckContext
 
     if source is None:
@@ -199,9 +199,9 @@ def run(args: argparse.Namespace) -> int:
                 elif target.file is None:
                     sys.stdout.write(result.text)
                 else:
-                    from ..site import atomic_write
+                    from ..files import write_file
 
-                    atomic_write(target.file, result.text, overwrite=True)
+                    write_file(target.file, result.text, overwrite=True)
             elif args.fix and target.file is None:
                 sys.stdout.write(text)
             findings = result.findings
@@ -224,7 +224,7 @@ def run(args: argparse.Namespace) -> int:
 def is_post(text: str) -> bool:
     """Recognisably a post (a draft of one, maybe wrapped in a fence): it has YAML front matter or a BEGIN/END
     marker. Anything else is some other Markdown file, which --fix must never rewrite."""
-    from ..rules.markdown import layout
+    from ..postformat import layout
 
     lay = layout(text)
     return lay.front_matter is not None or bool(lay.begins or lay.ends)

@@ -12,8 +12,7 @@ import time
 from dataclasses import dataclass, field
 from typing import Callable
 
-from . import load_rules
-from .base import RULES, CheckOptions, Finding, Hit, Severity
+from .base import RULES, CheckOptions, Finding, Hit, Severity, load_rules
 from .context import CheckContext
 from .fixes import apply_fixes, fixes_of
 from .markdown import Document, parse_document
@@ -136,7 +135,7 @@ def fix(
     ctx: CheckContext | None = None,
     *,
     options: CheckOptions | None = None,
-    max_rounds: int = 5,
+    max_rounds: int = 10,
 ) -> FixResult:
     """Apply every mechanical fix, re-checking after each round (a fix may reveal another, and overlapping fixes
     wait for the next round), until nothing more changes. Fixing the result again changes nothing."""

@@ -1,4 +1,7 @@
-"""Applying mechanical fixes: all at once, never two that overlap, and only ones that change the text."""
+"""Applying mechanical fixes: all at once, never two that overlap or touch, and only ones that change the text.
+
+Two replacements that touch (one ends where the other starts) wait for separate rounds: a fix may be judged by
+the characters around it (PT021 renders emphasis in place), and its neighbour's fix would change them."""
 
 from __future__ import annotations
 
@@ -14,7 +17,7 @@ def _conflict(a: Fix, b: Fix) -> bool:
         return b.start < a.start < b.end
     if b.start == b.end:
         return a.start < b.start < a.end
-    return a.start < b.end and b.start < a.end
+    return a.start <= b.end and b.start <= a.end
 
 
 def select_fixes(fixes: Iterable[Fix], text: str) -> list[Fix]:
@@ -36,7 +39,7 @@ def select_fixes(fixes: Iterable[Fix], text: str) -> list[Fix]:
             if _conflict(fix, other):
                 conflict = True
                 break
-            if other.end < fix.start:
+            if other.end < fix.start:  # chosen fixes end in order: no earlier one can reach this one
                 break
         if conflict:
             continue

@@ -154,11 +154,27 @@ def _render_inline(text: str) -> str:
     return _INLINE_MD.renderInline(text)
 
 
-def markdown_for(cmd: str, inner: str, before: str, after: str) -> str | None:
-    """The Markdown for ``\\cmd{inner}`` between the characters ``before`` and ``after``, checked by rendering it
-    there: emphasis only counts when its delimiters really open and close at that spot (``a**(x)**b`` does not,
-    and neither does ``** x**``). Spaces inside the braces move outside the markup. None when no form renders
-    as intended, so the finding keeps no fix rather than a fix that breaks the text."""
+_TAGS_RE = re.compile(r"<[^>]*>")
+_ELEMENTS = ("em", "strong", "code", "a")
+_OPENING_RE = re.compile(r"<(em|strong|code|a)[ >]")
+
+
+def _element_counts(html: str) -> dict[str, int]:
+    counts = dict.fromkeys(_ELEMENTS, 0)
+    for m in _OPENING_RE.finditer(html):
+        counts[m.group(1)] += 1
+    return counts
+_CONTEXT = 80
+"""Characters of the line on each side a fix is rendered with: enough for the delimiters around it to pair."""
+
+
+def markdown_for(cmd: str, inner: str, text: str, start: int, end: int) -> str | None:
+    """The Markdown for the command ``text[start:end]`` (``\\cmd{inner}``), checked by rendering it in place
+    (CommonMark) with the rest of its line: against the line as it is, it must add exactly one element of its
+    kind, keep every other element, and show the same text with the command's words in place of the command
+    (``a**(x)**b``, ``** x**``, ``*x***bold**`` and ``_a_`` next to another ``_`` fail). Spaces inside the braces
+    move outside the markup. None when no form passes: the finding keeps no fix rather than a fix that breaks
+    the text."""
     core = inner.strip()
     lead = inner[: len(inner) - len(inner.lstrip())]
     trail = inner[len(inner.rstrip()) :]
@@ -167,21 +183,28 @@ def markdown_for(cmd: str, inner: str, before: str, after: str) -> str | None:
     if cmd == "texttt":
         fence = "`" * (max((len(r) for r in re.findall(r"`+", core)), default=0) + 1)
         pad = " " if core.startswith("`") or core.endswith("`") else ""
-        candidates = [(f"{fence}{pad}{core}{pad}{fence}", f"<code>{_escape_html(core)}</code>")]
+        candidates = [(f"{fence}{pad}{core}{pad}{fence}", "code")]
     elif cmd in _FORMAT_MD:
-        inner_html = _render_inline(core)
-        candidates = [(f"{d}{core}{d}", f"<{_HTML_OF[d]}>{inner_html}</{_HTML_OF[d]}>") for d in _FORMAT_MD[cmd]]
+        candidates = [(f"{d}{core}{d}", _HTML_OF[d]) for d in _FORMAT_MD[cmd]]
     else:
-        candidates = [(core, _render_inline(core))]
-    for markdown, html in candidates:
-        shown = _render_inline(before + lead) + html + _render_inline(trail + after)
-        if _render_inline(f"{before}{lead}{markdown}{trail}{after}") == shown:
+        return f"{lead}{core}{trail}"
+    line_start = text.rfind("\n", 0, start) + 1
+    line_end = text.find("\n", end)
+    before = text[max(line_start, start - _CONTEXT) : start]
+    after = text[end : min(len(text) if line_end == -1 else line_end, end + _CONTEXT)]
+    original = _render_inline(before + text[start:end] + after)
+    shown_raw = _TAGS_RE.sub("", _render_inline(text[start:end]))
+    visible = _TAGS_RE.sub("", original)
+    if shown_raw not in visible:
+        return None  # the command is tangled in other markup: leave it to a person
+    expected = visible.replace(shown_raw, _TAGS_RE.sub("", _render_inline(lead + core + trail)), 1)
+    counts = _element_counts(original)
+    for markdown, tag in candidates:
+        html = _render_inline(before + lead + markdown + trail + after)
+        found = _element_counts(html)
+        if _TAGS_RE.sub("", html) == expected and all(found[t] == counts[t] + (t == tag) for t in _ELEMENTS):
             return f"{lead}{markdown}{trail}"
     return None
-
-
-def _escape_html(text: str) -> str:
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;")
 
 
 @rule("PT021", "warning", "other LaTeX left in prose outside math", scope="segment", fix="convert simple markup")
@@ -209,7 +232,7 @@ def other_latex(seg, ctx, opts):
             )
     for m in _FORMAT_RE.finditer(text):
         cmd, inner = m.group(1), m.group(2)
-        md = markdown_for(cmd, inner, seg.text[m.start() - 1 : m.start()], seg.text[m.end() : m.end() + 1])
+        md = markdown_for(cmd, inner, seg.text, m.start(), m.end())
         yield hit(m.start(), m.end(), f"`\\{cmd}{{...}}` is LaTeX: use Markdown", md)
     for m in _ESCAPED_RE.finditer(text):
         plain = m.group(1)
@@ -223,6 +246,10 @@ def other_latex(seg, ctx, opts):
         word = {"ldots": "…", "dots": "…"}.get(m.group(1), m.group(1))
         yield hit(m.start(), m.end(), f"`{m.group(0)}` is LaTeX: write `{word}`", word)
     for m in _TIE_RE.finditer(text):
+        word_start = max(text.rfind(" ", 0, m.start()), text.rfind("\n", 0, m.start())) + 1
+        word_end = min((i for i in (text.find(" ", m.end()), text.find("\n", m.end())) if i != -1), default=len(text))
+        if "/" in text[word_start:word_end]:
+            continue  # part of a path, DOI or URL shown as text (a link label), not a tie between words
         yield hit(m.start(), m.end(), "`~` is a LaTeX tie: use a plain space", " ", "replace the tie by a space")
     covered = SpanIndex(seen)
     for m in _COMMAND_RE.finditer(text):

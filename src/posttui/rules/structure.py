@@ -7,7 +7,7 @@ import re
 import unicodedata
 
 from .base import Fix, Hit, Severity, rule
-from .markdown import iter_lines
+from ..postformat import BEGIN_MARKER, END_MARKER, iter_lines
 
 _WS_RE = re.compile(r"\s*")
 
@@ -205,12 +205,21 @@ def header_image(doc, ctx, opts, partial):
     )
 
 
-@rule("PT004", "error", "BEGIN/END markers missing, repeated or out of order")
+@rule("PT004", "error", "BEGIN/END markers missing, repeated, out of order or not on their own line",
+      fix="start the text on the line after the BEGIN marker")
 def markers(doc, ctx, opts, partial):
     lay = doc.layout
     text = doc.text
-    begin = ctx.template.begin_marker if ctx.template else "<!-- BEGINNING OF GENERATED POST -->"
-    end = ctx.template.end_marker if ctx.template else "<!-- END OF GENERATED POST -->"
+    begin = ctx.template.begin_marker if ctx.template else BEGIN_MARKER
+    end = ctx.template.end_marker if ctx.template else END_MARKER
+    if lay.begins:
+        s, e = lay.begins[0]
+        line_end = text.find("\n", e)
+        line_end = len(text) if line_end == -1 else line_end
+        if text[e:line_end].strip() and not (partial and line_end == len(text)):
+            # A line starting with an HTML comment is an HTML block: the rest of it is shown raw, unformatted.
+            yield Hit(e, line_end, f"text on the `{begin}` line is shown raw (no Markdown there): start the "
+                      "post's text on the next line", Fix(e, e, "\n", "break the line after the marker"))
     if not lay.begins:
         after = lay.header[1] if lay.header else (lay.front_matter[1] if lay.front_matter else None)
         rest = text[after:lay.content_end].strip() if after is not None else ""
