@@ -195,9 +195,13 @@ def markdown_for(cmd: str, inner: str, text: str, start: int, end: int) -> str |
     original = _render_inline(before + text[start:end] + after)
     shown_raw = _TAGS_RE.sub("", _render_inline(text[start:end]))
     visible = _TAGS_RE.sub("", original)
-    if shown_raw not in visible:
-        return None  # the command is tangled in other markup: leave it to a person
-    expected = visible.replace(shown_raw, _TAGS_RE.sub("", _render_inline(lead + core + trail)), 1)
+    at = -1
+    for _ in range(_TAGS_RE.sub("", _render_inline(before)).count(shown_raw) + 1):  # ours, not an earlier twin
+        at = visible.find(shown_raw, at + 1)
+        if at == -1:
+            return None  # the command is tangled in other markup: leave it to a person
+    words = _TAGS_RE.sub("", _render_inline(lead + core + trail))
+    expected = visible[:at] + words + visible[at + len(shown_raw) :]
     counts = _element_counts(original)
     for markdown, tag in candidates:
         html = _render_inline(before + lead + markdown + trail + after)
