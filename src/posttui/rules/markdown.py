@@ -312,6 +312,7 @@ _DEST_STOP_RE = re.compile(r"\\|[()]|\n(?=[ \t]*\n)")
 _CLOSERS: dict[int, re.Pattern] = {}
 _MATH_CLOSERS = {"(": re.compile(r"\\\)"), "[": re.compile(r"\\\]")}
 _DISPLAY_DOLLARS_RE = re.compile(r"\$\$")
+_COMMENT_END_RE = re.compile(r"-->")
 _MAX_LABEL_NESTING = 3
 """How deep links inside link labels are recognised (``[![badge](src)](href)`` needs two); deeper brackets are
 text (still scanned for code, math and HTML), so hostile nesting costs linear time and bounded recursion."""
@@ -347,6 +348,11 @@ _QUICK_RE = re.compile(r"[\\`$\[\]!<]|https?://")
 """Where a special construct may start; _SPECIAL_RE (anchored) then says which (a plain search with the
 look-behind alternative is several times slower)."""
 _HTML_TAG_RE = re.compile(r"<(/?)([A-Za-z][A-Za-z0-9-]*)((?:[^<>\"']|\"[^\"]*\"|'[^']*')*?)(/?)>")
+_STRICT_TAG_RE = re.compile(
+    r"<[A-Za-z][A-Za-z0-9-]*(?:\s+[A-Za-z_:][A-Za-z0-9_.:-]*(?:\s*=\s*(?:[^\s\"'=<>`]+|'[^']*'|\"[^\"]*\"))?)*\s*/?>"
+    r"|</[A-Za-z][A-Za-z0-9-]*\s*>"
+)
+"""An open or closing tag exactly as CommonMark defines raw HTML: only such a tag hides what its quotes hold."""
 _AUTOLINK_RE = re.compile(r"<((?:https?|ftp|mailto|javascript|data):[^<>\s]*)>", re.I)
 _BARE_URL_RE = re.compile(r"https?://[^\s<>\"'`\]]+")
 
@@ -513,8 +519,23 @@ class _InlineScanner:
     def _angle(self, s: int, end: int) -> int:
         text = self.text
         if text.startswith("<!--", s):
-            e = text.find("-->", s + 4, end)
-            e = end if e == -1 else e + 3
+            closer = self._first(_COMMENT_END_RE, s + 4, end)
+            if closer is not None:
+                e = closer.end()
+                self.html.append(Html(s, e, "", False, ""))
+                self.hidden.append((s, e))
+                # Renderers disagree on what ends a comment (``--`` inside, ``<!--->``): tags inside count too.
+                inner = text.find("<", s + 4, closer.start())
+                while inner != -1:
+                    tm = _HTML_TAG_RE.match(text, inner, closer.start())
+                    if tm:
+                        self.html.append(Html(inner, tm.end(), tm.group(2).lower(), bool(tm.group(1)), tm.group(3)))
+                    inner = text.find("<", inner + 1, closer.start())
+                return e
+            elif not text[text.rfind("\n", 0, s) + 1 : s].strip(" "):
+                e = end  # an HTML block: the page (and a browser) takes the rest as the comment
+            else:
+                return s + 1  # inline, never closed: CommonMark shows "<!--" as text and parses what follows
             self.html.append(Html(s, e, "", False, ""))
             self.hidden.append((s, e))
             return e
@@ -529,6 +550,8 @@ class _InlineScanner:
             e = hm.end()
             self.html.append(Html(s, e, hm.group(2).lower(), bool(hm.group(1)), hm.group(3)))
             self.hidden.append((s, e))
+            if not _STRICT_TAG_RE.fullmatch(hm.group(0)):
+                return s + 1  # not a tag to CommonMark (``<a/x="<script>">``): what is inside may still be one
             return e
         return s + 1
 
