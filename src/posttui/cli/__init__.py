@@ -23,6 +23,7 @@ COMMANDS = {
     "generate": "generate",
     "sessions": "sessions",
     "resume": "sessions",
+    "models": "models",
 }
 
 

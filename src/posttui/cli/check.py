@@ -3,6 +3,8 @@
 The context (template, references, authors) of a site post ``SITE/_posts/DATE-ID.md`` is its saved prompt
 ``SITE/prompts/content/DATE-ID.txt``; ``--context SOURCE`` gives it explicitly (anything ``posttui.load``
 accepts). ``--site DIR`` checks every post of a site that has a saved prompt and says which it skipped and why.
+``--online`` asks doi.org and the arXiv API whether every linked DOI and arXiv id exists (PT033; answers cached);
+``--resolve`` looks up the identifiers the context's bibliography lacks first (see :mod:`posttui.resolve`).
 Exit status: 0 no errors, 1 findings at error severity, 2 usage or input error.
 """
 
@@ -16,15 +18,15 @@ from collections import Counter
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from ..errors import SourceError
+from ..errors import PosttuiError, SourceError
 
 FORMATS = ("text", "json", "github")
 NEEDS_PAPER = ("PT001", "PT002", "PT003", "PT004", "PT005", "PT006", "PT010", "PT011", "PT030", "PT031", "PT032",
-               "PT040", "PT041", "PT042", "PT051")
+               "PT033", "PT040", "PT041", "PT042", "PT051")
 """The template, featured-paper, reference and author rules: without the paper they judge against guesses (and
 PT001/PT006 would delete a plain Markdown file's text as 'outside the template'), so they do not run."""
 NO_CONTEXT_NOTE = ("no paper context found; template, featured-paper, reference and author rules (PT001-PT006, "
-                   "PT010-PT011, PT030-PT032, PT040-PT042, PT051) were skipped (use --context)")
+                   "PT010-PT011, PT030-PT033, PT040-PT042, PT051) were skipped (use --context)")
 
 
 def add_parser(subparsers, name: str) -> argparse.ArgumentParser:
@@ -44,6 +46,10 @@ def add_parser(subparsers, name: str) -> argparse.ArgumentParser:
     parser.add_argument("--list-rules", action="store_true", help="list every rule with its severity and fix, then exit")
     parser.add_argument("--model", help="text model the footer should name (default: as the context says)")
     parser.add_argument("--image-model", help="image model the footer should name (default: as the context says)")
+    parser.add_argument("--online", action="store_true",
+                        help="ask doi.org and arXiv whether every linked DOI and arXiv id exists (PT033; cached)")
+    parser.add_argument("--resolve", action="store_true",
+                        help="look up the identifiers the context's bibliography lacks before checking (cached)")
     parser.set_defaults(run=run)
     return parser
 
@@ -54,7 +60,8 @@ class Target:
     """As shown in the output ('-' for stdin)."""
     file: Path | None
     context_source: str | None
-    site: Path | None
+    site: object
+    """The :class:`~posttui.site.Site` the post belongs to, or None."""
 
 
 @dataclass
@@ -69,19 +76,24 @@ class Outcome:
     """Posts whose CRLF line endings were converted to LF."""
 
 
-def find_site_root(post: Path) -> Path | None:
-    """``SITE`` for ``SITE/_posts/.../NAME.md``."""
-    for parent in post.resolve().parents:
-        if parent.name == "_posts":
-            return parent.parent
-    return None
+def _site_of(post: Path, named):
+    """The site a post belongs to: the one named with ``--site``, else the one around the post (or None)."""
+    from ..site import Site, find_site
+
+    if named is not None:
+        return named
+    root = find_site(post.parent)
+    return Site(root) if root is not None else None
 
 
-def saved_prompt_for(post: Path, site: Path | None) -> Path | None:
-    site = site or find_site_root(post)
+def saved_prompt_for(post: Path, site) -> Path | None:
+    """The saved prompt of a site post (``prompts/content/NAME.txt``), the post's paper context."""
     if site is None:
         return None
-    candidate = site / "prompts" / "content" / f"{post.stem}.txt"
+    try:
+        candidate = site.paths(post.stem).prompt
+    except PosttuiError:
+        return None
     return candidate if candidate.is_file() else None
 
 
@@ -89,48 +101,69 @@ def _split_ids(value: str) -> list[str]:
     return [v.strip() for v in value.split(",") if v.strip()]
 
 
-def _targets(args, outcome: Outcome) -> list[Target]:
+def _targets(args, site, outcome: Outcome) -> list[Target]:
     targets: list[Target] = []
     if not args.paths:
-        if args.site is None:
+        if site is None:
             raise SourceError("nothing to check", hint="give post files, '-' for standard input, or --site DIR")
-        posts_dir = args.site / "_posts"
-        if not posts_dir.is_dir():
-            raise SourceError("not a Jekyll site: no _posts folder", path=args.site, hint="give the site's root folder")
-        for post in sorted(p for p in posts_dir.rglob("*") if p.suffix in (".md", ".markdown") and p.is_file()):
-            prompt = saved_prompt_for(post, args.site)
+        for post in site.posts():
+            prompt = saved_prompt_for(post, site)
             if args.context is None and prompt is None:
                 outcome.skipped.append((str(post), "no saved prompt in prompts/content (not a paper post)"))
                 continue
-            targets.append(Target(str(post), post, args.context or str(prompt), args.site))
+            targets.append(Target(str(post), post, args.context or str(prompt), site))
         return targets
     for raw in args.paths:
         if raw == "-":
-            targets.append(Target("-", None, args.context, args.site))
+            targets.append(Target("-", None, args.context, site))
             continue
         post = Path(raw)
-        if not post.is_file():
+        if post.is_dir():
+            raise SourceError("is a folder, not a post file", path=post,
+                              hint="give .md post files, or check a whole site with --site DIR")
+        if not post.exists():
             raise SourceError("no such post file", path=post, hint="give the path of a .md post, or '-' for stdin")
-        site = args.site or find_site_root(post)
-        prompt = None if args.context else saved_prompt_for(post, site)
-        targets.append(Target(raw, post, args.context or (str(prompt) if prompt else None), site))
+        if not post.is_file():
+            raise SourceError("is not a regular file", path=post, hint="give the path of a .md post")
+        post_site = _site_of(post, site)
+        prompt = None if args.context else saved_prompt_for(post, post_site)
+        targets.append(Target(raw, post, args.context or (str(prompt) if prompt else None), post_site))
     return targets
 
 
-def _context(source: str | None, site: Path | None, cache: dict, args):
-    from ..sources import load
+def _context(source: str | None, site, cache: dict, args):
     from ..rules import CheckContext
+    from ..sources import load
 
     if source is None:
         return None
-    key = (source, str(site))
+    key = (source, str(getattr(site, "root", None)))
     if key not in cache:
         paper = load(source, site=site)
+        if getattr(args, "resolve", False):
+            from ..resolve import resolve_paper
+
+            resolution = resolve_paper(paper, network=True)
+            print(f"posttui: {source}: references: {resolution.summary(paper.references)}", file=sys.stderr)
         ctx = CheckContext.from_paper(paper, model=args.model, image_model=args.image_model)
         for note in (*paper.warnings, *ctx.notes):
             print(f"posttui: {source}: {note}", file=sys.stderr)
         cache[key] = ctx
     return cache[key]
+
+
+def _verified(ctx, text: str, path: str):
+    """``ctx`` knowing which linked identifiers do not exist (for PT033); unverifiable ones are reported."""
+    import dataclasses
+
+    from ..config import load_config
+    from ..resolve.verify import linked_identifiers, verify_identifiers
+
+    ids = [i for i in linked_identifiers(text) if not (i[0] == "arxiv" and i[1] == ctx.featured_id)]
+    result = verify_identifiers(ids, config=load_config())
+    for key, why in result.unverified.items():
+        print(f"posttui: {path}: could not verify {key}: {why}", file=sys.stderr)
+    return dataclasses.replace(ctx, nonexistent=ctx.nonexistent | frozenset(result.missing))
 
 
 def _read(target: Target) -> str:
@@ -148,7 +181,8 @@ def _read(target: Target) -> str:
 
 def run(args: argparse.Namespace) -> int:
     from ..rules import CheckContext, check, fix
-    from ..siteconfig import load_site_config
+    from ..site import Site
+    from ..siteconfig import SiteConfig
 
     if args.list_rules:
         from ..rules import load_rules
@@ -160,16 +194,16 @@ def run(args: argparse.Namespace) -> int:
     if args.fix and args.diff:
         raise SourceError("--fix and --diff do not go together", hint="use --diff to preview, then --fix to write")
     outcome = Outcome()
-    targets = _targets(args, outcome)
+    site = Site(args.site) if args.site is not None else None
+    targets = _targets(args, site, outcome)
     contexts: dict = {}
     configs: dict = {}
     results: list[tuple[str, list]] = []
     for target in targets:
-        site_key = str(target.site)
+        site_key = str(getattr(target.site, "root", None))
         if site_key not in configs:
-            configs[site_key] = load_site_config(target.site).options(
-                select=_split_ids(args.select), ignore=_split_ids(args.ignore)
-            )
+            settings = target.site.settings if target.site is not None else SiteConfig()
+            configs[site_key] = settings.options(select=_split_ids(args.select), ignore=_split_ids(args.ignore))
         options = configs[site_key]
         ctx = _context(target.context_source, target.site, contexts, args)
         if ctx is None:
@@ -177,6 +211,8 @@ def run(args: argparse.Namespace) -> int:
             ctx = CheckContext()
             options = replace(options, ignore=(*options.ignore, *NEEDS_PAPER))
         text = _read(target)
+        if getattr(args, "online", False):
+            ctx = _verified(ctx, text, target.path)
         crlf = "\r\n" in text
         original = text
         if crlf:  # the site's posts use \n; judge (and write) the text with \n line endings
