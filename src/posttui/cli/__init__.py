@@ -17,6 +17,7 @@ import sys
 
 from ..errors import PosttuiError
 from .common import quiet_stdout
+from .output import guarded_stdout
 
 # name -> (module under posttui.cli providing add_parser() and run(), one line of help)
 COMMANDS = {
@@ -85,7 +86,8 @@ def main(argv: list[str] | None = None) -> int:
     if extra:
         command.error(f"unrecognized arguments: {' '.join(extra)}")  # the command's usage, not the top level's
     try:
-        return int(args.run(args) or 0)
+        with guarded_stdout():
+            return int(args.run(args) or 0)
     except PosttuiError as exc:
         _say(f"posttui: error: {exc}")
         return 2
