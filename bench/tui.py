@@ -11,7 +11,7 @@
    thread once the stream settles (Textual's Markdown widget, fed by MarkdownStream or updated at the end, measured
    2-2.9 s and 200-555 ms key stalls in issue 5, so the app does not use it).
 
-    python bench/tui.py [--quick]
+    python bench/tui.py [--quick] [--only=startup|source|huge|stream]
 """
 
 from __future__ import annotations
@@ -87,6 +87,47 @@ class PacedBackend:
 
     async def aclose(self):
         return None
+
+
+class StallMonitor:
+    """The UI loop's longest step: a task that asks to wake every ``tick`` seconds and records how late it woke
+    (what a key press arriving then would wait, at most). ``mark()`` starts a new phase."""
+
+    def __init__(self, tick: float = 0.002):
+        self.tick = tick
+        self.worst = 0.0
+        self.task: asyncio.Task | None = None
+        self.log: list[tuple[float, float]] = []
+        """(when, how long) of every step over 30 ms (for finding them: POSTTUI_BENCH_STALLS=1 prints them)."""
+
+    def start(self) -> "StallMonitor":
+        self.task = asyncio.ensure_future(self._run())
+        return self
+
+    async def _run(self) -> None:
+        while True:
+            before = time.perf_counter()
+            await asyncio.sleep(self.tick)
+            late = time.perf_counter() - before - self.tick
+            self.worst = max(self.worst, late)
+            if late > 0.03:
+                self.log.append((before, late))
+
+    def mark(self) -> float:
+        """The worst stall since the last mark."""
+        worst, self.worst = self.worst, 0.0
+        return worst
+
+    def stop(self) -> None:
+        if self.task is not None:
+            self.task.cancel()
+
+
+def busy_loop():
+    """A process that spins on one core for as long as it lives (the machine under load, as in issue 14)."""
+    import subprocess
+
+    return subprocess.Popen([sys.executable, "-c", "while True: pass"])
 
 
 # ----- start-up ---------------------------------------------------------------------------------------------------
@@ -188,10 +229,18 @@ async def _stream_run(paper, text: str, store_path: Path, chunks: int, delay: fl
                 await asyncio.sleep(0.1)
 
         prober = asyncio.create_task(probe())
+        previews: list[int] = []
+
+        async def watch_preview():  # how often the preview showed a newer text while the draft streamed
+            while screen.streaming:
+                previews.append(len(screen.query_one("#preview-pane").text))
+                await asyncio.sleep(0.02)
+
+        watcher = asyncio.create_task(watch_preview())
         final_preview = reader_view(text)
         while True:
             await asyncio.sleep(0.001)
-            if (backend.last_chunk_at is not None and not screen.busy and 
+            if (backend.last_chunk_at is not None and not screen.busy
                     and screen.checks.idle and screen.review.findings_text == text
                     and screen.preview_shown == text and screen.editor.text == text):
                 ready = time.perf_counter()
@@ -201,11 +250,13 @@ async def _stream_run(paper, text: str, store_path: Path, chunks: int, delay: fl
             await asyncio.sleep(0.001)
         settled = [f for f in frames if f > ready][0] - backend.last_chunk_at
         prober.cancel()
+        watcher.cancel()
+        previews = [n for n in previews if n]
         findings = len(screen.review.findings)
         assert final_preview
     store.close()
     return {"settle": settled, "worst_key": max(latencies), "median_key": statistics.median(latencies),
-            "keys": len(latencies), "findings": findings}
+            "keys": len(latencies), "findings": findings, "previews": len(set(previews))}
 
 
 async def _big_source(paper, store_path: Path) -> dict:
@@ -257,12 +308,115 @@ async def _big_source(paper, store_path: Path) -> dict:
             "highlighted": computed, "lines": lines}
 
 
-async def main(quick: bool) -> int:
+async def _huge_paper(paper, store_path: Path, size: int = 10_000_000) -> dict:
+    """A 10 MB TeX source: the worst UI-loop step while the main screen opens (Source pane, Prompt tab, checker),
+    then while Ctrl+G starts and streams a short draft; and how long Ctrl+G takes to start the stream."""
+    from dataclasses import replace
+
+    from posttui.paper import TexFile
+    from posttui.session import SessionStore
+    from posttui.tui.app import PosttuiApp
+    from posttui.tui.screens.main import MainScreen
+    from posttui.tui.widgets.source import LatexView
+    from posttui.tui.widgets.prompt import PromptPane
+
+    tex = paper.site_tex
+    big = (tex * (size // len(tex) + 1))[:size]
+    huge = replace(paper, tex_files=[TexFile("main.tex", big)])
+    from posttui.llm.offline import OfflineWriter
+
+    backend = PacedBackend(OfflineWriter(paper).post(), chunks=40, delay=0.02)
+    store = SessionStore.open(store_path)
+    monitor = StallMonitor().start()
+    t0 = time.perf_counter()
+    app = PosttuiApp(paper=huge, store=store, offer_resume=False, backend_factory=lambda p: backend,
+                     freeze_gc=True)
+    out: dict = {}
+    async with app.run_test(size=(120, 40)) as pilot:
+        while not isinstance(app.screen, MainScreen):
+            await asyncio.sleep(0.005)
+        screen, main_at = app.screen, time.perf_counter()
+        while not (screen.review.checker_ready and len(screen.query_one(LatexView).text) == len(big)):
+            await asyncio.sleep(0.005)
+        ready_at = time.perf_counter()
+        screen.query_one("#left").active = "tab-prompt"
+        while not screen.query(PromptPane) or len(screen.query_one(PromptPane).text) < size:
+            await asyncio.sleep(0.005)
+        await pilot.pause(0.2)
+        out["open"] = time.perf_counter() - t0
+        if os.environ.get("POSTTUI_BENCH_STALLS"):
+            print(f"  main screen at {main_at - t0:.2f} s, checker ready at {ready_at - t0:.2f} s")
+        out["open_stall"] = monitor.mark()
+        pressed = time.perf_counter()
+        await pilot.press("ctrl+g")
+        while not screen.streaming:
+            await asyncio.sleep(0.001)
+        out["ctrl_g"] = time.perf_counter() - pressed
+        while backend.last_chunk_at is None or screen.busy or not screen.checks.idle:
+            await asyncio.sleep(0.005)
+        await pilot.pause(0.2)
+        out["generate_stall"] = monitor.mark()
+    monitor.stop()
+    if os.environ.get("POSTTUI_BENCH_STALLS"):
+        print("  steps over 30 ms (s after start, ms):",
+              ", ".join(f"{at - t0:.2f}:{late * 1000:.0f}" for at, late in monitor.log))
+    store.close()
+    return out
+
+
+async def main(quick: bool, only: str = "") -> int:
     import posttui
     from posttui.llm.offline import OfflineWriter
 
     tmp = Path(tempfile.mkdtemp(prefix="posttui-bench-"))
     os.environ["POSTTUI_DATA_DIR"] = str(tmp / "data")
+    paper = posttui.load(EXAMPLE)
+    if only in ("", "startup"):
+        _startup(quick)
+    if only in ("", "source"):
+        big = await _big_source(paper, tmp / "big.db")
+        print(f"\n0.5 MB LaTeX source ({big['lines']:,} lines) in the Source pane")
+        print(f"  main screen first frame                 {big['first'] * 1000:7.1f} ms")
+        print(f"  page-down while reading it              worst {big['worst_page'] * 1000:6.1f} ms, median "
+              f"{big['median_page'] * 1000:5.1f} ms over 30 pages; {big['highlighted']:,} lines highlighted so far")
+    if only in ("", "huge"):
+        huge = await _huge_paper(paper, tmp / "huge.db")
+        print("\n10 MB LaTeX source: the worst UI-loop step (goal <= 50 ms)")
+        print(f"  opening (Source pane, checker, Prompt tab)  worst step {huge['open_stall'] * 1000:7.1f} ms "
+              f"(all in place after {huge['open']:.2f} s)")
+        print(f"  ctrl+g to the stream starting               {huge['ctrl_g'] * 1000:7.1f} ms")
+        print(f"  generating a draft                          worst step {huge['generate_stall'] * 1000:7.1f} ms")
+    if only in ("", "stream"):
+        text = synthetic_post(OfflineWriter(paper).post())
+        chunks, delay = (200, 0.05)
+        repeats = 1 if quick else 3
+        print(f"\nstreaming {len(text.encode()):,} bytes in {chunks} chunks {delay * 1000:.0f} ms apart, the preview "
+              "rendered while it streams")
+        for label, load in (("quiet machine", False), ("a busy-loop process beside it", True)):
+            spinner = busy_loop() if load else None
+            try:
+                results = [await _stream_run(paper, text, tmp / f"stream-{label[0]}{i}.db", chunks, delay)
+                           for i in range(repeats)]
+            finally:
+                if spinner is not None:
+                    spinner.kill()
+                    spinner.wait()
+            settle = statistics.median(r["settle"] for r in results)
+            worst = max(r["worst_key"] for r in results)
+            median_key = statistics.median(r["median_key"] for r in results)
+            keys = sum(r["keys"] for r in results)
+            listed = ", ".join(f"{r['settle'] * 1000:.0f}" for r in results)
+            print(f"  {label} (median of {repeats}):")
+            print(f"    last chunk -> rendered and checked   {settle * 1000:7.1f} ms (goal <= "
+                  f"{GOALS['settle'] * 1000:.0f} ms; runs: {listed})")
+            print(f"    key-press latency during the stream  worst {worst * 1000:6.1f} ms, median "
+                  f"{median_key * 1000:5.1f} ms over {keys} keys (goal <= {GOALS['key_latency'] * 1000:.0f} ms)")
+            print(f"    preview updates during the stream    {statistics.median(r['previews'] for r in results):.0f}")
+            print(f"    findings on the final draft          {results[-1]['findings']}")
+    return 0
+
+
+def _startup(quick: bool) -> None:
     runs = 3 if quick else 7
     # Interleaved runs, ratio per pair: the machine's load changes between runs, not within a pair.
     pairs = []
@@ -282,32 +436,8 @@ async def main(quick: bool) -> int:
     print(f"  posttui examples/synthetic-paper        {p_ours * 1000:7.1f} ms   ratio {r_first:4.2f}x "
           f"(goal <= {GOALS['startup_ratio']}x; the loading screen)")
     print(f"    ... main screen with the paper         {p_main * 1000:7.1f} ms   ratio {r_main:4.2f}x")
-    paper = posttui.load(EXAMPLE)
-    big = await _big_source(paper, tmp / "big.db")
-    print(f"\n0.5 MB LaTeX source ({big['lines']:,} lines) in the Source pane")
-    print(f"  main screen first frame                 {big['first'] * 1000:7.1f} ms")
-    print(f"  page-down while reading it              worst {big['worst_page'] * 1000:6.1f} ms, median "
-          f"{big['median_page'] * 1000:5.1f} ms over 30 pages; {big['highlighted']:,} lines highlighted so far")
-    text = synthetic_post(OfflineWriter(paper).post())
-    chunks, delay = (200, 0.05)
-    print(f"\nstreaming {len(text.encode()):,} bytes in {chunks} chunks {delay * 1000:.0f} ms apart")
-    repeats = 1 if quick else 3
-    for name in ("the app: Rich Markdown rendered in a thread when the stream settles",):
-        results = [await _stream_run(paper, text, tmp / f"stream-{i}.db", chunks, delay) for i in range(repeats)]
-        settle = statistics.median(r["settle"] for r in results)
-        worst = max(r["worst_key"] for r in results)
-        median_key = statistics.median(r["median_key"] for r in results)
-        keys = sum(r["keys"] for r in results)
-        listed = ", ".join(f"{r['settle'] * 1000:.0f}" for r in results)
-        print(f"  {name} (median of {repeats}):")
-        print(f"    last chunk -> rendered and checked   {settle * 1000:7.1f} ms (goal <= "
-              f"{GOALS['settle'] * 1000:.0f} ms; runs: "
-              f"{listed})")
-        print(f"    key-press latency during the stream  worst {worst * 1000:6.1f} ms, median "
-              f"{median_key * 1000:5.1f} ms over {keys} keys (goal <= {GOALS['key_latency'] * 1000:.0f} ms)")
-        print(f"    findings on the final draft          {results[-1]['findings']}")
-    return 0
 
 
 if __name__ == "__main__":
-    raise SystemExit(asyncio.run(main("--quick" in sys.argv)))
+    only = next((a.split("=", 1)[1] for a in sys.argv[1:] if a.startswith("--only=")), "")
+    raise SystemExit(asyncio.run(main("--quick" in sys.argv, only)))

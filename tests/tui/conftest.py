@@ -62,7 +62,7 @@ def _settled(screen) -> bool:
     """No model call, no check pending, and the preview rendered."""
     return (not screen.busy and screen.review.checker_ready
             and screen.checks.idle
-            and not [w for w in screen.workers if w.group.startswith("preview") and w.is_running]
+            and not [w for w in screen.workers if w.group.startswith(("preview", "references")) and w.is_running]
             and (screen.view == "editor" or not screen.editor.text or screen.preview_shown == screen.editor.text))
 
 

@@ -6,6 +6,8 @@ drive it headless with a temporary data folder, a temporary site and a scripted 
 
 from __future__ import annotations
 
+import sys
+
 from pathlib import Path
 from typing import Callable
 
@@ -103,6 +105,13 @@ class PosttuiApp(App):
 
     # ----- start ----------------------------------------------------------------------------------------------
     def on_mount(self) -> None:
+        if self.freeze_gc:  # the imported modules and the app are long-lived: later collections skip them
+            import gc
+
+            gc.freeze()
+            # Worker threads (LaTeX analysis, prompts, checks) hand the GIL back to the UI loop every 1 ms, not 5:
+            # on a 10 MB paper every UI step otherwise queues behind 5 ms slices of analysis (bench/tui.py).
+            sys.setswitchinterval(0.001)
         if self.keymap_overrides:
             self.set_keymap(self.keymap_overrides)
         if self.store.notice:

@@ -10,6 +10,7 @@ and forward the user's intents.
 from __future__ import annotations
 
 import asyncio
+import threading
 from collections.abc import AsyncIterator, Callable
 from datetime import datetime, timezone
 from pathlib import Path
@@ -67,6 +68,8 @@ class Review:
         """The text last approved into the site (quitting after it needs no question)."""
         self._prompts: dict[str, str] = {}
         self._checker: Checker | None = None
+        self._checker_lock = threading.Lock()
+        """One build at a time: the front end's preparing thread and a generation that needs it wait for one."""
         self._listeners: list[Callable[[Event], Any]] = []
         self.draft_file = DraftFile.for_post(self.config.data_path(), paper.post_name) if draft_file else None
         """The draft on disk for ``$EDITOR`` (interactive front ends), kept in step with :attr:`text`; or None."""
@@ -129,11 +132,13 @@ class Review:
     def checker(self) -> Checker:
         """The checker, with the site's ``.posttui.toml`` (a malformed one is a ConfigError naming it)."""
         if self._checker is None:
-            from ..rules import CheckOptions
+            with self._checker_lock:
+                if self._checker is None:
+                    from ..rules import CheckOptions
 
-            options = self.site.settings.options() if self.site is not None else CheckOptions()
-            self._checker = Checker(self.paper, model=self.model_name, image_model=self.config.image_model,
-                                    options=options)
+                    options = self.site.settings.options() if self.site is not None else CheckOptions()
+                    self._checker = Checker(self.paper, model=self.model_name, image_model=self.config.image_model,
+                                            options=options)
         return self._checker
 
     @property
@@ -160,6 +165,37 @@ class Review:
                 backend=getattr(self.backend, "name", ""), model=self.model_name))
             self.session_id = session.id if session is not None else None
         return self.session_id
+
+    async def _begin_recording(self, prompt: str):
+        """The session (created on first use) with this prompt, and a recorder for the stream; the writes run in a
+        thread (a 10 MB prompt takes the SQLite store most of a second). None when nothing is kept."""
+        from ..errors import SessionError
+
+        if self.store is None:
+            return None
+
+        def begin():
+            session = self.session_id
+            if session is None:
+                from ..session import paper_key
+
+                session = self.store.create(
+                    paper_key(self.paper), origin=self.origin, title=self.paper.title, prompt=prompt,
+                    prompt_mode=self.prompt_mode, backend=getattr(self.backend, "name", ""),
+                    model=self.model_name).id
+            else:
+                self.store.update_session(session, prompt=prompt, prompt_mode=self.prompt_mode,
+                                          backend=self.backend.name, model=self.model_name)
+            return session, self.store.recorder(session, "stream")
+
+        try:
+            self.session_id, recorder = await asyncio.to_thread(begin)
+        except SessionError as exc:
+            self.store = None
+            self._emit(Notice(f"sessions unavailable ({exc}); continuing without recording", "error"))
+            return None
+        self.version_id = recorder.version_id
+        return recorder
 
     def _stored(self, write):
         """Run ``write(store)``; a store that fails (locked, disk full) is dropped with a notice, never the work."""
@@ -331,14 +367,9 @@ class Review:
         outcome, detail, final = "failed", "", None
         try:
             prompt = await asyncio.to_thread(self.prompt)
-            session = self.ensure_session()
-            if session is not None:
-                recorder = self._stored(lambda store: (
-                    store.update_session(session, prompt=prompt, prompt_mode=self.prompt_mode,
-                                         backend=self.backend.name, model=self.model_name),
-                    store.recorder(session, "stream"))[1])
-                self.version_id = recorder.version_id if recorder is not None else None
-            live = self.checker.streaming()
+            checker = await asyncio.to_thread(lambda: self.checker)  # 0.6 s to build for a 10 MB source
+            recorder = await self._begin_recording(prompt)
+            live = checker.streaming()
             stream = self.backend.stream([user(prompt)])
             flusher = asyncio.ensure_future(_tick(recorder)) if recorder is not None else None
             try:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from rich.text import Text
+from textual import work
 from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.widgets import DataTable, Static
@@ -45,16 +46,10 @@ class ReferencesTable(DataTable):
                                   ("DOI / arXiv", "id", 22), ("from", "origin", 10), ("first author", "author", 16),
                                   ("title", "title", None)):
             self.add_column(label, key=key, width=width)
-        if self.paper is not None:
-            self.load(self.paper, self.draft() if self.draft else "")
 
-    def load(self, paper, draft: str = "") -> None:
-        try:
-            self.references = list(paper.references or [])
-        except Exception as exc:  # noqa: BLE001
-            self.references = []
-            self.app.notify(f"References could not be read: {exc}", severity="warning")
-        self.counts = cite_counts(paper)
+    def show(self, references: list, counts: dict[str, int], draft: str = "") -> None:
+        """Fill the table (the references and citation counts are read off the UI thread: see ReferencesPane)."""
+        self.references, self.counts = references, counts
         self.mark_used(draft)
 
     def mark_used(self, draft: str) -> None:
@@ -150,16 +145,33 @@ class ReferencesPane(Vertical):
             return SiteConfig().min_references
 
     def compose(self) -> ComposeResult:
-        self.note = bibliography_note(self.paper, self.min_references)
-        yield Static(self.note, id="references-note", classes="row-detail", markup=False)
+        yield Static("Reading the references…", id="references-note", classes="row-detail", markup=False)
         yield ReferencesTable(self.paper, draft=self.draft, id="references")
         yield Static("", id="reference-detail", classes="row-detail")
 
     def on_mount(self) -> None:
+        self.query_one(ReferencesTable).display = self.query_one("#reference-detail").display = False
+        self._read()
+
+    @work(thread=True, group="references", exit_on_error=False)
+    def _read(self) -> None:
+        """The bibliography and the citation counts (the LaTeX analysis of a 10 MB source takes seconds)."""
+        paper, error = self.paper, ""
+        try:
+            references = list(paper.references or [])
+        except Exception as exc:  # noqa: BLE001 - the pane must open even when the bibliography cannot be read
+            references, error = [], f"References could not be read: {exc}"
+        counts = cite_counts(paper)
+        note = error or bibliography_note(paper, self.min_references)
+        self.app.call_from_thread(self._loaded, references, counts, note)
+
+    def _loaded(self, references: list, counts: dict[str, int], note: str) -> None:
+        self.note = note
         table = self.query_one(ReferencesTable)
-        self.query_one("#references-note").display = bool(self.note)
-        table.display = bool(table.references)
-        self.query_one("#reference-detail").display = bool(table.references)
+        table.show(references, counts, self.draft() if self.draft else "")
+        self.query_one("#references-note", Static).update(note)
+        self.query_one("#references-note").display = bool(note)
+        table.display = self.query_one("#reference-detail").display = bool(references)
 
 
 class AuthorsTable(DataTable):
