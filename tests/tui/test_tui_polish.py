@@ -138,3 +138,43 @@ async def test_approve_without_an_image_saves_no_image_claim(example_paper, stor
             assert not screen.review.unsaved and not screen.unsaved
             await wait_idle(pilot)
             assert not [f for f in screen.review.findings if f.rule in ("PT003", "PT005")]
+
+
+# ----- 16: syntax highlighting ----------------------------------------------------------------------------------------
+async def test_draft_is_highlighted_as_markdown_with_lint_on_top(example_paper, store):
+    from posttui.tui.widgets.draft import Mark
+
+    app = make_app(example_paper, store)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_idle(pilot)
+        editor = main_screen(app).editor
+        assert editor.language == "markdown"
+        editor.load_text("# Title\n\nSome *text* and a [link](https://example.org).\n\n- item\n")
+        editor._marks = [Mark(0, 2, 0, 7, "error")]
+        editor._build_highlight_map()
+        names = [name for _, _, name in editor._highlights[0]]
+        assert "heading" in names and "heading.marker" in names
+        assert names[-1] == "lint.error"  # appended after the syntax ranges: drawn on top
+        assert "list.marker" in [name for _, _, name in editor._highlights[4]]
+        svg = app.export_screenshot()
+        assert "#ff8700" in svg.lower() or "ff8700" in svg.lower()  # the heading colour is drawn
+
+
+async def test_source_pane_highlights_latex_and_scrolls_a_10_mb_source(example_paper, store):
+    """The Source pane draws only what is on screen: a 10 MB source opens and pages instantly (bench/tui.py)."""
+    from posttui.paper import TexFile
+    from posttui.tui.widgets.source import LatexView
+
+    tex = example_paper.site_tex
+    big = dataclasses.replace(example_paper,
+                              tex_files=[TexFile("main.tex", (tex * (10_000_000 // len(tex) + 1))[:10_000_000])])
+    app = make_app(big, store)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for(pilot, lambda: app.screen.query(LatexView), what="the main screen")
+        view = app.screen.query_one(LatexView)
+        assert len(view.text) == 10_000_000 and view.document.line_count > 100_000
+        view.focus()
+        await pilot.press("pagedown", "pagedown")
+        assert view.scroll_y > 0
+        assert 0 < len(view._highlights) < 200  # only the drawn rows were highlighted
+        assert any(name.startswith("tex.") for row in list(view._highlights.values()) for _, _, name in row)
