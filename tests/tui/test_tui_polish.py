@@ -178,3 +178,56 @@ async def test_source_pane_highlights_latex_and_scrolls_a_10_mb_source(example_p
         assert view.scroll_y > 0
         assert 0 < len(view._highlights) < 200  # only the drawn rows were highlighted
         assert any(name.startswith("tex.") for row in list(view._highlights.values()) for _, _, name in row)
+
+
+# ----- 17: the preview during a stream ---------------------------------------------------------------------------------
+def test_markdown_blocks_keep_fences_whole():
+    from posttui.tui.widgets.preview import markdown_blocks
+
+    text = "# H\n\npara one\nstill one\n\n```\ncode\n\nmore code\n```\n\n- a\n- b\n"
+    assert markdown_blocks(text) == ["# H", "para one\nstill one", "```\ncode\n\nmore code\n```", "- a\n- b"]
+
+
+async def test_preview_follows_the_stream_rendering_only_new_blocks(example_paper, store):
+    from scripted import ScriptedBackend
+
+    from posttui.llm.offline import OfflineWriter
+    from posttui.tui.widgets import preview as preview_module
+
+    post = OfflineWriter(example_paper).post()
+    pieces = [post[i : i + 60] for i in range(0, len(post), 60)]
+    backend = ScriptedBackend(pieces, delay=0.03)
+    rendered: list[str] = []
+    original = preview_module.render_markdown
+
+    def counting(text, width):
+        rendered.append(text)
+        return original(text, width)
+
+    preview_module.render_markdown = counting
+    try:
+        app = make_app(example_paper, store, backend=backend)
+        async with app.run_test(size=(160, 40)) as pilot:
+            await wait_idle(pilot)
+            screen = main_screen(app)
+            assert screen.view == "split"
+            seen: list[str] = []
+            await pilot.press("ctrl+g")
+            while not screen.streaming:
+                await pilot.pause(0.005)
+            while screen.streaming:
+                text = screen.query_one("#preview-pane").text
+                if text and (not seen or seen[-1] != text):
+                    seen.append(text)
+                await pilot.pause(0.01)
+            during = list(rendered)
+            await wait_idle(pilot)
+            assert screen.preview_shown == screen.editor.text == post  # the settled post rendered in full
+    finally:
+        preview_module.render_markdown = original
+    assert len(seen) >= 2, "the preview showed the draft while it streamed"
+    assert all(len(a) <= len(b) for a, b in zip(seen, seen[1:]))  # it grew with the stream
+    from collections import Counter
+
+    assert during and max(Counter(during).values()) == 1  # no block was rendered twice: only the changed tail
+    assert sum(map(len, during)) < 3 * len(post)  # not the whole draft per update

@@ -2,10 +2,9 @@
 
 Layout and wiring only: the review loop itself (sessions, checking, model calls, versions, approval, saving) is
 :class:`posttui.workflow.Review`, shared with the CLI and the notebook. The screen renders its events: chunks go
-into the raw draft editor at most ten times a second, partial checks re-judge only the changed tail, and the
-rendered preview refreshes when the stream settles (see bench/tui.py). After typing, checks run off the UI thread,
-at most one at a time, and a version is kept once typing pauses.
-"""
+into the raw draft editor at most ten times a second, partial checks re-judge only the changed tail, the preview
+re-renders only its changed tail in a thread (see bench/tui.py). After typing, checks run off the UI thread, one
+at a time, and a version is kept once typing pauses."""
 
 from __future__ import annotations
 
@@ -248,6 +247,8 @@ class MainScreen(Screen):
             if pending:
                 editor.append_text("".join(pending))
                 pending.clear()
+                if self.view != "editor":
+                    self.query_one("#preview-pane", PreviewView).stream(self._known_text, reader_view)
 
         try:
             async for event in self.review.generate():
@@ -263,6 +264,7 @@ class MainScreen(Screen):
             self.notify(str(exc), title="Generation failed", severity="error", timeout=15)
         finally:
             show_pending()
+            self.query_one("#preview-pane", PreviewView).end_stream()
             self.streaming, editor.read_only, self.status.live_tokens = False, False, 0
             self.show_text(self.review.text)
             self.sync.watch()

@@ -3,6 +3,10 @@
 Textual's Markdown widget builds a widget per block: a 20 KB post with tables takes over a second to lay out.
 Here the whole post is rendered to lines in a worker thread (about 50 ms for 20 KB) and the view only copies the
 visible lines when it paints, so scrolling and typing stay instant however long the post is.
+
+While a draft streams, :meth:`PreviewView.stream` renders it block by block (blocks split at blank lines outside
+code fences): finished blocks come from a cache, only the changed tail is rendered, in a thread, at most one render
+at a time with the newest text winning. When the stream settles, :meth:`show` renders the whole post exactly.
 """
 
 from __future__ import annotations
@@ -25,6 +29,25 @@ def render_markdown(text: str, width: int) -> list[list[Segment]]:
     return console.render_lines(Markdown(text, hyperlinks=True), console.options.update_width(width), pad=True)
 
 
+def markdown_blocks(text: str) -> list[str]:
+    """``text`` cut at blank lines outside code fences (each piece renders on its own)."""
+    blocks, current, fence = [], [], None
+    for line in text.split("\n"):
+        stripped = line.lstrip()
+        if stripped.startswith(("```", "~~~")):
+            marker = stripped[:3]
+            fence = marker if fence is None else (None if marker == fence else fence)
+        if not line.strip() and fence is None:
+            if current:
+                blocks.append("\n".join(current))
+                current = []
+            continue
+        current.append(line)
+    if current:
+        blocks.append("\n".join(current))
+    return blocks
+
+
 class PreviewView(ScrollView, can_focus=True):
     """A scrollable, read-only rendering of Markdown."""
 
@@ -37,6 +60,55 @@ class PreviewView(ScrollView, can_focus=True):
         self.text = ""
         self._lines: list[Strip] = []
         self._rendered: tuple[str, int] | None = None
+        self._blocks: dict[tuple[str, int], list[list[Segment]]] = {}
+        """Rendered blocks of the streaming draft, by (block text, width)."""
+        self._streamed: str | None = None
+        self._streaming = False
+        self._transform = None
+
+    def stream(self, text: str, transform=None) -> None:
+        """Show a draft that is still streaming: only blocks not rendered before are rendered (in a thread).
+        ``transform`` (e.g. the reader's view of the post) runs in that thread too."""
+        self._streamed, self._transform = text, transform
+        if not self._streaming:
+            self._streaming = True
+            self.run_worker(self._stream_render(), group="preview-stream", exit_on_error=False)
+
+    async def _stream_render(self) -> None:
+        try:
+            done = None
+            while self._streamed is not None and self._streamed != done:
+                raw, width, transform = self._streamed, self.scrollable_content_region.width, self._transform
+                if width <= 0:
+                    return
+
+                def render(raw=raw, width=width, transform=transform):
+                    text = transform(raw) if transform is not None else raw
+                    blocks = markdown_blocks(text)
+                    missing = [b for b in dict.fromkeys(blocks) if (b, width) not in self._blocks]
+                    return text, blocks, {(b, width): render_markdown(b, width) for b in missing}
+
+                text, blocks, rendered = await asyncio.to_thread(render)
+                self._blocks.update(rendered)
+                done = raw
+                lines: list[Strip] = []
+                for i, block in enumerate(blocks):
+                    if i:
+                        lines.append(Strip.blank(width))
+                    lines.extend(Strip(line, width) for line in self._blocks[(block, width)])
+                if self._streamed is None:
+                    return  # the stream settled meanwhile: the full rendering follows
+                self.text, self._lines, self._rendered = text, lines, (text, width)
+                self.virtual_size = Size(width, len(lines))
+                self.refresh()
+                await asyncio.sleep(0.25)  # at most four renders a second while the draft streams
+        finally:
+            self._streaming = False
+
+    def end_stream(self) -> None:
+        """The stream settled: drop the block cache (:meth:`show` renders the whole post next)."""
+        self._streamed, self._streaming = None, False
+        self._blocks.clear()
 
     async def show(self, text: str) -> None:
         """Render ``text`` (in a thread) and show it; returns when the lines are in place."""
