@@ -124,13 +124,13 @@ async def test_problems_appear_jump_and_fix(example_paper, store):
         assert first.rule == "PT020"
         sel = screen.editor.selected_text
         assert sel == "\\citet{okonkwo2024}"
-        assert screen.editor.has_focus
-        # `f` in the Problems list applies the selected fix only.
-        table.focus()
-        table.move_cursor(row=0)
+        # The list keeps the focus (issue 13.1): `f` right after Enter fixes the problem; it never types an "f"
+        # over the selected span.
+        assert table.has_focus and not screen.editor.has_focus
+        expected = screen.review.checker.fix_one(screen.editor.text, first)
         await pilot.press("f")
         await wait_idle(pilot)
-        assert "\\citet" not in screen.editor.text
+        assert "\\citet" not in screen.editor.text and screen.editor.text == expected
         assert sorted(f.rule for f in screen.review.findings) == ["PT031"]
         # Fix all applies the rest.
         await pilot.press("ctrl+l")

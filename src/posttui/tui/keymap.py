@@ -61,6 +61,37 @@ def key_of(app, action_id: str) -> str:
     return (getattr(app, "keymap_overrides", None) or {}).get(action_id, BY_ID[action_id].key)
 
 
+def help_rows(overrides: dict[str, str] | None = None) -> list[tuple[str, str, str]]:
+    """(key, id, what it does) for every key: the help screen shows these, and the README's key table lists the
+    same rows (a test compares them)."""
+    overrides = overrides or {}
+    rows = [(overrides.get(a.id, a.key), a.id, a.help) for a in ACTIONS]
+    rows += [("enter", "jump", "In the Problems list: show the problem in the editor (the list keeps the focus, "
+                               "so the fix key fixes it)"),
+             ("ctrl+p", "palette", "Command palette: every action by name (unavailable ones say why)"),
+             ("tab", "", "Move between the panes")]
+    return rows
+
+
+OTHER_KEYS = {"enter": "jump (Enter in the Problems list)", "ctrl+p": "the command palette",
+              "tab": "moving between panes", "shift+tab": "moving between panes"}
+"""Keys the app uses outside :data:`ACTIONS` (a remapped action must not take them)."""
+
+
+def check_keymap(overrides: dict[str, str], path: Path | None = None) -> None:
+    """Refuse a keymap in which one key runs two actions (the footer would show one and run the other)."""
+    owner: dict[str, str] = {key: f"{what} (built in)" for key, what in OTHER_KEYS.items()}
+    for a in ACTIONS:
+        for key in overrides.get(a.id, a.key).split(","):
+            key = key.strip().lower()
+            if not key:
+                raise ConfigError(f"the key for {a.id!r} is empty", path=path, hint='e.g. generate = "f5"')
+            if key in owner:
+                raise ConfigError(f"{key!r} is bound to both {owner[key]!r} and {a.id!r}", path=path,
+                                  hint="give one of them another key in the [keys] table")
+            owner[key] = a.id
+
+
 def keys_file() -> Path:
     from ..config import config_file
 
@@ -82,4 +113,6 @@ def load_keymap(path: Path | None = None) -> dict[str, str]:
     bad = sorted(set(table) - set(BY_ID))
     if bad:
         raise ConfigError(f"unknown action ids {bad}", path=path, hint=f"known ids: {', '.join(BY_ID)}")
-    return {k: str(v) for k, v in table.items()}
+    keymap = {k: str(v) for k, v in table.items()}
+    check_keymap(keymap, path)
+    return keymap

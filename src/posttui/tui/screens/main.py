@@ -24,6 +24,7 @@ from ...errors import LLMError, PosttuiError
 from ...postformat import reader_view
 from ...workflow import Checked, Notice, Review, StateChanged, UsageCounted
 from .. import flows
+from ..availability import why_not
 from ..checks import CheckScheduler
 from ..editor_sync import EditorSync
 from ..keymap import bindings, key_of
@@ -343,7 +344,7 @@ class MainScreen(Screen):
     @on(ProblemsTable.Jump)
     def _jump(self, event: ProblemsTable.Jump) -> None:
         f = event.finding
-        self.editor.jump_to(self.review.findings_text or self.editor.text, f.start, f.end)
+        self.editor.jump_to(self.review.findings_text or self.editor.text, f.start, f.end, focus=False)
 
     def action_focus_problems(self) -> None:
         self.problems.focus()
@@ -434,16 +435,8 @@ class MainScreen(Screen):
 
     # ----- key availability -------------------------------------------------------------------------------------
     def check_action(self, action: str, parameters) -> bool | None:
-        idle = not self.busy
-        available = {
-            "stop": self.busy,
-            "generate": idle,
-            "regenerate_section": idle and self.has_text,
-            "repair": idle and self.has_text,
-            "fix_all": idle and self.fixable,
-            "approve": idle and self.has_text,  # without a site, approving explains how to name one
-            "undo_version": idle,
-            "redo_version": idle,
-            "external_edit": idle,
-        }.get(action, True)
-        return True if available else None
+        return None if why_not(self, action) else True
+
+    def why_not(self, action: str) -> str | None:
+        """Why ``action`` cannot run now (the palette shows it), or None."""
+        return why_not(self, action)
