@@ -110,3 +110,29 @@ def test_regenerate_diff_dialog(snap_compare, example_paper, store):
         await pilot.pause(0.2)
 
     assert snap_compare(app, terminal_size=(120, 40), run_before=run_before)
+
+
+@pytest.mark.parametrize("size", [(40, 12), (60, 20)], ids=["40x12", "60x20"])
+def test_main_screen_narrow(snap_compare, example_paper, store, size):
+    """Narrow terminals (issue 13.8): the draft fills the width, the header keeps the problem counts."""
+    draft = with_defects(clean_post(example_paper))
+    app = _app(example_paper, store, ScriptedBackend(chunked(draft), model=OFFLINE))
+    assert snap_compare(app, terminal_size=size, run_before=_generated)
+
+
+def test_main_screen_narrow_paper_view(snap_compare, example_paper, store):
+    """F2 below 80 columns: the paper pane in the full width."""
+    app = _app(example_paper, store, OfflineBackend(example_paper))
+
+    async def run_before(pilot):
+        await _generated(pilot)
+        await pilot.press("f2", "f2")
+        pilot.app.clear_notifications()
+        await pilot.pause(0.2)
+
+    assert snap_compare(app, terminal_size=(60, 20), run_before=run_before)
+
+
+def test_start_screen_at_40x12(snap_compare, store):
+    app = PosttuiApp(store=store, backend_name="offline")
+    assert snap_compare(app, terminal_size=(40, 12))

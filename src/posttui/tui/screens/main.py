@@ -23,7 +23,7 @@ from textual.worker import Worker, WorkerState
 from ...errors import LLMError, PosttuiError
 from ...postformat import reader_view
 from ...workflow import Checked, Notice, Review, StateChanged, UsageCounted
-from .. import flows
+from .. import flows, layout
 from ..availability import why_not
 from ..checks import CheckScheduler
 from ..editor_sync import EditorSync
@@ -36,8 +36,6 @@ from ..widgets.source import LatexView
 from ..widgets.status import StatusHeader
 from ..widgets.tables import AuthorsTable, ReferencesTable
 from .dialogs import ConfirmDialog, HelpScreen
-
-VIEWS = ("split", "editor", "preview")
 
 
 class MainScreen(Screen):
@@ -210,7 +208,7 @@ class MainScreen(Screen):
         self.editor.show_findings(findings, text)
         self.problems.show(findings)
         if not findings:
-            tip = "F1 lists every key; ctrl+p opens the command palette."
+            tip = f"{key_of(self.app, 'help').upper()} lists every key; ctrl+p opens the command palette."
             self.query_one("#problem-detail", Static).update(f"No problems found. {tip}" if text.strip() else tip)
         counts = {s: sum(1 for f in findings if severity_of(f) == s) for s in ("error", "warning", "info")}
         self.status.problems = f"{counts['error']}E {counts['warning']}W {counts['info']}I"
@@ -351,21 +349,16 @@ class MainScreen(Screen):
 
     def action_cycle_view(self) -> None:
         self._view_chosen = True
-        self._set_view(VIEWS[(VIEWS.index(self.view) + 1) % len(VIEWS)])
+        self._set_view(layout.cycle(self))
         self.notify(f"View: {self.view}", timeout=2)
 
     def _set_view(self, view: str) -> None:
-        self.view = view
-        self.query_one("#right").set_classes(view)
+        layout.show(self, view)
         if view != "editor":
             self.refresh_preview()
 
     def on_resize(self, event) -> None:
-        """Small terminals: no side-by-side preview (unless the user asks), a shorter problems list."""
-        width, height = event.size
-        self.set_class(width < 110, "narrow")
-        self.set_class(height < 30, "short")
-        if not self._view_chosen and (wanted := "editor" if width < 110 else "split") != self.view:
+        if (wanted := layout.resized(self, *event.size)) is not None:
             self._set_view(wanted)
 
     @on(ReferencesTable.RowHighlighted, "#references")
