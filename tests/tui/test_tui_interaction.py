@@ -364,3 +364,32 @@ def _screen_text(svg: str) -> list[str]:
             line = line.ljust(round(x / 12.2)) + text  # 12.2 px per cell in Textual's SVG export
         lines.append(line.replace("\xa0", " "))
     return lines
+
+
+async def test_review_events_reach_the_screen_on_the_ui_thread(example_paper, store, site, monkeypatch):
+    """The approval gate checks the draft in a worker thread; the state it settles is still drawn by the UI."""
+    import threading
+
+    from posttui.tui.widgets.status import StatusHeader
+    from test_tui_flow import without_featured_link
+
+    threads = []
+    original = StatusHeader.set_state
+
+    def recording(self, state, detail=""):
+        threads.append(threading.get_ident())
+        original(self, state, detail)
+
+    monkeypatch.setattr(StatusHeader, "set_state", recording)
+    draft = without_featured_link(clean_post(example_paper))
+    app = make_app(example_paper, store, site=site, backend=ScriptedBackend(chunked(draft), model=OFFLINE))
+    async with app.run_test(size=SIZE) as pilot:
+        await generate(pilot)
+        screen = main_screen(app)
+        screen.review._set_state("done")  # so that the gate's check settles the state again
+        threads.clear()
+        await pilot.press("ctrl+s")
+        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmDialog), what="errors dialog")
+        await pilot.press("n")
+        assert threads and set(threads) == {threading.get_ident()}
+        assert screen.status.state == "blocked"

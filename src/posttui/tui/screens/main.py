@@ -10,6 +10,7 @@ at most one at a time, and a version is kept once typing pauses.
 from __future__ import annotations
 
 import asyncio
+import threading
 
 from textual import on, work
 from textual.app import ComposeResult
@@ -151,6 +152,9 @@ class MainScreen(Screen):
 
     # ----- what the review says ---------------------------------------------------------------------------------
     def _on_review_event(self, event) -> None:
+        if threading.get_ident() != self.app._thread_id:  # e.g. the approval gate's check, run in a thread
+            self.app.call_from_thread(self._on_review_event, event)
+            return
         if isinstance(event, StateChanged):
             self.status.set_state(event.state, event.detail)
             self.busy = self.review.busy
