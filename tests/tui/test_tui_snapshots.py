@@ -136,3 +136,43 @@ def test_main_screen_narrow_paper_view(snap_compare, example_paper, store):
 def test_start_screen_at_40x12(snap_compare, store):
     app = PosttuiApp(store=store, backend_name="offline")
     assert snap_compare(app, terminal_size=(40, 12))
+
+
+class _StalledReply(ScriptedBackend):
+    """Answers a revision with its first piece, then waits (the call is still running when the snapshot is taken)."""
+
+    def stream(self, turns, *, system=None):
+        if len(self.calls) == 0:
+            return super().stream(turns, system=system)
+        from posttui.llm.base import DraftStream
+
+        self.calls.append(list(turns))
+        first = self.replies[0]
+
+        async def produce(outcome):
+            import asyncio
+
+            yield first
+            await asyncio.Event().wait()
+
+        return DraftStream(produce, backend=self.name, model_name=self.model)
+
+
+def test_repair_progress_dialog(snap_compare, example_paper, store):
+    """A repair streams into a dialog (issue 13.12); the header says what runs, the footer how to stop it."""
+    post = clean_post(example_paper)
+    app = _app(example_paper, store, _StalledReply(chunked(with_defects(post)), model=OFFLINE,
+                                                   replies=[post[:700]]))
+
+    async def run_before(pilot):
+        from posttui.tui.screens.dialogs import ProgressDialog
+
+        await _generated(pilot)
+        await pilot.press("ctrl+t")
+        await wait_for(pilot, lambda: isinstance(pilot.app.screen, ProgressDialog) and pilot.app.screen.text,
+                       what="progress")
+        main_screen(pilot.app).status.started = None  # the elapsed time reads 0s
+        pilot.app.clear_notifications()
+        await pilot.pause(0.3)
+
+    assert snap_compare(app, terminal_size=(80, 24), run_before=run_before)
