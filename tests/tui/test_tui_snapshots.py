@@ -171,6 +171,8 @@ def test_repair_progress_dialog(snap_compare, example_paper, store):
         await pilot.press("ctrl+t")
         await wait_for(pilot, lambda: isinstance(pilot.app.screen, ProgressDialog) and pilot.app.screen.text,
                        what="progress")
+        body = pilot.app.screen.query_one("#progress-body")
+        await wait_for(pilot, lambda: body.max_scroll_y > 0 and body.scroll_y == body.max_scroll_y, what="end")
         main_screen(pilot.app).status.started = None  # the elapsed time reads 0s
         pilot.app.clear_notifications()
         await pilot.pause(0.3)

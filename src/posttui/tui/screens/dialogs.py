@@ -199,7 +199,8 @@ class ProgressDialog(ModalScreen[None]):
         self._shown = len(self.received)
         text = self.text
         self.query_one("#progress-text", Static).update(Text(text if len(text) <= 4000 else "…" + text[-4000:]))
-        self.query_one("#progress-body", VerticalScroll).scroll_end(animate=False)
+        body = self.query_one("#progress-body", VerticalScroll)
+        self.call_after_refresh(body.scroll_end, animate=False)  # once the new height is known
 
     def action_stop(self) -> None:
         self.on_stop()

@@ -64,7 +64,7 @@ class StatusHeader(Widget):
         label = state
         if state in RUNNING:
             what = f'{state} "{self.detail}"' if self.detail else state
-            label = f"{what} {time.monotonic() - (self.started or time.monotonic()):.0f}s"
+            label = f"{what} {max(0.0, time.monotonic() - (self.started or time.monotonic())):.0f}s"
         elif self.detail:
             label = f"{state}: {self.detail}"
         narrow = width < 100
