@@ -2,42 +2,10 @@
 
 from __future__ import annotations
 
-import re
-
 from rich.text import Text
 from textual.widgets import DataTable
 
-
-def _first_author(authors) -> str:
-    if not authors:
-        return ""
-    if isinstance(authors, str):
-        return authors.split(" and ")[0].split(",")[0].strip()
-    first = authors[0]
-    return str(getattr(first, "name", first))
-
-
-def cite_counts(paper) -> dict[str, int]:
-    """How often each citation key is cited in the TeX (from the LaTeX analysis when present, else a scan)."""
-    counts: dict[str, int] = {}
-    doc = None
-    try:
-        doc = paper.document
-    except Exception:  # noqa: BLE001 - the pane must open even when the analysis fails
-        doc = None
-    cites = getattr(doc, "citations", None) if doc is not None else None
-    if cites:
-        for c in cites:
-            keys = getattr(c, "keys", None) or [getattr(c, "key", c)]
-            for k in keys if not isinstance(keys, str) else [keys]:
-                counts[str(k)] = counts.get(str(k), 0) + 1
-        return counts
-    for m in re.finditer(r"\\[a-zA-Z]*cite[a-zA-Z]*\*?(?:\[[^\]]*\]){0,2}\{([^}]*)\}", paper.site_tex):
-        for k in m.group(1).split(","):
-            k = k.strip()
-            if k:
-                counts[k] = counts.get(k, 0) + 1
-    return counts
+from ...panes import author_rows, bare_author_rows, cite_counts, reference_rows
 
 
 class ReferencesTable(DataTable):
@@ -70,22 +38,19 @@ class ReferencesTable(DataTable):
         self.mark_used(draft)
 
     def mark_used(self, draft: str) -> None:
-        low = draft.lower()
         self.clear()
-        self.rows_shown = sorted(self.references, key=lambda r: -self.counts.get(getattr(r, "key", ""), 0))
-        self.used = []
-        for r in self.rows_shown:
-            ident = getattr(r, "doi", None) or getattr(r, "arxiv", None) or ""
-            used = bool(ident) and str(ident).lower() in low
-            self.used.append(used)
+        rows = reference_rows(self.references, self.counts, draft)
+        self.rows_shown = [row.reference for row in rows]
+        self.used = [row.used for row in rows]
+        for row in rows:
             self.add_row(
-                Text("●", style="bold #5fd75f") if used else "",
-                getattr(r, "key", ""),
-                str(getattr(r, "year", "") or ""),
-                str(self.counts.get(getattr(r, "key", ""), 0)),
-                Text(str(ident), style="#5fafff") if ident else Text("—", style="dim"),
-                _first_author(getattr(r, "authors", None)),
-                " ".join(str(getattr(r, "title", "") or "").split()),
+                Text("●", style="bold #5fd75f") if row.used else "",
+                row.key,
+                row.year,
+                str(row.cited),
+                Text(row.ident, style="#5fafff") if row.ident else Text("—", style="dim"),
+                row.author,
+                row.title,
             )
 
     def describe(self, row: int) -> str:
@@ -124,48 +89,21 @@ class AuthorsTable(DataTable):
 
     def load(self, paper) -> None:
         self.clear()
-        self.details: list[str] = []
         try:
-            matches = list(paper.authors or [])
+            rows = author_rows(paper)
         except Exception as exc:  # noqa: BLE001
             self.app.notify(f"Authors could not be matched: {exc}", severity="warning")
-            matches = []
-        if not matches:
-            for name in paper.author_names:
-                self.add_row(name, Text("—", style="dim"), "", "", "", "")
-                self.details.append(f"{name}: no group information")
-            return
-        for m in matches:
-            member = getattr(m, "member", None)
-            member_name = getattr(member, "name", member) if member is not None else None
-            conf = getattr(m, "confidence", None)
-            candidates = getattr(m, "candidates", None) or []
-            ambiguous = bool(getattr(m, "ambiguous", len(candidates) > 1))
-            links = getattr(m, "links", None) or {}
-            urls = list(links.values()) if isinstance(links, dict) else list(links)
-            from ...authors import preferred_url
-
-            link = preferred_url(links) or (urls[0] if urls else "")
-            state = ("matched" if member_name else "not in the group") if not ambiguous else "ambiguous: check it"
-            reason = str(getattr(m, "reason", "") or "")
-            alternatives = ", ".join(str(getattr(c, "name", c)) for c in candidates) if len(candidates) > 1 else ""
-            image = str(getattr(m, "image", "") or "")
-            detail = f"{getattr(m, 'name', m)} → {member_name or '—'} ({state}"
-            if isinstance(conf, (int, float)):
-                detail += f", confidence {float(conf):.2f}"
-            detail += f"{'; ' + reason if reason else ''})"
-            if alternatives:
-                detail += f"; candidates: {alternatives}"
-            if link:
-                detail += f"; link {link}"
-            if image:
-                detail += f"; image {image}"
-            self.details.append(detail)
+            rows = bare_author_rows(paper.author_names)
+        self.details = [row.detail for row in rows]
+        for row in rows:
+            if not row.grouped:
+                self.add_row(row.name, Text("—", style="dim"), "", "", "", "")
+                continue
             self.add_row(
-                getattr(m, "name", str(m)),
-                Text(str(member_name), style="bold") if member_name else Text("not in group", style="dim"),
-                f"{float(conf):.2f}" if isinstance(conf, (int, float)) else "",
-                Text("?", style="bold #ffd75f") if ambiguous else "",
-                str(link or ""),
-                str(getattr(m, "image", "") or ""),
+                row.name,
+                Text(row.member, style="bold") if row.member else Text("not in group", style="dim"),
+                f"{row.confidence:.2f}" if row.confidence is not None else "",
+                Text("?", style="bold #ffd75f") if row.ambiguous else "",
+                row.link,
+                row.image,
             )
