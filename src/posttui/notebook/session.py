@@ -314,7 +314,7 @@ class NotebookSession:
 
     def editor(self):
         """The interactive editor widget on this session (needs ``pip install 'posttui[jupyter]'``)."""
-        from .editor import Editor
+        from .widget import Editor
 
         return Editor(self)
 
