@@ -19,7 +19,8 @@ SEVERITY_STYLE = {
 }
 """Inline styles (no stylesheet to install: JupyterLab, classic Notebook and nbviewer all show them)."""
 _RANK = {"error": 0, "warning": 1, "info": 2, "pending": 3}
-_BOX = "font-family:var(--jp-code-font-family,monospace);font-size:12px;white-space:pre-wrap;margin:0"
+_BOX = ("font-family:var(--jp-code-font-family,monospace);font-size:12px;white-space:pre-wrap;word-break:normal;"
+        "overflow-wrap:break-word;margin:0")
 SOURCE_LIMIT = 300_000
 """Characters of LaTeX highlighted at most (Pygments takes seconds on half a megabyte)."""
 

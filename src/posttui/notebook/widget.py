@@ -65,9 +65,10 @@ class Editor:
                                                  border="1px solid #ddd", padding="4px"))
         self.problems = w.VBox()
         self.decision = w.VBox()
-        self.source = w.HTML()
-        self.references = w.HTML()
-        self.authors = w.HTML()
+        pane = dict(height="320px", overflow="auto")
+        self.source = w.HTML(layout=w.Layout(**pane))
+        self.references = w.HTML(layout=w.Layout(**pane))
+        self.authors = w.HTML(layout=w.Layout(**pane))
         self.lean = w.ToggleButtons(options=["site", "lean"], value=self.review.prompt_mode,
                                     tooltips=["The site's full prompt", "A shorter prompt"])
         self.lean.observe(self._prompt_mode, names="value")
@@ -109,7 +110,14 @@ class Editor:
         self.draft_view.value = draft_html(review.text, findings) if review.text else "<i>No draft yet.</i>"
         self._draw_problems(review.text, findings)
         choices = [(s.heading or "(opening)", s) for s in sections(review.text)] if review.text else []
-        self.section_choice.options = choices
+        if [label for label, _ in choices] != [label for label, _ in self.section_choice.options]:
+            self.section_choice.options = choices
+        elif choices:
+            chosen = self.section_choice.label
+            self.section_choice.options = choices  # the same headings at new offsets
+            self.section_choice.label = chosen
+        if choices and self.section_choice.value is None:
+            self.section_choice.index = 0
         self._draw_status()
         self._enable()
         if 1 in self._filled:
