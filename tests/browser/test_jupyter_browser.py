@@ -7,6 +7,7 @@ Approve, find the post in the site folder. .ci/run installs chromium and the bro
 from __future__ import annotations
 
 import importlib.util
+import os
 from pathlib import Path
 
 import pytest
@@ -24,6 +25,8 @@ def load_script():
 def test_the_editor_generates_fixes_and_approves_in_jupyterlab(tmp_path):
     script = load_script()
     why = script.missing()
+    if why and os.environ.get("POSTTUI_BROWSER_TEST") == "required":
+        pytest.fail(f"the browser test must run here (POSTTUI_BROWSER_TEST=required): {why}")
     if why:
         pytest.skip(f"no browser run here: {why}")
     out = tmp_path / "jupyter-editor.png"
