@@ -1,4 +1,4 @@
-"""Fixtures for the notebook front end: the example paper, a temporary site, a session store."""
+"""Fixtures for the notebook front end: a temporary site and a session store."""
 
 from __future__ import annotations
 
@@ -7,9 +7,6 @@ from pathlib import Path
 import pytest
 
 from posttui.session import SessionStore
-
-ROOT = Path(__file__).resolve().parents[2]
-EXAMPLE = ROOT / "examples" / "synthetic-paper"
 
 
 @pytest.fixture
@@ -25,10 +22,3 @@ def store(tmp_path):
     s = SessionStore.open(tmp_path / "sessions.db")
     yield s
     s.close()
-
-
-def with_citation(post: str) -> str:
-    """The draft as a user leaves it after pasting a LaTeX sentence: a fixable error (PT020)."""
-    bad = post.replace("Okonkwo et al. showed", "\\citet{okonkwo2024} showed", 1)
-    assert bad != post
-    return bad

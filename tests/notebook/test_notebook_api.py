@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from conftest import EXAMPLE, with_citation
+from notebook_helpers import EXAMPLE, with_citation
 
 import posttui
 from posttui.errors import PosttuiError

@@ -6,7 +6,7 @@ from __future__ import annotations
 import asyncio
 
 import pytest
-from conftest import EXAMPLE, with_citation
+from notebook_helpers import EXAMPLE, with_citation
 from tui.scripted import ScriptedBackend
 
 pytest.importorskip("ipywidgets")

@@ -22,6 +22,7 @@ from pathlib import Path
 import pytest
 from catalogue import POST_NAME, Case, Ctx, fixture_paper, verify, make_site, run_case, saved_prompt_source, tree
 from fake_gemini import FakeGemini
+from processes import default_sigint
 
 from posttui.cli import main
 from posttui.errors import SiteError
@@ -86,7 +87,7 @@ def sigint_run(case: Case, ctx: Ctx, argv: list) -> tuple[int, str, str]:
     ctx.facts["cleanup"].append(fake.stop)
     env = dict(os.environ, GEMINI_API_KEY=KEY, POSTTUI_GEMINI_BASE_URL=fake.base_url, PYTHONUNBUFFERED="1")
     proc = subprocess.Popen([sys.executable, "-m", "posttui", *map(str, argv)], stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, text=True, env=env, cwd=ctx.tmp)
+                            stderr=subprocess.PIPE, text=True, env=env, cwd=ctx.tmp, preexec_fn=default_sigint)
     deadline = time.monotonic() + 60
     while not fake.stream_started.is_set() and time.monotonic() < deadline and proc.poll() is None:
         time.sleep(0.05)

@@ -133,17 +133,24 @@ def references_html(rows) -> str:
             f"<th>first author</th><th>title</th></tr></thead><tbody>{body}</tbody></table></div>")
 
 
-def authors_html(rows) -> str:
-    """The authors (:func:`posttui.panes.author_rows`): the group member each matched, ambiguity flagged."""
-    if not rows:
-        return "<p><i>No authors.</i></p>"
+def authors_html(lines, names=()) -> str:
+    """The authors as ``posttui info`` and the app list them (:func:`posttui.summary.author_lines`): the member each
+    matched, how sure and why, ambiguity flagged; ``names`` alone when there is no group information."""
+    if not lines:
+        if not names:
+            return "<p><i>No authors.</i></p>"
+        rows = "".join(f"<tr><td>{escape(n)}</td><td>—</td></tr>" for n in names)
+        return f"<p><i>No group information.</i></p><table><tbody>{rows}</tbody></table>"
+    states = {"member": "", "ambiguous": "ambiguous: check it", "maybe": "a weak candidate", "-": ""}
     body = []
-    for r in rows:
-        flag = '<b style="color:#b07000">ambiguous: check it</b>' if r.ambiguous else ""
-        conf = f"{r.confidence:.2f}" if r.confidence is not None else ""
-        body.append(f'<tr title="{escape(r.detail, quote=True)}"><td>{escape(r.name)}</td>'
-                    f"<td>{escape(r.member) if r.member else '<i>not in group</i>' if r.grouped else '—'}</td>"
-                    f"<td>{conf}</td><td>{flag}</td><td>{escape(r.link)}</td><td>{escape(r.image)}</td></tr>")
+    for line in lines:
+        member = (escape(line.member) if line.status in ("member", "ambiguous", "maybe") and line.member
+                  else "<i>not in group</i>")
+        flag = states.get(line.status, "")
+        flag = f'<b style="color:#b07000">{flag}</b>' if flag else ""
+        body.append(f'<tr title="{escape(line.reason, quote=True)}"><td>{escape(line.name)}</td><td>{member}</td>'
+                    f"<td>{line.confidence:.2f}</td><td>{flag}</td><td>{escape(line.url)}</td>"
+                    f"<td>{escape(line.image)}</td></tr>")
     return ('<div class="posttui-authors"><table><thead><tr><th>author</th><th>member</th><th>conf.</th><th></th>'
             f"<th>link</th><th>image</th></tr></thead><tbody>{''.join(body)}</tbody></table></div>")
 

@@ -193,10 +193,11 @@ class NotebookSession:
 
     @property
     def authors(self) -> Html:
-        from ..panes import author_rows
+        from ..summary import author_lines
 
-        rows = author_rows(self.review.paper)
-        return Html(authors_html(rows), "\n".join(r.detail for r in rows))
+        lines = author_lines(self.review.paper)
+        text = "\n".join(f"{line.name} → {line.member or '—'} ({line.status}, {line.confidence:.2f})" for line in lines)
+        return Html(authors_html(lines, self.review.paper.author_names), text)
 
     def prompt(self, lean: bool | None = None) -> str:
         return self.review.prompt(None if lean is None else "lean" if lean else "site")

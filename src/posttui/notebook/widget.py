@@ -180,9 +180,9 @@ class Editor:
             elif index == 1:
                 self.references.value = self._references_html()
             elif index == 2:
-                from ..panes import author_rows
+                from ..summary import author_lines
 
-                self.authors.value = authors_html(author_rows(self.review.paper))
+                self.authors.value = authors_html(author_lines(self.review.paper), self.review.paper.author_names)
             else:
                 self._show_prompt()
         except PosttuiError as exc:

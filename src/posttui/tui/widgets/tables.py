@@ -5,7 +5,7 @@ from __future__ import annotations
 from rich.text import Text
 from textual.widgets import DataTable
 
-from ...panes import author_rows, bare_author_rows, cite_counts, reference_rows
+from ...panes import cite_counts, reference_rows
 
 
 class ReferencesTable(DataTable):
@@ -88,22 +88,37 @@ class AuthorsTable(DataTable):
             self.load(self.paper)
 
     def load(self, paper) -> None:
+        """One row per paper author, as ``posttui info`` lists them (:func:`posttui.summary.author_lines`)."""
+        from ...summary import author_lines
+
         self.clear()
+        self.details = []
         try:
-            rows = author_rows(paper)
-        except Exception as exc:  # noqa: BLE001
+            lines = author_lines(paper)
+        except Exception as exc:  # noqa: BLE001 - a broken group file must not stop the app; the user is told
             self.app.notify(f"Authors could not be matched: {exc}", severity="warning")
-            rows = bare_author_rows(paper.author_names)
-        self.details = [row.detail for row in rows]
-        for row in rows:
-            if not row.grouped:
-                self.add_row(row.name, Text("—", style="dim"), "", "", "", "")
-                continue
+            lines = []
+        if not lines:
+            for name in paper.author_names:
+                self.add_row(name, Text("—", style="dim"), "", "", "", "")
+                self.details.append(f"{name}: no group information")
+            return
+        states = {"member": "matched", "ambiguous": "ambiguous: check it", "maybe": "not in the group",
+                  "-": "not in the group"}
+        for line in lines:
+            detail = f"{line.name} → {line.member or '—'} ({states[line.status]}, confidence {line.confidence:.2f}"
+            detail += f"{'; ' + line.reason if line.reason else ''})"
+            if line.status == "maybe":
+                detail += f"; a weak candidate: {line.member}"
+            detail += f"; link {line.url}" if line.url else ""
+            detail += f"; image {line.image}" if line.image else ""
+            self.details.append(detail)
+            member = line.member if line.status == "member" else ""
             self.add_row(
-                row.name,
-                Text(row.member, style="bold") if row.member else Text("not in group", style="dim"),
-                f"{row.confidence:.2f}" if row.confidence is not None else "",
-                Text("?", style="bold #ffd75f") if row.ambiguous else "",
-                row.link,
-                row.image,
+                line.name,
+                Text(member, style="bold") if member else Text("not in group", style="dim"),
+                f"{line.confidence:.2f}",
+                Text("?", style="bold #ffd75f") if line.status == "ambiguous" else "",
+                line.url,
+                line.image,
             )
