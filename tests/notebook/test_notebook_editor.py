@@ -54,6 +54,13 @@ async def click(editor, description):
     return task
 
 
+async def asked(editor) -> str:
+    """Wait for the editor's question (a revision's diff, the approval gate) and return its text."""
+    while not editor.decision.children:
+        await asyncio.sleep(0.01)
+    return editor.decision.children[0].value
+
+
 async def settle(editor):
     if editor.task is not None:
         await asyncio.wait([editor.task], timeout=20)
@@ -124,10 +131,8 @@ async def test_repair_shows_the_diff_and_accept_makes_it_the_draft(editor):
     await settle(editor)
     editor.draft_input.value = with_citation(editor.review.text)
     await click(editor, "Repair")
-    while not editor.decision.children:
-        await asyncio.sleep(0.01)
-    assert "Repair of the open problems" in editor.decision.children[0].value
-    assert "okonkwo2024" in editor.decision.children[0].value
+    question = await asked(editor)
+    assert "Repair of the open problems" in question and "okonkwo2024" in question
     await click(editor, "Accept")
     await settle(editor)
     assert "\\citet" not in editor.review.text and not editor.decision.children
@@ -140,9 +145,7 @@ async def test_regenerate_section_rejected_leaves_the_draft(editor):
     before = editor.review.text
     editor.section_choice.value = dict(editor.section_choice.options)["Key results"]
     await click(editor, "Regenerate section")
-    while not editor.decision.children:
-        await asyncio.sleep(0.01)
-    assert "Key results" in editor.decision.children[0].value
+    assert "Key results" in await asked(editor)
     await click(editor, "Reject")
     await settle(editor)
     assert editor.review.text == before and "rejected" in editor.status.value
@@ -154,31 +157,25 @@ async def test_approve_asks_about_errors_then_about_files_in_the_way(editor, sit
     await settle(editor)
     editor.draft_input.value = with_citation(editor.review.text)
     await click(editor, "Approve")
-    while not editor.decision.children:
-        await asyncio.sleep(0.01)
-    assert "1 error-level problem open" in editor.decision.children[0].value
+    assert "1 error-level problem open" in await asked(editor)
     await click(editor, "Back to the draft")
     await settle(editor)
     assert list(posts.iterdir()) == [] and "not saved" in editor.status.value
     await click(editor, "Approve")
-    while not editor.decision.children:
-        await asyncio.sleep(0.01)
+    await asked(editor)
     await click(editor, "Save anyway")
     await settle(editor)
     post = posts / f"{editor.review.paper.post_name}.md"
     assert "\\citet" in post.read_text(encoding="utf-8") and "saved" in editor.status.value
     await click(editor, "Fix all")
     await click(editor, "Approve")
-    while not editor.decision.children:
-        await asyncio.sleep(0.01)
-    question = editor.decision.children[0].value
+    question = await asked(editor)
     assert "Already in the site" in question and "okonkwo2024" in question  # the post's diff
     await click(editor, "Keep the old files")
     await settle(editor)
     assert "\\citet" in post.read_text(encoding="utf-8")
     await click(editor, "Approve")
-    while not editor.decision.children:
-        await asyncio.sleep(0.01)
+    await asked(editor)
     await click(editor, "Overwrite")
     await settle(editor)
     assert "\\citet" not in post.read_text(encoding="utf-8")
