@@ -33,4 +33,5 @@ def editor(source=None, *, site=None, session: int | None = None, **options):
     return open_editor(source, site=site, session=session, **options)
 
 
-__all__ = ["Paper", "PosttuiError", "editor", "load", "open", "__version__"]
+__all__ = ["Paper", "PosttuiError", "editor", "load", "__version__"]
+"""``open`` is left out on purpose: ``from posttui import *`` must not shadow the built-in ``open``."""

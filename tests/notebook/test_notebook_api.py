@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from notebook_helpers import EXAMPLE, with_citation
 
 import posttui
@@ -164,3 +166,21 @@ def test_the_draft_html_escapes_and_marks_empty_spans():
     html = draft_html(text, [point, span])
     assert "<b>" not in html and "&lt;b&gt;" in html
     assert html.count("<mark") == 2 and "tag &amp; co" in html and "⁁" in html
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(max_size=80), st.lists(st.tuples(st.integers(0, 80), st.integers(0, 80),
+                                                st.sampled_from(["error", "warning", "info"])), max_size=6))
+def test_the_highlighted_draft_shows_the_text_exactly_whatever_the_spans(text, spans):
+    """Overlapping, nested, empty or out-of-range spans never lose, repeat or reorder a character."""
+    import html as html_module
+    import re
+
+    from posttui.rules.base import Finding, Severity
+
+    findings = [Finding("PT999", Severity(sev), "m", min(a, b), max(a, b), 1, 1, 1, 1) for a, b, sev in spans]
+    rendered = draft_html(text, findings)
+    visible = re.sub(r"<mark[^>]*>⁁</mark>", "", rendered)
+    assert html_module.unescape(re.sub(r"<[^>]+>", "", visible)) == text
+    inside = [f for f in findings if f.end <= len(text) and f.start < f.end and text[f.start:f.end]]
+    assert bool(inside) <= ("<mark" in rendered)

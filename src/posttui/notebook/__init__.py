@@ -21,4 +21,4 @@ def editor(source=None, *, site=None, session: int | None = None, **options):
     return NotebookSession.open(source, site=site, session=session, **options).editor()
 
 
-__all__ = ["Draft", "NotebookSession", "Problems", "Proposal", "editor", "open"]
+__all__ = ["Draft", "NotebookSession", "Problems", "Proposal", "editor"]  # not open: it would shadow the built-in
