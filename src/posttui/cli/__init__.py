@@ -85,6 +85,7 @@ def main(argv: list[str] | None = None) -> int:
     args, extra = parser.parse_known_args(argv)
     if extra:
         command.error(f"unrecognized arguments: {' '.join(extra)}")  # the command's usage, not the top level's
+    _terminate_like_interrupt()
     try:
         with guarded_stdout():
             return int(args.run(args) or 0)
@@ -97,6 +98,17 @@ def main(argv: list[str] | None = None) -> int:
     except BrokenPipeError:
         quiet_stdout()  # the reader went away (`| head`): no second error at exit
         return 0
+
+
+def _terminate_like_interrupt() -> None:
+    """SIGTERM ends a command the way Ctrl+C does: a stream keeps what arrived, a save that has begun its commit
+    finishes it (its thread is waited for), instead of the process vanishing between two files."""
+    import signal
+
+    try:
+        signal.signal(signal.SIGTERM, signal.default_int_handler)
+    except (ValueError, OSError):  # not the main thread (an embedding program): leave its handling alone
+        pass
 
 
 def _say(text: str) -> None:
