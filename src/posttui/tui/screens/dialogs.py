@@ -166,6 +166,11 @@ class ProgressDialog(ModalScreen[None]):
     Chunks are collected as they come and drawn at most ten times a second (a fast stream must not redraw per
     chunk); the view follows the end of the text."""
 
+    DEFAULT_CSS = """
+    ProgressDialog { align: center middle; }
+    ProgressDialog .dialog-body { height: auto; max-height: 50vh; }
+    ProgressDialog .dim { color: $text-muted; }
+    """
     BINDINGS = [Binding("escape", "stop", "Stop", priority=True)]
 
     def __init__(self, title: str, on_stop, *, id: str | None = "progress-dialog"):
