@@ -124,6 +124,8 @@ async def test_start_screen_inside_a_site_lists_prompts_and_opens_a_source(store
         '{% raw %}\nTitle: Create a Markdown Blog Post\n---\nlayout: post\ntitle:  "A \\"quoted\\"\n  title"\n'
         'date: 2024-01-01\n---\n' + "x" * 100_000, encoding="utf-8")
     (site / "prompts" / "content" / "2023-05-06-2305.00002.txt").write_text("no front matter", encoding="utf-8")
+    (site / "prompts" / "content" / "2022-02-02-2202.00003.txt").write_text(
+        '---\ntitle: "Sampling with $\\beta$-flows"\n---\n', encoding="utf-8")
     app = PosttuiApp(store=store, site=site, backend_name="offline", offer_resume=False,
                      backend_factory=lambda p: OfflineBackend(p))
     async with app.run_test(size=SIZE) as pilot:
@@ -133,6 +135,7 @@ async def test_start_screen_inside_a_site_lists_prompts_and_opens_a_source(store
         # Date, id and title (issue 13.7), newest first.
         assert prompts.get_option_at_index(0).prompt == '2024-01-01  2401.00001  A "quoted" title'
         assert prompts.get_option_at_index(1).prompt == "2023-05-06  2305.00002  (no title found)"
+        assert prompts.get_option_at_index(2).prompt == "2022-02-02  2202.00003  Sampling with β-flows"
         # Tabbing into a list highlights its first row, so Enter acts at once.
         assert prompts.highlighted is None
         while not prompts.has_focus:

@@ -29,6 +29,10 @@ def describe_saved_prompt(path: Path) -> str:
     stem = path.stem
     date, arxiv_id = (stem[:10], stem[11:]) if re.match(r"\d{4}-\d\d-\d\d-.", stem) else ("", stem)
     title = saved_prompt_title(path) or "(no title found)"
+    if "$" in title or "\\" in title:  # LaTeX in arXiv titles ($\beta$-flows) reads as text
+        from ...latex_text import latex_to_text
+
+        title = latex_to_text(title)
     title = title if len(title) <= 60 else title[:59] + "…"  # one row per prompt
     return f"{date}  {arxiv_id}  {title}".strip()
 
