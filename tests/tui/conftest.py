@@ -61,6 +61,15 @@ async def wait_for(pilot, predicate, timeout: float = 20.0, what: str = "conditi
     raise AssertionError(f"timed out waiting for {what}")
 
 
+async def ask_to_quit(pilot) -> None:
+    """Press the quit key and wait for the question."""
+    from posttui.tui.screens.dialogs import ConfirmDialog
+
+    await pilot.press("ctrl+q")
+    await wait_for(pilot, lambda: isinstance(pilot.app.screen, ConfirmDialog), what="quit dialog")
+    assert pilot.app.screen.id == "quit-dialog"
+
+
 def _main(app):
     from posttui.tui.screens.main import MainScreen
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 
 import pytest
-from conftest import main_screen, wait_for, wait_idle
+from conftest import ask_to_quit, main_screen, wait_for, wait_idle
 from scripted import ScriptedBackend
 from textual.widgets import DataTable, TextArea
 
@@ -331,14 +331,11 @@ async def test_quit_asks_when_unsaved(example_paper, store):
     app = make_app(example_paper, store)
     async with app.run_test(size=SIZE) as pilot:
         await generate(pilot)
-        await pilot.press("ctrl+q")
-        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmDialog), what="quit dialog")
-        assert app.screen.id == "quit-dialog"
+        await ask_to_quit(pilot)
         await pilot.press("escape")
         await pilot.pause(0.1)
         assert app.is_running
-        await pilot.press("ctrl+q")
-        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmDialog), what="quit dialog")
+        await ask_to_quit(pilot)
         await pilot.click("#yes")
         await pilot.pause(0.2)
     assert app.return_value == 0

@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 
 import pytest
-from conftest import main_screen, wait_for, wait_idle
+from conftest import ask_to_quit, main_screen, wait_for, wait_idle
 from scripted import ScriptedBackend
 from test_tui_flow import OFFLINE, chunked, clean_post, generate, make_app, with_defects
 from textual.widgets import Footer
@@ -34,9 +34,8 @@ async def test_quit_during_a_stream_asks_before_stopping_it(example_paper, store
         screen = main_screen(app)
         await pilot.press("ctrl+g")
         await wait_for(pilot, lambda: len(screen.editor.text) >= 200, what="some text")
-        await pilot.press("ctrl+q")
-        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmDialog), what="quit dialog")
-        assert app.screen.id == "quit-dialog" and "Generating is still running" in str(app.screen.body)
+        await ask_to_quit(pilot)
+        assert "Generating is still running" in str(app.screen.body)
         seen = len(screen.review.text or screen._known_text)
         await pilot.pause(0.3)
         assert screen.review.state == "generating" and backend.cancelled == 0  # asking stopped nothing
@@ -46,8 +45,7 @@ async def test_quit_during_a_stream_asks_before_stopping_it(example_paper, store
         assert screen.busy and backend.cancelled == 0
         await wait_for(pilot, lambda: not screen.busy, what="the stream to finish")
         assert screen.editor.text == clean_post(example_paper) and screen.status.state == "done"
-        await pilot.press("ctrl+q")
-        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmDialog), what="quit dialog")
+        await ask_to_quit(pilot)
         await pilot.press("y")
         await pilot.pause(0.2)
     assert app.return_value == 0
@@ -315,8 +313,7 @@ async def test_dialogs_show_their_keys_over_the_main_footer(example_paper, store
     async with app.run_test(size=(80, 24)) as pilot:
         await generate(pilot)
         app.clear_notifications()
-        await pilot.press("ctrl+q")
-        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmDialog), what="quit dialog")
+        await ask_to_quit(pilot)
         await pilot.pause(0.2)
         assert app.screen.query_one(Footer)
         lines = [line for line in _screen_text(app.export_screenshot()) if line.strip()]
