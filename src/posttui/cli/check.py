@@ -109,15 +109,29 @@ def _targets(args, outcome: Outcome) -> list[Target]:
     return targets
 
 
-def _context(source: str | None, site: Path | None, cache: dict, args):
+def _load_context_paper(source: str, site: Path | None):
+    """The paper behind a context. A saved prompt skips the check that its YAML would re-render byte for byte:
+    the checker never re-renders the prompt, and that round trip cost more than reading the prompt."""
     from ..paper import load
+    from ..sources.saved_prompt import is_saved_prompt, load_saved_prompt
+
+    path = Path(source).expanduser()
+    if path.is_file() and is_saved_prompt(path):
+        return load_saved_prompt(path, check_dump_form=False)
+    return load(source, site=site)
+
+
+def _context(source: str | None, site: Path | None, cache: dict, args):
+    """The context for ``source``; only the last one is kept (posts sharing a context come one after another, and
+    keeping every post's context made ``check --site`` grow with the site)."""
     from ..rules import CheckContext
 
     if source is None:
         return None
     key = (source, str(site))
     if key not in cache:
-        paper = load(source, site=site)
+        cache.clear()
+        paper = _load_context_paper(source, site)
         ctx = CheckContext.from_paper(paper, model=args.model, image_model=args.image_model)
         for note in (*paper.warnings, *ctx.notes):
             print(f"posttui: {source}: {note}", file=sys.stderr)
