@@ -16,6 +16,8 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from dataclasses import fields as dataclass_fields
+from functools import lru_cache
 from typing import TYPE_CHECKING, Iterable
 from urllib.parse import unquote
 
@@ -171,19 +173,19 @@ def _read_group(text: str, pos: int, opener: str = "{", closer: str = "}") -> tu
         return None
     depth_brace = 0
     depth = 0
-    i = pos
-    while i < len(text):
-        c = text[i]
-        if c == "\\":
-            i += 2
+    # Only backslash escapes and the group characters matter: jump from one to the next (a regex scan, not a
+    # Python loop over every character; this runs for every key, label and field of every entry).
+    for m in _group_tokens(opener, closer).finditer(text, pos):
+        c = m.group()
+        if len(c) == 2:  # a backslash and the character it escapes
             continue
         if opener == "{":
             if c == "{":
                 depth += 1
-            elif c == "}":
+            else:
                 depth -= 1
                 if depth == 0:
-                    return text[pos + 1 : i], i + 1
+                    return text[pos + 1 : m.start()], m.end()
         else:
             if c == "{":
                 depth_brace += 1
@@ -194,9 +196,13 @@ def _read_group(text: str, pos: int, opener: str = "{", closer: str = "}") -> tu
             elif depth_brace == 0 and c == closer:
                 depth -= 1
                 if depth == 0:
-                    return text[pos + 1 : i], i + 1
-        i += 1
+                    return text[pos + 1 : m.start()], m.end()
     return None
+
+
+@lru_cache(maxsize=None)
+def _group_tokens(opener: str, closer: str) -> re.Pattern:
+    return re.compile(r"\\.|[{}" + re.escape(opener + closer) + "]", re.S)
 
 
 def _skip_ws(text: str, pos: int) -> int:
@@ -243,7 +249,7 @@ def parse_bbl(text: str, source: str = "<bbl>") -> ReferenceList:
             continue
         key, pos = keyg
         body = chunk[pos:]
-        refs.append(_tidy(_reference_from_bibitem(key.strip(), label, body, chunk.strip())))
+        refs.append(_reference_from_bibitem(key.strip(), label, body, chunk.strip()))
     if not starts and text.strip():
         refs.warnings.append(f"{source}: no \\bibitem or \\entry found; is this a .bbl file? (no references read)")
     return refs
@@ -273,6 +279,8 @@ _ARXIV_CMDS = [
     re.compile(rf"e-?prints?\}}?\s*,?\s*(?:art\.|id\.|p\.)?\s*(?:arxiv:)?(?P<id>{ARXIV_ID})(?P<v>v\d+)?", re.I),
     re.compile(rf"\bcorr\b.{{0,20}}?\babs/(?P<id>{NEW_ARXIV})(?P<v>v\d+)?", re.I | re.S),
 ]
+_ARXIV_HINT = re.compile(r"arxiv|eprint|e-print|lanl|corr")
+"""A literal every pattern of ``_ARXIV_CMDS`` contains (lower case; re.I may match more outside ASCII)."""
 _URL_CMDS = re.compile(r"\\(?:url|href)\s*\{\s*([^{}\s]+)\s*\}")
 _YEAR = re.compile(r"(?<![\d./])(1[6-9]\d\d|20\d\d)(?![\d/])")
 
@@ -285,6 +293,8 @@ def _clean_doi(doi: str) -> str:
 
 def find_doi(body: str) -> str:
     """The first DOI written in a formatted entry, display case kept, or ``""``."""
+    if "10." not in body:  # every pattern needs it: skip eight searches for the entries without a DOI
+        return ""
     for pattern in _DOI_CMDS:
         m = pattern.search(body)
         if m:
@@ -296,6 +306,8 @@ def find_doi(body: str) -> str:
 
 def find_arxiv(body: str) -> tuple[str, str]:
     """The first arXiv id (and version) written in a formatted entry, or ``("", "")``."""
+    if body.isascii() and not _ARXIV_HINT.search(body.lower()):  # each pattern needs one of these words
+        return "", ""
     for pattern in _ARXIV_CMDS:
         m = pattern.search(body)
         if m:
@@ -480,13 +492,62 @@ def _tidy(ref: Reference) -> Reference:
     return ref
 
 
+def _text_field(name: str) -> property:
+    slot = f"_{name}"
+
+    def get(self):
+        if self.__dict__.get("_pending") is not None:
+            self._read_text()
+        return self.__dict__[slot]
+
+    def set(self, value):
+        if self.__dict__.get("_pending") is not None:
+            self._read_text()
+        self.__dict__[slot] = value
+
+    return property(get, set, doc=f"{name}, read from the entry's LaTeX on first use")
+
+
+class _BibitemReference(Reference):
+    """A ``\\bibitem`` entry whose text fields (authors, year, title, journal) are read on first use.
+
+    Keys and identifiers are read at once (cheap regexes); turning the formatted LaTeX into text is most of the
+    cost of parsing a .bbl and only the panes, the lean prompt and a few fixes need it, not the checker's
+    context. Reading it later runs exactly the same code, so the values are the same.
+    """
+
+    authors = _text_field("authors")
+    year = _text_field("year")
+    title = _text_field("title")
+    journal = _text_field("journal")
+
+    def _read_text(self) -> None:
+        label, body = self.__dict__.pop("_pending")
+        _read_bibitem_text(self, label, body)
+        _tidy(self)
+
+    def __eq__(self, other):  # equal to a plain Reference with the same values, as before
+        if not isinstance(other, Reference):
+            return NotImplemented
+        names = [f.name for f in dataclass_fields(Reference)]
+        return [getattr(self, n) for n in names] == [getattr(other, n) for n in names]
+
+    __hash__ = None  # type: ignore[assignment]
+
+
 def _reference_from_bibitem(key: str, label: str, body: str, raw: str) -> Reference:
     doi = find_doi(body)
     if not doi:  # keys like "Skinner2013/10.1063/1.4790861" or "10.2307/2958475" carry the DOI the author chose
         m = re.search(r"(?:^|/)(10\.\d{4,9}/[^\s{}]+)$", key)
         doi = _clean_doi(m.group(1)) if m and normalize_doi(m.group(1)) else ""
     arxiv, version = find_arxiv(body)
-    ref = Reference(key=key, doi=doi, arxiv=arxiv, arxiv_version=version, url=find_url(body), raw=raw)
+    ref = _BibitemReference(key=key, doi=doi, arxiv=arxiv, arxiv_version=version, url=find_url(body), raw=raw)
+    ref.__dict__["_pending"] = (label, body)
+    return ref
+
+
+def _read_bibitem_text(ref: Reference, label: str, body: str) -> None:
+    """Authors, year, title and journal of one ``\\bibitem`` from its formatted LaTeX."""
     info = _bibinfo_fields(body)
     stripped = _strip_ids(body)
     ref.year = _label_year(label)
@@ -530,7 +591,6 @@ def _reference_from_bibitem(key: str, label: str, body: str, raw: str) -> Refere
         m = re.search(r"\\mn@doi\s*\[([^\]]*)\]", body)
         if m and "arxiv" not in m.group(1).lower():
             ref.journal = latex_to_text(m.group(1))
-    return ref
 
 
 def _springer_field(body: str, name: str) -> str:

@@ -147,7 +147,43 @@ def urls_in(text: str) -> Iterable[str]:
 
 
 def _frozen_map(value: Mapping | None) -> Mapping:
+    if isinstance(value, CitedWorks):  # already read-only; copying it would read every entry's text
+        return value
     return MappingProxyType(dict(value or {}))
+
+
+class CitedWorks(Mapping):
+    """Cite key -> :class:`CitedWork`, made from a bibliography entry only when a rule asks for that key.
+
+    Authors and year come from the entry's formatted LaTeX, which is costly to read; a post cites few entries
+    and most checks ask for none, so a context does not read all of them up front. Read-only.
+    """
+
+    def __init__(self, refs: Iterable[Any]):
+        self._refs: dict[str, Any] = {}
+        for ref in refs:
+            key = str(getattr(ref, "key", "") or "")
+            if key:
+                self._refs.setdefault(key, ref)
+        self._works: dict[str, CitedWork] = {}
+
+    def __getitem__(self, key: str) -> CitedWork:
+        work = self._works.get(key)
+        if work is None:
+            work = self._works[key] = cited_work_of(self._refs[key])
+        return work
+
+    def __contains__(self, key: object) -> bool:
+        return key in self._refs
+
+    def __iter__(self):
+        return iter(self._refs)
+
+    def __len__(self) -> int:
+        return len(self._refs)
+
+    def __repr__(self) -> str:
+        return f"CitedWorks({len(self)} keys)"
 
 
 @dataclass(frozen=True)
@@ -309,21 +345,20 @@ class CheckContext:
             ),
             None,
         )
-        references: dict[str, CitedWork] = {}
+        refs = attempt("references", lambda: paper.references, None) or []
+        references = CitedWorks(refs)
         ref_dois: list[str] = []
         ref_arxiv: list[str] = []
         ref_versions: list[str] = []
-        for ref in attempt("references", lambda: paper.references, None) or []:
-            work = cited_work_of(ref)
-            if work.key:
-                references.setdefault(work.key, work)
-            if work.doi:
-                ref_dois.append(work.doi)
-            if work.arxiv:
-                ref_arxiv.append(work.arxiv)
+        for ref in refs:
+            doi, arxiv = cited_identifiers(ref)
+            if doi:
+                ref_dois.append(doi)
+            if arxiv:
+                ref_arxiv.append(arxiv)
             version = str(getattr(ref, "arxiv_version", "") or "")
-            if work.arxiv and version:
-                ref_versions.append(f"{work.arxiv}{version}".lower())
+            if arxiv and version:
+                ref_versions.append(f"{arxiv}{version}".lower())
         author_links: dict[str, tuple[str, ...]] = {}
         preferred: dict[str, str] = {}
         aliases: dict[str, tuple[str, ...]] = {}
@@ -398,11 +433,7 @@ def name_variants(name: str) -> set[str]:
 def cited_work_of(ref: Any) -> CitedWork:
     """Adapt a :class:`posttui.references.Reference` (or any object with similar attributes)."""
     key = str(getattr(ref, "key", "") or "")
-    doi = None
-    raw_doi = str(getattr(ref, "doi", "") or "").strip()
-    if raw_doi and normalize_doi(raw_doi):
-        doi = re.sub(r"^(?:https?://)?(?:dx\.)?(?:doi\.org/)|^doi:\s*", "", raw_doi, flags=re.I)
-    arx = normalize_arxiv(str(getattr(ref, "arxiv", "") or "")) if getattr(ref, "arxiv", None) else None
+    doi, arx = cited_identifiers(ref)
     authors_text = ""
     for attr in ("short_authors", "authors_text", "label_authors"):
         value = getattr(ref, attr, None)
@@ -424,6 +455,16 @@ def cited_work_of(ref: Any) -> CitedWork:
     year = str(getattr(ref, "year", "") or "")
     url = getattr(ref, "url", None)
     return CitedWork(key=key, doi=doi, arxiv=arx, authors_text=authors_text, year=year, url=url or None)
+
+
+def cited_identifiers(ref: Any) -> tuple[str | None, str | None]:
+    """The DOI (resolver prefix removed) and arXiv id (normalised) of a bibliography entry, or None."""
+    doi = None
+    raw_doi = str(getattr(ref, "doi", "") or "").strip()
+    if raw_doi and normalize_doi(raw_doi):
+        doi = re.sub(r"^(?:https?://)?(?:dx\.)?(?:doi\.org/)|^doi:\s*", "", raw_doi, flags=re.I)
+    arx = normalize_arxiv(str(getattr(ref, "arxiv", "") or "")) if getattr(ref, "arxiv", None) else None
+    return doi, arx
 
 
 def _surname(author: str) -> str:
