@@ -102,3 +102,17 @@ def test_from_paper_survives_a_broken_bibliography(monkeypatch):
     assert ctx.references == {} and ctx.template is not None
     assert any("references unavailable" in note and "x.bbl" in note for note in ctx.notes)
     assert "10.1000/xyz(2020)01" in ctx.known_dois  # still found in the raw .bbl text
+
+
+def test_references_are_adapted_only_when_a_rule_looks_one_up():
+    paper = make_paper()
+    ctx = CheckContext.from_paper(paper)
+    smith, jones = paper.references
+    assert "_pending" in vars(smith) and "_pending" in vars(jones)  # the context read keys and identifiers only
+    assert "smith2020" in ctx.references and "nobody" not in ctx.references
+    assert sorted(ctx.references) == ["jones2019", "smith2020"] and len(ctx.references) == 2
+    assert "_pending" in vars(smith)
+    assert ctx.references["smith2020"].authors_text == "Smith et al." and ctx.references["smith2020"].year == "2020"
+    assert "_pending" not in vars(smith) and "_pending" in vars(jones)
+    assert ctx.references.get("nobody") is None
+    assert dict(ctx.references) == {ref.key: cited_work_of(ref) for ref in paper.references}
