@@ -191,21 +191,23 @@ def _fast_text(text: str) -> str | None:
     """Plain text for simple fragments, or None when something needs the real parser (math, unknown macros)."""
     if "$" in text or "\\\\" in text:
         return None
-    out = _SYMBOL_ACCENT.sub(lambda m: _accent(m.group(1), m.group(2) or m.group(3)), text)
-    out = _LETTER_ACCENT.sub(lambda m: _accent(m.group(1), m.group(2) or m.group(3)), out)
-    out = _SPECIAL_RE.sub(lambda m: _SPECIAL_LETTERS[m.group(1)], out)
-    out = _TWO_ARG_FIRST_DROPPED.sub("", out)
-    out = _FORMAT_MACROS.sub("", out)
-    out = _JOURNAL_RE.sub(lambda m: JOURNAL_MACROS[m.group(1)], out)
-    out = out.replace("\\textquoteright", "\u2019").replace("\\textquoteleft", "\u2018")
+    out = text
     placeholders = {}
-    for i, (escaped, char) in enumerate(_ESCAPES):
-        if escaped in out:
-            key = f"\x00{i}\x00"
-            placeholders[key] = char
-            out = out.replace(escaped, key)
-    if "\\" in out:
-        return None
+    if "\\" in out:  # accents, macros and escapes all start with a backslash; plain text skips these passes
+        out = _SYMBOL_ACCENT.sub(lambda m: _accent(m.group(1), m.group(2) or m.group(3)), out)
+        out = _LETTER_ACCENT.sub(lambda m: _accent(m.group(1), m.group(2) or m.group(3)), out)
+        out = _SPECIAL_RE.sub(lambda m: _SPECIAL_LETTERS[m.group(1)], out)
+        out = _TWO_ARG_FIRST_DROPPED.sub("", out)
+        out = _FORMAT_MACROS.sub("", out)
+        out = _JOURNAL_RE.sub(lambda m: JOURNAL_MACROS[m.group(1)], out)
+        out = out.replace("\\textquoteright", "\u2019").replace("\\textquoteleft", "\u2018")
+        for i, (escaped, char) in enumerate(_ESCAPES):
+            if escaped in out:
+                key = f"\x00{i}\x00"
+                placeholders[key] = char
+                out = out.replace(escaped, key)
+        if "\\" in out:
+            return None
     out = out.replace("{", "").replace("}", "").replace("~", " ")
     out = out.replace("---", "\u2014").replace("--", "\u2013").replace("``", "\u201c").replace("''", "\u201d")
     for key, char in placeholders.items():
@@ -218,8 +220,9 @@ def latex_to_text(text: str) -> str:
     if not text:
         return ""
     source = str(text)
-    for pattern, repl in _PRE:
-        source = pattern.sub(repl, source)
+    if "\\" in source:  # every _PRE pattern starts with a backslash
+        for pattern, repl in _PRE:
+            source = pattern.sub(repl, source)
     return _SPACES.sub(" ", _convert(source)).strip()
 
 

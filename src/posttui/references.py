@@ -559,7 +559,7 @@ def _read_bibitem_text(ref: Reference, label: str, body: str) -> None:
         _read_springer(ref, body)
     if info.get("author") and not ref.authors:
         ref.authors = [" ".join(latex_to_text(a).split()) for a in info["author"]]
-        ref.authors = [split_authors(a)[0] if split_authors(a) else a for a in ref.authors]
+        ref.authors = [names[0] if (names := split_authors(a)) else a for a in ref.authors]
     if info.get("title"):
         ref.title = latex_to_text(info["title"][0])
     journals = [j for j in info.get("journal", []) if "\\bibinfo" not in j]
