@@ -125,7 +125,7 @@ def main(argv: list[str]) -> int:
     shared = Path(argv[1]) if len(argv) > 1 else ROOT.parent / "shared"
     site = shared / "corpus" / "site"
     if site.is_dir():
-        from posttui.paper import load
+        from posttui.sources import load
 
         largest = max((site / "_posts").glob("*.md"), key=lambda p: p.stat().st_size)
         prompts = sorted((site / "prompts" / "content").glob("*.txt"), key=lambda p: p.stat().st_size)

@@ -70,7 +70,10 @@ def context_costs(site: Path, posts: list[Path]) -> None:
     try:
         from posttui.cli.check import _load_context_paper
     except ImportError:  # an older posttui (the "before" numbers): the checker used load() itself
-        from posttui.paper import load
+        try:
+            from posttui.sources import load
+        except ImportError:
+            from posttui.paper import load
 
         def _load_context_paper(source, site):
             return load(source, site=site)

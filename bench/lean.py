@@ -67,7 +67,7 @@ def call_counts(bundle: Path) -> tuple[int, int]:
     import cProfile
     import pstats
 
-    from posttui.paper import load
+    from posttui.sources import load
     from posttui.prompt import build_prompt
 
     profile = cProfile.Profile()

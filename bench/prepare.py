@@ -51,7 +51,7 @@ def main(argv: list[str]) -> int:
     if not files:
         print(f"no saved prompts under {shared}; nothing to measure", file=sys.stderr)
         return 1
-    from posttui.paper import load
+    from posttui.sources import load
     from posttui.prompt import build_prompt, estimate_tokens
 
     largest = max(files, key=lambda p: p.stat().st_size)

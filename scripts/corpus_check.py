@@ -99,7 +99,7 @@ def main(shared: Path) -> int:
             failures.append(f"{CITE_POST}: --fix changed nothing")
 
     # Fix idempotency and streaming safety on every paper post (in process).
-    from posttui.paper import load
+    from posttui.sources import load
     from posttui.rules import CheckContext, Severity, check, fix
 
     for post in paper_posts:

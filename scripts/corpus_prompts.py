@@ -34,7 +34,7 @@ def _cli(argv: list[str]) -> tuple[int, str]:
 
 def check(path: Path, work: Path) -> str | None:
     """None when the file round-trips exactly, else what went wrong."""
-    from posttui.paper import load
+    from posttui.sources import load
     from posttui.prompt import saved_prompt_text
 
     original = path.read_bytes()

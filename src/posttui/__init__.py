@@ -10,7 +10,8 @@ The core library (everything outside :mod:`posttui.tui`) never imports Textual, 
 from __future__ import annotations
 
 from .errors import PosttuiError
-from .paper import Paper, load
+from .paper import Paper
+from .sources import load
+from .version import __version__
 
 __all__ = ["Paper", "PosttuiError", "load", "__version__"]
-__version__ = "0.1.0"

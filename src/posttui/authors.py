@@ -97,15 +97,24 @@ def is_social(url: str) -> bool:
     return link_rank("", url)[1] == "social"
 
 
-def preferred_url(links: Mapping[str, str] | Iterable[str]) -> str | None:
-    """The best http(s) link by :func:`link_rank` from a label->URL mapping or a list of URLs (first wins ties)."""
+def preferred_link(links: Mapping[str, str] | Iterable[str]) -> tuple[str, str] | None:
+    """``(label, url)`` of the link to put on a person's name: the best http(s) link by :func:`link_rank` from a
+    label->URL mapping or a list of URLs (first wins ties), or None.
+
+    The one ranking of member links: the Authors pane, the offline writer and the checker (PT042) all use it, so
+    they can never disagree on which link a member gets."""
     items = list(links.items()) if isinstance(links, Mapping) else [("", u) for u in links or ()]
     items = [(str(label), str(url).strip()) for label, url in items
              if isinstance(url, str) and url.strip().startswith(("http://", "https://"))]
     if not items:
         return None
-    best = min(range(len(items)), key=lambda i: (link_rank(*items[i])[0], i))
-    return items[best][1]
+    return min(items, key=lambda item: link_rank(*item)[0])
+
+
+def preferred_url(links: Mapping[str, str] | Iterable[str]) -> str | None:
+    """The URL of :func:`preferred_link`, or None."""
+    best = preferred_link(links)
+    return best[1] if best else None
 
 
 @dataclass
@@ -124,12 +133,8 @@ class Member:
 
     @property
     def preferred_link(self) -> tuple[str, str] | None:
-        """``(label, url)`` of the best link to cite the person by (see ``link_rank``), or None."""
-        if not self.links:
-            return None
-        items = list(self.links.items())
-        best = min(range(len(items)), key=lambda i: (link_rank(*items[i])[0], i))
-        return items[best]
+        """``(label, url)`` of the best link to cite the person by (see :func:`preferred_link`), or None."""
+        return preferred_link(self.links)
 
     @property
     def markdown_link(self) -> str:
@@ -370,6 +375,11 @@ class AuthorMatch:
     @property
     def links(self) -> dict[str, str]:
         return dict(self.member.links) if self.member else {}
+
+    @property
+    def preferred_url(self) -> str | None:
+        """The link the post puts on this author's name (see :func:`preferred_link`), or None."""
+        return preferred_url(self.links)
 
     @property
     def image(self) -> str | None:

@@ -66,6 +66,10 @@ class LLMError(PosttuiError):
         super().__init__(message, hint=hint)
 
 
+class WriteError(PosttuiError):
+    """A file cannot be written, or posttui refused to (it exists, or is a link, directory or special file)."""
+
+
 class SiteError(PosttuiError):
     """Writing into the Jekyll site failed or was refused (exists, read-only, unsafe path)."""
 

@@ -1,6 +1,6 @@
 """The paper bundle: one object for everything the prompt, the checker and the writer need.
 
-A :class:`Paper` is built by :func:`load` from an arXiv id/URL, a saved prompt file, or a local source (directory,
+A :class:`Paper` is plain data, built by :func:`posttui.sources.load` from an arXiv id/URL, a saved prompt file, or a local source (directory,
 archive, ``.tex``). Derived views (the flattened LaTeX document, references, author matches) are computed lazily
 and cached, so opening a paper for the panes costs only what is looked at.
 """
@@ -13,8 +13,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .errors import LatexError, SourceError
-from .ids import split_arxiv
+from .errors import LatexError
 
 _ISO_DATE_RE = re.compile(r"\d{4}-\d{2}-\d{2}")
 
@@ -163,59 +162,3 @@ class Paper:
         from .summary import paper_markdown
 
         return paper_markdown(self)
-
-
-def load(
-    source: str | Path,
-    *,
-    metadata: str | Path | None = None,
-    group: str | Path | None = None,
-    authors: str | Path | None = None,
-    homepage: str | Path | None = None,
-    site: str | Path | None = None,
-    config: "Config | None" = None,
-) -> Paper:
-    """Open a paper from an arXiv id/URL, a saved prompt, or a local directory/archive/.tex file.
-
-    ``site`` (a Jekyll site folder) supplies the group file (``assets/group/group.yaml``) and homepage
-    (``index.md``) unless ``group``/``homepage`` name them explicitly. ``authors`` is an already-matched
-    ``authors.yaml``; ``metadata`` a YAML or Atom XML file when it does not sit beside the source.
-    """
-    from .config import load_config
-
-    config = config or load_config()
-    explicit = {"--metadata": metadata, "--group": group, "--authors": authors, "--homepage": homepage}
-    if site is not None:
-        site = Path(site)
-        if group is None and (site / "assets/group/group.yaml").is_file():
-            group = site / "assets/group/group.yaml"
-        if homepage is None and (site / "index.md").is_file():
-            homepage = site / "index.md"
-    text = str(source).strip()
-    path = Path(text).expanduser()
-    if path.exists():
-        from .sources.saved_prompt import is_saved_prompt, load_saved_prompt
-
-        if path.is_file() and is_saved_prompt(path):
-            return _ignoring(load_saved_prompt(path), explicit, "a saved prompt carries its own metadata, authors "
-                             "and homepage")
-        from .sources.local import load_local
-
-        return load_local(path, metadata=metadata, group=group, authors=authors, homepage=homepage, config=config)
-    if split_arxiv(text):
-        from .sources.arxiv import load_arxiv
-
-        paper = load_arxiv(text, group=group, authors=authors, homepage=homepage, config=config)
-        return _ignoring(paper, {"--metadata": metadata}, "the metadata of an arXiv paper comes from arXiv")
-    raise SourceError(
-        f"no such file, and not an arXiv id or URL: {text!r}",
-        hint="give a path to a directory, .tar/.tar.gz/.tex/.gz file or saved prompt, or an id like 2511.10640",
-    )
-
-
-def _ignoring(paper: Paper, options: dict, why: str) -> Paper:
-    """Warn about source options this kind of source cannot use, instead of silently dropping them."""
-    given = [f"{name} {value}" for name, value in options.items() if value is not None]
-    if given:
-        paper.note(f"{', '.join(given)} ignored: {why}")
-    return paper

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .errors import ConfigError
+from .postformat import BEGIN_MARKER, END_MARKER
 from .yamlio import dump_yaml
 
 if TYPE_CHECKING:
@@ -30,8 +31,6 @@ PROMPT_TEMPLATE = "prompt.txt"
 OUTPUT_TEMPLATE = "output.txt"
 IMAGE_TEMPLATE = "image_prompt.txt"
 
-BEGIN_MARKER = "<!-- BEGINNING OF GENERATED POST -->"
-END_MARKER = "<!-- END OF GENERATED POST -->"
 DEFAULT_IMAGE = "/assets/images/user.png"
 """What the pipeline shows for a group member without an image."""
 

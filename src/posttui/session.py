@@ -422,7 +422,7 @@ def _move_aside(path: Path) -> Path:
         src = Path(str(path) + suffix)
         if src.exists():
             try:
-                os.replace(src, Path(str(aside) + suffix))
+                os.rename(src, Path(str(aside) + suffix))
             except OSError as exc:
                 raise SessionError(f"cannot move the broken session database aside ({exc.strerror})", path=src,
                                    hint="delete or rename the file yourself, or set POSTTUI_DATA_DIR") from None

@@ -17,16 +17,15 @@ post are kept apart by an ``O_EXCL`` lock file; the loser is told who holds it.
 
 from __future__ import annotations
 
-import errno
 import json
 import os
 import socket
-import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .errors import SiteError
+from .errors import PosttuiError, SiteError
+from .files import explain_os_error, write_file
 from .prompt import unwrap_saved, wrap_saved
 
 POSTS_DIR = "_posts"
@@ -85,96 +84,6 @@ class SaveReport:
         return "\n".join(lines)
 
 
-def _why(exc: OSError) -> tuple[str, str]:
-    """A short reason and a hint for an OS error met while writing."""
-    if exc.errno in (errno.EACCES, errno.EPERM):
-        return "permission denied", "make the site folder writable for you (or save into another --site)"
-    if exc.errno == errno.EROFS:
-        return "the file system is read-only", "save into a writable copy of the site"
-    if exc.errno == errno.ENOSPC:
-        return "no space left on the device", "free some disk space and save again; nothing was replaced"
-    if exc.errno == errno.EDQUOT:
-        return "disk quota exceeded", "free some space and save again; nothing was replaced"
-    if exc.errno == errno.EISDIR:
-        return "a directory is in the way", "move the directory aside"
-    return exc.strerror or str(exc), "check the path and try again"
-
-
-def _fsync_dir(directory: Path) -> None:
-    try:
-        fd = os.open(directory, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)
-
-
-def atomic_write(path: str | Path, data: str | bytes, *, overwrite: bool = False) -> bool:
-    """Write ``data`` to ``path`` atomically; return True if a file was replaced.
-
-    Without ``overwrite`` an existing file is never touched (the final step is a hard link, which fails when the
-    name exists, so even a file that appeared a moment ago is safe). Strings are written as UTF-8 exactly (no
-    newline translation). Raises :class:`SiteError` with the reason (permission, disk full, ...).
-    """
-    path = Path(path)
-    payload = data.encode("utf-8") if isinstance(data, str) else bytes(data)
-    if path.is_dir():
-        raise SiteError("is a directory, cannot write the file here", path=path, hint="move the directory aside")
-    existed = path.exists()
-    if existed and not overwrite:
-        raise SiteError("already exists; not overwritten", path=path, hint="use --force to replace it")
-    directory = path.parent
-    try:
-        fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=directory)
-    except OSError as exc:
-        reason, hint = _why(exc)
-        raise SiteError(f"cannot write into this folder: {reason}", path=directory, hint=hint) from None
-    tmp = Path(tmp_name)
-    try:
-        try:
-            with os.fdopen(fd, "wb") as handle:
-                handle.write(payload)
-                handle.flush()
-                os.fsync(handle.fileno())
-            os.chmod(tmp, 0o644)
-            if overwrite:
-                os.replace(tmp, path)
-            else:
-                try:
-                    os.link(tmp, path)
-                except FileExistsError:
-                    raise SiteError(
-                        "appeared while saving (another program wrote it); not overwritten",
-                        path=path,
-                        hint="look at both versions, then use --force to replace it",
-                    ) from None
-                except OSError as exc:
-                    if exc.errno not in (errno.EPERM, errno.ENOTSUP, errno.EOPNOTSUPP, errno.EXDEV, errno.EMLINK):
-                        raise
-                    # File systems without hard links: the existence check above is the best we can do.
-                    if path.exists():
-                        raise SiteError("appeared while saving; not overwritten", path=path) from None
-                    os.replace(tmp, path)
-        except SiteError:
-            raise
-        except OSError as exc:
-            reason, hint = _why(exc)
-            raise SiteError(f"cannot write: {reason}", path=path, hint=hint) from None
-    finally:
-        try:
-            tmp.unlink()
-        except FileNotFoundError:
-            pass
-        except OSError:
-            pass
-    _fsync_dir(directory)
-    return existed
-
-
 class SiteLock:
     """An ``O_EXCL`` lock file for one post, so two posttui processes never save the same post at once.
 
@@ -228,7 +137,7 @@ class SiteLock:
                     hint="wait for it to finish; if no posttui is running, delete the lock file",
                 ) from None
             except OSError as exc:
-                reason, hint = _why(exc)
+                reason, hint = explain_os_error(exc)
                 raise SiteError(f"cannot save into the site: {reason}", path=self.path.parent, hint=hint) from None
             with os.fdopen(fd, "w", encoding="utf-8") as handle:
                 handle.write(info)
@@ -290,7 +199,7 @@ class Site:
         try:
             directory.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
-            reason, hint = _why(exc)
+            reason, hint = explain_os_error(exc)
             raise SiteError(f"cannot create the folder: {reason}", path=directory, hint=hint) from None
         return directory
 
@@ -343,17 +252,17 @@ class Site:
             previous = {path: path.read_bytes() for path, _, _ in plan if path.is_file()}
             try:
                 for path, data, _ in plan:
-                    if atomic_write(path, data, overwrite=force):
+                    if write_file(path, data, overwrite=force):
                         report.replaced.append(path)
                     report.written.append(path)
             except BaseException:
                 for path in report.written:
                     try:
                         if path in previous:
-                            atomic_write(path, previous[path], overwrite=True)
+                            write_file(path, previous[path], overwrite=True)
                         else:
                             path.unlink(missing_ok=True)
-                    except (OSError, SiteError):
+                    except (OSError, PosttuiError):
                         pass
                 raise
         return report

@@ -579,15 +579,15 @@ CASES = [
          "posttui: error: {site}/_posts: is not a folder hint: move the file aside", intact=site_unchanged,
          library=site_save(False), error=SiteError),
     Case("site-read-only", offline_save(read_only_site), 2,
-         "re:posttui: error: {site}/\\S+: cannot create the folder: permission denied hint: make the site folder "
-         "writable for you \\(or save into another --site\\)", intact=site_unchanged,
+         "re:posttui: error: {site}/\\S+: cannot create the folder: permission denied hint: make the folder "
+         "writable for you, or write somewhere else", intact=site_unchanged,
          library=site_save(False), error=SiteError),
     Case("disk-full", offline_save(enospc_at(1)), 2,
          "posttui: error: {site}/prompts/content/{name}.txt: cannot write: no space left on the device hint: free "
-         "some disk space and save again; nothing was replaced",
+         "some disk space and try again; nothing was replaced",
          intact=lambda ctx, out, err: (no_temp_files(ctx, out, err), site_unchanged(ctx, out, err))),
     Case("disk-full-on-replace-restores-all", offline_save(earlier_post_and_enospc, "--force"), 2,
-         "posttui: error: {post}: cannot write: no space left on the device hint: free some disk space and save "
+         "posttui: error: {post}: cannot write: no space left on the device hint: free some disk space and try "
          "again; nothing was replaced", intact=site_unchanged),
     Case("disk-full-then-retry", offline_save(remember_fsync), 0, "posttui: wrote {post}", intact=saved_once),
     Case("save-lock-held", offline_save(lock_held), 2,

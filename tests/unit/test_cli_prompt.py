@@ -44,7 +44,7 @@ def test_bundle_without_saved_uses_config_and_flags(saved_prompt, tmp_path, monk
     text = out.read_text(encoding="utf-8")
     assert "[configured-model](" in text and "[toy-model-2](" not in text
     assert not text.startswith("{% raw %}")
-    assert main(["prompt", str(bundle), "--saved", "--model", "flag-model", "--out", str(out)]) == 0
+    assert main(["prompt", str(bundle), "--saved", "--model", "flag-model", "--out", str(out), "--force"]) == 0
     text = out.read_text(encoding="utf-8")
     assert text.startswith("{% raw %}\n") and "[flag-model](" in text and "[toy-imagen-1](" in text
 

@@ -9,19 +9,8 @@ from fake_gemini import FakeGemini
 
 from posttui.config import Config
 from posttui.errors import LLMError
-from posttui.llm.conversation import (
-    DraftHistory,
-    find_section,
-    repair,
-    regenerate_section,
-    repair_request,
-    requested_section,
-    section_at,
-    section_request,
-    sections,
-    splice_section,
-    strip_fence,
-)
+from posttui.llm.conversation import regenerate_section, repair, repair_request, requested_section, section_request
+from posttui.postformat import find_section, section_at, sections, splice_section, strip_fence
 from posttui.llm.gemini import GeminiBackend
 
 HEAD = (
@@ -115,27 +104,6 @@ def test_strip_fence():
     assert strip_fence("no fence") == "no fence"
 
 
-def test_history_undo_redo_and_push_after_undo():
-    history = DraftHistory("v1")
-    history.push("v2", "repair")
-    history.push("v2", "edit")  # unchanged text: no new version
-    assert len(history) == 2 and history.text == "v2"
-    assert history.undo().text == "v1" and not history.can_undo
-    assert history.redo().text == "v2"
-    history.undo()
-    history.push("v3", "regenerate")
-    assert [v.text for v in history.versions] == ["v1", "v3"] and not history.can_redo
-    with pytest.raises(IndexError):
-        history.redo()
-
-
-def test_history_limit():
-    history = DraftHistory(limit=3)
-    for i in range(5):
-        history.push(f"v{i}", "edit")
-    assert [v.text for v in history.versions] == ["v2", "v3", "v4"]
-
-
 # ----- through the SDK --------------------------------------------------------------------------------------------
 @pytest.fixture
 def fake():
@@ -173,13 +141,10 @@ async def test_repair_sends_prompt_draft_problems_and_rechecks(fake):
 async def test_regenerate_section_splices_the_answer(fake):
     fake.text = "## Key results\n\n- a new result\n- another one"
     b = backend(fake)
-    history = DraftHistory(DRAFT)
     revision = await regenerate_section(b, "THE PROMPT", DRAFT, "Key results", check=lambda t: [])
     await b.aclose()
     assert revision.text == DRAFT.replace("- one\n- two", "- a new result\n- another one")
     assert revision.section.heading == "Key results"
-    history.push(revision.text, revision.origin)
-    assert history.undo().text == DRAFT
     request = fake.generate_requests()[0].body["contents"][2]["parts"][0]["text"]
     assert 'the section headed "## Key results"' in request
 
@@ -193,8 +158,8 @@ async def test_regenerate_unknown_section_is_a_clear_error(fake):
 async def test_failed_regeneration_leaves_the_draft_alone(fake):
     fake.mode = "midstream"
     fake.text = "## Key results\n\n- partial answer that will break"
-    history = DraftHistory(DRAFT)
+    draft = DRAFT
     with pytest.raises(LLMError) as info:
-        await regenerate_section(backend(fake), "P", DRAFT, "Key results")
+        await regenerate_section(backend(fake), "P", draft, "Key results")
     assert info.value.partial.startswith("## Key results")
-    assert history.text == DRAFT and len(history) == 1
+    assert draft == DRAFT

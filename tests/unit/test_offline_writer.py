@@ -19,9 +19,9 @@ from posttui.llm.offline import (
     OfflineWriter,
     chunks_of,
     plain_text,
-    preferred_link,
     ranked_references,
 )
+from posttui.authors import preferred_url
 from posttui.rules import CheckContext, Severity, check
 from fixture_papers import generate_paper
 
@@ -138,9 +138,9 @@ def test_plain_text_conversion():
 
 
 def test_preferred_link_and_chunks():
-    assert preferred_link({"X": "https://x.com/a", "Site": "https://example.org"}) == "https://example.org"
-    assert preferred_link({"X": "https://twitter.com/a"}) == "https://twitter.com/a"
-    assert preferred_link({}) == ""
+    assert preferred_url({"X": "https://x.com/a", "Site": "https://example.org"}) == "https://example.org"
+    assert preferred_url({"X": "https://twitter.com/a"}) == "https://twitter.com/a"
+    assert preferred_url({}) is None
     text = "word " * 100
     assert "".join(chunks_of(text, 17)) == text
 

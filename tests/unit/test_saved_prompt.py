@@ -8,7 +8,8 @@ import feedparser
 import pytest
 
 from posttui.errors import SavedPromptError
-from posttui.paper import Paper, TexFile, load
+from posttui.paper import Paper, TexFile
+from posttui.sources import load
 from posttui.prompt import PromptParts, build_prompt, saved_prompt_text, wrap_saved
 from posttui.sources.saved_prompt import (
     PARTS_FILE,

@@ -9,8 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from posttui.errors import SiteError
-from posttui.site import Site, SiteLock, atomic_write, wrap_raw
+from posttui.errors import SiteError, WriteError
+from posttui.files import write_file as atomic_write
+from posttui.site import Site, SiteLock, wrap_raw
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 20
 NAME = "2025-01-31-2501.01234"
@@ -75,7 +76,7 @@ def test_atomic_write_refuses_a_file_that_appears_during_the_save(tmp_path, monk
         return real_link(src, dst)
 
     monkeypatch.setattr(os, "link", racing_link)
-    with pytest.raises(SiteError, match="appeared while saving"):
+    with pytest.raises(WriteError, match="appeared while saving"):
         atomic_write(target, "mine")
     assert target.read_text() == "written by someone else"
     assert [p.name for p in tmp_path.iterdir()] == ["post.md"]  # temp file cleaned up
@@ -89,7 +90,7 @@ def test_failed_write_leaves_old_file_intact_and_no_temp(tmp_path, monkeypatch):
         raise OSError(errno.ENOSPC, "No space left on device")
 
     monkeypatch.setattr(os, "fsync", full_disk)
-    with pytest.raises(SiteError) as info:
+    with pytest.raises(WriteError) as info:
         atomic_write(target, "new", overwrite=True)
     assert "no space left on the device" in str(info.value) and str(target) in str(info.value)
     assert target.read_text() == "old"
@@ -110,7 +111,7 @@ def _fail_on_post(monkeypatch):
 
 def test_a_save_that_fails_part_way_leaves_the_site_as_it_was(site, monkeypatch):
     _fail_on_post(monkeypatch)
-    with pytest.raises(SiteError, match="no space left on the device"):
+    with pytest.raises(WriteError, match="no space left on the device"):
         site.save(NAME, post="POST", prompt="p", image_prompt="i")
     assert not (site.root / f"prompts/content/{NAME}.txt").exists()
     assert not (site.root / f"prompts/images/{NAME}.txt").exists()
@@ -123,7 +124,7 @@ def test_a_forced_save_that_fails_part_way_restores_the_replaced_files(site, mon
     site.save(NAME, post="old post", prompt="old prompt")
     before = (site.root / f"prompts/content/{NAME}.txt").read_bytes()
     _fail_on_post(monkeypatch)
-    with pytest.raises(SiteError):
+    with pytest.raises(WriteError):
         site.save(NAME, post="new post", prompt="new prompt", force=True)
     assert (site.root / f"prompts/content/{NAME}.txt").read_bytes() == before
     assert (site.root / f"_posts/{NAME}.md").read_text() == "old post"
@@ -175,7 +176,7 @@ def test_read_only_message_when_root_cannot_tell(tmp_path, monkeypatch):
         raise PermissionError(errno.EACCES, "Permission denied")
 
     monkeypatch.setattr(tempfile, "mkstemp", denied)
-    with pytest.raises(SiteError) as info:
+    with pytest.raises(WriteError) as info:
         atomic_write(tmp_path / "x.md", "x")
     assert f"{tmp_path}: cannot write into this folder: permission denied" in str(info.value)
 

@@ -43,7 +43,7 @@ def build_parser(commands: dict[str, object]) -> argparse.ArgumentParser:
         description="Turn a research paper into a reviewed blog post for a Jekyll research-group site.",
         epilog="Run `posttui SOURCE` (or `posttui` inside a site) to open the terminal app.",
     )
-    from .. import __version__
+    from ..version import __version__
 
     parser.add_argument("--version", action="version", version=f"posttui {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")

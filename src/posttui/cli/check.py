@@ -112,7 +112,7 @@ def _targets(args, outcome: Outcome) -> list[Target]:
 def _load_context_paper(source: str, site: Path | None):
     """The paper behind a context. A saved prompt skips the check that its YAML would re-render byte for byte:
     the checker never re-renders the prompt, and that round trip cost more than reading the prompt."""
-    from ..paper import load
+    from ..sources import load
     from ..sources.saved_prompt import is_saved_prompt, load_saved_prompt
 
     path = Path(source).expanduser()
@@ -196,9 +196,9 @@ def run(args: argparse.Namespace) -> int:
                 elif target.file is None:
                     sys.stdout.write(result.text)
                 else:
-                    from ..site import atomic_write
+                    from ..files import write_file
 
-                    atomic_write(target.file, result.text, overwrite=True)
+                    write_file(target.file, result.text, overwrite=True)
             elif args.fix and target.file is None:
                 sys.stdout.write(text)
             findings = result.findings

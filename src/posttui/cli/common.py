@@ -16,7 +16,7 @@ def add_source_options(parser: argparse.ArgumentParser) -> None:
 
 
 def load_from_args(args: argparse.Namespace):
-    from ..paper import load
+    from ..sources import load
 
     return load(
         args.source,

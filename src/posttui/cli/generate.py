@@ -87,7 +87,7 @@ def _keep_partial(config, paper, text: str, live: _Live, reason: str) -> None:
     if not text:
         _err("posttui: nothing had been received yet; nothing to keep")
         return
-    from ..site import atomic_write
+    from ..files import write_file as atomic_write
 
     stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
     folder = config.data_path() / "partial"
@@ -168,7 +168,7 @@ def _print_findings(findings, path: str) -> None:
 def run(args: argparse.Namespace) -> int:
     from ..config import load_config
     from ..llm import default_backend_name, make_backend
-    from ..paper import load
+    from ..sources import load
     from ..prompt import estimate_tokens
     from ..rules import CheckContext, Severity, check, fix
 
@@ -281,7 +281,7 @@ def run(args: argparse.Namespace) -> int:
             _err(f"posttui: could not record the session: {exc}")
 
     if not to_stdout:
-        from ..site import atomic_write
+        from ..files import write_file as atomic_write
 
         atomic_write(Path(args.out), text, overwrite=True)
         _err(f"posttui: draft written to {args.out}")

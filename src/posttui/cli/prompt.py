@@ -27,7 +27,9 @@ def add_parser(subparsers, name: str) -> argparse.ArgumentParser:
         action="store_true",
         help="the file as the site saves it (raw wrapper; an unpacked bundle's saved template values)",
     )
-    parser.add_argument("--out", type=Path, help="write to FILE instead of standard output")
+    parser.add_argument("--out", type=Path, help="write to FILE instead of standard output (never replaces a file "
+                        "unless --force)")
+    parser.add_argument("--force", action="store_true", help="with --out, replace FILE if it exists")
     parser.add_argument("--model", help="text model named in the footer (default: from config)")
     parser.add_argument("--image-model", help="image model named in the footer (default: from config)")
     parser.set_defaults(run=run)
@@ -55,13 +57,9 @@ def run(args: argparse.Namespace) -> int:
     for warning in args.paper.warnings:
         print(f"posttui: warning: {warning}", file=sys.stderr)
     if args.out:
-        from ..errors import SourceError
-        from ..sources.saved_prompt import write_exact
+        from ..files import write_file
 
-        try:
-            write_exact(args.out, text)
-        except OSError as exc:
-            raise SourceError(f"cannot write the prompt: {exc.strerror}", path=args.out) from None
+        write_file(args.out, text, overwrite=args.force)
         print(f"wrote {args.out} ({len(text.encode('utf-8'))} bytes)", file=sys.stderr)
         return 0
     sys.stdout.flush()

@@ -242,17 +242,3 @@ class Backend(Protocol):
 async def generate(backend: Backend, turns: Sequence[Turn], *, system: str | None = None) -> GenerationResult:
     """Run one call to the end and return its result (for second calls such as the image prompt)."""
     return await backend.stream(turns, system=system).collect()
-
-
-def as_turns(conversation: str | Turn | Sequence[Turn]) -> list[Turn]:
-    """Accept a bare prompt string as a one-turn conversation."""
-    if isinstance(conversation, str):
-        return [user(conversation)]
-    if isinstance(conversation, Turn):
-        return [conversation]
-    turns = list(conversation)
-    if not turns:
-        raise ValueError("a conversation needs at least one turn")
-    if turns[-1].role != "user":
-        raise ValueError("a conversation must end with a user turn")
-    return turns

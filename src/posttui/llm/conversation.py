@@ -6,160 +6,22 @@
   opening paragraph before the first heading) and splices the answer into the draft.
 
 Both return a :class:`Revision` (new text, the call's result, and the findings of a re-check when a checker is
-given) and never modify a draft in place: :class:`DraftHistory` keeps the previous versions so the user can go
-back.
+given) and never modify a draft in place: the workflow (:mod:`posttui.workflow`) shows it as a diff and records an
+accepted one as a new version in the session store.
 """
 
 from __future__ import annotations
 
 import re
-import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from ..postformat import OPENING, Section, find_section, splice_section, strip_fence
 from .base import Backend, GenerationResult, Turn, model, user
-
-BEGIN_MARKER = "<!-- BEGINNING OF GENERATED POST -->"
-END_MARKER = "<!-- END OF GENERATED POST -->"
-OPENING = ""
-"""The heading of the opening section (the text before the first heading)."""
 
 SECTION_REQUEST_LEAD = "Rewrite only one section of the post above:"
 REPAIR_REQUEST_LEAD = "The post above breaks rules of the instructions."
-
-_FENCE = re.compile(r"^(```+|~~~+)")
-_HEADING = re.compile(r"^(#{1,6})[ \t]+(.*?)[ \t]*#*[ \t]*$")
-
-
-# ----- sections ---------------------------------------------------------------------------------------------------
-@dataclass(frozen=True)
-class Section:
-    """A part of the narrative: ``text[start:end]`` of the whole draft, heading line included."""
-
-    heading: str
-    """The heading's text (``Key results``), or ``""`` for the opening section."""
-    level: int
-    """1-6 for ``#``...``######``; 0 for the opening."""
-    start: int
-    end: int
-    heading_line: str = ""
-    """The heading line exactly as written (``## Key results``), empty for the opening."""
-
-    @property
-    def is_opening(self) -> bool:
-        return self.level == 0
-
-    @property
-    def label(self) -> str:
-        return "the opening paragraph" if self.is_opening else f"the section \u201c{self.heading}\u201d"
-
-
-def narrative_bounds(draft: str) -> tuple[int, int]:
-    """Offsets of the narrative: after the BEGIN marker line, up to the END marker (or the end of the text)."""
-    begin = draft.find(BEGIN_MARKER)
-    start = 0 if begin < 0 else begin + len(BEGIN_MARKER)
-    if begin >= 0 and draft.startswith("\n", start):
-        start += 1
-    end = draft.find(END_MARKER, start)
-    return start, (len(draft) if end < 0 else end)
-
-
-def _lines_with_offsets(text: str, start: int, end: int):
-    pos = start
-    while pos < end:
-        nl = text.find("\n", pos, end)
-        stop = end if nl < 0 else nl + 1
-        yield pos, text[pos:stop]
-        pos = stop
-
-
-def sections(draft: str) -> list[Section]:
-    """The opening section (if it has any text) and one section per Markdown heading of the narrative.
-
-    A heading's section runs to the next heading of the same or a higher level, so a section includes its
-    subsections; headings inside fenced code blocks do not count.
-    """
-    n_start, n_end = narrative_bounds(draft)
-    heads: list[tuple[int, int, str, str]] = []  # (offset, level, text, line)
-    fence: str | None = None
-    for offset, line in _lines_with_offsets(draft, n_start, n_end):
-        stripped = line.strip()
-        mark = _FENCE.match(stripped)
-        if fence is not None:
-            if len(stripped) >= len(fence) and not stripped.strip(fence[0]):
-                fence = None  # a closing fence: only fence characters, at least as many as the opening
-            continue
-        if mark:
-            fence = mark.group(1)
-            continue
-        match = _HEADING.match(line.rstrip("\n"))
-        if match and not line.startswith((" " * 4, "\t")):
-            heads.append((offset, len(match.group(1)), match.group(2).strip(), line.rstrip("\n")))
-    out: list[Section] = []
-    first = heads[0][0] if heads else n_end
-    if draft[n_start:first].strip():
-        out.append(Section(OPENING, 0, n_start, first))
-    for i, (offset, level, text, line) in enumerate(heads):
-        end = next((o for o, lv, _, _ in heads[i + 1 :] if lv <= level), n_end)
-        out.append(Section(text, level, offset, end, line))
-    return out
-
-
-def section_at(draft: str, offset: int) -> Section | None:
-    """The innermost section containing ``offset`` (the cursor), or None outside the narrative."""
-    found = [s for s in sections(draft) if s.start <= offset < s.end or (offset == s.end == len(draft))]
-    return max(found, key=lambda s: (s.level, s.start)) if found else None
-
-
-def find_section(draft: str, heading: str) -> Section | None:
-    """The section with this heading (case and spacing insensitive), ``""`` naming the opening."""
-    wanted = " ".join(heading.split()).casefold()
-    for s in sections(draft):
-        if " ".join(s.heading.split()).casefold() == wanted:
-            return s
-    return None
-
-
-# ----- cleaning model answers -------------------------------------------------------------------------------------
-def strip_fence(text: str) -> str:
-    """Remove a code fence wrapped around the whole answer (```` ```markdown ... ``` ````)."""
-    stripped = text.strip()
-    match = re.match(r"^(```+|~~~+)[\w+-]*[ \t]*\n(.*)\n\1[ \t]*$", stripped, re.S)
-    return match.group(2) if match else text
-
-
-def splice_section(draft: str, section: Section, answer: str) -> str:
-    """Replace ``section`` in ``draft`` with the model's ``answer`` for it.
-
-    The answer is cleaned (code fence removed); if the model sent a whole post, the matching section is taken
-    from it; a heading section keeps its heading line when the answer dropped it. Blank-line separation around
-    the section is preserved.
-    """
-    text = strip_fence(answer)
-    if BEGIN_MARKER in text:
-        inner = find_section(text, section.heading)
-        if inner is not None:
-            text = text[inner.start : inner.end]
-    text = text.strip("\n")
-    if not section.is_opening:
-        first = text.split("\n", 1)[0]
-        match = _HEADING.match(first)
-        if not match:
-            text = f"{section.heading_line}\n\n{text}"
-        elif " ".join(match.group(2).split()).casefold() == " ".join(section.heading.split()).casefold():
-            text = section.heading_line + text[len(first):]
-    else:
-        lines = text.split("\n")
-        while lines and _HEADING.match(lines[0]):  # an opening has no heading
-            lines.pop(0)
-        text = "\n".join(lines).strip("\n")
-    old = draft[section.start : section.end]
-    trailing = old[len(old.rstrip("\n")) :] or "\n"
-    if section.end == len(draft) and not old.endswith("\n"):
-        trailing = ""
-    return draft[: section.start] + text + trailing + draft[section.end :]
-
 
 # ----- requests ---------------------------------------------------------------------------------------------------
 def _quote(draft: str, problem: Any, limit: int = 160) -> str:
@@ -297,71 +159,3 @@ async def regenerate_section(
     result = await _call(backend, turns, on_chunk)
     text = splice_section(draft, section, result.text)
     return Revision(text, "regenerate", result, check(text) if check else [], section)
-
-
-# ----- history ----------------------------------------------------------------------------------------------------
-@dataclass(frozen=True)
-class Version:
-    text: str
-    origin: str
-    """``stream``, ``edit``, ``fix``, ``repair``, ``regenerate``..."""
-    note: str = ""
-    time: float = field(default_factory=time.time)
-
-
-class DraftHistory:
-    """Every version of a draft, with a cursor: ``undo`` goes back, ``redo`` forward, ``push`` adds a version
-    (dropping the versions that were undone, as an editor does). Old versions beyond ``limit`` are forgotten."""
-
-    def __init__(self, text: str | None = None, origin: str = "stream", *, limit: int = 200):
-        self._versions: list[Version] = []
-        self._index = -1
-        self.limit = max(2, limit)
-        if text is not None:
-            self.push(text, origin)
-
-    def push(self, text: str, origin: str, note: str = "") -> Version:
-        if self._versions and self._index >= 0 and self._versions[self._index].text == text:
-            return self._versions[self._index]  # nothing changed: no new version
-        del self._versions[self._index + 1 :]
-        version = Version(text, origin, note)
-        self._versions.append(version)
-        if len(self._versions) > self.limit:
-            del self._versions[0 : len(self._versions) - self.limit]
-        self._index = len(self._versions) - 1
-        return version
-
-    @property
-    def current(self) -> Version | None:
-        return self._versions[self._index] if self._index >= 0 else None
-
-    @property
-    def text(self) -> str:
-        return self.current.text if self.current else ""
-
-    @property
-    def can_undo(self) -> bool:
-        return self._index > 0
-
-    @property
-    def can_redo(self) -> bool:
-        return self._index < len(self._versions) - 1
-
-    def undo(self) -> Version:
-        if not self.can_undo:
-            raise IndexError("no earlier version")
-        self._index -= 1
-        return self._versions[self._index]
-
-    def redo(self) -> Version:
-        if not self.can_redo:
-            raise IndexError("no later version")
-        self._index += 1
-        return self._versions[self._index]
-
-    @property
-    def versions(self) -> list[Version]:
-        return list(self._versions)
-
-    def __len__(self) -> int:
-        return len(self._versions)

@@ -47,6 +47,3 @@ class LLMBlockedError(LLMError):
 class LLMEmptyError(LLMError):
     """The model finished without writing anything."""
 
-
-class LLMCancelledError(LLMError):
-    """The user stopped the stream; ``partial`` holds what had arrived."""

@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from ..config import Config
 from ..errors import LLMError
 from .base import Backend, GenerationResult, Usage, estimate_cost, user
-from .conversation import strip_fence
+from ..postformat import strip_fence
 from .errors import LLMBlockedError, LLMConfigError, LLMEmptyError
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"

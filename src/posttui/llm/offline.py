@@ -28,7 +28,8 @@ from typing import TYPE_CHECKING
 from ..authors import preferred_url
 from ..latex_text import latex_to_text
 from .base import DraftStream, StreamOutcome, Turn, Usage
-from .conversation import find_section, requested_section
+from ..postformat import find_section
+from .conversation import requested_section
 from .errors import LLMConfigError
 
 if TYPE_CHECKING:
@@ -206,11 +207,6 @@ def take_words(text: str, limit: int) -> str:
 
 
 # ----- facts about the paper --------------------------------------------------------------------------------------
-def preferred_link(links) -> str:
-    """The link to put on a member's name: an academic or GitHub page before any social-media profile."""
-    return preferred_url(links or ()) or ""
-
-
 def group_members(paper: "Paper") -> list[tuple[str, str]]:
     """``(name as in the paper, preferred link or "")`` for every author matched to a group member."""
     out = []
@@ -223,7 +219,7 @@ def group_members(paper: "Paper") -> list[tuple[str, str]]:
         member = getattr(match, "member", None)
         links = getattr(match, "links", None) or {}
         if name and (member or links):
-            out.append((name, preferred_link(links)))
+            out.append((name, preferred_url(links) or ""))
     return out
 
 

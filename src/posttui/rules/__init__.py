@@ -5,31 +5,15 @@
 ['PT004']
 
 Rules live in one small module per family and register themselves in :data:`RULES`; :func:`load_rules`
-imports the families. Spans follow the convention documented in :mod:`posttui.rules.base`.
+(in :mod:`posttui.rules.base`) imports the families. Spans follow the convention documented in :mod:`posttui.rules.base`.
 """
 
 from __future__ import annotations
 
-import importlib
-
-from .base import RULES, CheckOptions, Finding, Fix, Rule, Severity
+from .base import FAMILIES, RULES, CheckOptions, Finding, Fix, Rule, Severity, load_rules
 from .context import CheckContext, CitedWork, Skeleton
 
-FAMILIES = ("structure", "featured", "leftover_latex", "reference_links", "author_links", "safety", "form")
-
-
-def load_rules() -> dict[str, Rule]:
-    """Import every rule family (idempotent) and return the registry, ordered by id."""
-    for family in FAMILIES:
-        importlib.import_module(f"{__name__}.{family}")
-    if list(RULES) != sorted(RULES):
-        ordered = dict(sorted(RULES.items()))
-        RULES.clear()
-        RULES.update(ordered)
-    return RULES
-
-
-from .engine import FixResult, StreamingChecker, check, fix  # noqa: E402
+from .engine import FixResult, StreamingChecker, check, fix
 
 __all__ = [
     "RULES",

@@ -14,6 +14,7 @@ A rule function yields :class:`Hit` objects (offsets, message, optional fix); th
 
 from __future__ import annotations
 
+import importlib
 from dataclasses import dataclass, field, replace
 from enum import Enum
 from typing import Callable, Iterable
@@ -143,8 +144,6 @@ class CheckOptions:
 
 def validate_rule_selectors(values, *, source: str = "") -> tuple[str, ...]:
     """Upper-case rule ids/prefixes, refusing ones that match no rule (a typo would silently disable nothing)."""
-    from . import load_rules
-
     load_rules()
     out = []
     for value in values:
@@ -158,3 +157,17 @@ def validate_rule_selectors(values, *, source: str = "") -> tuple[str, ...]:
             raise ConfigError(f"unknown rule id {value!r}", path=source or None, hint=f"known rules: {known}")
         out.append(sel)
     return tuple(out)
+
+
+FAMILIES = ("structure", "featured", "leftover_latex", "reference_links", "author_links", "safety", "form")
+
+
+def load_rules() -> dict[str, Rule]:
+    """Import every rule family (idempotent) and return the registry, ordered by id."""
+    for family in FAMILIES:
+        importlib.import_module(f"{__package__}.{family}")
+    if list(RULES) != sorted(RULES):
+        ordered = dict(sorted(RULES.items()))
+        RULES.clear()
+        RULES.update(ordered)
+    return RULES

@@ -20,12 +20,11 @@ from ..ids import find_identifiers, normalize_arxiv, normalize_doi, search_folde
 
 from ..authors import is_social, preferred_url
 from ..latex import clean_tex
+from ..postformat import BEGIN_MARKER, END_MARKER
 
 if TYPE_CHECKING:
     from ..paper import Paper
 
-BEGIN_MARKER = "<!-- BEGINNING OF GENERATED POST -->"
-END_MARKER = "<!-- END OF GENERATED POST -->"
 
 
 
@@ -134,11 +133,6 @@ def host_of(url: str) -> str:
     return host[4:] if host.startswith("www.") else host
 
 
-def preferred_link(links: Iterable[str]) -> str | None:
-    """The link the prompt asks for (academic or GitHub over social media), ranked as in :mod:`posttui.authors`."""
-    return preferred_url(list(links))
-
-
 URL_IN_TEXT_RE = re.compile(r"""https?://[^\s<>"'{}\\`\])]+""")
 
 
@@ -226,7 +220,7 @@ class CheckContext:
         preferred = dict(self.author_preferred)
         for name, links in self.author_links.items():
             if name not in preferred:
-                best = preferred_link(links)
+                best = preferred_url(links)
                 if best:
                     preferred[name] = best
         object.__setattr__(self, "author_preferred", MappingProxyType(preferred))
@@ -368,9 +362,9 @@ class CheckContext:
             values = links.values() if isinstance(links, Mapping) else links
             author_links[name] = tuple(str(u).strip() for u in values if isinstance(u, str) and u.strip())
             member = getattr(match, "member", None)
-            best = getattr(member, "preferred_link", None) if member is not None else None
-            if isinstance(best, (tuple, list)) and len(best) == 2 and best[1]:
-                preferred[name] = str(best[1])
+            best = preferred_url(links)
+            if best:
+                preferred[name] = best
             member_name = str(getattr(member, "name", "") or "") if member is not None else ""
             if member_name and normalize_name(member_name) != normalize_name(name):
                 aliases[name] = (member_name,)

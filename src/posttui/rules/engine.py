@@ -12,8 +12,7 @@ import time
 from dataclasses import dataclass, field
 from typing import Callable
 
-from . import load_rules
-from .base import RULES, CheckOptions, Finding, Hit, Severity
+from .base import RULES, CheckOptions, Finding, Hit, Severity, load_rules
 from .context import CheckContext
 from .fixes import apply_fixes, fixes_of
 from .markdown import Document, parse_document

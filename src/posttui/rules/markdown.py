@@ -2,9 +2,9 @@
 
 Two layers, both keyed by character offsets into the draft (see :mod:`posttui.rules.base` for the convention):
 
-* :func:`layout` finds the skeleton: an optional wrapping code fence, a preamble, the front matter, the header
-  image line, the BEGIN/END markers, the narrative between them and the tail (footer) after END. It works on
-  any prefix of a post, so it is safe while a draft streams in.
+* :func:`posttui.postformat.layout` finds the skeleton (the one post parser, shared with the revision code):
+  an optional wrapping code fence, a preamble, the front matter, the header image line, the BEGIN/END markers,
+  the narrative between them and the tail (footer) after END. It works on any prefix of a post.
 * :class:`Segment` is one group of blocks of the narrative (split at blank lines outside code fences). Its block
   structure comes from markdown-it-py (headings, lists, fences, HTML blocks); its inline structure (code spans,
   math, links, images, raw HTML, bare URLs) from a scanner that records exact spans, which markdown-it's inline
@@ -21,10 +21,8 @@ from functools import lru_cache
 
 from markdown_it import MarkdownIt
 
-from .context import BEGIN_MARKER, END_MARKER
+from ..postformat import BEGIN_MARKER, END_MARKER, FENCE_RE, FM_DELIM_RE, Layout, iter_lines, layout
 
-FENCE_RE = re.compile(r"^ {0,3}(`{3,}|~{3,})([^`\n]*)$")
-FM_DELIM_RE = re.compile(r"^---[ \t]*\r?$")
 
 
 class Positions:
@@ -47,168 +45,6 @@ class Positions:
     def line_col(self, offset: int) -> tuple[int, int]:
         idx = bisect.bisect_right(self.starts, offset) - 1
         return idx + 1, offset - self.starts[idx] + 1
-
-
-def iter_lines(text: str, start: int = 0, end: int | None = None):
-    """Yield ``(line_start, line_end_without_newline, next_line_start)`` for the lines of ``text[start:end]``."""
-    end = len(text) if end is None else end
-    pos = start
-    find = text.find
-    while pos < end:
-        nl = find("\n", pos, end)
-        if nl == -1:
-            yield pos, end, end
-            return
-        yield pos, nl, nl + 1
-        pos = nl + 1
-
-
-# ----------------------------------------------------------------------------------------------------------------
-# The skeleton
-# ----------------------------------------------------------------------------------------------------------------
-@dataclass
-class Layout:
-    text: str
-    content_start: int = 0
-    content_end: int = 0
-    wrap_open: tuple[int, int] | None = None
-    """The opening line of a code fence wrapping the whole post (start, end incl. newline)."""
-    wrap_close: tuple[int, int] | None = None
-    wrap_fence: str = ""
-    preamble: tuple[int, int] | None = None
-    """Non-blank text before the first template element (or before the wrapping fence)."""
-    trailer: tuple[int, int] | None = None
-    """Non-blank text after the wrapping fence's closing line."""
-    front_matter: tuple[int, int] | None = None
-    """From the opening ``---`` to the end of the closing ``---`` line (incl. its newline)."""
-    front_matter_closed: bool = False
-    header: tuple[int, int] | None = None
-    """The header image line (without newline)."""
-    stray_before_begin: tuple[int, int] | None = None
-    begins: list[tuple[int, int]] = field(default_factory=list)
-    ends: list[tuple[int, int]] = field(default_factory=list)
-    narrative: tuple[int, int] = (0, 0)
-    tail: tuple[int, int] | None = None
-    """Everything after the END marker (up to the wrap's closing fence)."""
-    structural: bool = False
-    """False when nothing of the skeleton was found (then the whole text is taken as narrative)."""
-
-
-def _first_nonblank(text: str, start: int, end: int) -> tuple[int, int, int] | None:
-    for ls, le, nxt in iter_lines(text, start, end):
-        if text[ls:le].strip():
-            return ls, le, nxt
-    return None
-
-
-def _span_nonblank(text: str, start: int, end: int) -> tuple[int, int] | None:
-    """The span from the first to the last non-white character of ``text[start:end]``, or None."""
-    chunk = text[start:end]
-    stripped = chunk.strip()
-    if not stripped:
-        return None
-    lead = len(chunk) - len(chunk.lstrip())
-    return start + lead, start + lead + len(stripped)
-
-
-def layout(text: str) -> Layout:
-    """Locate the template regions in ``text`` (any prefix of a post is fine)."""
-    lay = Layout(text, 0, len(text))
-    n = len(text)
-    first_begin = text.find(BEGIN_MARKER)
-    scan_end = first_begin if first_begin != -1 else n
-    # 1. The first structural line: a fence, the front matter, the header image, or the BEGIN marker.
-    cursor = 0
-    struct_line = None
-    for ls, le, nxt in iter_lines(text, 0, scan_end):
-        line = text[ls:le]
-        stripped = line.strip()
-        if not stripped:
-            continue
-        if FENCE_RE.match(line) or FM_DELIM_RE.match(line) or stripped.startswith("![") or stripped.startswith(
-            "<!--"
-        ):
-            struct_line = (ls, le, nxt)
-            break
-    if struct_line is None and first_begin != -1:
-        struct_line = (first_begin, first_begin, first_begin)
-    if struct_line is None:
-        lay.narrative = (0, n)
-        return lay
-    lay.structural = True
-    if struct_line[0] > 0:
-        lay.preamble = _span_nonblank(text, 0, struct_line[0])
-    cursor = struct_line[0]
-    m = FENCE_RE.match(text[struct_line[0] : struct_line[1]])
-    if m and struct_line[0] < scan_end:
-        lay.wrap_open = (struct_line[0], struct_line[2])
-        lay.wrap_fence = m.group(1)
-        cursor = struct_line[2]
-        lay.content_start = cursor
-    # 2. Markers (inside the content region).
-    find = text.find
-    for marker, bucket in ((BEGIN_MARKER, lay.begins), (END_MARKER, lay.ends)):
-        i = find(marker, cursor)
-        while i != -1:
-            bucket.append((i, i + len(marker)))
-            i = find(marker, i + len(marker))
-    # 3. The wrap's closing fence: the last fence-only line after the last END marker.
-    if lay.wrap_open is not None:
-        after = lay.ends[-1][1] if lay.ends else None
-        if after is not None:
-            close = None
-            fence_char = lay.wrap_fence[0]
-            for ls, le, nxt in iter_lines(text, after, n):
-                stripped = text[ls:le].strip()
-                if stripped and set(stripped) == {fence_char} and len(stripped) >= len(lay.wrap_fence):
-                    close = (ls, nxt)
-            if close:
-                lay.wrap_close = close
-                lay.content_end = close[0]
-                lay.trailer = _span_nonblank(text, close[1], n)
-        lay.ends = [e for e in lay.ends if e[1] <= lay.content_end]
-        lay.begins = [b for b in lay.begins if b[1] <= lay.content_end]
-    ce = lay.content_end
-    begin = lay.begins[0] if lay.begins else None
-    limit = begin[0] if begin else ce
-    # 4. Front matter.
-    first = _first_nonblank(text, cursor, limit)
-    if first and FM_DELIM_RE.match(text[first[0] : first[1]]):
-        fm_start = first[0]
-        fm_end = None
-        for ls, le, nxt in iter_lines(text, first[2], limit):
-            line = text[ls:le]
-            if FM_DELIM_RE.match(line) or line.rstrip() == "...":
-                if le < len(text):  # while streaming, "--" may still become "---" or the newline may follow
-                    fm_end = nxt
-                    lay.front_matter_closed = True
-                break
-            if line.strip().startswith("![") or line.strip().startswith("<!--"):
-                fm_end = ls
-                break
-        if fm_end is None:
-            fm_end = limit
-        lay.front_matter = (fm_start, fm_end)
-        cursor = fm_end
-    # 5. Header image line.
-    first = _first_nonblank(text, cursor, limit)
-    if first and text[first[0] : first[1]].strip().startswith("!["):
-        lay.header = (first[0], first[1])
-        cursor = first[2]
-    # 6. Anything else before BEGIN is stray text.
-    if begin:
-        lay.stray_before_begin = _span_nonblank(text, cursor, begin[0])
-        start = begin[1]
-        end_marker = next((e for e in lay.ends if e[0] >= start), None)
-        lay.narrative = (start, end_marker[0] if end_marker else ce)
-        if end_marker:
-            lay.tail = (end_marker[1], ce)
-    else:
-        end_marker = lay.ends[0] if lay.ends else None
-        lay.narrative = (cursor, end_marker[0] if end_marker else ce)
-        if end_marker:
-            lay.tail = (end_marker[1], ce)
-    return lay
 
 
 # ----------------------------------------------------------------------------------------------------------------

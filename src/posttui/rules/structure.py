@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 
 from .base import Fix, Hit, Severity, rule
-from .markdown import iter_lines
+from ..postformat import BEGIN_MARKER, END_MARKER, iter_lines
 
 _WS_RE = re.compile(r"\s*")
 
@@ -133,8 +133,8 @@ def header_image(doc, ctx, opts, partial):
 def markers(doc, ctx, opts, partial):
     lay = doc.layout
     text = doc.text
-    begin = ctx.template.begin_marker if ctx.template else "<!-- BEGINNING OF GENERATED POST -->"
-    end = ctx.template.end_marker if ctx.template else "<!-- END OF GENERATED POST -->"
+    begin = ctx.template.begin_marker if ctx.template else BEGIN_MARKER
+    end = ctx.template.end_marker if ctx.template else END_MARKER
     if not lay.begins:
         after = lay.header[1] if lay.header else (lay.front_matter[1] if lay.front_matter else None)
         rest = text[after:lay.content_end].strip() if after is not None else ""

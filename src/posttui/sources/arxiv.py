@@ -18,9 +18,10 @@ import urllib.parse
 import urllib.request
 from pathlib import Path
 
-from .. import __version__ as _version
+from ..version import __version__ as _version
 from ..config import Config, load_config
 from ..errors import FetchError, MetadataError, SourceError
+from ..files import write_file
 from ..ids import split_arxiv
 from ..paper import Paper
 from .archive import SourceFiles, read_source_bytes
@@ -35,18 +36,6 @@ OFFLINE_HINT = "check the network connection (papers opened once before are cach
 def cache_dir(config: Config, arxiv_id: str, version: str) -> Path:
     """Where the downloads of one paper (one version, or the latest) are cached."""
     return config.cache_path() / "arxiv" / (arxiv_id.replace("/", "_") + (version or ""))
-
-
-def _write_atomic(path: Path, data: bytes) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 def fetch(url: str, *, timeout: float, max_bytes: int, what: str) -> bytes:
@@ -116,7 +105,8 @@ def _cached_or_fetched(path: Path, url: str, config: Config, what: str, parse, w
     else:
         data = fetch(url, timeout=config.fetch_timeout, max_bytes=config.max_archive_bytes, what=what)
     result = parse(data, url)
-    _write_atomic(path, data)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    write_file(path, data, overwrite=True)
     return result
 
 

@@ -14,6 +14,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from ..errors import SavedPromptError
+from ..files import write_file
 from ..ids import split_arxiv
 from ..paper import Paper, TexFile
 from ..prompt import (
@@ -242,22 +243,6 @@ def load_saved_prompt(path: str | Path, *, check_dump_form: bool = True) -> Pape
 
 
 # ----- the parts file written by `posttui unpack` ----------------------------------------------------------------
-def write_exact(path: str | Path, text: str) -> None:
-    """Write UTF-8 text byte for byte (no newline translation), atomically: a temp file renamed into place."""
-    import os
-    import tempfile
-
-    path = Path(path)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
-            handle.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
 def read_parts_file(directory: str | Path) -> PromptParts | None:
     """The parts saved by ``posttui unpack`` in ``directory``, or None when there are none (or it is no directory)."""
     target = Path(directory) / PARTS_FILE
@@ -317,9 +302,6 @@ def unpack_saved_prompt(source: str | Path | Paper, directory: str | Path, *, fo
     written = []
     for name, text in files.items():
         target = directory / name
-        try:
-            write_exact(target, text)
-        except OSError as exc:
-            raise SavedPromptError(f"cannot be written: {exc.strerror}", path=target) from None
+        write_file(target, text, overwrite=force)
         written.append(target)
     return written

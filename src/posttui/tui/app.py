@@ -119,7 +119,7 @@ class PosttuiApp(App):
 
     @work(thread=True, exclusive=True, group="load", exit_on_error=False)
     def _load(self, source: str, session_id: int | None = None) -> None:
-        from ..paper import load
+        from ..sources import load
 
         try:
             paper = load(source, site=self.site, config=self.config)

@@ -79,7 +79,8 @@ async def propose_revision(kind: str, backend, prompt: str, draft: str, findings
     """Ask the model for a repair of the open problems, or for the section under ``offset``; returns a
     :class:`~posttui.llm.conversation.Revision` (nothing is applied: the user accepts or rejects a diff)."""
     from ..errors import PosttuiError
-    from ..llm.conversation import regenerate_section, repair, section_at
+    from ..llm.conversation import regenerate_section, repair
+    from ..postformat import section_at
 
     if kind == "repair":
         return await repair(backend, prompt, draft, findings, check=check)
@@ -134,21 +135,3 @@ async def save_post(site: Path, paper, text: str, prompt: str, backend, *, confi
         target.save, paper.post_name, post=text, prompt=prompt, image_prompt=image_prompt, image=image, force=force
     )
     return list(report.written)
-
-
-def write_atomic(path: Path, text: str) -> None:
-    """Replace a file in one step (temporary file in the same folder, then rename)."""
-    import os
-    import tempfile
-
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
-            fh.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise

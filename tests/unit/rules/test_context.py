@@ -2,7 +2,8 @@
 
 from posttui.paper import Paper
 from posttui.rules import CheckContext, check, fix
-from posttui.rules.context import CitedWork, cited_work_of, normalize_url, preferred_link
+from posttui.authors import preferred_url as preferred_link
+from posttui.rules.context import CitedWork, cited_work_of, normalize_url
 
 META = {
     "id": "http://arxiv.org/abs/2401.01234v1",
@@ -66,7 +67,7 @@ def test_from_paper_end_to_end_check_and_fix():
 
 
 def test_from_paper_on_a_saved_prompt_round_trip(tmp_path):
-    from posttui.paper import load
+    from posttui.sources import load
     from posttui.prompt import saved_prompt_text
 
     path = tmp_path / "2024-01-02-2401.01234.txt"
@@ -116,3 +117,20 @@ def test_references_are_adapted_only_when_a_rule_looks_one_up():
     assert "_pending" not in vars(smith) and "_pending" in vars(jones)
     assert ctx.references.get("nobody") is None
     assert dict(ctx.references) == {ref.key: cited_work_of(ref) for ref in paper.references}
+
+
+def test_one_preferred_link_for_the_checker_the_writer_and_the_authors_pane():
+    """Labels count in the ranking ("Webpage" beats an unlabelled URL): every consumer uses the same choice."""
+    from pathlib import Path
+
+    from posttui.llm.offline import group_members
+    from posttui.sources import load
+
+    paper = load(Path(__file__).resolve().parents[3] / "examples" / "synthetic-paper")
+    ctx = CheckContext.from_paper(paper)
+    members = [m for m in paper.authors if m.member]
+    assert members
+    writer = dict(group_members(paper))
+    for match in members:
+        assert ctx.author_preferred.get(match.name) == match.preferred_url == match.member.preferred_link[1]
+        assert writer[match.name] == match.preferred_url

@@ -731,13 +731,13 @@ class MainScreen(Screen):
         return self.draft_file
 
     def _write_draft_file(self, text: str) -> None:
-        from ..services import write_atomic
+        from ...files import write_file
 
         try:
             path = self._draft_path()
             self._draft_file_text = text  # the watcher ignores the app's own writes
             if not path.exists() or path.read_text(encoding="utf-8") != text:
-                write_atomic(path, text)
+                write_file(path, text, overwrite=True)
         except OSError as exc:
             self.notify(f"Could not write the draft file: {exc}", severity="warning")
             return
@@ -851,10 +851,6 @@ def _escape(text: str) -> str:
 
 
 def _preview_markdown(text: str) -> str:
-    """The post as a reader sees it: front matter and HTML comments left out of the rendered preview."""
-    body = text
-    if body.startswith("---\n"):
-        end = body.find("\n---", 4)
-        if end != -1:
-            body = body[end + 4:].lstrip("\n")
-    return body.replace("<!-- BEGINNING OF GENERATED POST -->", "").replace("<!-- END OF GENERATED POST -->", "")
+    from ...postformat import reader_view
+
+    return reader_view(text)

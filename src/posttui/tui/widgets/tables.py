@@ -143,9 +143,9 @@ class AuthorsTable(DataTable):
             ambiguous = bool(getattr(m, "ambiguous", len(candidates) > 1))
             links = getattr(m, "links", None) or {}
             urls = list(links.values()) if isinstance(links, dict) else list(links)
-            from ...rules.context import preferred_link
+            from ...authors import preferred_url
 
-            link = preferred_link(urls) or (urls[0] if urls else "")
+            link = preferred_url(links) or (urls[0] if urls else "")
             state = ("matched" if member_name else "not in the group") if not ambiguous else "ambiguous: check it"
             reason = str(getattr(m, "reason", "") or "")
             alternatives = ", ".join(str(getattr(c, "name", c)) for c in candidates) if len(candidates) > 1 else ""
