@@ -278,7 +278,16 @@ def _represent_tuple(dumper: yaml.SafeDumper, data: tuple):
     return dumper.represent_sequence(TUPLE_TAG, data)
 
 
-SiteDumper.add_representer(_feedparser_dict_class(), _represent_feedparser_dict)
+def _represent_dict_subclass(dumper: yaml.SafeDumper, data):
+    """FeedParserDict, recognised by name so that importing this module does not import feedparser (it costs more
+    than the rest of a headless command's start-up); any other dict subclass is refused, as SafeDumper does."""
+    cls = type(data)
+    if cls.__module__ == "feedparser.util" and cls.__qualname__ == "FeedParserDict":
+        return _represent_feedparser_dict(dumper, data)
+    return dumper.represent_undefined(data)
+
+
+SiteDumper.add_multi_representer(dict, _represent_dict_subclass)
 SiteDumper.add_representer(time.struct_time, _represent_struct_time)
 SiteDumper.add_representer(tuple, _represent_tuple)
 
