@@ -5,8 +5,8 @@ Measured in one run, on the corpus site's posts that have a saved prompt (the on
 1. CPU time of ``posttui check --site`` as a multiple of the peers on the same post files, ``pymarkdown scan``
    (goal <= 0.5x) and ``mdformat --check`` (for scale), and of posttui's own check of the same posts without
    context (copies outside the site, so no saved prompt is found; goal <= 2x). Process level, best of 3.
-2. The cost of one post's context in process (load the saved prompt + ``CheckContext.from_paper``): mean and worst
-   over the posts (goal <= 10 ms each), with one context-free check of the same posts as the baseline.
+2. The CPU cost of one post's context in process (load the saved prompt + ``CheckContext.from_paper``): mean and
+   worst over the posts (goal <= 10 ms each), with one context-free check of the same posts as the baseline.
 3. Peak RSS of ``check --site`` on synthetic sites of 32, 320 and 3,200 posts (corpus posts and prompts copied
    under new names into a temporary folder, deleted afterwards): RSS at 3,200 / RSS at 32, goal <= 1.2x.
 
@@ -86,17 +86,17 @@ def context_costs(site: Path, posts: list[Path]) -> None:
     times = []
     for post in posts:
         source = str(site / "prompts" / "content" / f"{post.stem}.txt")
-        start = time.perf_counter()
+        start = time.process_time()
         CheckContext.from_paper(_load_context_paper(source, site))
-        times.append(time.perf_counter() - start)
+        times.append(time.process_time() - start)
     parse_segment.cache_clear()
     url_identifier.cache_clear()
-    start = time.perf_counter()
+    start = time.process_time()
     for text in texts:
         check(text, CheckContext())
-    bare = (time.perf_counter() - start) / len(texts)
+    bare = (time.process_time() - start) / len(texts)
     mean, worst = statistics.mean(times), max(times)
-    print("2. One post's context, in process (load the saved prompt + CheckContext.from_paper)")
+    print("2. One post's context, in process, CPU time (load the saved prompt + CheckContext.from_paper)")
     print(f"   mean {mean * 1000:.1f} ms, median {statistics.median(times) * 1000:.1f} ms, worst {worst * 1000:.1f} ms"
           f" (goal <= 10 ms); one context-free check of a post: {bare * 1000:.1f} ms (context/check = "
           f"{mean / bare:.1f}x)")

@@ -32,7 +32,7 @@ ahead to the literal ``arxiv``: several times faster on a whole paper)."""
 # "10." comes first and the word boundary before it is a look-behind (the same test as a leading \b): a pattern
 # that starts with a literal is searched many times faster.
 DOI_IN_TEXT_RE = re.compile(r"10\.(?<!\w10\.)\d{4,9}/[^\s\"<>{}\\]+")
-_CASE_FOLD_SPECIALS = re.compile("[\u0130\u0131\u017f\u212a]")
+_CASE_FOLD_SPECIALS = "\u0130\u0131\u017f\u212a"
 DOI_URL_RE = re.compile(r"^(?:https?://)?(?:dx\.)?doi\.org/(?P<doi>10\..+)$", re.IGNORECASE)
 
 
@@ -117,7 +117,9 @@ def search_folded(text: str) -> str | None:
     That holds unless the text has one of the four non-ASCII letters re.IGNORECASE equates with ASCII ones
     (dotted/dotless i, long s, Kelvin sign); ``lower()`` keeps every other character's class and position.
     """
-    return None if _CASE_FOLD_SPECIALS.search(text) else text.lower()
+    if not text.isascii() and any(letter in text for letter in _CASE_FOLD_SPECIALS):
+        return None
+    return text.lower()
 
 
 def find_identifiers(text: str) -> tuple[set[str], set[str]]:

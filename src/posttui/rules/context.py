@@ -475,7 +475,7 @@ def _source_facts(text: str) -> tuple[frozenset[str], ...]:
     dois, arxiv = find_identifiers(text)
     hosts: set[str] = set()
     urls: set[str] = set()
-    for url in urls_in(text):
+    for url in dict.fromkeys(urls_in(text)):  # each distinct URL once (a bibliography repeats its hosts)
         host = host_of(url)
         if host:
             hosts.add(host)
