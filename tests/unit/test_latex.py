@@ -411,10 +411,12 @@ def _parse_both(text, db):
 
 LATEX_PIECES = ["a", "b", " ", "  ", "\n", "\n\n", "\\emph{", "}", "{", "$", "$$", "\\citep[e.g.][]{k1,k2}", "~",
                 "--", "---", "``", "''", "`", "'", "%", "\\%", "\\\\", "\\begin{itemize}", "\\item ", "\\end{itemize}",
-                "*", "[", "]", "\\frac ab", "\\textbf*", "x^2", "_i", "&", "#", "\\,", "\\(", "\\)", "é", "\t"]
+                "*", "[", "]", "\\frac ab", "\\textbf*", "x^2", "_i", "&", "#", "\\,", "\\(", "\\)", "é", "\t",
+                "word", "   ", "\n\n\n", " \n ", "\\section{T}", "\\begin{verbatim}x \\y\\end{verbatim}", "\\verb|a b|",
+                "\\[", "\\]", "\\href{u}{t}", "\\url{a%b}", "?`", "!`", "\\footnote[2]{n}"]
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=500, deadline=None)
 @given(st.lists(st.sampled_from(LATEX_PIECES), max_size=40))
 def test_plain_char_walker_parses_as_pylatexenc(pieces):
     from posttui.latex import _walker_db
