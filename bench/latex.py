@@ -64,17 +64,17 @@ def stock_pylatexenc():
     """pylatexenc's own tokenizer and specials lookup, as before posttui's faster (same-result) ones."""
     from pylatexenc import latexwalker
 
-    from posttui import latex, latex_text
+    from posttui import fast_walker, latex
 
     db = latex._walker_db()
-    walker = latex_text.PlainCharWalker
-    latex_text.PlainCharWalker = latexwalker.LatexWalker
+    walker = fast_walker.PlainCharWalker
+    fast_walker.PlainCharWalker = latexwalker.LatexWalker
     del db.test_for_specials
     try:
         yield
     finally:
-        latex_text.PlainCharWalker = walker
-        latex_text.index_specials(db)
+        fast_walker.PlainCharWalker = walker
+        fast_walker.index_specials(db)
 
 
 def main() -> None:

@@ -353,7 +353,7 @@ def _walker_db():
         macrospec.MacroSpec("num", "[{"),
     ]
     db.add_context_category("posttui", macros=macros, prepend=True)
-    from .latex_text import index_specials
+    from .fast_walker import index_specials
 
     index_specials(db)
     return db
@@ -456,7 +456,7 @@ def latex_to_text(latex: str, user_macros: tuple[tuple[str, str], ...] = ()) -> 
         return ""
     if not _NEEDS_PARSING_RE.search(latex):  # plain words (most headings): nothing to convert
         return tidy_text(latex)
-    from .latex_text import PlainCharWalker
+    from .fast_walker import PlainCharWalker
 
     converter = _make_converter(user_macros) if user_macros else _default_converter()
     try:

@@ -399,7 +399,7 @@ def _shape(node):
 def _parse_both(text, db):
     from pylatexenc import latexwalker
 
-    from posttui.latex_text import PlainCharWalker
+    from posttui.fast_walker import PlainCharWalker
 
     fast = PlainCharWalker(text, latex_context=db, tolerant_parsing=True).get_latex_nodes()
     stock_db = copy.copy(db)
