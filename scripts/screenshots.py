@@ -26,8 +26,8 @@ def _damaged(post: str) -> str:
 async def _idle(pilot, screen) -> None:
     for _ in range(400):
         await pilot.pause(0.05)
-        if not screen.busy and not screen._check_running and screen.checker is not None \
-                and screen._check_wanted is None \
+        if not screen.busy and screen.review.checker_ready \
+                and screen.checks.idle \
                 and not [w for w in screen.workers if w.group.startswith("preview") and w.is_running]:
             return
     raise SystemExit("the app did not settle")
@@ -42,20 +42,20 @@ async def _main_screen(paper, store, site, size, out: Path, name: str, *, refuse
     async with app.run_test(size=size) as pilot:
         for _ in range(100):
             await pilot.pause(0.05)
-            if app.screen.__class__.__name__ == "MainScreen" and app.screen.checker is not None:
+            if app.screen.__class__.__name__ == "MainScreen" and app.screen.review.checker_ready:
                 break
         screen = app.screen
         await pilot.press("ctrl+g")
         await _idle(pilot, screen)
         text = _damaged(screen.editor.text)
-        screen._record(text, "edit")
-        screen._set_text(text)
+        screen.review.record(text, "edit")
+        screen.show_text(text)
         await _idle(pilot, screen)
         screen.problems.focus()
         await pilot.press("enter")
         screen.problems.focus()
         if refused:
-            screen._set_text(text.replace("In [2611.01234](https://arxiv.org/abs/2611.01234), ", "In this paper, "))
+            screen.show_text(text.replace("In [2611.01234](https://arxiv.org/abs/2611.01234), ", "In this paper, "))
             await _idle(pilot, screen)
             await pilot.press("ctrl+s")
             await pilot.pause(0.5)

@@ -15,11 +15,12 @@ Stdlib only; start it with ``with FakeArxiv() as server:`` and point ``POSTTUI_A
 
 from __future__ import annotations
 
-import threading
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlsplit
 from xml.sax.saxutils import escape
+
+from local_server import LocalServer
 
 
 def atom_feed(
@@ -95,11 +96,10 @@ class FakePaper:
 
 
 @dataclass
-class FakeArxiv:
+class FakeArxiv(LocalServer):
     papers: dict[str, FakePaper] = field(default_factory=dict)
     requests: list[str] = field(default_factory=list)
     _server: ThreadingHTTPServer | None = None
-    _thread: threading.Thread | None = None
 
     def add(self, arxiv_id: str, source: bytes, *, mode: str = "", version: str = "v1", **entry) -> None:
         """Serve ``arxiv_id`` (and ``arxiv_id + version``) with this source and an entry built from ``entry``."""
@@ -153,23 +153,8 @@ class FakeArxiv:
                     return self._send(200, body, ctype)
                 return self._send(404, b"no such endpoint", "text/plain")
 
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self._server.daemon_threads = True
-        self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
-        self._thread.start()
+        self.serve(Handler)
         return self
-
-    def stop(self) -> None:
-        if self._server is not None:
-            self._server.shutdown()
-            self._server.server_close()
-            self._server = None
-
-    @property
-    def base(self) -> str:
-        assert self._server is not None, "start() the server first"
-        host, port = self._server.server_address[:2]
-        return f"http://{host}:{port}"
 
     @property
     def api_url(self) -> str:
@@ -178,9 +163,3 @@ class FakeArxiv:
     @property
     def src_url(self) -> str:
         return f"{self.base}/src"
-
-    def __enter__(self) -> "FakeArxiv":
-        return self.start()
-
-    def __exit__(self, *exc) -> None:
-        self.stop()

@@ -33,6 +33,14 @@ def isolated_env(tmp_path_factory, monkeypatch):
         "POSTTUI_ARXIV_API_URL",
         "POSTTUI_ARXIV_SRC_URL",
         "POSTTUI_MODEL",
+        "POSTTUI_RESOLVE",
+        "POSTTUI_SEMANTIC_SCHOLAR_URL",
+        "POSTTUI_INSPIRE_URL",
+        "POSTTUI_CROSSREF_URL",
+        "POSTTUI_DOI_API_URL",
+        "POSTTUI_CROSSREF_MAILTO",
+        "POSTTUI_API_PACE",
+        "S2_API_KEY",
     ):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("NO_PROXY", "127.0.0.1,localhost")

@@ -158,7 +158,7 @@ def _member(name: str, entry: Any, source: str) -> Member:
     links = entry.get("links") or {}
     if not isinstance(links, dict):
         raise GroupError(f"member {name!r}: 'links' must be a mapping of label -> URL", path=source,
-                         hint="write links as  links:\\n    Webpage: https://...")
+                         hint="write links as a mapping of label to URL, e.g.  links: {Webpage: https://...}")
     image = entry.get("image")
     if image is not None and not isinstance(image, str):
         raise GroupError(f"member {name!r}: 'image' must be a path or URL string", path=source)

@@ -46,25 +46,66 @@ class Config:
     prices: dict = field(default_factory=dict)
     """Per-model prices in USD per million tokens: ``{model: {"input": x, "output": y}}``."""
     gemini_timeout: float = 300.0
-    """Seconds without a byte from Gemini before a call fails (thinking models can be silent for minutes)."""
+    """Seconds without a byte from Gemini before a call fails (thinking models can be silent for minutes). It
+    limits each read, never the whole stream."""
+    gemini_server_timeout: float = 1200.0
+    """The deadline Google gets for the whole request (the ``X-Server-Timeout`` header): long enough for a
+    2.5 Pro answer that thinks for minutes and then writes a long post."""
     gemini_attempts: int = 4
-    """Tries for a Gemini call that fails before its stream starts (429, 5xx, network); 1 disables retries."""
+    """Requests for a Gemini call that fails before its text starts (5xx, network, per-minute 429); 1 disables
+    retries. Daily or zero quotas and stalls are never retried."""
     gemini_retry_delay: float = 1.0
-    """First wait between those tries in seconds (doubling, with jitter, up to 20 s)."""
+    """First wait between those requests in seconds (doubling up to 20 s; a 429's RetryInfo delay wins)."""
+    gemini_max_wait: float = 120.0
+    """The most seconds one call may spend waiting between retries, all waits together; a longer wait asked
+    for by Google fails at once and says so."""
+    max_output_tokens: int = 0
+    """The longest answer the model may write, in tokens (0: the model's own limit, 65,536 for 2.5 Pro). A draft
+    cut at this limit ends with finish reason MAX_TOKENS."""
+    resolve_references: str = "cache"
+    """Looking up reference identifiers online (:mod:`posttui.resolve`): ``off``, ``cache`` (use answers cached
+    by an earlier ``--resolve`` run, never the network; the default) or ``online`` (always look up)."""
+    semantic_scholar_url: str = "https://api.semanticscholar.org/graph/v1"
+    """Semantic Scholar Graph API base; ``/paper/arXiv:ID/references`` is appended (key: ``$S2_API_KEY``)."""
+    inspire_url: str = "https://inspirehep.net/api"
+    """INSPIRE-HEP REST API base; ``/literature?q=...`` is appended."""
+    crossref_url: str = "https://api.crossref.org"
+    """Crossref REST API base; ``/works?query.bibliographic=...`` is appended."""
+    doi_api_url: str = "https://doi.org/api/handles"
+    """doi.org handle API; ``/DOI`` is appended (``posttui check --online``)."""
+    crossref_mailto: str = ""
+    """An e-mail address sent to Crossref so requests join its polite pool (optional)."""
+    crossref_max_queries: int = 40
+    """At most this many Crossref look-ups per paper (one per entry still unmatched)."""
+    api_pace: float = 1.0
+    """Multiplier of each API's polite interval between requests (0 disables the pause; tests only)."""
 
     def cache_path(self) -> Path:
         if self.cache_dir is not None:
             return Path(self.cache_dir)
         import platformdirs
 
-        return Path(platformdirs.user_cache_dir(APP_NAME))
+        return _under_existing_home(Path(platformdirs.user_cache_dir(APP_NAME)), "cache", "POSTTUI_CACHE_DIR")
 
     def data_path(self) -> Path:
         if self.data_dir is not None:
             return Path(self.data_dir)
         import platformdirs
 
-        return Path(platformdirs.user_data_dir(APP_NAME))
+        return _under_existing_home(Path(platformdirs.user_data_dir(APP_NAME)), "data", "POSTTUI_DATA_DIR")
+
+
+def _under_existing_home(path: Path, kind: str, variable: str) -> Path:
+    """``path`` (a platform default folder), refused when it lies in a home folder that does not exist:
+    posttui never creates a missing home (``HOME=/nonexistent`` for a service account, run as root)."""
+    home = Path(os.path.expanduser("~"))
+    if not home.is_dir() and (path == home or home in path.parents):
+        raise ConfigError(
+            f"the home folder {home} does not exist, so there is no {kind} folder ({path}); posttui does not "
+            "create a home folder",
+            hint=f"set {variable} to a folder posttui may use, or set HOME to your real home folder",
+        )
+    return path
 
 
 _ENV = {
@@ -79,7 +120,19 @@ _ENV = {
     "POSTTUI_GEMINI_TIMEOUT": "gemini_timeout",
     "POSTTUI_GEMINI_ATTEMPTS": "gemini_attempts",
     "POSTTUI_GEMINI_RETRY_DELAY": "gemini_retry_delay",
+    "POSTTUI_GEMINI_SERVER_TIMEOUT": "gemini_server_timeout",
+    "POSTTUI_GEMINI_MAX_WAIT": "gemini_max_wait",
+    "POSTTUI_MAX_OUTPUT_TOKENS": "max_output_tokens",
+    "POSTTUI_RESOLVE": "resolve_references",
+    "POSTTUI_SEMANTIC_SCHOLAR_URL": "semantic_scholar_url",
+    "POSTTUI_INSPIRE_URL": "inspire_url",
+    "POSTTUI_CROSSREF_URL": "crossref_url",
+    "POSTTUI_DOI_API_URL": "doi_api_url",
+    "POSTTUI_CROSSREF_MAILTO": "crossref_mailto",
+    "POSTTUI_API_PACE": "api_pace",
 }
+
+RESOLVE_MODES = ("off", "cache", "online")
 
 
 def config_file() -> Path:
@@ -130,14 +183,27 @@ def load_config(path: Path | None = None, environ: dict | None = None) -> Config
     for env, name in _ENV.items():
         if environ.get(env):
             values[name] = _coerce(name, environ[env], f"${env}")
+    mode = values.get("resolve_references", "cache")
+    if mode not in RESOLVE_MODES:
+        raise ConfigError(f"setting 'resolve_references' must be one of {', '.join(RESOLVE_MODES)}, not {mode!r}",
+                          path=str(path), hint="use off, cache or online")
     return replace(Config(), **values)
+
+
+API_KEY_VARIABLES = ("GEMINI_API_KEY", "GOOGLE_API_KEY")
+
+
+def api_key_source(environ: dict | None = None) -> str | None:
+    """The name of the variable the API key comes from (for messages about a rejected key), or None."""
+    environ = os.environ if environ is None else environ
+    for name in API_KEY_VARIABLES:
+        if environ.get(name, "").strip():
+            return name
+    return None
 
 
 def api_key(environ: dict | None = None) -> str | None:
     """The Gemini API key from ``GEMINI_API_KEY`` or ``GOOGLE_API_KEY`` (never stored anywhere)."""
     environ = os.environ if environ is None else environ
-    for name in ("GEMINI_API_KEY", "GOOGLE_API_KEY"):
-        value = environ.get(name, "").strip()
-        if value:
-            return value
-    return None
+    name = api_key_source(environ)
+    return environ[name].strip() if name else None

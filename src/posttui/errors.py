@@ -6,18 +6,39 @@ The CLI prints ``str(error)`` without a traceback and exits 2; the TUI shows it 
 
 from __future__ import annotations
 
+import unicodedata
 from pathlib import Path
+
+_BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u200e\u200f")
+"""Invisible direction overrides: they make a name read differently from what it is."""
+
+
+def is_control(char: str) -> bool:
+    """A C0/C1 control character or an invisible direction override."""
+    return unicodedata.category(char) == "Cc" or char in _BIDI_CONTROLS
+
+
+def printable(text: str, keep: str = "") -> str:
+    """``text`` with control characters (but those in ``keep``) shown as escapes (``\x1b``), so a name taken from
+    input (a file or archive member name) cannot drive the terminal when a message shows it."""
+    if not any(is_control(c) and c not in keep for c in text):
+        return text
+    return "".join(
+        c.encode("unicode_escape").decode("ascii") if is_control(c) and c not in keep else c for c in text
+    )
 
 
 class PosttuiError(Exception):
-    """Base class: a problem the user can act on."""
+    """Base class: a problem the user can act on. Its text is terminal-safe: control characters in the path,
+    message or hint (names taken from input) are shown escaped."""
 
     def __init__(self, message: str, *, path: str | Path | None = None, hint: str | None = None):
         self.path = str(path) if path is not None else None
         self.hint = hint
-        text = f"{self.path}: {message}" if self.path else message
+        text = f"{printable(self.path)}: {message}" if self.path else message
+        text = printable(text, keep="\n\t")
         if hint:
-            text = f"{text}\n  hint: {hint}"
+            text = f"{text}\n  hint: {printable(hint, keep=chr(10))}"
         super().__init__(text)
 
 
@@ -58,7 +79,10 @@ class ConfigError(PosttuiError):
 
 
 class LLMError(PosttuiError):
-    """A language-model call failed; ``partial`` keeps any text received before the failure."""
+    """A language-model call failed; ``partial`` keeps any text received before the failure, ``charge`` (a
+    :class:`posttui.llm.base.Charge`, when known) what the failed call cost, so that billed failures are counted."""
+
+    charge = None
 
     def __init__(self, message: str, *, partial: str = "", hint: str | None = None, retry_after: float | None = None):
         self.partial = partial

@@ -105,18 +105,11 @@ def _write_through(path: Path, payload: bytes, kind: str) -> None:
         os.close(fd)
 
 
-def write_file(path: str | Path, data: str | bytes, *, overwrite: bool = False) -> bool:
-    """Write ``data`` to ``path`` (strings as UTF-8, byte for byte); return True if a file was replaced.
-
-    Raises :class:`~posttui.errors.WriteError` (naming the file, the reason and what to do) when the target exists
-    and ``overwrite`` is off, is a link, directory, block device or socket, or when the write fails.
-    """
+def ensure_writable(path: str | Path, *, overwrite: bool = False) -> tuple[str, os.stat_result | None]:
+    """Refuse now what :func:`write_file` would refuse (so a command can say so before any costly work);
+    returns what is at ``path`` (``missing``, ``file``, ``chardev`` or ``fifo``) and its stat."""
     path = Path(path)
-    payload = data.encode("utf-8") if isinstance(data, str) else bytes(data)
     kind, st = _kind(path)
-    if kind in ("chardev", "fifo"):
-        _write_through(path, payload, kind)
-        return False
     if kind == "link":
         raise WriteError("is a symbolic link; posttui does not write through links", path=path,
                          hint=f"write to the file it points to ({os.path.realpath(path)}) instead")
@@ -125,9 +118,24 @@ def write_file(path: str | Path, data: str | bytes, *, overwrite: bool = False) 
     if kind == "other":
         raise WriteError("is a special file (device or socket); refusing to replace it", path=path,
                          hint="write to a regular file instead")
-    existed = kind == "file"
-    if existed and not overwrite:
+    if kind == "file" and not overwrite:
         raise WriteError("already exists; not overwritten", path=path, hint="use --force to replace it")
+    return kind, st
+
+
+def write_file(path: str | Path, data: str | bytes, *, overwrite: bool = False) -> bool:
+    """Write ``data`` to ``path`` (strings as UTF-8, byte for byte); return True if a file was replaced.
+
+    Raises :class:`~posttui.errors.WriteError` (naming the file, the reason and what to do) when the target exists
+    and ``overwrite`` is off, is a link, directory, block device or socket, or when the write fails.
+    """
+    path = Path(path)
+    payload = data.encode("utf-8") if isinstance(data, str) else bytes(data)
+    kind, st = ensure_writable(path, overwrite=overwrite)
+    if kind in ("chardev", "fifo"):
+        _write_through(path, payload, kind)
+        return False
+    existed = kind == "file"
     directory = path.parent
     try:
         fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name[:100]}.", suffix=".tmp", dir=directory)

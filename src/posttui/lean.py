@@ -242,13 +242,18 @@ def _short_authors(ref: "Reference") -> str:
     return f"{surname(names[0])} et al."
 
 
-def reference_table(refs) -> str:
-    """``key | Authors year | identifier`` per reference; identifier is ``arXiv:ID``, ``doi:DOI``, a URL or -."""
+def reference_table(refs, *, origins: bool = True) -> str:
+    """``key | Authors year | identifier`` per reference; identifier is ``arXiv:ID``, ``doi:DOI``, a URL or -.
+
+    An identifier that an API resolved (not written in the source) is followed by its origin in brackets,
+    ``doi:10.x/y (Crossref)``, so the model and the reader know it was looked up.
+    """
     lines = ["key | authors year | id"]
     for ref in refs:
         who = " ".join(p for p in (_short_authors(ref), ref.year) if p)
         ident = f"arXiv:{ref.arxiv}" if ref.arxiv else f"doi:{ref.doi}" if ref.doi else ref.url or "-"
-        lines.append(f"{ref.key} | {who or '-'} | {ident}")
+        origin = (ref.arxiv_origin if ref.arxiv else ref.doi_origin if ref.doi else "") if origins else ""
+        lines.append(f"{ref.key} | {who or '-'} | {ident}{f' ({origin})' if origin else ''}")
     return "\n".join(lines)
 
 
@@ -284,11 +289,14 @@ def lean_authors(info: dict) -> str:
 def lean_blocks(paper: "Paper", info: dict) -> dict[str, str]:
     """The five data blocks of the lean prompt."""
     tex, inline_refs = lean_tex(paper, keep_abstract=not _flat(paper._meta("summary")))
-    refs = list(paper.references) if (paper.bbl.strip() or paper.bib.strip()) else []
+    api_list = getattr(paper.references, "bibliography_origin", "")
+    refs = list(paper.references) if (paper.bbl.strip() or paper.bib.strip() or api_list) else []
     known = {r.key for r in refs}
     refs += [r for r in inline_refs if r.key not in known]
     if refs:
         bbl = reference_table(refs)
+        if api_list:
+            bbl = f"(no bibliography in the source: the featured paper's reference list from {api_list})\n{bbl}"
     else:
         bbl = _compact_bbl(paper.bbl)
     return {

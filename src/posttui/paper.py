@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .errors import LatexError
+from .safenames import post_name as checked_post_name
 
 _ISO_DATE_RE = re.compile(r"\d{4}-\d{2}-\d{2}")
 
@@ -91,8 +92,10 @@ class Paper:
 
     @property
     def post_name(self) -> str:
-        """``DATE-ID``: the stem of every file the site keeps for this post."""
-        return f"{self.date}-{self.arxiv_id or self.fallback_id or 'paper'}"
+        """``DATE-ID``: the stem of every file the site keeps for this post (old-style ids as ``astro-ph-0601001``).
+
+        Raises :class:`SourceError` when the date is not a calendar date or the name cannot be a file name."""
+        return checked_post_name(self.date, self.arxiv_id or self.fallback_id or "paper", path=self.origin or None)
 
     def note(self, warning: str) -> None:
         """Record a non-fatal problem once (derived views may be computed, and fail, more than once)."""
@@ -137,10 +140,11 @@ class Paper:
 
     @cached_property
     def references(self) -> "list[Reference]":
-        """References from the .bbl (or the .bib when there is no .bbl)."""
+        """References from the .bbl (or the .bib when there is no .bbl), with cached resolved identifiers."""
         from .references import references_of
+        from .resolve import resolve_cached
 
-        return references_of(self)
+        return resolve_cached(self, references_of(self))
 
     @cached_property
     def authors(self) -> "list[AuthorMatch]":

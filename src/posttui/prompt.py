@@ -277,12 +277,50 @@ def site_blocks(paper: "Paper") -> dict[str, str]:
     }
 
 
+RESOLVED_HEADING = "4a. **Resolved References:**"
+RESOLVED_NOTE = (
+    "Identifiers posttui found for the bibliography entries above that do not show one (in brackets: where each "
+    "comes from). Link them like the identifiers in the bibliography."
+)
+
+
+def resolved_block(paper: "Paper") -> str:
+    """The "Resolved references" block ``--resolve`` adds after the bibliography, or ``""`` when nothing was
+    resolved: one line ``key | Authors year | arXiv:ID or doi:DOI (origin)`` per entry whose identifier came from
+    an API (Semantic Scholar, INSPIRE, Crossref) or, without a bibliography, the whole API reference list."""
+    from .lean import reference_table
+
+    refs = paper.references
+    rows = [r for r in refs if r.has_identifier and (r.identifier_origin != "source" or refs.bibliography_origin)]
+    if not rows:
+        return ""
+    note = RESOLVED_NOTE
+    if refs.bibliography_origin:
+        note = (f"The source has no bibliography: this is the featured paper's reference list from "
+                f"{refs.bibliography_origin}. Link these identifiers.")
+    return f"{RESOLVED_HEADING}\n{note}\n```text\n{reference_table(rows, origins=True)}\n```"
+
+
+def _with_resolved(template: str, blocks: dict[str, str], block: str) -> dict[str, str]:
+    """Put ``block`` right after the bibliography's code fence (the value closes the template's fence early and
+    opens a text fence that the template's closing fence then ends), or after the bibliography text."""
+    blocks = dict(blocks)
+    if "{{bbl}}\n```\n" in template:
+        text, fence = block.rsplit("\n```", 1)
+        blocks["bbl"] = f"{blocks['bbl']}\n```\n\n{text}{fence}"
+    else:
+        blocks["bbl"] = f"{blocks['bbl']}\n\n{block}"
+    return blocks
+
+
 def build_prompt(paper: "Paper", mode: str = "site", model: str | None = None, image_model: str | None = None,
-                 *, config: "Config | None" = None) -> str:
+                 *, config: "Config | None" = None, resolved: bool = False) -> str:
     """The generation prompt for ``paper`` (without the ``{% raw %}`` wrapper; see :func:`wrap_saved`).
 
     ``site``: byte-identical to the site's prompt. ``lean``: the same template and rules with compact data
-    blocks (see :mod:`posttui.lean`).
+    blocks (see :mod:`posttui.lean`), whose reference table already carries the resolved identifiers.
+    ``resolved=True`` (``--resolve``) adds :func:`resolved_block` after the site prompt's bibliography; without
+    it, or when nothing was resolved, the site prompt stays byte-identical.
     """
     if mode not in MODES:
         raise ConfigError(f"unknown prompt mode {mode!r}", hint=f"use one of: {', '.join(MODES)}")
@@ -293,11 +331,13 @@ def build_prompt(paper: "Paper", mode: str = "site", model: str | None = None, i
         from .lean import lean_blocks
 
         blocks = lean_blocks(paper, author_info(paper))
-    values = dict(blocks)
+    template = template_text(PROMPT_TEMPLATE, config)
+    extra = resolved_block(paper) if resolved and mode == "site" else ""
+    values = _with_resolved(template, blocks, extra) if extra else dict(blocks)
     values["output_format"] = _render_output(parts, config)
     values["lead_author"] = parts.lead_author
     values["arxiv_id"] = parts.arxiv_id
-    return render(template_text(PROMPT_TEMPLATE, config), values, name=PROMPT_TEMPLATE)
+    return render(template, values, name=PROMPT_TEMPLATE)
 
 
 def wrap_saved(prompt: str) -> str:

@@ -48,6 +48,22 @@ class Reference:
     """First link that is neither a DOI nor an arXiv link (ADS, publisher, software page)."""
     raw: str = ""
     """The entry's source text as it appears in the .bbl/.bib."""
+    doi_origin: str = ""
+    """Who gave the DOI when the source did not: ``Semantic Scholar``, ``INSPIRE`` or ``Crossref`` (see
+    :mod:`posttui.resolve`); empty for a DOI written in the source."""
+    arxiv_origin: str = ""
+    """Who gave the arXiv id when the source did not (as :attr:`doi_origin`)."""
+    unresolved: str = ""
+    """Why the entry still has no DOI or arXiv id after resolution (never a guess), or ``""``."""
+
+    @property
+    def identifier_origin(self) -> str:
+        """Where :attr:`identifier` comes from: ``source``, ``Semantic Scholar``, ``INSPIRE``, ``Crossref`` or ``""``."""
+        if self.doi:
+            return self.doi_origin or "source"
+        if self.arxiv:
+            return self.arxiv_origin or "source"
+        return ""
 
     @property
     def doi_key(self) -> str:
@@ -115,6 +131,9 @@ class ReferenceList(list):
         super().__init__(items)
         self.warnings: list[str] = list(warnings)
         self.source = source
+        self.bibliography_origin = ""
+        """Set when the source has no bibliography and these entries are the featured paper's reference list
+        from an API (``Semantic Scholar`` or ``INSPIRE``); empty for a bibliography read from the source."""
 
     @property
     def summary(self) -> ReferenceSummary:
@@ -124,9 +143,14 @@ class ReferenceList(list):
         return {ref.key: ref for ref in self}
 
     def _repr_markdown_(self) -> str:
-        lines = [f"**{summarize(self)}**", "", "| key | authors | year | title | identifier |", "|---|---|---|---|---|"]
+        lines = [f"**{summarize(self)}**", ""]
+        if self.bibliography_origin:
+            lines += [f"*No bibliography in the source: the featured paper's reference list from "
+                      f"{self.bibliography_origin}.*", ""]
+        lines += ["| key | authors | year | title | identifier | origin |", "|---|---|---|---|---|---|"]
         for ref in self:
-            cells = [f"`{ref.key}`", ref.short_authors, ref.year, ref.title, ref.link or "—"]
+            origin = ref.identifier_origin or (f"unresolved: {ref.unresolved}" if ref.unresolved else "—")
+            cells = [f"`{ref.key}`", ref.short_authors, ref.year, ref.title, ref.link or "—", origin]
             lines.append("| " + " | ".join(_md_cell(c) for c in cells) + " |")
         for warning in self.warnings:
             lines.append(f"\n> ⚠ {_md_cell(warning)}")
@@ -538,7 +562,7 @@ class _BibitemReference(Reference):
 def _reference_from_bibitem(key: str, label: str, body: str, raw: str) -> Reference:
     doi = find_doi(body)
     if not doi:  # keys like "Skinner2013/10.1063/1.4790861" or "10.2307/2958475" carry the DOI the author chose
-        m = re.search(r"(?:^|/)(10\.\d{4,9}/[^\s{}]+)$", key)
+        m = re.search(r"(?:^|/|doi:)(10\.\d{4,9}/[^\s{}]+)$", key, re.I)
         doi = _clean_doi(m.group(1)) if m and normalize_doi(m.group(1)) else ""
     arxiv, version = find_arxiv(body)
     ref = _BibitemReference(key=key, doi=doi, arxiv=arxiv, arxiv_version=version, url=find_url(body), raw=raw)

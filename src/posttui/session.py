@@ -75,6 +75,10 @@ UPGRADES: list[tuple[str, ...]] = [
         "ALTER TABLE sessions ADD COLUMN saved_path TEXT NOT NULL DEFAULT ''",
         "ALTER TABLE versions ADD COLUMN finish_reason TEXT NOT NULL DEFAULT ''",
     ),
+    (  # 3: undo/redo survive a restart: each version knows the one it was made from, the session what is shown
+        "ALTER TABLE versions ADD COLUMN parent_id INTEGER",
+        "ALTER TABLE sessions ADD COLUMN current_version INTEGER",
+    ),
 ]
 SCHEMA_VERSION = len(UPGRADES)
 
@@ -111,6 +115,8 @@ class DraftVersion:
     complete: bool
     """False while (or if, after a crash) a stream was still writing this version."""
     finish_reason: str
+    parent_id: int | None = None
+    """The version this one was made from (None for the first, or for versions written before schema 3)."""
 
 
 class SessionStore:
@@ -211,18 +217,77 @@ class SessionStore:
 
     # ----- draft versions ---------------------------------------------------------------------------------------
     def add_version(self, session_id: int, text: str, origin: str, *, complete: bool = True,
-                    finish_reason: str = "") -> int:
+                    finish_reason: str = "", parent: int | None = None) -> int:
+        """Add a version made from ``parent`` (default: the version shown now) and show it."""
         if origin not in ORIGINS:
             raise ValueError(f"unknown version origin {origin!r}; expected one of {ORIGINS}")
         now = _now()
         with self._transaction():
+            if parent is None:
+                shown = self._current_id(session_id)
+                parent = shown
             cur = self.db.execute(
-                "INSERT INTO versions (session_id, created, origin, text, complete, finish_reason)"
-                " VALUES (?, ?, ?, ?, ?, ?)",
-                (session_id, now, origin, text, int(complete), finish_reason),
+                "INSERT INTO versions (session_id, created, origin, text, complete, finish_reason, parent_id)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?)",
+                (session_id, now, origin, text, int(complete), finish_reason, parent),
             )
-            self.db.execute("UPDATE sessions SET updated = ? WHERE id = ?", (now, session_id))
+            self.db.execute("UPDATE sessions SET updated = ?, current_version = ? WHERE id = ?",
+                            (now, cur.lastrowid, session_id))
         return int(cur.lastrowid)
+
+    # ----- what is shown, undo and redo -------------------------------------------------------------------------
+    def _current_id(self, session_id: int) -> int | None:
+        row = self.db.execute(
+            "SELECT COALESCE(s.current_version, (SELECT MAX(id) FROM versions v WHERE v.session_id = s.id))"
+            " FROM sessions s WHERE s.id = ?", (session_id,)).fetchone()
+        return row[0] if row else None
+
+    def current(self, session_id: int) -> DraftVersion | None:
+        """The version the user last saw (after an undo, the older one), or None for a session with no draft."""
+        version_id = self._current_id(session_id)
+        return self.version(version_id) if version_id is not None else None
+
+    def show(self, session_id: int, version_id: int) -> DraftVersion:
+        """Make ``version_id`` the version shown (persisted, so resuming shows it)."""
+        version = self.version(version_id)
+        if version.session_id != session_id:
+            raise SessionError(f"version {version_id} belongs to session {version.session_id}, not {session_id}",
+                               path=self.path)
+        self._write("UPDATE sessions SET current_version = ?, updated = ? WHERE id = ?",
+                    (version_id, _now(), session_id))
+        return version
+
+    def undo_target(self, session_id: int) -> DraftVersion | None:
+        """The version the shown one was made from, skipping ancestors with the same text (None at the start)."""
+        current = self.current(session_id)
+        if current is None:
+            return None
+        node = current
+        while True:
+            parent_id = node.parent_id
+            if parent_id is None:  # versions written before schema 3: fall back to the order of writing
+                row = self.db.execute(_VERSION_SELECT + " WHERE session_id = ? AND id < ? ORDER BY id DESC LIMIT 1",
+                                      (session_id, node.id)).fetchone()
+                node = _version(row) if row else None
+            else:
+                node = self.version(parent_id)
+            if node is None or node.text != current.text:
+                return node
+
+    def redo_target(self, session_id: int) -> DraftVersion | None:
+        """The newest version made from the shown one (where an undo came from), or None."""
+        current = self.current(session_id)
+        if current is None:
+            return None
+        node = current
+        while True:
+            row = self.db.execute(_VERSION_SELECT + " WHERE session_id = ? AND parent_id = ? ORDER BY id DESC LIMIT 1",
+                                  (session_id, node.id)).fetchone()
+            if row is None:
+                return None
+            node = _version(row)
+            if node.text != current.text:
+                return node
 
     def update_version(self, version_id: int, text: str, *, complete: bool | None = None,
                        finish_reason: str | None = None) -> None:
@@ -249,16 +314,6 @@ class SessionStore:
         row = self.db.execute(_VERSION_SELECT + " WHERE session_id = ? ORDER BY id DESC LIMIT 1",
                               (session_id,)).fetchone()
         return _version(row) if row else None
-
-    def previous(self, session_id: int, before_id: int) -> DraftVersion | None:
-        """The version before ``before_id`` whose text differs from it (for Undo), or None."""
-        current = self.version(before_id).text
-        rows = self.db.execute(_VERSION_SELECT + " WHERE session_id = ? AND id < ? ORDER BY id DESC",
-                               (session_id, before_id))
-        for row in rows:
-            if row[4] != current:
-                return _version(row)
-        return None
 
     # ----- usage ------------------------------------------------------------------------------------------------
     def record_usage(self, session_id: int, *, model: str = "", input_tokens: int = 0, output_tokens: int = 0,
@@ -368,11 +423,11 @@ _SESSION_SELECT = (
     " COALESCE((SELECT SUM(cost) FROM usage u WHERE u.session_id = s.id), 0.0)"
     " FROM sessions s"
 )
-_VERSION_SELECT = "SELECT id, session_id, created, origin, text, complete, finish_reason FROM versions"
+_VERSION_SELECT = "SELECT id, session_id, created, origin, text, complete, finish_reason, parent_id FROM versions"
 
 
 def _version(row) -> DraftVersion:
-    return DraftVersion(row[0], row[1], row[2], row[3], row[4], bool(row[5]), row[6])
+    return DraftVersion(row[0], row[1], row[2], row[3], row[4], bool(row[5]), row[6], row[7])
 
 
 def _connect(path: Path, timeout: float) -> sqlite3.Connection:

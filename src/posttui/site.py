@@ -1,4 +1,9 @@
-"""Writing a finished post into the Jekyll site, exactly where the site expects it, without ever losing a file.
+"""The Jekyll site posttui saves into: finding and validating it, its files, and saving a post without losing one.
+
+A site is a folder with ``_config.yml`` and ``_posts/``. :func:`find_site` finds it from any folder inside it, and
+:func:`open_site` is the one place that turns what the user named (``--site DIR``, or the current folder) into a
+validated :class:`Site`: every front end (CLI, app, notebook) goes through it, so they agree on what a site is.
+The site also supplies the group file, the homepage and the checker settings (``.posttui.toml``).
 
 Per post ``DATE-ID`` the site keeps::
 
@@ -27,12 +32,44 @@ from pathlib import Path
 from .errors import PosttuiError, SiteError
 from .files import explain_os_error, write_file
 from .prompt import unwrap_saved, wrap_saved
+from .safenames import check_name
 
+CONFIG_FILE = "_config.yml"
 POSTS_DIR = "_posts"
 CONTENT_PROMPTS_DIR = "prompts/content"
 IMAGE_PROMPTS_DIR = "prompts/images"
 IMAGES_DIR = "assets/images/posts"
+GROUP_FILE = "assets/group/group.yaml"
+HOMEPAGE_FILE = "index.md"
 LOCK_STALE_SECONDS = 600.0
+SITE_HINT = "name the site's top folder: the one that holds _config.yml and _posts/"
+
+
+def is_site(path: str | Path) -> bool:
+    """A Jekyll site: a folder with ``_config.yml`` and ``_posts/``."""
+    path = Path(path)
+    return (path / CONFIG_FILE).is_file() and (path / POSTS_DIR).is_dir()
+
+
+def find_site(start: str | Path) -> Path | None:
+    """The Jekyll site containing ``start`` (it, or the nearest parent that is a site), or None."""
+    try:
+        start = Path(start).expanduser().resolve()
+    except OSError:
+        return None
+    for candidate in (start, *start.parents):
+        if is_site(candidate):
+            return candidate
+    return None
+
+
+def open_site(named: str | Path | None = None, *, cwd: str | Path | None = None) -> "Site | None":
+    """The site to work in: ``named`` (``--site``) must be a site, else :class:`SiteError`; without it, the site
+    around ``cwd`` (default: the current folder), or None outside any site."""
+    if named is not None:
+        return Site(named)
+    found = find_site(Path.cwd() if cwd is None else cwd)
+    return Site(found) if found is not None else None
 
 
 def wrap_raw(text: str) -> str:
@@ -162,24 +199,72 @@ class SiteLock:
 
 
 class Site:
-    """A Jekyll site folder posttui saves posts into."""
+    """A Jekyll site folder (validated: ``_config.yml`` and ``_posts/``) that posttui reads from and saves into."""
 
     def __init__(self, root: str | Path):
         root = Path(root).expanduser()
         if not root.exists():
-            raise SiteError("no such site folder", path=root, hint="pass the folder that holds _config.yml and _posts/")
+            raise SiteError("no such site folder", path=root, hint=SITE_HINT)
         if not root.is_dir():
-            raise SiteError("is not a folder", path=root, hint="pass the site folder itself")
+            raise SiteError("is not a folder", path=root, hint=SITE_HINT)
+        if not is_site(root):
+            inside = find_site(root)
+            hint = f"this folder is inside the site {inside}; name that folder" if inside else SITE_HINT
+            raise SiteError("is not a Jekyll site (no _config.yml and _posts/ here)", path=root, hint=hint)
         self.root = root.resolve()
+        self._settings = None
+
+    def __repr__(self) -> str:
+        return f"Site({str(self.root)!r})"
+
+    # ----- what the site supplies -------------------------------------------------------------------------------
+    @property
+    def group_file(self) -> Path | None:
+        """The group members file the authors are matched against, when the site has one."""
+        path = self.root / GROUP_FILE
+        return path if path.is_file() else None
 
     @property
-    def is_jekyll(self) -> bool:
-        return (self.root / "_config.yml").is_file() or (self.root / POSTS_DIR).is_dir()
+    def homepage(self) -> Path | None:
+        """The homepage pasted into the prompt as the tone reference, when the site has one."""
+        path = self.root / HOMEPAGE_FILE
+        return path if path.is_file() else None
+
+    @property
+    def settings(self):
+        """The checker settings of ``.posttui.toml`` (a :class:`~posttui.siteconfig.SiteConfig`; read once, and a
+        malformed file is a :class:`~posttui.errors.ConfigError` naming it)."""
+        if self._settings is None:
+            from .siteconfig import load_site_config
+
+            self._settings = load_site_config(self.root)
+        return self._settings
+
+    def saved_prompts(self, limit: int = 200) -> list[Path]:
+        """The site's saved prompts (one per paper post), newest first."""
+        folder = self.root / CONTENT_PROMPTS_DIR
+        if not folder.is_dir():
+            return []
+        return sorted(folder.glob("*.txt"), reverse=True)[:limit]
+
+    def posts(self) -> list[Path]:
+        """Every post file of the site, in name order."""
+        return sorted(p for p in (self.root / POSTS_DIR).rglob("*") if p.suffix in (".md", ".markdown")
+                      and p.is_file())
+
+    def post_of(self, path: str | Path) -> bool:
+        """True when ``path`` lies in this site's ``_posts`` folder."""
+        try:
+            Path(path).resolve().relative_to(self.root / POSTS_DIR)
+        except (ValueError, OSError):
+            return False
+        return True
 
     def paths(self, name: str) -> PostPaths:
-        if not name or "/" in name or "\\" in name or name.startswith("."):
-            raise SiteError(f"invalid post name {name!r}", hint="a post name is DATE-ID, e.g. 2025-01-31-2501.01234")
-        return PostPaths(self.root, name)
+        hint = "a post name is DATE-ID, e.g. 2025-01-31-2501.01234"
+        if name.startswith("."):
+            raise SiteError(f"invalid post name {name!r} (a hidden file name)", hint=hint)
+        return PostPaths(self.root, check_name(name, what="invalid post name", error=SiteError, hint=hint))
 
     def existing(self, name: str) -> list[Path]:
         return [p for p in self.paths(name).all() if p.exists() or p.is_symlink()]

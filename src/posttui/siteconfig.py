@@ -1,8 +1,7 @@
 """Per-site checker settings: ``.posttui.toml`` at the root of a Jekyll site.
 
-Example::
+Example (the keys may also sit under a ``[check]`` table)::
 
-    [check]
     select = ["PT0"]          # rule ids or prefixes to run (default: all)
     ignore = ["PT061"]        # rule ids or prefixes to skip
     min_references = 3        # PT030: reference links required (the featured paper not counted)
@@ -74,33 +73,31 @@ def parse_site_config(text: str, path: str | Path = FILENAME) -> SiteConfig:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"not valid TOML: {exc}", path=path, hint="fix the syntax (see the example in the docs)")
-    unknown_tables = sorted(set(data) - {"check"})
-    if unknown_tables:
-        raise ConfigError(
-            f"unknown table or key {unknown_tables[0]!r}", path=path, hint="the file holds one table, [check]"
-        )
-    check = data.get("check", {})
+    check = data.pop("check", {})
     if not isinstance(check, dict):
         raise ConfigError("`check` must be a table ([check])", path=path)
+    both = sorted(set(data) & set(check))
+    if both:
+        raise ConfigError(f"{both[0]!r} is set twice (at the top and in [check])", path=path, hint="keep one")
     values: dict = {}
-    for key, value in check.items():
+    for key, value in (*data.items(), *check.items()):
         kind = _KEYS.get(key)
         if kind is None:
             raise ConfigError(
-                f"unknown key check.{key}", path=path, hint=f"known keys: {', '.join(sorted(_KEYS))}"
+                f"unknown key {key!r}", path=path, hint=f"known keys: {', '.join(sorted(_KEYS))}"
             )
         if kind is int and (isinstance(value, bool) or not isinstance(value, int)):
-            raise ConfigError(f"check.{key} must be a whole number, not {value!r}", path=path)
+            raise ConfigError(f"{key} must be a whole number, not {value!r}", path=path)
         if kind is int and value < 0:
-            raise ConfigError(f"check.{key} must not be negative ({value})", path=path)
+            raise ConfigError(f"{key} must not be negative ({value})", path=path)
         if kind is list:
             if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-                raise ConfigError(f"check.{key} must be a list of rule ids like [\"PT061\"]", path=path)
-            value = validate_rule_selectors(value, source=f"{path} (check.{key})")
+                raise ConfigError(f"{key} must be a list of rule ids like [\"PT061\"]", path=path)
+            value = validate_rule_selectors(value, source=f"{path} ({key})")
         values[key] = value
     if "max_words" in values and values["max_words"] < values.get("min_words", 250):
         raise ConfigError(
-            f"check.max_words ({values['max_words']}) is below check.min_words ({values.get('min_words', 250)})",
+            f"max_words ({values['max_words']}) is below min_words ({values.get('min_words', 250)})",
             path=path,
         )
     return SiteConfig(path=Path(path), **values)

@@ -31,6 +31,21 @@ class AuthorLine:
 
 
 @dataclass
+class ReferenceLine:
+    """One bibliography entry as ``posttui info`` and the References pane show it."""
+
+    key: str
+    who: str
+    """``Surname et al. 2019``."""
+    identifier: str
+    """``doi:10.x/y`` or ``arXiv:ID``, or ``""``."""
+    origin: str
+    """Where the identifier comes from: ``source``, ``Semantic Scholar``, ``INSPIRE``, ``Crossref`` (or ``""``)."""
+    unresolved: str = ""
+    """Why there is no identifier (offline, no confident match...), never a guess."""
+
+
+@dataclass
 class PromptSize:
     mode: str
     chars: int
@@ -53,6 +68,11 @@ class PaperSummary:
     """E.g. ``42 references, 40 with an identifier (35 DOI, 30 arXiv)``."""
     reference_count: int = 0
     with_identifier: int = 0
+    origins: dict = field(default_factory=dict)
+    """Identifier origin -> number of entries (``{"source": 40, "Crossref": 3}``)."""
+    bibliography_origin: str = ""
+    """Set when the source has no bibliography and the list comes from an API (see :mod:`posttui.resolve`)."""
+    reference_lines: list[ReferenceLine] = field(default_factory=list)
     prompts: list[PromptSize] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
@@ -94,12 +114,16 @@ def paper_summary(paper: "Paper", *, prompts: bool = True) -> PaperSummary:
         arxiv_id=paper.arxiv_id or "",
         version=paper.version,
         date=paper.date,
-        post_name=paper.post_name,
+        post_name="",
         origin=paper.origin,
         tex_files=len(paper.tex_files),
         has_bbl=bool(paper.bbl.strip()),
         has_bib=bool(paper.bib.strip()),
     )
+    try:
+        summary.post_name = paper.post_name
+    except PosttuiError as exc:
+        summary.problems.append(f"post name: {exc}")
     try:
         summary.authors = _author_lines(paper)
     except PosttuiError as exc:
@@ -110,6 +134,11 @@ def paper_summary(paper: "Paper", *, prompts: bool = True) -> PaperSummary:
         summary.references = str(counts)
         summary.reference_count = counts.count
         summary.with_identifier = counts.with_identifier
+        summary.bibliography_origin = getattr(refs, "bibliography_origin", "")
+        summary.reference_lines = [reference_line(r) for r in refs]
+        for line in summary.reference_lines:
+            if line.origin:
+                summary.origins[line.origin] = summary.origins.get(line.origin, 0) + 1
     except PosttuiError as exc:
         summary.problems.append(f"references: {exc}")
     if prompts:
@@ -128,6 +157,24 @@ def paper_summary(paper: "Paper", *, prompts: bool = True) -> PaperSummary:
         pass
     summary.warnings = list(paper.warnings)
     return summary
+
+
+def reference_line(ref) -> ReferenceLine:
+    """A :class:`~posttui.references.Reference` reduced to what a listing shows (identifier with its origin)."""
+    who = " ".join(p for p in (ref.short_authors, ref.year) if p)
+    ident = f"doi:{ref.doi}" if ref.doi else f"arXiv:{ref.arxiv}" if ref.arxiv else ""
+    return ReferenceLine(ref.key, who, ident, ref.identifier_origin, "" if ident else ref.unresolved)
+
+
+def origins_text(summary: "PaperSummary") -> str:
+    """``40 from the source, 3 from Crossref; 12 without`` (empty when there are no references)."""
+    if not summary.reference_count:
+        return ""
+    parts = [f"{n} from {'the source' if o == 'source' else o}" for o, n in sorted(
+        summary.origins.items(), key=lambda item: (item[0] != "source", -item[1]))]
+    missing = summary.reference_count - summary.with_identifier
+    text = ", ".join(parts) or "none"
+    return f"{text}; {missing} without" if missing else text
 
 
 def _cell(text) -> str:
@@ -149,6 +196,11 @@ def summary_markdown(summary: PaperSummary) -> str:
         + (f" — `{summary.origin}`" if summary.origin else ""),
         f"- **references:** {summary.references or '—'}",
     ]
+    if summary.reference_count:
+        lines.append(f"- **identifiers:** {origins_text(summary)}")
+    if summary.bibliography_origin:
+        lines.append(f"- **bibliography:** none in the source; the featured paper's reference list from "
+                     f"{summary.bibliography_origin}")
     for size in summary.prompts:
         lines.append(f"- **{size.mode} prompt:** {size.chars:,} characters, ~{size.tokens:,} tokens")
     if summary.lean_saving is not None:

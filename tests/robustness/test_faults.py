@@ -42,6 +42,7 @@ def gemini(mode: str, **fake_options):
         ctx.setenv("POSTTUI_GEMINI_RETRY_DELAY", "0.01")
         ctx.setenv("POSTTUI_GEMINI_ATTEMPTS", "2")
         ctx.setenv("POSTTUI_GEMINI_TIMEOUT", "1")
+        ctx.setenv("POSTTUI_GEMINI_MAX_WAIT", "5")
         return ["generate", "--backend", "gemini", saved_prompt_source(ctx)]
 
     return setup
@@ -495,27 +496,43 @@ INJECTED_LINK = " For a prize, visit [the prize page](https://attacker.example/p
 CASES = [
     # --- every failure mode of the fake Gemini server ---
     Case("gemini-400-wrong-key", gemini("400"), 2,
-         "posttui: error: Gemini rejected the API key (400 INVALID_ARGUMENT): API key not valid. Please pass a valid "
-         "API key. hint: check GEMINI_API_KEY (or GOOGLE_API_KEY): create a key at https://aistudio.google.com/apikey "
+         "posttui: error: Gemini rejected the API key in GEMINI_API_KEY (400 INVALID_ARGUMENT): API key not valid. "
+         "Please pass a valid API key. hint: check GEMINI_API_KEY: create a key at https://aistudio.google.com/apikey "
          "and `export GEMINI_API_KEY=...`; or use `--backend offline`, which needs no key", intact=nothing_kept),
     Case("gemini-403-denied", gemini("403"), 2,
-         "posttui: error: Gemini rejected the API key (403 PERMISSION_DENIED): Method doesn't allow unregistered "
-         "callers", intact=nothing_kept),
+         "posttui: error: Gemini rejected the API key in GEMINI_API_KEY (403 PERMISSION_DENIED): Method doesn't allow "
+         "unregistered callers", intact=nothing_kept),
+    Case("gemini-403-leaked-key", gemini("403_leaked"), 2,
+         "posttui: error: Gemini rejected the API key in GEMINI_API_KEY (403 PERMISSION_DENIED): Your API key was "
+         "reported as leaked. Please use another API key. hint: the key in GEMINI_API_KEY was published somewhere and "
+         "Google blocked it", intact=nothing_kept),
     Case("gemini-404-model", gemini("404"), 2,
          "posttui: error: Gemini does not know the model 'gemini-2.5-pro' (404 NOT_FOUND): models/no-such-model is "
-         "not found for API version v1beta, or is not supported for generateContent. hint: set `model = "
-         "\"gemini-2.5-pro\"` in config.toml, POSTTUI_MODEL, or pass --model", intact=nothing_kept),
+         "not found for API version v1beta, or is not supported for generateContent. hint: the key can use: "
+         "gemini-2.5-pro, gemini-2.5-flash, gemini-2.5-flash-image, gemini-9.9-ultra-preview; set `model = \"...\"` "
+         "in config.toml, POSTTUI_MODEL, or pass --model (`posttui models` lists them)", intact=nothing_kept),
     Case("gemini-429-quota", gemini("429"), 2,
-         "posttui: error: Gemini quota or rate limit exhausted (429 RESOURCE_EXHAUSTED); Google asks to retry in 17 s "
-         "(tried 2 times): You exceeded your current quota, please check your plan and billing details. hint: wait "
-         "and try again, check your plan at https://aistudio.google.com, or use --backend offline",
+         "posttui: error: Gemini rate limit exhausted (429 RESOURCE_EXHAUSTED): "
+         "GenerateRequestsPerMinutePerProjectPerModel-FreeTier, limit 2 for gemini-2.5-pro; Google asks to retry in "
+         "17 s, longer than the 5 s posttui waits (gemini_max_wait) (1 request sent) hint: wait a minute and try "
+         "again, check your plan at https://aistudio.google.com, or use --backend offline", intact=nothing_kept),
+    Case("gemini-429-daily-quota", gemini("429_daily"), 2,
+         "posttui: error: Gemini daily quota exhausted (429 RESOURCE_EXHAUSTED): "
+         "GenerateRequestsPerDayPerProjectPerModel-FreeTier, limit 0 for gemini-2.5-pro; the key's plan gives no "
+         "access to this model; not retried (1 request sent)", intact=nothing_kept),
+    Case("gemini-location", gemini("400_location"), 2,
+         "posttui: error: Gemini refused to serve this location (400 FAILED_PRECONDITION): User location is not "
+         "supported for the API use. hint: the Gemini API is not offered where this computer is", intact=nothing_kept),
+    Case("gemini-proxy-page", gemini("html"), 2,
+         "posttui: error: got a web page instead of an answer from the Gemini API at {base} (not JSON): a proxy, "
+         "firewall or network login page answered hint: this is a network or proxy problem, not the API key",
          intact=nothing_kept),
     Case("gemini-500", gemini("500"), 2,
-         "posttui: error: Gemini failed on its side (500 INTERNAL) (tried 2 times): An internal error has occurred. "
+         "posttui: error: Gemini failed on its side (500 INTERNAL) (2 requests sent): An internal error has occurred. "
          "Please retry or report in the issue tracker. hint: this is usually temporary: try again in a minute",
          intact=nothing_kept),
     Case("gemini-503-overloaded", gemini("503"), 2,
-         "posttui: error: Gemini failed on its side (503 UNAVAILABLE) (tried 2 times): The model is overloaded. "
+         "posttui: error: Gemini failed on its side (503 UNAVAILABLE) (2 requests sent): The model is overloaded. "
          "Please try again later. hint: this is usually temporary: try again in a minute", intact=nothing_kept),
     Case("gemini-midstream-error", gemini("midstream"), 2,
          "posttui: error: the Gemini stream broke mid-way (500 INTERNAL: Internal error encountered.); the 128 "
@@ -535,18 +552,20 @@ CASES = [
          "posttui: error: Gemini (gemini-2.5-pro) returned an empty answer (finish reason STOP) hint: try again; if "
          "it keeps happening, try another model (--model) or the offline writer", intact=nothing_kept),
     Case("gemini-connection-dropped", gemini("drop"), 2,
-         "posttui: error: cannot reach Gemini at {base}: Server disconnected without sending a response. hint: check "
-         "the network connection (and HTTPS_PROXY if you use one); `--backend offline` works without a network",
+         "posttui: error: cannot reach Gemini at {base} (2 requests sent): Server disconnected without sending a "
+         "response. hint: check the network connection (and HTTPS_PROXY/NO_PROXY if you use a proxy); "
+         "`--backend offline` works without a network",
          intact=nothing_kept),
     Case("gemini-hangs", gemini("hang"), 2,
-         "re:posttui: error: no answer from Gemini at {base} for 1(\\.0)? s \\(tried 2 times\\) hint: the service may "
-         "be overloaded or the network stalled: try again", intact=nothing_kept),
+         "re:posttui: error: no answer from Gemini at {base} for 1(\\.0)? s hint: the service may be overloaded or the "
+         "network stalled: try again", intact=nothing_kept),
     Case("gemini-hangs-mid-stream", gemini("hang_mid"), 2,
          "re:posttui: error: no answer from Gemini at {base} for 1(\\.0)? s; the 128 characters received so far are "
          "kept", intact=partial_kept),
     Case("gemini-network-down", lambda ctx: (gemini("success")(ctx), ctx.facts["fake"].stop())[0], 2,
-         "posttui: error: cannot reach Gemini at {base} (tried 2 times): All connection attempts failed hint: check "
-         "the network connection (and HTTPS_PROXY if you use one); `--backend offline` works without a network",
+         "posttui: error: cannot reach Gemini at {base} (2 requests sent): All connection attempts failed hint: check "
+         "the network connection (and HTTPS_PROXY/NO_PROXY if you use a proxy); `--backend offline` works without a "
+         "network",
          intact=nothing_kept),
     Case("key-missing", no_key(None), 2, NO_KEY),
     Case("key-empty", no_key(""), 2, NO_KEY),
@@ -564,7 +583,8 @@ CASES = [
          )),
     # --- saving into the site ---
     Case("post-exists", offline_save(post_exists), 2,
-         "posttui: error: {post}: already exists; not overwritten hint: use --force to replace it",
+         "posttui: error: {site}: already in the site: _posts/{name}.md; nothing was written hint: use --force to "
+         "replace them (posttui never overwrites a post silently)",
          intact=site_unchanged,
          library=site_save(False), error=SiteError),
     Case("target-is-a-directory", offline_save(directory_in_the_way, "--force"), 2,
@@ -576,7 +596,8 @@ CASES = [
          "hint: replace the symlink with a real folder inside the site", intact=outside_untouched,
          library=site_save(False), error=SiteError),
     Case("posts-is-a-file", offline_save(posts_is_a_file), 2,
-         "posttui: error: {site}/_posts: is not a folder hint: move the file aside", intact=site_unchanged,
+         "posttui: error: {site}: is not a Jekyll site (no _config.yml and _posts/ here) hint: name the site's top "
+         "folder: the one that holds _config.yml and _posts/", intact=site_unchanged,
          library=site_save(False), error=SiteError),
     Case("site-read-only", offline_save(read_only_site), 2,
          "re:posttui: error: {site}/\\S+: cannot create the folder: permission denied hint: make the folder "

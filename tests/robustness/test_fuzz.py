@@ -243,3 +243,97 @@ def test_checker_and_fixes(context, text, partial):
         assert 1 <= finding.line and 0 <= finding.start <= finding.end <= len(text) + 1
     fixed = fix(text, context)
     assert isinstance(fixed.text, str)
+
+
+# ----- every input that becomes a path ---------------------------------------------------------------------------
+NAME_PIECES = ["..", ".", "/", "\\", "\x00", "\x1b[31m", "\x07", "\u202e", "C:", "~", " ", "-", "é", "astro-ph/",
+               "0601001", "2025-03-06-", "a" * 120, "\n", "\r", "%2e%2e", "\ufeff"]
+names = st.lists(st.sampled_from(NAME_PIECES) | st.text(max_size=12), max_size=8).map("".join)
+
+
+def _no_controls(text: str) -> bool:
+    from posttui.errors import is_control
+
+    return not any(is_control(c) for c in text)
+
+
+@FUZZ
+@given(names)
+def test_safe_names(name):
+    """A name is either refused with a PosttuiError, or joins to a path directly inside the folder; shown names
+    never carry control characters."""
+    from posttui.errors import PosttuiError, printable
+    from posttui.safenames import MAX_NAME_BYTES, safe_join
+
+    assert _no_controls(printable(name))
+    try:
+        joined = safe_join("/bundle", name)
+    except PosttuiError as exc:
+        assert _no_controls(str(exc).replace("\n", ""))
+    else:
+        assert joined.parent.as_posix() == "/bundle" and joined.name == name and _no_controls(name)
+        assert len(name.encode("utf-8", "surrogatepass")) <= MAX_NAME_BYTES
+
+
+@FUZZ
+@given(date=st.sampled_from(["2025-03-06", "2024-02-29", "2023-02-29", "2025-13-01", "0000-00-00", ""]) | st.text(
+    max_size=12), ident=names)
+def test_post_names(date, ident):
+    from posttui.errors import PosttuiError
+    from posttui.safenames import post_name
+
+    try:
+        name = post_name(date, ident)
+    except PosttuiError:
+        return
+    assert "/" not in name and "\\" not in name and name.startswith(date) and _no_controls(name)
+
+
+@settings(max_examples=60, deadline=timedelta(seconds=10), suppress_health_check=[HealthCheck.too_slow])
+@given(post=names.filter(lambda n: "\n" not in n and "\r" not in n), featured=names.filter(
+    lambda n: "\n" not in n and "\r" not in n))
+def test_unpack_stays_in_its_folder(post, featured):
+    """A saved prompt with any post name and featured id: unpack writes only inside the folder it was given."""
+    import tempfile
+    from dataclasses import replace
+    from pathlib import Path
+
+    from posttui.errors import PosttuiError
+    from posttui.prompt import derive_parts, saved_prompt_text
+    from posttui.sources.saved_prompt import unpack_saved_prompt
+
+    paper = fixture_paper()
+    paper.parts = replace(derive_parts(paper, model="m", image_model="i"), post_name=post, arxiv_id=featured)
+    with tempfile.TemporaryDirectory() as tmp:
+        root = Path(tmp)
+        (root / "saved.txt").write_text(saved_prompt_text(paper), encoding="utf-8", newline="")
+        try:
+            written = unpack_saved_prompt(root / "saved.txt", root / "a" / "b")
+        except PosttuiError:
+            written = []
+        found = sorted(p for p in root.rglob("*") if p.is_file())
+        assert found == sorted([root / "saved.txt", *written])
+        assert all(p.parent == root / "a" / "b" for p in written)
+
+
+@FUZZ
+@given(st.lists(names, min_size=1, max_size=4))
+def test_archive_member_names(member_names):
+    """Any member names: the archive is read or refused with an ArchiveError, and no warning carries a raw
+    control character to the terminal."""
+    from posttui.errors import PosttuiError
+    from posttui.sources.archive import read_source_bytes
+
+    buffer = io.BytesIO()
+    with tarfile.open(fileobj=buffer, mode="w", format=tarfile.PAX_FORMAT) as tar:
+        for index, name in enumerate(member_names):
+            data = (TEX_SEED if index == 0 else "Caf\xe9").encode("latin-1", "replace")
+            info = tarfile.TarInfo(f"{name}.tex" if index % 2 == 0 else name)
+            info.size = len(data)
+            tar.addfile(info, io.BytesIO(data))
+    try:
+        files = read_source_bytes(buffer.getvalue(), "fuzz.tar", max_bytes=2_000_000)
+    except PosttuiError as exc:
+        assert _no_controls(str(exc).replace("\n", ""))
+        return
+    assert all(_no_controls(w) for w in files.warnings)

@@ -7,15 +7,38 @@ Input errors exit 2 with ``posttui: error: PATH: problem`` and a hint; recoverab
 from __future__ import annotations
 
 import gzip
+import os
 import tarfile
 import time
+from pathlib import Path
 
 import pytest
 from arxiv_server import FakeArxiv
-from catalogue import META, TEX, Case, Ctx, member, run_case, saved_prompt_source, squash, verify
+from catalogue import (
+    META,
+    TEX,
+    Case,
+    Ctx,
+    fixture_paper,
+    make_site,
+    member,
+    run_case,
+    saved_prompt_source,
+    squash,
+    tree,
+    verify,
+)
 
 import posttui
-from posttui.errors import ArchiveError, FetchError, GroupError, MetadataError, SourceError
+from posttui.errors import (
+    ArchiveError,
+    FetchError,
+    GroupError,
+    MetadataError,
+    SavedPromptError,
+    SourceError,
+    printable,
+)
 
 BOMB = "a: &a [x, x, x, x, x, x, x, x, x]\n" + "".join(
     f"{n}: &{n} [{', '.join([f'*{p}'] * 9)}]\n" for p, n in zip("abcdefgh", "bcdefghi")
@@ -231,6 +254,268 @@ def not_cached(*names: str):
     return check
 
 
+
+# ----- round 2: names taken from input, bundle files, archives ---------------------------------------------------
+def saved_with(ctx: Ctx, name: str = "saved.txt", *, post_name: str | None = None, featured: str | None = None,
+               date: str | None = None, metadata_id: bool = True, text_edit=None) -> Path:
+    """The fixture paper as a saved prompt, with its post name, featured id or date replaced."""
+    from dataclasses import replace
+
+    from posttui.prompt import derive_parts, saved_prompt_text
+
+    paper = fixture_paper()
+    parts = derive_parts(paper, model="gemini-2.5-pro", image_model="imagen-4.0-generate-001")
+    changes = {k: v for k, v in (("post_name", post_name), ("arxiv_id", featured), ("date", date)) if v is not None}
+    paper.parts = replace(parts, **changes)
+    if not metadata_id:
+        paper.metadata = {k: v for k, v in paper.metadata.items() if k != "id"}
+    text = saved_prompt_text(paper)
+    if text_edit is not None:
+        text = text_edit(text)
+    path = ctx.tmp / name
+    path.write_text(text, encoding="utf-8")
+    ctx.facts["src"] = str(path)
+    return path
+
+
+def unpack_named(post_name: str):
+    def setup(ctx: Ctx) -> list:
+        ctx.facts["post"] = post_name.format(tmp=ctx.tmp)
+        source = saved_with(ctx, post_name=ctx.facts["post"])
+        ctx.facts["before"] = tree(ctx.tmp)
+        return ["unpack", source, ctx.tmp / "out" / "bundle"]
+
+    return setup
+
+
+def nothing_unpacked(ctx: Ctx, out: str, err: str) -> None:
+    assert tree(ctx.tmp) == ctx.facts["before"], "unpack wrote a file"
+    assert not (ctx.tmp / "out").exists() and not list(ctx.tmp.parent.glob("*evil*"))
+
+
+def unpack_fifo(ctx: Ctx) -> list:
+    ctx.facts["src"] = ctx.tmp / "saved.txt"
+    os.mkfifo(ctx.facts["src"])
+    ctx.facts["before"] = tree(ctx.tmp)
+    return ["unpack", ctx.facts["src"], ctx.tmp / "out" / "bundle"]
+
+
+def parts_file_link(ctx: Ctx) -> list:
+    from posttui.sources.saved_prompt import unpack_saved_prompt
+
+    folder = ctx.tmp / "bundle"
+    unpack_saved_prompt(saved_with(ctx), folder)
+    (folder / "prompt-parts.yaml").unlink()
+    (folder / "prompt-parts.yaml").symlink_to(secret_file(ctx))
+    ctx.facts["src"] = folder
+    return ["prompt", "--saved", folder]
+
+
+def unpack_over_link(ctx: Ctx) -> list:
+    source = saved_with(ctx)
+    folder = ctx.tmp / "bundle"
+    folder.mkdir()
+    (ctx.tmp / "victim.yaml").write_text("keep me\n")
+    (folder / "metadata.yaml").symlink_to(ctx.tmp / "victim.yaml")
+    ctx.facts["link"] = folder / "metadata.yaml"
+    return ["unpack", "--force", source, folder]
+
+
+def victim_kept(ctx: Ctx, out: str, err: str) -> None:
+    assert (ctx.tmp / "victim.yaml").read_text() == "keep me\n" and ctx.facts["link"].is_symlink()
+
+
+def long_featured_id(ctx: Ctx) -> list:
+    ctx.facts["site"] = make_site(ctx)
+    source = saved_with(ctx, featured="9" * 300, metadata_id=False)
+    return ["generate", "--backend", "offline", "--site", ctx.facts["site"], "--save", source]
+
+
+def site_empty(ctx: Ctx, out: str, err: str) -> None:
+    assert tree(ctx.facts["site"]) == {"_config.yml": b"title: test\n"}
+
+
+def bad_date_saved(ctx: Ctx) -> list:
+    ctx.facts["site"] = make_site(ctx)
+    source = saved_with(ctx, date="2025-02-30", post_name="2025-02-30-2503.04567",
+                        text_edit=lambda t: t.replace("published: 2025-03-06", "published: 2025-02-30"))
+    return ["generate", "--backend", "offline", "--site", ctx.facts["site"], "--save", source]
+
+
+OLD_META = META.replace("2401.00001v1", "astro-ph/0601001v2").replace("2024-01-02", "2006-01-01")
+
+
+def old_style_named(ctx: Ctx, out: str, err: str) -> None:
+    paper = posttui.load(ctx.facts["src"])
+    assert paper.arxiv_id == "astro-ph/0601001" and paper.post_name == "2006-01-01-astro-ph-0601001"
+    prompt = paper.prompt()
+    assert "/assets/images/posts/2006-01-01-astro-ph-0601001.png" in prompt
+    assert "https://arxiv.org/abs/astro-ph/0601001" in prompt
+
+
+def special_in_bundle(name: str, make):
+    """A bundle whose ``name`` is made by ``make(path, ctx)`` (a FIFO, a link, ...) beside a good main.tex."""
+
+    def setup(ctx: Ctx) -> list:
+        folder = ctx.bundle("paper", {"main.tex": TEX, "metadata.yaml": META} if name != "main.tex" else
+                            {"metadata.yaml": META})
+        if name == "metadata.yaml":
+            (folder / name).unlink()
+        make(folder / name, ctx)
+        ctx.facts["special"] = printable(str(folder / name))
+        return info(ctx, folder)
+
+    return setup
+
+
+def secret_file(ctx: Ctx) -> Path:
+    secret = ctx.tmp / "secret.txt"
+    secret.write_text("@misc{s, note={TOP-SECRET-42}}\ntitle: TOP-SECRET-42\n")
+    ctx.facts["secret"] = secret
+    return secret
+
+
+def secret_not_read(ctx: Ctx, out: str, err: str) -> None:
+    assert "TOP-SECRET-42" not in out + err
+
+
+def inner_link_read(ctx: Ctx, out: str, err: str) -> None:
+    prompt = posttui.load(ctx.facts["src"]).prompt()
+    assert "Inner section text." in prompt
+
+
+def loose_over_cap(ctx: Ctx) -> list:
+    (ctx.tmp / "config.toml").write_text("max_archive_bytes = 100000\n")
+    ctx.setenv("POSTTUI_CONFIG", str(ctx.tmp / "config.toml"))
+    return info(ctx, ctx.bundle("paper", {"main.tex": TEX + "%" * 200_000, "metadata.yaml": META}))
+
+
+def escape_member(ctx: Ctx) -> list:
+    name = "m\x1b[31mRED\x1b]0;pwned\x07.tex"
+    return info(ctx, ctx.tarball("esc.tar.gz", [member(name, TEX.replace("Hello", "Caf\xe9").encode("latin-1")),
+                                                member("metadata.yaml", META.encode())]))
+
+
+def no_raw_escape(ctx: Ctx, out: str, err: str) -> None:
+    assert "\x1b" not in out + err and "\x07" not in out + err
+
+
+def escape_fifo(ctx: Ctx) -> list:
+    folder = ctx.bundle("paper", {"main.tex": TEX, "metadata.yaml": META})
+    os.mkfifo(folder / "p\x1b[31mY.tex")
+    return info(ctx, folder)
+
+
+def gzip_members(count: int):
+    def setup(ctx: Ctx) -> list:
+        plain = ctx.tarball("plain.tar", [member("main.tex", TEX.encode()), member("metadata.yaml", META.encode())],
+                            gz=False)
+        raw = plain.read_bytes()
+        plain.unlink()
+        piece = max(1, len(raw) // count)
+        chunks = [raw[i : i + piece] for i in range(0, len(raw), piece)]
+        chunks += [b""] * (count - len(chunks))
+        path = ctx.tmp / "multi.tar.gz"
+        path.write_bytes(b"".join(gzip.compress(c, mtime=0) for c in chunks))
+        return info(ctx, path)
+
+    return setup
+
+
+def tar_case_meta(name: str, members: list):
+    return tar_case(name, [*members, member("metadata.yaml", META.encode())])
+
+
+def nested_tar(ctx: Ctx) -> list:
+    inner = ctx.tarball("inner.tar.gz", [member("main.tex", TEX.encode())])
+    data = inner.read_bytes()
+    inner.unlink()
+    return info(ctx, ctx.tarball("outer.tar.gz", [member("inner.tar.gz", data), member("metadata.yaml",
+                                                                                        META.encode())]))
+
+
+def nul_member(ctx: Ctx) -> list:
+    import io
+
+    buffer = io.BytesIO()
+    with tarfile.open(fileobj=buffer, mode="w", format=tarfile.PAX_FORMAT) as tar:
+        entry = tarfile.TarInfo("m\x80\x00.tex")  # non-ASCII, so the name goes into a PAX record whole
+        entry.size = len(TEX)
+        tar.addfile(entry, io.BytesIO(TEX.encode()))
+    path = ctx.tmp / "nul.tar"
+    path.write_bytes(buffer.getvalue())
+    return info(ctx, path)
+
+
+def one_tex(ctx: Ctx, out: str, err: str) -> None:
+    paper = posttui.load(ctx.facts["src"])
+    assert len(paper.tex_files) == 1 and "Hello" in paper.site_tex
+
+
+def utf16(with_bom: bool):
+    def setup(ctx: Ctx) -> list:
+        text = TEX.replace("Hello", "Café")
+        data = text.encode("utf-16") if with_bom else text.encode("utf-16-le")
+        return info(ctx, ctx.bundle("paper", {"main.tex": data, "metadata.yaml": META}))
+
+    return setup
+
+
+def cafe_kept(ctx: Ctx, out: str, err: str) -> None:
+    assert "Café \\cite{a}" in posttui.load(ctx.facts["src"]).prompt()
+
+
+def fifo_source(ctx: Ctx) -> list:
+    os.mkfifo(ctx.tmp / "paper.tex")
+    return info(ctx, ctx.tmp / "paper.tex")
+
+
+def string_authors(ctx: Ctx) -> list:
+    source = saved_with(ctx, text_edit=lambda t: t.replace("- name: Mira Q. Castellanos", "- Mira Q. Castellanos", 1))
+    return info(ctx, source)
+
+
+def home_missing(ctx: Ctx) -> list:
+    for name in ("POSTTUI_DATA_DIR", "POSTTUI_CACHE_DIR", "XDG_DATA_HOME", "XDG_CACHE_HOME"):
+        ctx.monkeypatch.delenv(name, raising=False)
+    ctx.facts["home"] = ctx.tmp / "nohome"
+    ctx.setenv("HOME", str(ctx.facts["home"]))
+    return ["sessions"]
+
+
+def home_not_created(ctx: Ctx, out: str, err: str) -> None:
+    assert not ctx.facts["home"].exists()
+
+
+def tarball_bundle(ctx: Ctx) -> list:
+    group = "Ada Lovelace:\n  image: images/ada.jpg\n  links:\n    Webpage: https://example.org/ada\n"
+    return info(ctx, ctx.tarball("bundle.tar.gz", [
+        member("paper/main.tex", TEX.encode()), member("paper/metadata.yaml", META.encode()),
+        member("paper/group.yaml", group.encode()), member("paper/index.md", b"# Our group's homepage\n"),
+    ]))
+
+
+def bundle_files_used(ctx: Ctx, out: str, err: str) -> None:
+    paper = posttui.load(ctx.facts["src"])
+    assert paper.title == "A Title" and paper.arxiv_id == "2401.00001"
+    assert list(paper.members) == ["Ada Lovelace"] and paper.homepage == "# Our group's homepage\n"
+    assert "/assets/group/images/ada.jpg" in paper.prompt()
+
+
+def link_to(target: str):
+    def make(path: Path, ctx: Ctx) -> None:
+        path.symlink_to(target.format(secret=secret_file(ctx), inner=path.parent / "inner.tex"))
+
+    return make
+
+
+def with_inner(ctx: Ctx) -> list:
+    folder = ctx.bundle("paper", {"main.tex": TEX.replace("Hello", "\\input{sections/intro}"), "metadata.yaml": META,
+                                  "real/intro.tex": "Inner section text.\n"})
+    (folder / "sections").mkdir()
+    (folder / "sections" / "intro.tex").symlink_to(folder / "real" / "intro.tex")
+    return info(ctx, folder)
+
 CASES = [
     # --- YAML ---
     Case("malformed-yaml", bundle_with({"main.tex": TEX, "metadata.yaml": "title: [unclosed\n"}), 2,
@@ -384,9 +669,115 @@ CASES = [
     Case("arxiv-truncated-download", arxiv_case("2501.01111", "truncated"), 2,
          "re:posttui: error: {srcurl}/2501.01111: source download was cut short", intact=not_cached("source"),
          library=loads, error=FetchError),
+    Case("arxiv-old-style-id", arxiv_case("astro-ph/0601001"), 0, "post name 2025-11-13-astro-ph-0601001",
+         intact=lambda ctx, out, err: (posttui.load("astro-ph/0601001").post_name == "2025-11-13-astro-ph-0601001"
+                                       or pytest.fail("post name"))),
     Case("arxiv-corrupt-cache-refetched", corrupt_cache, 0,
          "warning: cached source {cache} was unreadable ({cache}: is truncated (the gzip stream ends early)); fetched "
          "again", intact=cache_repaired),
+    # --- round 2: names taken from input ---
+    Case("unpack-dotdot-post-name", unpack_named("../../evil"), 2,
+         "posttui: error: {src}: the post name '../../evil' holds a path separator ('/' or '\\') hint: a saved "
+         "prompt's post name is DATE-ID (e.g. 2025-01-31-2501.01234); restore it in the front matter",
+         intact=nothing_unpacked),
+    Case("saved-prompt-dotdot-post-name", lambda ctx: info(ctx, saved_with(ctx, post_name="../x")), 2,
+         "posttui: error: {src}: the post name '../x' holds a path separator ('/' or '\\')",
+         library=loads, error=SavedPromptError),
+    Case("unpack-absolute-post-name", unpack_named("{tmp}/abs-evil"), 2,
+         "posttui: error: {src}: the post name '{post}' holds a path separator", intact=nothing_unpacked),
+    Case("unpack-from-a-fifo", unpack_fifo, 2, "posttui: error: {src}: is a named pipe (FIFO) hint: give a saved "
+         "prompt file", intact=nothing_unpacked, subprocess=True, timeout=60),
+    Case("unpacked-parts-file-link-outside", parts_file_link, 2,
+         "posttui: error: {src}/prompt-parts.yaml: is a symbolic link to {secret}, outside the bundle",
+         intact=secret_not_read),
+    Case("unpack-never-writes-through-a-link", unpack_over_link, 2,
+         "posttui: error: {link}: is a link or a special file; posttui never writes over one hint: remove it, or "
+         "unpack into a new directory", intact=victim_kept),
+    Case("featured-id-300-characters", long_featured_id, 2,
+         "re:posttui: error: {src}: post name '2025-03-06-9{{40,}}\\.\\.\\.9{{10}}' is 311 bytes long; a file name "
+         "may have at most 200 hint: the post name is DATE-ID", intact=site_empty),
+    Case("saved-prompt-impossible-date", bad_date_saved, 2,
+         "posttui: error: {src}: the post date '2025-02-30' is not a calendar date hint: fix 'published:' in the "
+         "paper's metadata", intact=site_empty),
+    Case("metadata-impossible-date", bundle_with({"main.tex": TEX, "metadata.yaml": META.replace("2024-01-02",
+                                                                                                "2024-02-30")}), 2,
+         "posttui: error: {src}: the post date '2024-02-30' is not a calendar date", library=loads, error=SourceError),
+    Case("old-style-arxiv-id", bundle_with({"main.tex": TEX, "metadata.yaml": OLD_META}), 0,
+         "post name 2006-01-01-astro-ph-0601001", intact=old_style_named),
+    # --- round 2: what a folder bundle may make posttui read ---
+    Case("folder-fifo-tex", special_in_bundle("pipe.tex", lambda p, ctx: os.mkfifo(p)), 2,
+         "posttui: error: {special}: is a named pipe (FIFO), not a file; posttui reads only regular files hint: "
+         "replace it with the file itself", library=loads, error=SourceError, subprocess=True, timeout=60),
+    Case("folder-tex-link-to-dev-zero", special_in_bundle("zero.tex", link_to("/dev/zero")), 2,
+         "posttui: error: {special}: is a symbolic link to /dev/zero, outside the bundle; links out of a bundle are "
+         "not followed hint: copy the file into the bundle instead of linking to it (or name it on the command line, "
+         "e.g. --group or --site)",
+         library=loads, error=SourceError, subprocess=True, timeout=60),
+    Case("folder-bib-link-outside", special_in_bundle("refs.bib", link_to("{secret}")), 2,
+         "posttui: error: {special}: is a symbolic link to {secret}, outside the bundle",
+         intact=secret_not_read, library=loads, error=SourceError),
+    Case("folder-metadata-link-outside", special_in_bundle("metadata.yaml", link_to("{secret}")), 2,
+         "posttui: error: {special}: is a symbolic link to {secret}, outside the bundle",
+         intact=secret_not_read, library=loads, error=MetadataError),
+    Case("folder-metadata-fifo", special_in_bundle("metadata.yaml", lambda p, ctx: os.mkfifo(p)), 2,
+         "posttui: error: {special}: is a named pipe (FIFO), not a file", library=loads, error=MetadataError,
+         subprocess=True, timeout=60),
+    Case("folder-link-inside-is-read", with_inner, 0, "source 3 TeX file(s)", intact=inner_link_read),
+    Case("folder-loose-tex-over-cap", loose_over_cap, 2,
+         "posttui: error: {src}/main.tex: is larger than the 100,000-byte cap for a file of a paper source hint: "
+         "raise max_archive_bytes in the config if this file is genuine", library=loads, error=SourceError),
+    Case("fifo-as-the-source", fifo_source, 2,
+         "posttui: error: {src}: is a named pipe (FIFO), not a paper source hint: give a directory, .tar/.tar.gz/.gz "
+         "or .tex file", library=loads, error=SourceError, subprocess=True, timeout=60),
+    # --- round 2: terminal escapes in names ---
+    Case("archive-member-escape-codes-in-warning", escape_member, 0,
+         "warning: {src}:m\\x1b[31mRED\\x1b]0;pwned\\x07.tex: not valid UTF-8 (byte 0xe9 at offset 103); read as "
+         "Latin-1", intact=no_raw_escape),
+    Case("file-name-escape-codes-in-error", escape_fifo, 2,
+         "posttui: error: {src}/p\\x1b[31mY.tex: is a named pipe (FIFO), not a file", intact=no_raw_escape,
+         subprocess=True, timeout=60),
+    # --- round 2: archives ---
+    Case("gzip-many-members", gzip_members(3000), 0, "source 1 TeX file(s)", intact=one_tex),
+    Case("gzip-too-many-members", gzip_members(100_001), 2,
+         "posttui: error: {src}: has more than 100,000 gzip members hint: this is not a paper source",
+         library=loads, error=ArchiveError, subprocess=True, timeout=60),
+    Case("tar-nul-in-member-name", nul_member, 2,
+         "posttui: error: {src}: member 'm\\x80\\x00.tex' has a NUL byte in its name or link hint: this archive is "
+         "unsafe to unpack", library=loads, error=ArchiveError),
+    Case("tar-nested-archive", nested_tar, 0, "source 1 TeX file(s)", intact=one_tex),
+    Case("tar-ltx-source", tar_case_meta("ltx.tar.gz", [member("paper.ltx", TEX.encode())]), 0,
+         "source 1 TeX file(s)", intact=one_tex),
+    Case("tar-symlinked-tex", tar_case_meta("sym.tar.gz", [member("real.txt", TEX.encode()),
+                                                           member("main.tex", kind=tarfile.SYMTYPE, link="real.txt")]),
+         0, "warning: {src}: member 'main.tex' is a symbolic link (to 'real.txt'); links in a source are not "
+         "followed: skipped"),
+    Case("tar-hard-linked-tex", tar_case_meta("hard.tar.gz", [member("real.txt", TEX.encode()),
+                                                              member("main.tex", kind=tarfile.LNKTYPE,
+                                                                     link="real.txt")]),
+         0, "warning: {src}: no TeX file found in the archive (files: real.txt, metadata.yaml): the post would be "
+         "written from the metadata and abstract alone"),
+    Case("tar-without-tex", tar_case_meta("notex.tar.gz", [member("README.txt", b"read me\n")]), 0,
+         "warning: {src}: no TeX file found in the archive (files: README.txt, metadata.yaml): the post would be "
+         "written from the metadata and abstract alone"),
+    Case("tarball-of-a-bundle", tarball_bundle, 0, "Ada Lovelace", intact=bundle_files_used),
+    # --- round 2: encodings, tracebacks, messages ---
+    Case("utf16-tex-with-bom", utf16(True), 0,
+         "warning: {src}/main.tex: UTF-16 text (byte order mark); read as UTF-16", intact=cafe_kept),
+    Case("utf16-tex-without-bom", utf16(False), 2,
+         "posttui: error: {src}/main.tex: looks like UTF-16 text without a byte order mark, not UTF-8 hint: save "
+         "the TeX file as UTF-8 (or as UTF-16 with a byte order mark)", library=loads, error=SourceError),
+    Case("saved-prompt-string-authors", string_authors, 2,
+         "posttui: error: {src} (its '2. Paper Metadata' block): 'authors' must be a list of entries with a 'name' "
+         "hint: write authors as - name: First Last", library=loads, error=SavedPromptError),
+    Case("group-file-bad-links", bundle_with({"main.tex": TEX, "metadata.yaml": META,
+                                              "group.yaml": "Ada Lovelace:\n  links: [https://example.org]\n"}), 2,
+         "posttui: error: {src}/group.yaml: member 'Ada Lovelace': 'links' must be a mapping of label -> URL hint: "
+         "write links as a mapping of label to URL, e.g. links: {{Webpage: https://...}}",
+         library=loads, error=GroupError),
+    Case("home-folder-missing", home_missing, 2,
+         "posttui: error: the home folder {home} does not exist, so there is no data folder ({home}/.local/share/"
+         "posttui); posttui does not create a home folder hint: set POSTTUI_DATA_DIR to a folder posttui may use, or "
+         "set HOME to your real home folder", intact=home_not_created),
 ]
 
 

@@ -60,8 +60,8 @@ async def wait_idle(pilot, timeout: float = 20.0) -> None:
 
 def _settled(screen) -> bool:
     """No model call, no check pending, and the preview rendered."""
-    return (not screen.busy and not screen._check_running and screen.checker is not None
-            and screen._check_wanted is None
+    return (not screen.busy and screen.review.checker_ready
+            and screen.checks.idle
             and not [w for w in screen.workers if w.group.startswith("preview") and w.is_running]
             and (screen.view == "editor" or not screen.editor.text or screen.preview_shown == screen.editor.text))
 

@@ -49,7 +49,7 @@ def make_app(paper, store, *, site=None, backend=None, **kw) -> PosttuiApp:
 async def generate(pilot) -> None:
     await wait_idle(pilot)
     await pilot.press("ctrl+g")
-    await wait_for(pilot, lambda: main_screen(pilot.app).busy == "", what="generation")
+    await wait_for(pilot, lambda: not main_screen(pilot.app).busy, what="generation")
     await wait_idle(pilot)
 
 
@@ -82,12 +82,12 @@ async def test_generate_offline_is_clean_and_recorded(example_paper, store):
         await generate(pilot)
         screen = main_screen(app)
         assert screen.editor.text == clean_post(example_paper)
-        assert [f for f in screen.findings if f.severity.value == "error"] == []
+        assert [f for f in screen.review.findings if f.severity.value == "error"] == []
         assert screen.status.state == "done"
-        versions = store.versions(screen.session_id)
+        versions = store.versions(screen.review.session_id)
         assert [(v.origin, v.complete, v.finish_reason) for v in versions] == [("stream", True, "STOP")]
         assert versions[0].text == screen.editor.text
-        session = store.get(screen.session_id)
+        session = store.get(screen.review.session_id)
         assert session.paper_key == paper_key(example_paper) and session.backend == "offline"
         assert session.prompt == build_prompt(example_paper, "site", model=OFFLINE)
         assert session.input_tokens > 0 and session.output_tokens > 0
@@ -110,7 +110,7 @@ async def test_problems_appear_jump_and_fix(example_paper, store):
     async with app.run_test(size=SIZE) as pilot:
         await generate(pilot)
         screen = main_screen(app)
-        rules = sorted(f.rule for f in screen.findings)
+        rules = sorted(f.rule for f in screen.review.findings)
         assert rules == ["PT020", "PT031"], rules
         # Highlights are in the editor, on the right rows, in byte columns.
         marks = {m.severity for m in screen.editor.marks}
@@ -131,13 +131,13 @@ async def test_problems_appear_jump_and_fix(example_paper, store):
         await pilot.press("f")
         await wait_idle(pilot)
         assert "\\citet" not in screen.editor.text
-        assert sorted(f.rule for f in screen.findings) == ["PT031"]
+        assert sorted(f.rule for f in screen.review.findings) == ["PT031"]
         # Fix all applies the rest.
         await pilot.press("ctrl+l")
         await wait_idle(pilot)
-        assert screen.findings == []
+        assert screen.review.findings == []
         assert "https://doi.org/10.3847/1538-4357/ac6a1f" in screen.editor.text
-        origins = [v.origin for v in store.versions(screen.session_id)]
+        origins = [v.origin for v in store.versions(screen.review.session_id)]
         assert origins == ["stream", "fix", "fix"]
         # Undo goes back one version at a time.
         await pilot.press("ctrl+u")
@@ -162,8 +162,8 @@ async def test_approve_writes_the_site_files(example_paper, store, site):
         assert prompt == wrap_saved(build_prompt(example_paper, "site", model=OFFLINE)).encode("utf-8")
         image_prompt = (site / "prompts" / "images" / f"{name}.txt").read_bytes()
         assert image_prompt == wrap_saved(OfflineWriter(example_paper).image_prompt().strip()).encode("utf-8")
-        assert store.get(screen.session_id).saved_path.endswith(f"_posts/{name}.md")
-        assert not screen.unsaved
+        assert store.get(screen.review.session_id).saved_path.endswith(f"_posts/{name}.md")
+        assert not screen.review.unsaved
 
 
 async def test_approve_outside_a_site_says_how_to_name_one(example_paper, store):
@@ -184,7 +184,7 @@ async def test_approve_refuses_with_errors_unless_overridden(example_paper, stor
     async with app.run_test(size=SIZE) as pilot:
         await generate(pilot)
         screen = main_screen(app)
-        assert "PT010" in {f.rule for f in screen.errors}
+        assert "PT010" in {f.rule for f in screen.review.errors}
         await pilot.press("ctrl+s")
         await wait_for(pilot, lambda: isinstance(app.screen, ConfirmDialog), what="errors dialog")
         assert app.screen.id == "errors-dialog"
@@ -231,7 +231,7 @@ async def test_stop_cancels_the_stream_at_once_and_keeps_the_text(example_paper,
         screen = main_screen(app)
         await pilot.press("ctrl+g")
         await wait_for(pilot, lambda: len(screen.editor.text) >= 200, what="some text")
-        assert screen.status.state == "streaming"
+        assert screen.status.state == "generating"
         screen.editor.focus()  # Escape is a priority binding: a focused editor does not swallow it
         await pilot.press("escape")
         await wait_for(pilot, lambda: not screen.busy, timeout=1.0, what="stop")
@@ -239,7 +239,7 @@ async def test_stop_cancels_the_stream_at_once_and_keeps_the_text(example_paper,
         assert 200 <= len(kept) < len(post) and post.startswith(kept)
         assert backend.cancelled == 1
         assert screen.status.state == "stopped"
-        latest = store.latest(screen.session_id)
+        latest = store.latest(screen.review.session_id)
         assert latest.text == kept and latest.complete and latest.finish_reason == "STOPPED"
         await pilot.pause(0.2)
         assert screen.editor.text == kept  # nothing arrives after the stop
@@ -254,8 +254,8 @@ async def test_regenerate_section_and_repair_are_diffs_to_accept_or_reject(examp
     async with app.run_test(size=SIZE) as pilot:
         await wait_idle(pilot)
         screen = main_screen(app)
-        screen._record(damaged, "edit")
-        screen._set_text(damaged)
+        screen.review.record(damaged, "edit")
+        screen.show_text(damaged)
         await wait_idle(pilot)
         # Regenerate the section under the cursor (Key results): reject first, then accept.
         row = damaged.split("\n").index("A sentence that should not be here.")
@@ -272,17 +272,17 @@ async def test_regenerate_section_and_repair_are_diffs_to_accept_or_reject(examp
         await pilot.click("#yes")
         await wait_idle(pilot)
         assert "A sentence that should not be here." not in screen.editor.text
-        assert "PT010" in {f.rule for f in screen.findings}
+        assert "PT010" in {f.rule for f in screen.review.findings}
         # Repair the remaining error with the model.
         await pilot.press("ctrl+t")
         await wait_for(pilot, lambda: isinstance(app.screen, DiffDialog), what="repair diff")
         await pilot.click("#yes")
         await wait_idle(pilot)
-        assert screen.editor.text == post and screen.errors == []
-        origins = [v.origin for v in store.versions(screen.session_id)]
+        assert screen.editor.text == post and screen.review.errors == []
+        origins = [v.origin for v in store.versions(screen.review.session_id)]
         assert origins == ["edit", "regenerate", "repair"]
         # Three requests: section, repair, and each carried the original prompt first.
-        assert screen.session_id is not None
+        assert screen.review.session_id is not None
 
 
 async def test_external_change_to_the_draft_file_reloads_and_rechecks(example_paper, store):
@@ -290,7 +290,7 @@ async def test_external_change_to_the_draft_file_reloads_and_rechecks(example_pa
     async with app.run_test(size=SIZE) as pilot:
         await generate(pilot)
         screen = main_screen(app)
-        path = screen.draft_file
+        path = screen.review.draft_file.path
         assert path is not None and path.read_text(encoding="utf-8") == screen.editor.text
         await pilot.pause(0.3)  # the watcher is running
         changed = with_defects(screen.editor.text)
@@ -300,8 +300,8 @@ async def test_external_change_to_the_draft_file_reloads_and_rechecks(example_pa
         tmp.replace(path)
         await wait_for(pilot, lambda: screen.editor.text == changed, timeout=10, what="reload")
         await wait_idle(pilot)
-        assert sorted(f.rule for f in screen.findings) == ["PT020", "PT031"]
-        assert store.latest(screen.session_id).origin == "edit"
+        assert sorted(f.rule for f in screen.review.findings) == ["PT020", "PT031"]
+        assert store.latest(screen.review.session_id).origin == "edit"
         # Deleting the file does not break the watcher; writing it again reloads again.
         path.unlink()
         await pilot.pause(0.4)
@@ -324,7 +324,7 @@ async def test_edit_in_editor_reloads_on_return(example_paper, store, tmp_path, 
         await pilot.press("ctrl+e")
         await wait_idle(pilot)
         assert screen.editor.text == before + "Added in the editor.\n"
-        assert store.latest(screen.session_id).origin == "edit"
+        assert store.latest(screen.review.session_id).origin == "edit"
 
 
 async def test_quit_asks_when_unsaved(example_paper, store):
@@ -348,7 +348,7 @@ async def test_reopening_the_paper_offers_to_resume(example_paper, store):
     app = make_app(example_paper, store)
     async with app.run_test(size=SIZE) as pilot:
         await generate(pilot)
-        first_session = main_screen(app).session_id
+        first_session = main_screen(app).review.session_id
         text = main_screen(app).editor.text
     app = make_app(example_paper, store)
     async with app.run_test(size=SIZE) as pilot:
@@ -357,14 +357,14 @@ async def test_reopening_the_paper_offers_to_resume(example_paper, store):
         await pilot.click("#yes")
         await wait_idle(pilot)
         screen = main_screen(app)
-        assert screen.session_id == first_session and screen.editor.text == text
+        assert screen.review.session_id == first_session and screen.editor.text == text
     app = make_app(example_paper, store)
     async with app.run_test(size=SIZE) as pilot:
         await wait_for(pilot, lambda: isinstance(app.screen, ConfirmDialog), what="resume dialog")
         await pilot.click("#no")
         await wait_idle(pilot)
         screen = main_screen(app)
-        assert screen.session_id is None and screen.editor.text == ""
+        assert screen.review.session_id is None and screen.editor.text == ""
 
 
 @pytest.mark.parametrize("mode", ["success", "midstream"])
@@ -395,7 +395,7 @@ async def test_generate_through_the_fake_gemini_server(example_paper, store, mod
                 kept = screen.editor.text
                 assert kept and post.startswith(kept) and kept != post
                 assert screen.status.state == "failed"
-                assert store.latest(screen.session_id).text == kept
+                assert store.latest(screen.review.session_id).text == kept
                 assert any("Generation failed" in (n.title or "") for n in app._notifications)
 
 
@@ -457,13 +457,13 @@ async def test_typing_is_kept_as_versions_and_not_clobbered_by_the_watcher(examp
         screen.editor.focus()
         screen.editor.move_cursor(screen.editor.document.end)
         await pilot.press(*"Hello")
-        await wait_for(pilot, lambda: store.latest(screen.session_id).origin == "edit", timeout=5, what="edit version")
+        await wait_for(pilot, lambda: store.latest(screen.review.session_id).origin == "edit", timeout=5, what="edit version")
         await pilot.press(*" world")  # typed after the draft file was written
         await pilot.pause(0.8)  # the watcher has seen the app's own write by now
         assert screen.editor.text.endswith("Hello world")
-        await wait_for(pilot, lambda: store.latest(screen.session_id).text.endswith("Hello world"), timeout=5,
+        await wait_for(pilot, lambda: store.latest(screen.review.session_id).text.endswith("Hello world"), timeout=5,
                        what="second edit version")
-        assert screen.draft_file.read_text(encoding="utf-8").endswith("Hello world")
+        assert screen.review.draft_file.path.read_text(encoding="utf-8").endswith("Hello world")
 
 
 async def test_site_settings_select_the_rules(example_paper, store, site):
@@ -473,7 +473,7 @@ async def test_site_settings_select_the_rules(example_paper, store, site):
     app = make_app(example_paper, store, site=site, backend=backend)
     async with app.run_test(size=SIZE) as pilot:
         await generate(pilot)
-        assert [f.rule for f in main_screen(app).findings] == ["PT020"]
+        assert [f.rule for f in main_screen(app).review.findings] == ["PT020"]
 
 
 async def test_ten_thousand_problems_are_counted_but_the_list_is_capped(example_paper, store):
@@ -486,13 +486,13 @@ async def test_ten_thousand_problems_are_counted_but_the_list_is_capped(example_
     async with app.run_test(size=SIZE) as pilot:
         screen = main_screen(app)
         await wait_idle(pilot)
-        screen._record(draft, "edit")
-        screen._set_text(draft)
-        await wait_for(pilot, lambda: len(screen.findings) >= 10_000, what="check", timeout=60)
+        screen.review.record(draft, "edit")
+        screen.show_text(draft)
+        await wait_for(pilot, lambda: len(screen.review.findings) >= 10_000, what="check", timeout=60)
         table = screen.query_one(ProblemsTable)
-        assert table.row_count == MAX_ROWS + 1 and table.not_listed == len(screen.findings) - MAX_ROWS
+        assert table.row_count == MAX_ROWS + 1 and table.not_listed == len(screen.review.findings) - MAX_ROWS
         assert "more problems not listed" in str(table.get_row("more")[-1])
-        errors = len(screen.errors)
+        errors = len(screen.review.errors)
         assert errors >= 10_000 and f"Problems: {errors} errors" in str(screen.query_one("#problems-pane").border_title)
         await pilot.press("f3")  # still answering keys
         assert app.focused is table

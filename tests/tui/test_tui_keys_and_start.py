@@ -54,7 +54,7 @@ async def test_remapped_key_runs_the_action(example_paper, store):
         screen = main_screen(app)
         await pilot.press("ctrl+g")
         await pilot.pause(0.3)
-        assert screen.editor.text == "" and screen.session_id is None
+        assert screen.editor.text == "" and screen.review.session_id is None
         await pilot.press("f5")
         await wait_for(pilot, lambda: screen.editor.text == clean_post(example_paper), what="generation")
 
@@ -73,7 +73,7 @@ async def test_command_palette_offers_and_runs_actions(example_paper, store):
         await pilot.press("enter")
         await wait_for(pilot, lambda: screen.editor.text == draft and not screen.busy, what="generation")
         await wait_idle(pilot)
-        assert {f.rule for f in screen.findings} == {"PT020", "PT031"}
+        assert {f.rule for f in screen.review.findings} == {"PT020", "PT031"}
         await pilot.press("ctrl+p")
         await pilot.pause(0.2)
         await pilot.press(*"fix all")
@@ -126,8 +126,8 @@ async def test_start_screen_inside_a_site_lists_prompts_and_opens_a_source(store
         app.screen.query_one(Input).value = str(EXAMPLE)
         await pilot.press("enter")
         await wait_for(pilot, lambda: isinstance(app.screen, MainScreen), what="main screen")
-        assert main_screen(app).paper.arxiv_id == "2611.01234"
-        assert app.site == site.resolve()
+        assert main_screen(app).review.paper.arxiv_id == "2611.01234"
+        assert app.site.root == site.resolve()
 
 
 async def test_resume_by_session_id(example_paper, store):
@@ -138,7 +138,7 @@ async def test_resume_by_session_id(example_paper, store):
         await wait_for(pilot, lambda: isinstance(app.screen, MainScreen), what="main screen")
         await wait_idle(pilot)
         screen = main_screen(app)
-        assert screen.session_id == s.id and screen.editor.text == "half a draft"
+        assert screen.review.session_id == s.id and screen.editor.text == "half a draft"
 
 
 async def test_a_corrupt_session_database_is_reported(tmp_path, example_paper):
@@ -195,14 +195,14 @@ def test_launch_options_find_or_check_the_site(tmp_path, monkeypatch):
     (site / "_config.yml").write_text("title: t\n", encoding="utf-8")
     monkeypatch.chdir(site / "_posts" / "2024")
     app = make_app([])
-    assert app.site == site.resolve() and app.source is None
+    assert app.site.root == site.resolve() and app.source is None
     monkeypatch.chdir(tmp_path)
     app = make_app(["examples/x", "--backend", "offline", "--lean", "--new"])
     assert app.site is None and app.source == "examples/x" and app.lean and not app.offer_resume
     assert app.backend_name == "offline"
     with pytest.raises(SiteError, match="not a Jekyll site"):
         make_app(["--site", str(tmp_path)])
-    with pytest.raises(SiteError, match="no such folder"):
+    with pytest.raises(SiteError, match="no such site folder"):
         make_app(["--site", str(tmp_path / "nope")])
     app.store.close()
 

@@ -32,7 +32,7 @@ CHILD = textwrap.dedent(
         backend = OfflineBackend(paper, delay=0.05, chunk_size=20)
         app = PosttuiApp(paper=paper, store=store, backend_factory=lambda p: backend, offer_resume=False)
         async with app.run_test(size=(100, 30)) as pilot:
-            while app.screen.__class__.__name__ != "MainScreen" or app.screen.checker is None:
+            while app.screen.__class__.__name__ != "MainScreen" or app.screen.review.checker is None:
                 await pilot.pause(0.05)
             await pilot.press("ctrl+g")
             while True:
@@ -82,7 +82,7 @@ async def test_resume_after_sigkill_mid_stream(tmp_path, example_paper):
         await pilot.click("#yes")
         await wait_idle(pilot)
         screen = main_screen(app)
-        assert screen.session_id == session.id
+        assert screen.review.session_id == session.id
         assert screen.editor.text == stored.text
         assert any("interrupted" in n.message for n in app._notifications)
         # Generating again finishes the post in the same session.

@@ -100,8 +100,8 @@ def test_regenerate_diff_dialog(snap_compare, example_paper, store):
     async def run_before(pilot):
         await wait_idle(pilot)
         screen = main_screen(pilot.app)
-        screen._record(damaged, "edit")
-        screen._set_text(damaged)
+        screen.review.record(damaged, "edit")
+        screen.show_text(damaged)
         await wait_idle(pilot)
         screen.editor.move_cursor((damaged.split("\n").index("A sentence that should not be here."), 0))
         await pilot.press("ctrl+r")

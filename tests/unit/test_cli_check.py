@@ -43,6 +43,7 @@ def site(tmp_path):
     paper = Paper(arxiv_id="2401.01234", metadata=META, bbl=BBL, homepage="Home page.", members=MEMBERS)
     root = tmp_path / "site"
     (root / "_posts").mkdir(parents=True)
+    (root / "_config.yml").write_text("title: test\n")
     (root / "prompts" / "content").mkdir(parents=True)
     (root / "prompts" / "content" / f"{NAME}.txt").write_text(saved_prompt_text(paper), encoding="utf-8")
     template = output_template(paper)
@@ -165,7 +166,7 @@ def test_crlf_post_is_judged_like_lf_and_fix_converts_it(site, capsys):
 def test_list_rules(capsys):
     code, out, _ = run_cli(["--list-rules"], capsys)
     lines = out.splitlines()
-    assert code == 0 and len(lines) == 22
+    assert code == 0 and len(lines) == 23
     assert lines[0].startswith("PT001  error") and "(fix: unwrap)" in lines[0]
     assert any(line.startswith("PT061  info") for line in lines)
 

@@ -85,7 +85,7 @@ def test_save_writes_every_file_and_never_overwrites(source, site, capsys):
     (site / f"_posts/{NAME}.md").write_text("edited by hand")
     code, out, err = run([source, "--site", site, "--save"], capsys)
     assert code == 2 and out == ""  # refused before generating anything
-    assert "already exists; not overwritten" in err and "--force" in err
+    assert f"already in the site: _posts/{NAME}.md, prompts/content/{NAME}.txt" in err and "--force" in err
     assert (site / f"_posts/{NAME}.md").read_text() == "edited by hand"
 
     code, out, err = run([source, "--site", site, "--save", "--force"], capsys)
@@ -94,15 +94,18 @@ def test_save_writes_every_file_and_never_overwrites(source, site, capsys):
     assert f"replaced {site / '_posts' / NAME}.md" in err
 
 
-def test_errors_block_saving_unless_forced(tmp_path, site, capsys):
+def test_errors_block_saving_unless_allowed_and_force_does_not_allow_them(tmp_path, site, capsys):
     path = tmp_path / f"{NAME}.txt"
     path.write_text(saved_prompt_text(fixture_paper(bbl="")), encoding="utf-8")  # no references to link
     code, out, err = run([path, "--site", site, "--save"], capsys)
     assert code == 1
     assert "PT030 [error]" in err
-    assert "not saved: 1 error-level problem(s) remain; fix them or use --force" in err
+    assert "not saved: 1 error-level problem open (PT030 line" in err and "--allow-errors" in err
     assert list((site / "_posts").iterdir()) == []
     code, out, err = run([path, "--site", site, "--save", "--force"], capsys)
+    assert code == 1 and "not saved: 1 error-level problem open" in err  # --force replaces files, nothing else
+    assert list((site / "_posts").iterdir()) == []
+    code, out, err = run([path, "--site", site, "--save", "--allow-errors"], capsys)
     assert code == 1  # still reports the error
     assert (site / f"_posts/{NAME}.md").is_file()
 
@@ -110,7 +113,7 @@ def test_errors_block_saving_unless_forced(tmp_path, site, capsys):
 def test_save_needs_a_site(source, tmp_path, capsys, monkeypatch):
     monkeypatch.chdir(tmp_path)
     code, out, err = run([source, "--save"], capsys)
-    assert code == 2 and "--save needs the site folder" in err and "--site DIR" in err
+    assert code == 2 and "no site to save into" in err and "--site DIR" in err
 
 
 def test_gemini_without_key_is_a_clear_error(source, capsys):
@@ -126,6 +129,7 @@ def fake(monkeypatch):
     monkeypatch.setenv("GEMINI_API_KEY", "fake-key-for-tests")
     monkeypatch.setenv("POSTTUI_GEMINI_BASE_URL", server.base_url)
     monkeypatch.setenv("POSTTUI_GEMINI_RETRY_DELAY", "0.01")
+    monkeypatch.setenv("POSTTUI_GEMINI_MAX_WAIT", "5")
     yield server
     server.stop()
 
@@ -154,12 +158,46 @@ def test_gemini_is_the_default_with_a_key(source, fake, site, capsys, isolated_e
 
 
 def test_gemini_quota_error_message_and_exit_code(source, fake, capsys):
-    fake.mode = "429"
+    fake.mode, fake.retry_delay = "429", "0.01s"  # per minute: retried after the RetryInfo delay
     code, out, err = run([source], capsys)
     assert code == 2
-    assert "Gemini quota or rate limit exhausted (429 RESOURCE_EXHAUSTED); Google asks to retry in 17 s" in err
-    assert "(tried 4 times)" in err and len(fake.generate_requests()) == 4
+    assert "Gemini rate limit exhausted (429 RESOURCE_EXHAUSTED): GenerateRequestsPerMinutePerProjectPerModel-" \
+        "FreeTier, limit 2 for gemini-2.5-pro; Google asks to retry in 0.01 s (4 requests sent)" in err
+    assert len(fake.generate_requests()) == 4
     assert "nothing had been received yet" in err
+
+
+def test_gemini_daily_quota_sends_one_request_and_names_the_quota(source, fake, capsys):
+    fake.mode = "429_daily"
+    code, out, err = run([source], capsys)
+    assert code == 2 and len(fake.generate_requests()) == 1
+    assert "Gemini daily quota exhausted (429 RESOURCE_EXHAUSTED): GenerateRequestsPerDayPerProjectPerModel-FreeTier" \
+        ", limit 0 for gemini-2.5-pro; the key's plan gives no access to this model; not retried (1 request sent)" \
+        in err
+    assert "Traceback" not in err
+
+
+def test_a_stream_three_times_longer_than_the_timeout_succeeds(source, fake, capsys, monkeypatch):
+    """Each chunk arrives within the timeout; the whole stream takes three times as long (also run with aiohttp)."""
+    monkeypatch.setenv("POSTTUI_GEMINI_TIMEOUT", "0.5")
+    fake.mode, fake.delay, fake.text, fake.chunk_size = "slow", 0.2, "word " * 40, 25  # 8 chunks, ~1.6 s
+    code, out, err = run([source, "--backend", "gemini"], capsys)
+    assert "posttui: done: gemini:gemini-2.5-pro" in err, err
+    assert out == fake.text + "\n"
+
+
+def test_vertex_mode_without_credentials(source, capsys, monkeypatch, tmp_path):
+    monkeypatch.setenv("GOOGLE_GENAI_USE_VERTEXAI", "true")
+    monkeypatch.setenv("CLOUDSDK_CONFIG", str(tmp_path / "gcloud"))
+    monkeypatch.setenv("NO_GCE_CHECK", "True")
+    for name in ("GOOGLE_APPLICATION_CREDENTIALS", "GOOGLE_CLOUD_PROJECT", "GOOGLE_CLOUD_LOCATION"):
+        monkeypatch.delenv(name, raising=False)
+    code, out, err = run([source], capsys)  # the default backend: offline, since Gemini has no credentials
+    assert "with offline:" in err and code in (0, 1)
+    code, out, err = run([source, "--backend", "gemini"], capsys)
+    assert code == 2 and "Traceback" not in err
+    assert "posttui: error: no Google Cloud credentials for Vertex AI" in err
+    assert "gcloud auth application-default login" in err
 
 
 def test_gemini_midstream_failure_keeps_the_partial_draft(source, fake, capsys, isolated_env):
@@ -265,7 +303,7 @@ def test_failed_image_still_saves_the_post(source, fake, site, capsys):
     fake.script = ["success", "success", "prompt_blocked"]
     code, out, err = run([source, "--site", site, "--save", "--image", "--image-model", "img-x"], capsys)
     assert code == 0, err
-    assert "warning: no image (the post is saved without one): img-x blocked the image prompt (SAFETY)" in err
+    assert "note: No header image (the post is saved without one): img-x blocked the image prompt (SAFETY)" in err
     assert (site / f"_posts/{NAME}.md").is_file() and not (site / f"assets/images/posts/{NAME}.png").exists()
 
 

@@ -46,10 +46,13 @@ def test_versions_usage_and_listing(store):
     assert [v.origin for v in store.versions(a.id)] == ["stream", "fix", "edit"]
     latest = store.latest(a.id)
     assert latest.text == "second"
-    # Undo skips versions identical to the current text.
-    assert store.previous(a.id, latest.id).id == v1
-    assert store.previous(a.id, v2).text == "first"
-    assert store.previous(a.id, v1) is None
+    # Undo skips versions identical to the current text; it is persisted, and redo goes back.
+    assert store.undo_target(a.id).id == v1
+    store.show(a.id, v1)
+    assert store.current(a.id).id == v1 and store.undo_target(a.id) is None
+    assert store.redo_target(a.id).text == "second"
+    store.show(a.id, v2)
+    assert store.current(a.id).id == v2 and store.undo_target(a.id).id == v1
     assert store.resumable("2511.10640").id == a.id
     assert store.resumable("/tmp/x") is None  # no draft yet
 
@@ -225,3 +228,24 @@ def test_cli_sessions_lists_and_resume_rejects_unknown_ids(isolated_env, capsys)
     assert main(["resume", "999"]) == 2
     err = capsys.readouterr().err
     assert "no session with id 999" in err and "posttui sessions" in err
+
+
+def test_undo_after_an_edit_goes_to_what_the_edit_was_made_from(tmp_path):
+    """v1 -> v2 -> v3, undo to v2, edit to v4: undo from v4 is v2 (not v3), redo from v2 is v4 (the newest)."""
+    store = SessionStore.open(tmp_path / "s.db")
+    s = store.create("p")
+    v1 = store.add_version(s.id, "one", "stream")
+    v2 = store.add_version(s.id, "two", "fix")
+    v3 = store.add_version(s.id, "three", "repair")
+    store.show(s.id, v2)
+    v4 = store.add_version(s.id, "four", "edit")
+    assert store.version(v4).parent_id == v2
+    assert store.undo_target(s.id).id == v2
+    store.show(s.id, v2)
+    assert store.redo_target(s.id).id == v4
+    store.show(s.id, v1)
+    assert store.redo_target(s.id).id == v2 and v3
+    store.close()
+    reopened = SessionStore.open(tmp_path / "s.db")
+    assert reopened.current(s.id).id == v1  # what the user last saw comes back after a restart
+    reopened.close()

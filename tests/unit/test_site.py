@@ -133,6 +133,7 @@ def test_a_forced_save_that_fails_part_way_restores_the_replaced_files(site, mon
 def test_symlinked_posts_dir_pointing_outside_is_refused(tmp_path):
     root = tmp_path / "site"
     root.mkdir()
+    (root / "_config.yml").write_text("title: x\n")
     outside = tmp_path / "elsewhere"
     outside.mkdir()
     (root / "_posts").symlink_to(outside)
@@ -145,6 +146,7 @@ def test_symlinked_posts_dir_pointing_outside_is_refused(tmp_path):
 def test_symlink_inside_the_site_is_allowed(tmp_path):
     root = tmp_path / "site"
     (root / "real_posts").mkdir(parents=True)
+    (root / "_config.yml").write_text("title: x\n")
     (root / "_posts").symlink_to(root / "real_posts")
     Site(root).save(NAME, post="x")
     assert (root / f"real_posts/{NAME}.md").read_text() == "x"
@@ -227,8 +229,27 @@ def test_two_threads_saving_the_same_post_one_wins_no_torn_file(site):
 def test_missing_site_and_bad_names(tmp_path):
     with pytest.raises(SiteError, match="no such site folder"):
         Site(tmp_path / "nope")
+    with pytest.raises(SiteError, match="is not a Jekyll site"):
+        Site(tmp_path)
+    (tmp_path / "_posts").mkdir()
+    (tmp_path / "_config.yml").write_text("title: x\n")
+    with pytest.raises(SiteError, match="is not a Jekyll site") as info:
+        Site(tmp_path / "_posts")
+    assert f"this folder is inside the site {tmp_path}" in str(info.value)
     with pytest.raises(SiteError, match="invalid post name"):
         Site(tmp_path).save("../evil", post="x")
+
+
+def test_find_and_open_the_site_from_any_folder_inside_it(tmp_path):
+    from posttui.site import find_site, open_site
+
+    (tmp_path / "_posts" / "deep").mkdir(parents=True)
+    (tmp_path / "_config.yml").write_text("title: x\n")
+    assert find_site(tmp_path / "_posts" / "deep") == tmp_path.resolve()
+    assert open_site(cwd=tmp_path / "_posts" / "deep").root == tmp_path.resolve()
+    assert open_site(cwd=tmp_path.parent) is None
+    with pytest.raises(SiteError, match="is not a Jekyll site"):
+        open_site(tmp_path / "_posts", cwd=tmp_path)
 
 
 def test_non_png_image_is_refused(site):

@@ -22,6 +22,7 @@ COMMANDS = {
     "generate": "generate",
     "sessions": "sessions",
     "resume": "sessions",
+    "models": "models",
 }
 
 

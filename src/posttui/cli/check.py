@@ -3,6 +3,8 @@
 The context (template, references, authors) of a site post ``SITE/_posts/DATE-ID.md`` is its saved prompt
 ``SITE/prompts/content/DATE-ID.txt``; ``--context SOURCE`` gives it explicitly (anything ``posttui.load``
 accepts). ``--site DIR`` checks every post of a site that has a saved prompt and says which it skipped and why.
+``--online`` asks doi.org and the arXiv API whether every linked DOI and arXiv id exists (PT033; answers cached);
+``--resolve`` looks up the identifiers the context's bibliography lacks first (see :mod:`posttui.resolve`).
 Exit status: 0 no errors, 1 findings at error severity, 2 usage or input error.
 """
 
@@ -16,7 +18,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..errors import SourceError
+from ..errors import PosttuiError, SourceError
 
 FORMATS = ("text", "json", "github")
 
@@ -38,6 +40,10 @@ def add_parser(subparsers, name: str) -> argparse.ArgumentParser:
     parser.add_argument("--list-rules", action="store_true", help="list every rule with its severity and fix, then exit")
     parser.add_argument("--model", help="text model the footer should name (default: as the context says)")
     parser.add_argument("--image-model", help="image model the footer should name (default: as the context says)")
+    parser.add_argument("--online", action="store_true",
+                        help="ask doi.org and arXiv whether every linked DOI and arXiv id exists (PT033; cached)")
+    parser.add_argument("--resolve", action="store_true",
+                        help="look up the identifiers the context's bibliography lacks before checking (cached)")
     parser.set_defaults(run=run)
     return parser
 
@@ -48,7 +54,8 @@ class Target:
     """As shown in the output ('-' for stdin)."""
     file: Path | None
     context_source: str | None
-    site: Path | None
+    site: object
+    """The :class:`~posttui.site.Site` the post belongs to, or None."""
 
 
 @dataclass
@@ -61,19 +68,24 @@ class Outcome:
     """Posts whose CRLF line endings were converted to LF."""
 
 
-def find_site_root(post: Path) -> Path | None:
-    """``SITE`` for ``SITE/_posts/.../NAME.md``."""
-    for parent in post.resolve().parents:
-        if parent.name == "_posts":
-            return parent.parent
-    return None
+def _site_of(post: Path, named):
+    """The site a post belongs to: the one named with ``--site``, else the one around the post (or None)."""
+    from ..site import Site, find_site
+
+    if named is not None:
+        return named
+    root = find_site(post.parent)
+    return Site(root) if root is not None else None
 
 
-def saved_prompt_for(post: Path, site: Path | None) -> Path | None:
-    site = site or find_site_root(post)
+def saved_prompt_for(post: Path, site) -> Path | None:
+    """The saved prompt of a site post (``prompts/content/NAME.txt``), the post's paper context."""
     if site is None:
         return None
-    candidate = site / "prompts" / "content" / f"{post.stem}.txt"
+    try:
+        candidate = site.paths(post.stem).prompt
+    except PosttuiError:
+        return None
     return candidate if candidate.is_file() else None
 
 
@@ -81,62 +93,74 @@ def _split_ids(value: str) -> list[str]:
     return [v.strip() for v in value.split(",") if v.strip()]
 
 
-def _targets(args, outcome: Outcome) -> list[Target]:
+def _targets(args, site, outcome: Outcome) -> list[Target]:
     targets: list[Target] = []
     if not args.paths:
-        if args.site is None:
+        if site is None:
             raise SourceError("nothing to check", hint="give post files, '-' for standard input, or --site DIR")
-        posts_dir = args.site / "_posts"
-        if not posts_dir.is_dir():
-            raise SourceError("not a Jekyll site: no _posts folder", path=args.site, hint="give the site's root folder")
-        for post in sorted(p for p in posts_dir.rglob("*") if p.suffix in (".md", ".markdown") and p.is_file()):
-            prompt = saved_prompt_for(post, args.site)
+        for post in site.posts():
+            prompt = saved_prompt_for(post, site)
             if args.context is None and prompt is None:
                 outcome.skipped.append((str(post), "no saved prompt in prompts/content (not a paper post)"))
                 continue
-            targets.append(Target(str(post), post, args.context or str(prompt), args.site))
+            targets.append(Target(str(post), post, args.context or str(prompt), site))
         return targets
     for raw in args.paths:
         if raw == "-":
-            targets.append(Target("-", None, args.context, args.site))
+            targets.append(Target("-", None, args.context, site))
             continue
         post = Path(raw)
-        if not post.is_file():
+        if post.is_dir():
+            raise SourceError("is a folder, not a post file", path=post,
+                              hint="give .md post files, or check a whole site with --site DIR")
+        if not post.exists():
             raise SourceError("no such post file", path=post, hint="give the path of a .md post, or '-' for stdin")
-        site = args.site or find_site_root(post)
-        prompt = None if args.context else saved_prompt_for(post, site)
-        targets.append(Target(raw, post, args.context or (str(prompt) if prompt else None), site))
+        if not post.is_file():
+            raise SourceError("is not a regular file", path=post, hint="give the path of a .md post")
+        post_site = _site_of(post, site)
+        prompt = None if args.context else saved_prompt_for(post, post_site)
+        targets.append(Target(raw, post, args.context or (str(prompt) if prompt else None), post_site))
     return targets
 
 
-def _load_context_paper(source: str, site: Path | None):
-    """The paper behind a context. A saved prompt skips the check that its YAML would re-render byte for byte:
-    the checker never re-renders the prompt, and that round trip cost more than reading the prompt."""
-    from ..sources import load
-    from ..sources.saved_prompt import is_saved_prompt, load_saved_prompt
-
-    path = Path(source).expanduser()
-    if path.is_file() and is_saved_prompt(path):
-        return load_saved_prompt(path, check_dump_form=False)
-    return load(source, site=site)
-
-
-def _context(source: str | None, site: Path | None, cache: dict, args):
+def _context(source: str | None, site, cache: dict, args):
     """The context for ``source``; only the last one is kept (posts sharing a context come one after another, and
-    keeping every post's context made ``check --site`` grow with the site)."""
+    keeping every post's context made ``check --site`` grow with the site). A saved prompt is read without the
+    check that its YAML would re-render byte for byte: the checker never re-renders the prompt, and that round
+    trip cost more than reading the prompt."""
     from ..rules import CheckContext
+    from ..sources import load
 
     if source is None:
         return None
-    key = (source, str(site))
+    key = (source, str(getattr(site, "root", None)))
     if key not in cache:
         cache.clear()
-        paper = _load_context_paper(source, site)
+        paper = load(source, site=site, check_dump_form=False)
+        if getattr(args, "resolve", False):
+            from ..resolve import resolve_paper
+
+            resolution = resolve_paper(paper, network=True)
+            print(f"posttui: {source}: references: {resolution.summary(paper.references)}", file=sys.stderr)
         ctx = CheckContext.from_paper(paper, model=args.model, image_model=args.image_model)
         for note in (*paper.warnings, *ctx.notes):
             print(f"posttui: {source}: {note}", file=sys.stderr)
         cache[key] = ctx
     return cache[key]
+
+
+def _verified(ctx, text: str, path: str):
+    """``ctx`` knowing which linked identifiers do not exist (for PT033); unverifiable ones are reported."""
+    import dataclasses
+
+    from ..config import load_config
+    from ..resolve.verify import linked_identifiers, verify_identifiers
+
+    ids = [i for i in linked_identifiers(text) if not (i[0] == "arxiv" and i[1] == ctx.featured_id)]
+    result = verify_identifiers(ids, config=load_config())
+    for key, why in result.unverified.items():
+        print(f"posttui: {path}: could not verify {key}: {why}", file=sys.stderr)
+    return dataclasses.replace(ctx, nonexistent=ctx.nonexistent | frozenset(result.missing))
 
 
 def _read(target: Target) -> str:
@@ -152,7 +176,8 @@ def _read(target: Target) -> str:
 
 def run(args: argparse.Namespace) -> int:
     from ..rules import CheckContext, check, fix
-    from ..siteconfig import load_site_config
+    from ..site import Site
+    from ..siteconfig import SiteConfig
 
     if args.list_rules:
         from ..rules import load_rules
@@ -164,22 +189,24 @@ def run(args: argparse.Namespace) -> int:
     if args.fix and args.diff:
         raise SourceError("--fix and --diff do not go together", hint="use --diff to preview, then --fix to write")
     outcome = Outcome()
-    targets = _targets(args, outcome)
+    site = Site(args.site) if args.site is not None else None
+    targets = _targets(args, site, outcome)
     contexts: dict = {}
     configs: dict = {}
     report = _Report(args.format)
     for target in targets:
-        site_key = str(target.site)
+        site_key = str(getattr(target.site, "root", None))
         if site_key not in configs:
-            configs[site_key] = load_site_config(target.site).options(
-                select=_split_ids(args.select), ignore=_split_ids(args.ignore)
-            )
+            settings = target.site.settings if target.site is not None else SiteConfig()
+            configs[site_key] = settings.options(select=_split_ids(args.select), ignore=_split_ids(args.ignore))
         options = configs[site_key]
         ctx = _context(target.context_source, target.site, contexts, args)
         if ctx is None:
             outcome.no_context.append(target.path)
             ctx = CheckContext()
         text = _read(target)
+        if getattr(args, "online", False):
+            ctx = _verified(ctx, text, target.path)
         crlf = "\r\n" in text
         original = text
         if crlf:  # the site's posts use \n; judge (and write) the text with \n line endings

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import argparse
 
-from .common import add_source_options, load_from_args
+from .common import add_resolve_option, add_source_options, load_from_args
 
 
 def add_parser(subparsers, name: str) -> argparse.ArgumentParser:
@@ -19,11 +19,39 @@ def add_parser(subparsers, name: str) -> argparse.ArgumentParser:
     )
     add_source_options(parser)
     parser.add_argument("--no-prompt", action="store_true", help="skip building the prompts (faster)")
+    parser.add_argument("--references", action="store_true",
+                        help="list every reference with its identifier and where it comes from")
+    add_resolve_option(parser)
     parser.set_defaults(run=run)
     return parser
 
 
-def render(summary, console) -> None:
+LISTED_REFERENCES = 40
+"""Without --references, list at most this many of the looked-up and unresolved entries."""
+
+
+def render_references(summary, console, *, every: bool) -> None:
+    """The references whose identifier was looked up or is missing (every one with ``every``), with origins."""
+    from rich.markup import escape
+    from rich.table import Table
+
+    rows = [line for line in summary.reference_lines if every or line.origin not in ("source",)]
+    if not rows:
+        return
+    table = Table(title="References" if every else "References looked up or unresolved", title_justify="left")
+    for column in ("key", "authors year", "identifier", "origin / why unresolved"):
+        table.add_column(column, overflow="fold")
+    shown = rows if every else rows[:LISTED_REFERENCES]
+    for line in shown:
+        note = line.origin if line.identifier else f"[yellow]unresolved:[/yellow] {escape(line.unresolved or '-')}"
+        table.add_row(escape(line.key), escape(line.who or "-"), escape(line.identifier or "-"),
+                      note if not line.identifier else escape(note))
+    console.print(table)
+    if len(rows) > len(shown):
+        console.print(f"[dim]... {len(rows) - len(shown)} more (posttui info --references lists them all)[/dim]")
+
+
+def render(summary, console, *, every_reference: bool = False) -> None:
     """Print a :class:`~posttui.summary.PaperSummary` with rich."""
     from rich.markup import escape
     from rich.table import Table
@@ -41,6 +69,13 @@ def render(summary, console) -> None:
     if summary.origin:
         facts.add_row("from", escape(summary.origin))
     facts.add_row("references", escape(summary.references or "-"))
+    if summary.reference_count:
+        from ..summary import origins_text
+
+        facts.add_row("identifiers", escape(origins_text(summary)))
+    if summary.bibliography_origin:
+        facts.add_row("bibliography", escape(f"none in the source: the featured paper's reference list from "
+                                             f"{summary.bibliography_origin}"))
     for size in summary.prompts:
         facts.add_row(f"{size.mode} prompt", f"{size.chars:,} characters, ~{size.tokens:,} tokens (estimated)")
     if summary.lean_saving is not None:
@@ -61,6 +96,7 @@ def render(summary, console) -> None:
                 escape(a.link),
             )
         console.print(table)
+    render_references(summary, console, every=every_reference)
     for problem in summary.problems:
         console.print(f"[red]problem:[/red] {escape(problem)}")
     for warning in summary.warnings:
@@ -73,5 +109,6 @@ def run(args: argparse.Namespace) -> int:
     from ..summary import paper_summary
 
     paper = load_from_args(args)
-    render(paper_summary(paper, prompts=not args.no_prompt), Console(highlight=False))
+    render(paper_summary(paper, prompts=not args.no_prompt), Console(highlight=False),
+           every_reference=args.references)
     return 0

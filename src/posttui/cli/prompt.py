@@ -2,6 +2,9 @@
 
 ``--saved`` gives the bytes the site keeps in ``prompts/content/`` (the ``{% raw %}`` wrapper, and for a bundle
 made by ``posttui unpack`` the saved template values); ``--lean`` the compact prompt with the same rules.
+``--resolve`` looks up the identifiers the bibliography lacks (:mod:`posttui.resolve`): the lean prompt's reference
+table lists them with their origin, and the site prompt gains a "4a. Resolved References" block right after the
+bibliography (without ``--resolve`` the site prompt is byte-identical to the site's; ``--saved`` never adds it).
 """
 
 from __future__ import annotations
@@ -10,7 +13,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from .common import add_source_options, load_from_args
+from .common import add_resolve_option, add_source_options, load_from_args
 
 
 def add_parser(subparsers, name: str) -> argparse.ArgumentParser:
@@ -30,6 +33,7 @@ def add_parser(subparsers, name: str) -> argparse.ArgumentParser:
     parser.add_argument("--out", type=Path, help="write to FILE instead of standard output (never replaces a file "
                         "unless --force)")
     parser.add_argument("--force", action="store_true", help="with --out, replace FILE if it exists")
+    add_resolve_option(parser)
     parser.add_argument("--model", help="text model named in the footer (default: from config)")
     parser.add_argument("--image-model", help="image model named in the footer (default: from config)")
     parser.set_defaults(run=run)
@@ -49,7 +53,8 @@ def prompt_for_args(args: argparse.Namespace) -> str:
             if parts is not None:
                 paper.parts = parts
         return saved_prompt_text(paper, model=args.model, image_model=args.image_model)
-    return build_prompt(paper, "lean" if args.lean else "site", model=args.model, image_model=args.image_model)
+    return build_prompt(paper, "lean" if args.lean else "site", model=args.model, image_model=args.image_model,
+                        resolved=args.resolve)
 
 
 def run(args: argparse.Namespace) -> int:

@@ -28,7 +28,12 @@ def run(args: argparse.Namespace) -> int:
     from ..sources.saved_prompt import is_saved_prompt, unpack_saved_prompt
 
     if not args.saved_prompt.is_file():
-        raise SavedPromptError("no such file", path=args.saved_prompt, hint="give a saved prompt file")
+        import os
+
+        from ..sources.safe_read import file_kind
+
+        what = f"is {file_kind(os.stat(args.saved_prompt).st_mode)}" if args.saved_prompt.exists() else "no such file"
+        raise SavedPromptError(what, path=args.saved_prompt, hint="give a saved prompt file")
     if not is_saved_prompt(args.saved_prompt):
         raise SavedPromptError(
             "does not look like a saved prompt",

@@ -1,14 +1,29 @@
 """Text backends: Gemini (google-genai, streaming) and the offline writer, behind one small protocol.
 
-``make_backend(config)`` picks Gemini when ``GEMINI_API_KEY``/``GOOGLE_API_KEY`` is set and the offline writer
-otherwise, so a user with a real key only has to export it. See :mod:`posttui.llm.base` for the protocol.
+``make_backend(config)`` picks Gemini when it has credentials (``GEMINI_API_KEY``/``GOOGLE_API_KEY``, or Google
+Cloud credentials in Vertex AI mode) and the offline writer otherwise, so a user with a real key only has to export
+it. See :mod:`posttui.llm.base` for the protocol and for what a call cost (:class:`Charge`, totals in
+:class:`Spend`).
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from .base import Backend, DraftStream, GenerationResult, Turn, Usage, estimate_cost, generate, model, user
+from .base import (
+    Backend,
+    Charge,
+    DraftStream,
+    GenerationResult,
+    Spend,
+    Turn,
+    Usage,
+    describe_cost,
+    estimate_cost,
+    generate,
+    model,
+    user,
+)
 
 if TYPE_CHECKING:
     from ..config import Config
@@ -19,6 +34,9 @@ BACKENDS = ("gemini", "offline")
 __all__ = [
     "BACKENDS",
     "Backend",
+    "Charge",
+    "Spend",
+    "describe_cost",
     "DraftStream",
     "GenerationResult",
     "Turn",
@@ -33,11 +51,14 @@ __all__ = [
 
 
 def default_backend_name(environ=None) -> str:
-    """``gemini`` when an API key (or Vertex mode) is configured, else ``offline``."""
+    """``gemini`` when it has credentials (an API key; in Vertex mode, Google Cloud credentials or an express-mode
+    key), else ``offline``: a user who only set GOOGLE_GENAI_USE_VERTEXAI gets a working app, not a crash."""
     from ..config import api_key
-    from .gemini import vertex_mode
+    from .gemini import vertex_credentials, vertex_mode
 
-    return "gemini" if api_key(environ) or vertex_mode(environ) else "offline"
+    if vertex_mode(environ):
+        return "gemini" if vertex_credentials(environ) else "offline"
+    return "gemini" if api_key(environ) else "offline"
 
 
 def make_backend(

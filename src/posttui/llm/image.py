@@ -15,8 +15,13 @@ The picture is optional (``Config.image_generation``, off by default) and its mo
   refused with a message saying exactly that. (The SDK marks ``generate_images`` as deprecated in favour of Gemini
   image models.)
 
-The site stores the image as ``assets/images/posts/DATE-ID.png``; a non-PNG answer is refused rather than saved
-under a wrong extension. A post without a generated image is still a post.
+The site stores the image as ``assets/images/posts/DATE-ID.png``. Imagen is asked for PNG; a Gemini image model
+cannot be, and an answer in another format (JPEG, WebP) is refused with a message naming the format rather than
+saved under a wrong extension: converting would need an image library (Pillow) for one rare case, so posttui
+leaves that to the user. Draft pictures a thinking image model sends as thought parts are skipped. When no
+picture comes back, the message says why (the finish reason and Google's explanation, or Imagen's filter
+reason). Every image call is priced (image output tokens at the image rate, Imagen per picture) and counted in
+``ImageResult.charge``; a failed call's charge is on the error. A post without a generated image is still a post.
 """
 
 from __future__ import annotations
@@ -25,11 +30,23 @@ from dataclasses import dataclass
 
 from ..config import Config
 from ..errors import LLMError
-from .base import Backend, GenerationResult, Usage, estimate_cost, user
 from ..postformat import strip_fence
+from .base import Backend, Charge, GenerationResult, StreamOutcome, Usage, bare_model_name, estimate_cost, user
 from .errors import LLMBlockedError, LLMConfigError, LLMEmptyError
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
+FILTER_REASONS = {
+    "IMAGE_SAFETY": "the picture tripped the image safety filter",
+    "IMAGE_PROHIBITED_CONTENT": "the picture would show prohibited content",
+    "IMAGE_RECITATION": "the picture resembled an existing image too closely",
+    "IMAGE_OTHER": "the image model gave up for another reason",
+    "NO_IMAGE": "the model answered without drawing",
+    "SAFETY": "the safety filter stopped the answer",
+    "PROHIBITED_CONTENT": "the request asks for prohibited content",
+    "RECITATION": "the answer repeated existing material",
+    "MAX_TOKENS": "the answer hit the output limit before the picture was finished",
+}
+"""Why an image call ended without a picture, in words (google-genai does not pass the API's finishMessage on)."""
 ASPECT_RATIO = "16:9"
 
 
@@ -61,6 +78,12 @@ class ImageResult:
     model: str
     usage: Usage
     cost: float | None
+    """USD priced by the model that answered; None means "cost unknown" (no price), never $0."""
+    requests: int = 1
+
+    @property
+    def charge(self) -> Charge:
+        return Charge("gemini", self.model, self.usage, self.cost, self.requests)
 
 
 def is_imagen(model_name: str) -> bool:
@@ -92,34 +115,53 @@ async def generate_image(backend: Backend, image_prompt: str, *, config: Config)
 async def _gemini_image(backend, model_name: str, image_prompt: str, config: Config) -> ImageResult:
     from google.genai import types
 
-    from .gemini import _usage
+    from .gemini import usage_of
 
     gen_config = types.GenerateContentConfig(
         response_modalities=["IMAGE"], image_config=types.ImageConfig(aspect_ratio=ASPECT_RATIO)
     )
-    response = await backend.generate_content([user(image_prompt)], model=model_name, config=gen_config)
+    counter = StreamOutcome()
+    response = await backend.generate_content([user(image_prompt)], model=model_name, config=gen_config,
+                                              counter=counter)
+    answered = bare_model_name(response.model_version or model_name)
+    usage = usage_of(response.usage_metadata) if response.usage_metadata else Usage()
+    charge = Charge("gemini", answered, usage, estimate_cost(answered, usage, config.prices), counter.requests)
     feedback = getattr(response, "prompt_feedback", None)
     if feedback is not None and feedback.block_reason:
         reason = getattr(feedback.block_reason, "value", feedback.block_reason)
-        raise LLMBlockedError(
-            f"{model_name} blocked the image prompt ({reason})", hint="edit the image prompt and try again"
-        )
-    usage = _usage(response.usage_metadata) if response.usage_metadata else Usage()
+        said = f": {feedback.block_reason_message}" if getattr(feedback, "block_reason_message", None) else ""
+        raise _charged(LLMBlockedError(
+            f"{model_name} blocked the image prompt ({reason}){said}", hint="edit the image prompt and try again"
+        ), charge)
     candidate = response.candidates[0] if response.candidates else None
     finish = getattr(getattr(candidate, "finish_reason", None), "value", "") if candidate else ""
     parts = candidate.content.parts if candidate and candidate.content and candidate.content.parts else []
     for part in parts:
         blob = getattr(part, "inline_data", None)
-        if blob is not None and blob.data:
-            return _checked(blob.data, blob.mime_type or "", model_name, usage, config)
+        if getattr(part, "thought", False) or blob is None or not blob.data:
+            continue  # a thinking image model's draft pictures are thoughts, not the answer
+        result = _checked(blob.data, blob.mime_type or "", answered, usage, config, charge)
+        result.requests = counter.requests
+        return result
+    words = " ".join(p.text for p in parts if p.text and not getattr(p, "thought", False)).strip()
     if finish and finish not in ("STOP", "FINISH_REASON_UNSPECIFIED"):
-        raise LLMBlockedError(
-            f"{model_name} made no image (finish reason {finish})", hint="edit the image prompt and try again"
-        )
-    raise LLMEmptyError(
-        f"{model_name} returned no image",
+        # google-genai drops the API's finishMessage, so the reason is explained here, with the model's own words
+        why = FILTER_REASONS.get(finish, "")
+        said = f"; the model said: {words[:200]!r}" if words else ""
+        raise _charged(LLMBlockedError(
+            f"{model_name} made no image (finish reason {finish}{f': {why}' if why else ''}){said}",
+            hint="edit the image prompt and try again",
+        ), charge)
+    answer = f"; it answered in words instead: {words[:200]!r}" if words else ""
+    raise _charged(LLMEmptyError(
+        f"{model_name} returned no image{answer}",
         hint="check that the model can output images (e.g. gemini-2.5-flash-image) and try again",
-    )
+    ), charge)
+
+
+def _charged(error: LLMError, charge: Charge) -> LLMError:
+    error.charge = charge
+    return error
 
 
 async def _imagen(backend, model_name: str, image_prompt: str, config: Config) -> ImageResult:
@@ -127,34 +169,55 @@ async def _imagen(backend, model_name: str, image_prompt: str, config: Config) -
 
     from google.genai import types
 
-    try:
+    counter = StreamOutcome()
+
+    async def call():
         with warnings.catch_warnings():
             # The SDK marks generate_images as deprecated in favour of Gemini image models; it still works on
             # Vertex AI and is what the site's footer names, so the warning would only confuse the user.
             warnings.simplefilter("ignore")
-            response = await backend.client.aio.models.generate_images(
+            return await backend.client.aio.models.generate_images(
                 model=model_name,
                 prompt=image_prompt,
                 config=types.GenerateImagesConfig(
                     number_of_images=1, aspect_ratio=ASPECT_RATIO, output_mime_type="image/png"
                 ),
             )
-    except LLMError:
-        raise
-    except Exception as exc:  # noqa: BLE001
-        raise backend._translate(exc, 0, model=model_name) from None
+
+    response = await backend.call_with_retries(call, counter, model=model_name)
     images = response.generated_images or []
     if not images or images[0].image is None or not images[0].image.image_bytes:
         reason = images[0].rai_filtered_reason if images else ""
-        raise LLMBlockedError(f"{model_name} returned no image{f' ({reason})' if reason else ''}")
+        raise _charged(LLMBlockedError(
+            f"{model_name} returned no image{f' (filtered: {reason})' if reason else ' (no reason given)'}",
+            hint="edit the image prompt and try again",
+        ), Charge("gemini", model_name, Usage(), estimate_cost(model_name, Usage(), config.prices), counter.requests))
     image = images[0].image
-    return _checked(image.image_bytes, image.mime_type or "image/png", model_name, Usage(), config)
+    usage = Usage(images=1)
+    charge = Charge("gemini", model_name, usage, estimate_cost(model_name, usage, config.prices), counter.requests)
+    result = _checked(image.image_bytes, image.mime_type or "image/png", model_name, usage, config, charge)
+    result.requests = counter.requests
+    return result
 
 
-def _checked(data: bytes, mime: str, model_name: str, usage: Usage, config: Config) -> ImageResult:
+def _checked(data: bytes, mime: str, model_name: str, usage: Usage, config: Config, charge: Charge) -> ImageResult:
     if not data.startswith(PNG_MAGIC):
-        raise LLMError(
-            f"{model_name} returned a {mime or 'non-PNG'} image; the site stores header images as PNG",
-            hint="choose an image model that returns PNG, or convert the picture and save it yourself",
-        )
+        kind = _image_kind(data) or mime or "non-PNG"
+        raise _charged(LLMError(
+            f"{model_name} returned a {kind} image; the site stores header images as PNG, and posttui does not "
+            "convert pictures",
+            hint="choose an image model that returns PNG (gemini-2.5-flash-image does; Imagen is asked for PNG), or "
+            "make the picture yourself and save it as the post's .png",
+        ), charge)
     return ImageResult(data, "image/png", model_name, usage, estimate_cost(model_name, usage, config.prices))
+
+
+def _image_kind(data: bytes) -> str:
+    """The format the bytes really are (the mime type an API reports can be wrong)."""
+    if data.startswith(b"\xff\xd8\xff"):
+        return "JPEG"
+    if data[:4] == b"RIFF" and data[8:12] == b"WEBP":
+        return "WebP"
+    if data[:6] in (b"GIF87a", b"GIF89a"):
+        return "GIF"
+    return ""

@@ -209,6 +209,9 @@ class CheckContext:
     author_aliases: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     """Author name -> other names for the same person (the group member's name when the paper spells it
     differently)."""
+    nonexistent: frozenset[str] = frozenset()
+    """Identifiers an online check found not to exist, as ``doi:10.x/y`` (lower-case) or ``arxiv:ID``
+    (``posttui check --online``; empty otherwise, so PT033 stays silent)."""
     notes: tuple[str, ...] = ()
     """Problems met while gathering the context (a bibliography that would not parse...): the rules that need
     the missing part stay silent, and the CLI shows these notes."""
@@ -225,7 +228,8 @@ class CheckContext:
                     preferred[name] = best
         object.__setattr__(self, "author_preferred", MappingProxyType(preferred))
         object.__setattr__(self, "references", _frozen_map(self.references))
-        for attr in ("known_dois", "known_arxiv", "known_arxiv_versions", "allowed_hosts", "allowed_urls"):
+        for attr in ("known_dois", "known_arxiv", "known_arxiv_versions", "allowed_hosts", "allowed_urls",
+                     "nonexistent"):
             object.__setattr__(self, attr, frozenset(getattr(self, attr)))
         if self.featured_id:
             object.__setattr__(self, "featured_id", normalize_arxiv(self.featured_id) or self.featured_id)
@@ -260,6 +264,17 @@ class CheckContext:
 
     def is_known_arxiv(self, ident: str) -> bool:
         return ident in self.known_arxiv or ident == self.featured_id
+
+    def identifiable_references(self) -> int:
+        """Distinct DOIs/arXiv ids among the bibliography entries (resolved ones included), the featured paper
+        not counted: how many reference links the paper can support at all."""
+        ids = set()
+        for work in self.references.values():
+            if work.doi:
+                ids.add(("doi", work.doi.lower()))
+            elif work.arxiv and work.arxiv != self.featured_id:
+                ids.add(("arxiv", work.arxiv))
+        return len(ids)
 
     @property
     def has_sources(self) -> bool:

@@ -1,4 +1,5 @@
-"""PT030-PT032: enough reference links, in the prompt's canonical form, to identifiers the sources know."""
+"""PT030-PT033: enough reference links, in the prompt's canonical form, to identifiers the sources know and
+that exist (PT033 only after ``posttui check --online`` has asked doi.org and arXiv)."""
 
 from __future__ import annotations
 
@@ -34,6 +35,13 @@ def enough_references(doc, ctx, opts, partial):
         f"only {len(found)} reference link{'s' if len(found) != 1 else ''} (DOI or arXiv, the featured paper not "
         f"counted): weave at least {need} of the most relevant references from the bibliography into the text"
     )
+    available = ctx.identifiable_references()
+    if (ctx.references or ctx.template is not None) and available < need:
+        msg += (
+            f"; but the paper has only {available} bibliography entr{'y' if available == 1 else 'ies'} with a DOI "
+            f"or arXiv id: resolve the others (`--resolve`, or resolve_references = \"online\" in the posttui "
+            f"config) or lower min_references in the site's .posttui.toml"
+        )
     if partial:
         yield Hit(at[0], at[1], f"{len(found)} of {need} reference links so far", severity=Severity.PENDING)
     else:
@@ -101,17 +109,20 @@ def canonical_links(seg, ctx, opts):
         )
 
 
+def identifier_links(seg):
+    """``(link, kind, id)`` for each DOI/arXiv link of a segment (images left out)."""
+    for link in seg.info.links:
+        if not link.image:
+            ident = identifier_of_url(link.url)
+            if ident:
+                yield link, ident[0], ident[1]
+
+
 @rule("PT032", "error", "linked identifier appears in none of the sources", scope="segment")
 def invented_identifiers(seg, ctx, opts):
     if not ctx.has_sources:
         return
-    for link in seg.info.links:
-        if link.image:
-            continue
-        ident = identifier_of_url(link.url)
-        if not ident:
-            continue
-        kind, norm = ident
+    for link, kind, norm in identifier_links(seg):
         known = ctx.is_known_doi(norm) if kind == "doi" else ctx.is_known_arxiv(norm)
         if known:
             continue
@@ -121,4 +132,20 @@ def invented_identifiers(seg, ctx, opts):
             link.end,
             f"{what} {norm} appears in none of the sources (bibliography, TeX, metadata, homepage): it may be "
             "invented; drop the link or use a reference from the bibliography",
+        )
+
+
+@rule("PT033", "error", "linked identifier does not exist (posttui check --online)", scope="segment")
+def nonexistent_identifiers(seg, ctx, opts):
+    if not ctx.nonexistent:
+        return
+    for link, kind, norm in identifier_links(seg):
+        if f"{kind}:{norm}" not in ctx.nonexistent:
+            continue
+        who = "doi.org does not know this DOI" if kind == "doi" else "arXiv has no paper with this id"
+        yield Hit(
+            link.start,
+            link.end,
+            f"{'DOI' if kind == 'doi' else 'arXiv id'} {norm} does not exist ({who}): correct the identifier or "
+            "drop the link",
         )

@@ -15,6 +15,7 @@ from ..paper import Paper
 
 if TYPE_CHECKING:
     from ..config import Config
+    from ..site import Site
 
 
 def load(
@@ -24,32 +25,34 @@ def load(
     group: str | Path | None = None,
     authors: str | Path | None = None,
     homepage: str | Path | None = None,
-    site: str | Path | None = None,
+    site: "str | Path | Site | None" = None,
     config: "Config | None" = None,
+    check_dump_form: bool = True,
 ) -> Paper:
     """Open a paper from an arXiv id/URL, a saved prompt, or a local directory/archive/.tex file.
 
-    ``site`` (a Jekyll site folder) supplies the group file (``assets/group/group.yaml``) and homepage
-    (``index.md``) unless ``group``/``homepage`` name them explicitly. ``authors`` is an already-matched
+    ``site`` (a :class:`~posttui.site.Site`, or the folder of one: it must be a Jekyll site) supplies the group file
+    and the homepage unless ``group``/``homepage`` name them explicitly. ``authors`` is an already-matched
     ``authors.yaml``; ``metadata`` a YAML or Atom XML file when it does not sit beside the source.
+    ``check_dump_form=False`` skips a saved prompt's YAML re-dump check (for callers that never re-render it).
     """
     from ..config import load_config
 
     config = config or load_config()
     explicit = {"--metadata": metadata, "--group": group, "--authors": authors, "--homepage": homepage}
     if site is not None:
-        site = Path(site)
-        if group is None and (site / "assets/group/group.yaml").is_file():
-            group = site / "assets/group/group.yaml"
-        if homepage is None and (site / "index.md").is_file():
-            homepage = site / "index.md"
+        from ..site import Site
+
+        site = site if isinstance(site, Site) else Site(site)
+        group = group if group is not None else site.group_file
+        homepage = homepage if homepage is not None else site.homepage
     text = str(source).strip()
     path = Path(text).expanduser()
     if path.exists():
         from .saved_prompt import is_saved_prompt, load_saved_prompt
 
         if path.is_file() and is_saved_prompt(path):
-            return _ignoring(load_saved_prompt(path), explicit, "a saved prompt carries its own metadata, authors "
+            return _ignoring(load_saved_prompt(path, check_dump_form=check_dump_form), explicit, "a saved prompt carries its own metadata, authors "
                              "and homepage")
         from .local import load_local
 

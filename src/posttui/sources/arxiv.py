@@ -162,4 +162,5 @@ def load_arxiv(
         paper.author_info = read_author_info(authors)
     if homepage is not None:
         paper.homepage = read_text_file(homepage, warnings, kind="Markdown")
+    paper.post_name  # noqa: B018 - refuse, before any model call, a paper whose DATE-ID cannot name a file
     return paper

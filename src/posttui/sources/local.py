@@ -18,16 +18,25 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
+from ..authors import members_from_mapping
 from ..config import Config, load_config
-from ..errors import GroupError, SourceError
+from ..errors import GroupError, MetadataError, SourceError
 from ..ids import NEW_ARXIV, OLD_ARXIV, split_arxiv
 from ..paper import Paper, TexFile
-from ..yamlio import read_yaml
-from .archive import PDF_ONLY_WARNING, SourceFiles, read_source_file
-from .metadata import METADATA_NAMES, metadata_from_tex, read_metadata
-from .textio import read_text_file
+from .archive import (
+    ARCHIVE_SUFFIXES,
+    LINK_SKIPPED,
+    PDF_ONLY_WARNING,
+    TEX_SUFFIXES,
+    SourceFiles,
+    is_archive_name,
+    is_tex_name,
+    read_source_file,
+)
+from .metadata import METADATA_NAMES, metadata_from_tex, parse_metadata
+from .safe_read import file_kind, parse_yaml_bytes, read_file_bytes, read_yaml_file
+from .textio import decode_text, read_text_file
 
-ARCHIVE_SUFFIXES = (".tar.gz", ".tgz", ".tar", ".gz")
 HOMEPAGE_NAMES = ("index.md", "homepage.md")
 GROUP_NAME = "group.yaml"
 AUTHORS_NAME = "authors.yaml"
@@ -35,32 +44,38 @@ _SKIP_DIRS = {".git", ".svn", ".hg", "__MACOSX", "__pycache__", "node_modules"}
 
 
 def _is_archive(path: Path) -> bool:
-    return path.name.lower().endswith(ARCHIVE_SUFFIXES)
+    return is_archive_name(path.name)
 
 
-def _read_exact(path: Path, warnings: list[str], kind: str) -> str:
-    return read_text_file(path, warnings, kind=kind)
+def _present(path: Path) -> bool:
+    """A name that is there, whatever it is: a FIFO or a dangling link called metadata.yaml is then refused by the
+    safe reader with a message, instead of being passed over in silence."""
+    return os.path.lexists(path) and not path.is_dir()
 
 
 def find_metadata(directory: Path) -> Path | None:
     """The metadata sidecar in ``directory`` (see module docstring), or None."""
     for name in METADATA_NAMES:
-        if (directory / name).is_file():
+        if _present(directory / name):
             return directory / name
-    atoms = sorted(p for p in directory.glob("*.atom") if p.is_file())
+    atoms = sorted(p for p in directory.glob("*.atom") if _present(p))
     return atoms[0] if atoms else None
 
 
 def _first_existing(directory: Path, names: tuple[str, ...]) -> Path | None:
     for name in names:
-        if (directory / name).is_file():
+        if _present(directory / name):
             return directory / name
     return None
 
 
 def read_group(path: str | Path) -> dict:
-    """The group members file: a mapping of member name -> entry."""
-    data = read_yaml(path, error=GroupError)
+    """The group members file (named by the user): a mapping of member name -> entry."""
+    return check_group(read_yaml_file(path, error=GroupError), path)
+
+
+def check_group(data: Any, path: str | Path) -> dict:
+    """Validate a loaded group members file (named ``path`` in messages)."""
     if data is None:
         data = {}
     if not isinstance(data, dict):
@@ -76,12 +91,17 @@ def read_group(path: str | Path) -> dict:
             path=path,
             hint="use the site's assets/group/group.yaml format",
         )
+    members_from_mapping(data, path)  # every entry checked now, so a bad 'links' is reported against this file
     return data
 
 
 def read_author_info(path: str | Path) -> dict:
-    """``authors.yaml``: already-matched author information (author name -> member entry)."""
-    data = read_yaml(path, error=GroupError)
+    """``authors.yaml`` (named by the user): already-matched author information (author name -> member entry)."""
+    return check_author_info(read_yaml_file(path, error=GroupError), path)
+
+
+def check_author_info(data: Any, path: str | Path) -> dict:
+    """Validate loaded ``authors.yaml`` content (named ``path`` in messages)."""
     if data is None:
         return {}
     if not isinstance(data, dict):
@@ -104,25 +124,30 @@ def _walk_sources(directory: Path) -> list[Path]:
         for name in files:
             if name.startswith("._"):
                 continue
-            if name.lower().endswith((".tex", ".bbl", ".bib")):
+            if name.lower().endswith((*TEX_SUFFIXES, ".bbl", ".bib")):
                 found.append(Path(root) / name)
     return sorted(found, key=lambda p: p.relative_to(directory).as_posix())
 
 
-def _read_loose(directory: Path, paths: list[Path], warnings: list[str]) -> SourceFiles:
+def _read_loose(directory: Path, paths: list[Path], warnings: list[str], max_bytes: int) -> SourceFiles:
+    """The loose TeX/.bbl/.bib files of a folder, through the safe reader; together at most ``max_bytes``."""
     result = SourceFiles(kind="directory")
+    budget = max_bytes
     for path in paths:
         rel = path.relative_to(directory).as_posix()
-        result.add(rel, _read_exact(path, warnings, path.suffix.lower()[1:]))
+        data = read_file_bytes(path, root=directory, max_bytes=budget)
+        budget -= len(data)
+        result.add(rel, decode_text(data, path, warnings, kind=path.suffix.lower()[1:]))
         result.members.append(rel)
     return result
 
 
 def _directory_source(directory: Path, config: Config, warnings: list[str]) -> SourceFiles:
     loose = _walk_sources(directory)
-    if any(p.suffix.lower() == ".tex" for p in loose):
-        return _read_loose(directory, loose, warnings)
-    archives = sorted(p for p in directory.iterdir() if p.is_file() and _is_archive(p))
+    cap = config.max_archive_bytes
+    if any(is_tex_name(p.name) for p in loose):
+        return _read_loose(directory, loose, warnings, cap)
+    archives = sorted(p for p in directory.iterdir() if _present(p) and _is_archive(p))
     preferred = [p for p in archives if p.name.lower().startswith("source.")]
     chosen = preferred[:1] or archives
     if len(chosen) > 1:
@@ -132,14 +157,14 @@ def _directory_source(directory: Path, config: Config, warnings: list[str]) -> S
             hint="keep one archive, or name the paper's source source.tar.gz",
         )
     if chosen:
-        files = read_source_file(chosen[0], max_bytes=config.max_archive_bytes)
+        files = read_source_file(chosen[0], max_bytes=cap, root=directory)
         # .bbl/.bib lying loose beside the archive complete it (e.g. a .bbl the author sent separately)
         if not files.bbl and any(p.suffix.lower() == ".bbl" for p in loose):
-            files.bbl = _read_loose(directory, [p for p in loose if p.suffix.lower() == ".bbl"], warnings).bbl
+            files.bbl = _read_loose(directory, [p for p in loose if p.suffix.lower() == ".bbl"], warnings, cap).bbl
         if not files.bib and any(p.suffix.lower() == ".bib" for p in loose):
-            files.bib = _read_loose(directory, [p for p in loose if p.suffix.lower() == ".bib"], warnings).bib
+            files.bib = _read_loose(directory, [p for p in loose if p.suffix.lower() == ".bib"], warnings, cap).bib
         return files
-    result = _read_loose(directory, loose, warnings)  # maybe a .bbl/.bib only
+    result = _read_loose(directory, loose, warnings, cap)  # maybe a .bbl/.bib only
     result.pdf_only = True
     pdfs = sorted(p.name for p in directory.glob("*.pdf"))
     result.kind = "pdf" if pdfs else "none"
@@ -151,11 +176,11 @@ _INPUT_NAME_RE = re.compile(r"\\(?:input|include|subfile)\s*\{([^{}#]+)\}")
 _BIBLIOGRAPHY_RE = re.compile(r"\\(?:bibliography|addbibresource)\s*(?:\[[^\]]*\])?\{([^{}]+)\}")
 
 
-def _tex_file_source(path: Path, warnings: list[str]) -> SourceFiles:
+def _tex_file_source(path: Path, warnings: list[str], max_bytes: int) -> SourceFiles:
     """A single .tex file, plus the files it ``\\input``s and its .bbl/.bib when they sit beside it."""
     from ..latex import clean_tex
 
-    text = _read_exact(path, warnings, "TeX")
+    text = read_text_file(path, warnings, kind="TeX", max_bytes=max_bytes)  # named by the user: may be a link
     if not text.strip():
         raise SourceError("is empty", path=path, hint="give the paper's main .tex file (or its directory)")
     base = path.parent
@@ -177,10 +202,10 @@ def _tex_file_source(path: Path, warnings: list[str]) -> SourceFiles:
                     resolved.relative_to(base.resolve())  # never read outside the paper's folder
                 except (OSError, ValueError):
                     continue
-                if resolved in seen or not resolved.is_file() or resolved.suffix.lower() != ".tex":
+                if resolved in seen or not resolved.is_file() or not is_tex_name(resolved.name):
                     continue
                 seen.add(resolved)
-                child = _read_exact(resolved, warnings, "TeX")
+                child = read_text_file(resolved, warnings, kind="TeX", root=base, max_bytes=max_bytes)
                 name = resolved.relative_to(base.resolve()).as_posix()
                 result.tex_files.append(TexFile(name, child))
                 result.members.append(name)
@@ -188,19 +213,19 @@ def _tex_file_source(path: Path, warnings: list[str]) -> SourceFiles:
                 break
     bbl = base / f"{path.stem}.bbl"
     if bbl.is_file():
-        result.bbl = _read_exact(bbl, warnings, "bbl")
+        result.bbl = read_text_file(bbl, warnings, kind="bbl", root=base, max_bytes=max_bytes)
     bibs = []
     for name in dict.fromkeys(bib_names):
         candidate = base / (name if name.endswith(".bib") else f"{name}.bib")
         if candidate.is_file():
-            bibs.append(_read_exact(candidate, warnings, "bib"))
+            bibs.append(read_text_file(candidate, warnings, kind="bib", root=base, max_bytes=max_bytes))
     result.bib = "\n".join(bibs)
     return result
 
 
 def _file_source(path: Path, config: Config, warnings: list[str]) -> SourceFiles:
-    if path.suffix.lower() == ".tex":
-        return _tex_file_source(path, warnings)
+    if is_tex_name(path.name):
+        return _tex_file_source(path, warnings, config.max_archive_bytes)
     return read_source_file(path, max_bytes=config.max_archive_bytes)
 
 
@@ -246,18 +271,35 @@ def load_local(
     elif path.is_file():
         files = _file_source(path, config, warnings)
         sidecars = path.parent
+    elif os.path.lexists(path):
+        kind = file_kind(os.stat(path).st_mode) if path.exists() else "a symbolic link to nothing"
+        raise SourceError(f"is {kind}, not a paper source", path=path,
+                          hint="give a directory, .tar/.tar.gz/.gz or .tex file")
     else:
         raise SourceError("does not exist", path=path, hint="give a directory, .tar/.tar.gz/.gz or .tex file")
     warnings += files.warnings
+    # A tarball made from a bundle carries its bundle files; for an archive given directly they win over files
+    # that merely lie beside it (they may belong to another paper), for a folder the folder's own files win.
+    inside_first = not path.is_dir()
+    root = sidecars if path.is_dir() else None  # beside a lone file: the user's own folder, links allowed
 
-    metadata_path = Path(metadata) if metadata is not None else find_metadata(sidecars)
-    if metadata_path is not None and not metadata_path.is_file():
-        raise SourceError("metadata file does not exist", path=metadata_path)
-    group_path = Path(group) if group is not None else _first_existing(sidecars, (GROUP_NAME,))
-    authors_path = Path(authors) if authors is not None else _first_existing(sidecars, (AUTHORS_NAME,))
-    homepage_path = Path(homepage) if homepage is not None else _first_existing(sidecars, HOMEPAGE_NAMES)
+    def sidecar(explicit, names: tuple[str, ...], error) -> tuple[str, bytes] | None:
+        if explicit is not None:
+            return str(explicit), read_file_bytes(explicit, error=error)
+        inside = next((files.sidecars[n] for n in names if n in files.sidecars), None)
+        if inside is None and names == METADATA_NAMES:
+            inside = next((v for n, v in sorted(files.sidecars.items()) if n.endswith(".atom")), None)
+        if inside is not None and inside_first:
+            return inside
+        found = find_metadata(sidecars) if names == METADATA_NAMES else _first_existing(sidecars, names)
+        return (str(found), read_file_bytes(found, root=root, error=error)) if found is not None else inside
 
-    entry = read_metadata(metadata_path) if metadata_path is not None else None
+    metadata_file = sidecar(metadata, METADATA_NAMES, MetadataError)
+    group_file = sidecar(group, (GROUP_NAME,), GroupError)
+    authors_file = sidecar(authors, (AUTHORS_NAME,), GroupError)
+    homepage_file = sidecar(homepage, HOMEPAGE_NAMES, SourceError)
+
+    entry = parse_metadata(metadata_file[1], metadata_file[0]) if metadata_file is not None else None
     arxiv_id, version = _identity(entry, path)
     paper = Paper(
         arxiv_id=arxiv_id,
@@ -273,16 +315,19 @@ def load_local(
 
     if (sidecars / PARTS_FILE).is_file():
         paper.tex_glued = True
-    if group_path is not None:
-        paper.members = read_group(group_path)
-    if authors_path is not None:
-        paper.author_info = read_author_info(authors_path)
-    if homepage_path is not None:
-        paper.homepage = _read_exact(homepage_path, warnings, "Markdown")
+    if group_file is not None:
+        paper.members = check_group(parse_yaml_bytes(group_file[1], group_file[0], error=GroupError), group_file[0])
+    if authors_file is not None:
+        paper.author_info = check_author_info(
+            parse_yaml_bytes(authors_file[1], authors_file[0], error=GroupError), authors_file[0]
+        )
+    if homepage_file is not None:
+        paper.homepage = decode_text(homepage_file[1], homepage_file[0], warnings, kind="Markdown")
     if entry is None:
         if not paper.tex_files:
+            why = "".join(f" ({w.split(': ', 1)[-1]})" for w in files.warnings if LINK_SKIPPED in w)
             raise SourceError(
-                "has no TeX source and no metadata",
+                f"has no TeX source and no metadata{why}",
                 path=path,
                 hint="put metadata.yaml (or the arXiv Atom XML) beside it, or pass --metadata",
             )
@@ -293,6 +338,7 @@ def load_local(
             "(no date or arXiv id; add metadata.yaml or the Atom XML for those)"
         )
     _name_without_metadata(paper, path)
+    paper.post_name  # noqa: B018 - refuse, before any model call, a paper whose DATE-ID cannot name a file
     return paper
 
 

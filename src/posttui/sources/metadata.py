@@ -12,8 +12,9 @@ import re
 from pathlib import Path
 from typing import Any
 
-from ..errors import MetadataError
-from ..yamlio import read_yaml
+from ..errors import MetadataError, SourceError
+from ..yamlio import load_yaml
+from .safe_read import read_file_bytes
 
 METADATA_NAMES = ("metadata.yaml", "metadata.yml", "metadata.xml")
 
@@ -73,11 +74,16 @@ def check_metadata(data: Any, source: str | Path) -> Any:
         )
     if not str(data.get("title", "") or "").strip():
         raise MetadataError("has no title", path=source, hint="add a 'title:' field")
+    return check_authors(data, source)
+
+
+def check_authors(data: Any, source: str | Path, *, error: type[SourceError] = MetadataError) -> Any:
+    """Validate the ``authors`` of loaded metadata: a list of entries with a ``name`` (not bare strings)."""
     authors = data.get("authors")
     if authors is not None and (
         not isinstance(authors, list) or not all(isinstance(a, dict) and "name" in a for a in authors)
     ):
-        raise MetadataError(
+        raise error(
             "'authors' must be a list of entries with a 'name'",
             path=source,
             hint="write authors as  - name: First Last",
@@ -85,19 +91,24 @@ def check_metadata(data: Any, source: str | Path) -> Any:
     return data
 
 
-def read_metadata(path: str | Path) -> Any:
-    """Metadata from a YAML file (site style, feedparser tags allowed) or an Atom XML file."""
-    path = Path(path)
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise MetadataError(f"cannot be read: {exc.strerror}", path=path) from None
-    suffix = path.suffix.lower()
+def read_metadata(path: str | Path, *, root: str | Path | None = None) -> Any:
+    """Metadata from a YAML file (site style, feedparser tags allowed) or an Atom XML file, read through the safe
+    reader (``root``: the bundle it must stay inside)."""
+    return parse_metadata(read_file_bytes(path, root=root, error=MetadataError), path)
+
+
+def parse_metadata(data: bytes, name: str | Path) -> Any:
+    """Metadata from the bytes of a YAML or Atom XML file called ``name`` (a path, or ``archive:member``)."""
+    suffix = Path(str(name)).suffix.lower()
     if suffix in (".xml", ".atom") or (suffix not in (".yaml", ".yml") and data.lstrip()[:1] == b"<"):
-        return parse_atom(data, path)
+        return parse_atom(data, name)
     if not data.strip():
-        raise MetadataError("is empty", path=path, hint="write the paper's metadata (title, summary, authors)")
-    return check_metadata(read_yaml(path), path)
+        raise MetadataError("is empty", path=name, hint="write the paper's metadata (title, summary, authors)")
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise MetadataError(f"is not UTF-8 text ({exc.reason} at byte {exc.start})", path=name) from None
+    return check_metadata(load_yaml(text, name), name)
 
 
 # ----- metadata from the TeX itself ------------------------------------------------------------------------------

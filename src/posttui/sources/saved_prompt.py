@@ -8,6 +8,7 @@ start, gaps after it from the end, so a TeX source may contain anything, even te
 
 from __future__ import annotations
 
+import os
 import re
 from dataclasses import dataclass
 from functools import lru_cache
@@ -24,7 +25,10 @@ from ..prompt import (
     PromptParts,
     unwrap_saved,
 )
+from ..safenames import check_date, check_name, safe_join
 from ..yamlio import dump_yaml, load_yaml
+from .metadata import check_authors
+from .safe_read import read_yaml_file
 
 BLOCKS = ("homepage", "metadata", "tex", "bbl", "authors")
 """The data blocks of the template, in order."""
@@ -201,6 +205,7 @@ def parse_saved_prompt(text: str, path: str | Path = "<prompt>", *, check_dump_f
     metadata = load_yaml(blocks["metadata"], f"{path} (its '2. Paper Metadata' block)", error=SavedPromptError)
     if not hasattr(metadata, "get"):
         raise _missing(path, "metadata", " (it is not a YAML mapping)")
+    check_authors(metadata, f"{path} (its '2. Paper Metadata' block)", error=SavedPromptError)
     authors = load_yaml(blocks["authors"], f"{path} (its '5. Author Information' block)", error=SavedPromptError)
     if not isinstance(authors, dict):
         raise _missing(path, "authors", " (the Full Authors List is not a YAML mapping)")
@@ -219,6 +224,7 @@ def parse_saved_prompt(text: str, path: str | Path = "<prompt>", *, check_dump_f
         version=meta_identity[1] if meta_identity else "",
         origin=str(path),
     )
+    _check_names(paper, path)
     if not check_dump_form:
         return paper
     if dump_yaml(metadata) != blocks["metadata"]:
@@ -226,6 +232,16 @@ def parse_saved_prompt(text: str, path: str | Path = "<prompt>", *, check_dump_f
     if dump_yaml(authors) != blocks["authors"]:
         paper.warnings.append("the Author Information block is not in yaml.dump form: a re-rendered prompt will differ")
     return paper
+
+
+def _check_names(paper: Paper, path: str | Path) -> None:
+    """Refuse, before any use, a saved prompt whose post name or featured id cannot name the post's files (a
+    ``../`` or absolute post name, a 300-character id, a date that is not a calendar date)."""
+    hint = "a saved prompt's post name is DATE-ID (e.g. 2025-01-31-2501.01234); restore it in the front matter"
+    if paper.parts.post_name:
+        check_name(paper.parts.post_name, what="the post name", path=path, error=SavedPromptError, hint=hint)
+    check_date(paper.parts.date, path=path, error=SavedPromptError)
+    paper.post_name  # noqa: B018 - DATE-ID from the metadata date and the featured id; raises SourceError
 
 
 def load_saved_prompt(path: str | Path, *, check_dump_form: bool = True) -> Paper:
@@ -246,12 +262,9 @@ def load_saved_prompt(path: str | Path, *, check_dump_form: bool = True) -> Pape
 def read_parts_file(directory: str | Path) -> PromptParts | None:
     """The parts saved by ``posttui unpack`` in ``directory``, or None when there are none (or it is no directory)."""
     target = Path(directory) / PARTS_FILE
-    if not target.is_file():
+    if not Path(directory).is_dir() or not os.path.lexists(target):
         return None
-    try:
-        data = load_yaml(target.read_text(encoding="utf-8"), target, error=SavedPromptError)
-    except UnicodeDecodeError:
-        raise SavedPromptError("is not UTF-8 text", path=target) from None
+    data = read_yaml_file(target, root=directory, error=SavedPromptError)  # a bundle file: the safe reader
     return PromptParts.from_dict(data, target)
 
 
@@ -284,11 +297,18 @@ def unpack_saved_prompt(source: str | Path | Paper, directory: str | Path, *, fo
     Existing files are never overwritten unless ``force`` is given.
     """
     paper = source if isinstance(source, Paper) else load_saved_prompt(source)
+    source_name = paper.origin or None
     directory = Path(directory)
     if directory.exists() and not directory.is_dir():
         raise SavedPromptError("exists and is not a directory", path=directory, hint="give a new or empty directory")
     files = bundle_files(paper)
-    clash = sorted(name for name in files if (directory / name).exists())
+    targets = {name: safe_join(directory, name, what="bundle file", path=source_name, error=SavedPromptError)
+               for name in files}  # names come from the saved prompt: never a path out of ``directory``
+    clash = sorted(name for name, target in targets.items() if target.exists() or target.is_symlink())
+    special = [t for t in targets.values() if t.is_symlink() or (t.exists() and not t.is_file())]
+    if special:
+        raise SavedPromptError("is a link or a special file; posttui never writes over one", path=special[0],
+                               hint="remove it, or unpack into a new directory")
     if clash and not force:
         raise SavedPromptError(
             f"would overwrite {', '.join(clash)}",
@@ -301,7 +321,7 @@ def unpack_saved_prompt(source: str | Path | Paper, directory: str | Path, *, fo
         raise SavedPromptError(f"cannot create the directory: {exc.strerror}", path=directory) from None
     written = []
     for name, text in files.items():
-        target = directory / name
+        target = targets[name]
         write_file(target, text, overwrite=force)
         written.append(target)
     return written

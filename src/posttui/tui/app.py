@@ -15,6 +15,7 @@ from textual.app import App
 from ..config import Config, api_key, load_config
 from ..errors import PosttuiError
 from ..session import SessionStore, paper_key
+from ..site import Site
 from .commands import ActionCommands
 from .screens.dialogs import ConfirmDialog, HelpScreen
 from .screens.start import LoadingScreen, StartScreen
@@ -59,7 +60,8 @@ class PosttuiApp(App):
         self.config = config or load_config()
         self._own_store = store is None
         self.store = store or _open_store(self.config)
-        self.site = Path(site).resolve() if site else None
+        self.site = site if site is None or isinstance(site, Site) else Site(site)
+        """The :class:`~posttui.site.Site` posts are saved into (validated), or None outside any site."""
         self.source = source
         self.initial_paper = paper
         self.resume_id = resume
@@ -69,7 +71,8 @@ class PosttuiApp(App):
         self.model_override = model
         self.backend_factory = backend_factory or default_backend_factory(self.config, backend_name, model)
         self.backend = None
-        self._keymap = dict(keymap or {})
+        self.keymap_overrides = dict(keymap or {})
+        """The user's remapped keys (action id -> key, from keys.toml)."""
         self.freeze_gc = freeze_gc
         """Once a paper is open, move everything alive to the GC's permanent generation: full collections then
         skip the paper, the checker context and the widgets, so they stop pausing the UI for ~0.1 s (measured in
@@ -100,8 +103,8 @@ class PosttuiApp(App):
 
     # ----- start ----------------------------------------------------------------------------------------------
     def on_mount(self) -> None:
-        if self._keymap:
-            self.set_keymap(self._keymap)
+        if self.keymap_overrides:
+            self.set_keymap(self.keymap_overrides)
         if self.store.notice:
             self.notify(self.store.notice, title="Sessions", severity="warning", timeout=15)
         if self.resume_id is not None:
@@ -176,11 +179,18 @@ class PosttuiApp(App):
 
     def _show_main(self, paper, session_id: int | None) -> None:
         # Imported here: the start and loading screens draw their first frame without the main screen's code.
+        from ..workflow import Review
         from .screens.main import MainScreen
 
-        screen = MainScreen(paper, session_id=session_id)
-        if self.lean:
-            screen.prompt_mode = "lean"
+        review = Review(paper, site=self.site, config=self.config, backend=self.backend, store=self.store,
+                        prompt_mode="lean" if self.lean else "site", model=self.model_override,
+                        origin=self.source, draft_file=True)
+        try:
+            if session_id is not None:
+                review.resume(session_id)
+        except PosttuiError as exc:
+            self.notify(str(exc), title="The session could not be resumed", severity="error", timeout=15)
+        screen = MainScreen(review)
         # Replace the start/loading screens: the main screen is the app from now on.
         while len(self.screen_stack) > 1:
             self.pop_screen()

@@ -14,7 +14,7 @@ class ActionCommands(Provider):
 
     def _available(self):
         screen = self.screen
-        keymap = dict(getattr(self.app, "_keymap", {}) or {})
+        keymap = dict(getattr(self.app, "keymap_overrides", {}) or {})
         for a in ACTIONS:
             if not hasattr(screen, f"action_{a.action}"):
                 continue

@@ -35,6 +35,7 @@ ACTIONS: tuple[Action, ...] = (
     Action("fix_all", "ctrl+l", "fix_all", "Fix all", "Apply every mechanical fix (no model call)", True),
     Action("fix_one", "f", "fix_selected", "Fix", "Apply the fix of the selected problem (in the Problems list)", False),
     Action("undo_version", "ctrl+u", "undo_version", "Undo ver", "Go back to the previous draft version", True, False),
+    Action("redo_version", "ctrl+y", "redo_version", "Redo ver", "Go forward again to the version an undo left", True, False),
     Action("approve", "ctrl+s", "approve", "Approve", "Approve and save post, prompt and image prompt into the site", True),
     Action("edit", "ctrl+e", "external_edit", "$EDITOR", "Edit the draft in $EDITOR; it reloads and re-checks on return", True, False),
     Action("view", "f2", "cycle_view", "Editor/Preview", "Switch the right side: editor, split, preview", True, False),
@@ -53,6 +54,11 @@ def bindings(ids: tuple[str, ...] | None = None) -> list[Binding]:
         Binding(a.key, a.action, a.label, show=a.show, priority=a.priority, tooltip=a.help, id=a.id)
         for a in chosen
     ]
+
+
+def key_of(app, action_id: str) -> str:
+    """The key that runs ``action_id`` now (the user's keymap, else the default), for hints and messages."""
+    return (getattr(app, "keymap_overrides", None) or {}).get(action_id, BY_ID[action_id].key)
 
 
 def keys_file() -> Path:

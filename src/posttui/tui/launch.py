@@ -7,7 +7,6 @@ import os
 import sys
 from pathlib import Path
 
-from ..errors import SiteError
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -30,21 +29,13 @@ def build_parser() -> argparse.ArgumentParser:
 
 def make_app(argv: list[str]):
     from ..config import load_config
+    from ..site import open_site
     from .app import PosttuiApp
     from .keymap import load_keymap
-    from .services import find_site, is_site
 
     args = build_parser().parse_args(argv)
     config = load_config()
-    if args.site is not None:
-        site = args.site.expanduser()
-        if not site.is_dir():
-            raise SiteError("no such folder", path=site, hint="pass the folder that holds _config.yml and _posts/")
-        if not is_site(site):
-            raise SiteError("is not a Jekyll site (no _config.yml and _posts/)", path=site,
-                            hint="pass the site's top folder")
-    else:
-        site = find_site(Path.cwd())
+    site = open_site(args.site)  # --site must be a site; without it, the site around the current folder
     return PosttuiApp(
         source=args.source, site=site, config=config, backend_name=args.backend, model=args.model,
         resume=args.resume, offer_resume=not args.new, lean=args.lean, keymap=load_keymap(), freeze_gc=True,

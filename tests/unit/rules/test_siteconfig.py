@@ -27,8 +27,9 @@ def test_values_are_read_and_cli_selection_wins(tmp_path):
 @pytest.mark.parametrize(
     "text, needle",
     [
-        ("[check]\nmin_refs = 3\n", "unknown key check.min_refs"),
-        ("[checks]\n", "unknown table"),
+        ("[check]\nmin_refs = 3\n", "unknown key 'min_refs'"),
+        ("[checks]\n", "unknown key 'checks'"),
+        ("min_words = 1\n[check]\nmin_words = 2\n", "set twice"),
         ('[check]\nmin_words = "many"\n', "whole number"),
         ("[check]\nmin_words = -1\n", "negative"),
         ('[check]\nignore = ["PT999"]\n', "unknown rule id 'PT999'"),
@@ -42,3 +43,16 @@ def test_strict_validation(tmp_path, text, needle):
         parse_site_config(text, tmp_path / ".posttui.toml")
     assert needle in str(err.value)
     assert ".posttui.toml" in str(err.value)
+
+
+def test_the_readme_example_works_as_written(tmp_path):
+    """The README's `.posttui.toml` example is read from the README itself, so the two cannot drift apart."""
+    import re
+    from pathlib import Path
+
+    readme = (Path(__file__).resolve().parents[3] / "README.md").read_text(encoding="utf-8")
+    example = re.search(r"`\.posttui\.toml`[^`]*```toml\n(.*?)```", readme, re.S)
+    assert example, "the README has a ```toml block after its mention of .posttui.toml"
+    (tmp_path / ".posttui.toml").write_text(example.group(1), encoding="utf-8")
+    cfg = load_site_config(tmp_path)
+    assert cfg.select or cfg.ignore or cfg.min_references != 3

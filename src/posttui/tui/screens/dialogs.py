@@ -93,7 +93,7 @@ class HelpScreen(ModalScreen[None]):
                 yield Button("Close", id="close", variant="primary")
 
     def _table(self) -> Table:
-        keymap = dict(getattr(self.app, "_keymap", {}) or {})
+        keymap = dict(getattr(self.app, "keymap_overrides", {}) or {})
         table = Table(box=None, expand=True, show_edge=False, pad_edge=False, header_style="bold")
         table.add_column("key", style="bold", no_wrap=True)
         table.add_column("id", style="dim", no_wrap=True)

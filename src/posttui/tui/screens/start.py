@@ -12,7 +12,6 @@ from textual.screen import Screen
 from textual.widgets import Footer, Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
-from ..services import saved_prompts
 
 
 class StartScreen(Screen):
@@ -24,7 +23,7 @@ class StartScreen(Screen):
         with Vertical(id="start"):
             yield Static("[b]posttui[/b] — turn a paper into a reviewed post for your group's site", id="start-title")
             if app.site is not None:
-                yield Static(f"Site: [b]{app.site}[/b]", id="site-line")
+                yield Static(f"Site: [b]{app.site.root}[/b]", id="site-line")
             else:
                 yield Static(
                     "[b $warning]No Jekyll site here.[/] Posts are saved into a site (a folder with _config.yml and "
@@ -51,7 +50,7 @@ class StartScreen(Screen):
             sessions.add_option(Option("(none yet)", id="none", disabled=True))
         prompts = self.query_one("#prompts", OptionList)
         if self.app.site is not None:
-            for p in saved_prompts(self.app.site):
+            for p in self.app.site.saved_prompts():
                 prompts.add_option(Option(p.stem, id=f"p:{p}"))
         if not prompts.option_count:
             prompts.add_option(Option("(none)", id="none", disabled=True))

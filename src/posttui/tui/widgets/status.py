@@ -1,5 +1,5 @@
-"""The header line: paper, backend and model, state (idle / streaming with elapsed time / done / blocked), tokens
-and cost so far."""
+"""The header line: paper, backend and model, what runs (generating, repairing, regenerating "Key results",
+writing the image prompt, saving — with elapsed time) or how the last step ended, tokens and cost so far."""
 
 from __future__ import annotations
 
@@ -9,10 +9,11 @@ from rich.text import Text
 from textual.reactive import reactive
 from textual.widget import Widget
 
+from ...workflow.review import RUNNING
+
 STATE_STYLE = {
     "idle": "bold #9e9e9e",
     "loading": "bold #87afff",
-    "streaming": "bold #5fd75f",
     "done": "bold #5fafff",
     "stopped": "bold #ffd75f",
     "failed": "bold #ff5f5f",
@@ -36,6 +37,8 @@ class StatusHeader(Widget):
     live_tokens = reactive(0)
     """An estimate of the output tokens of the stream that is running (replaced by the real usage at the end)."""
     cost = reactive(0.0)
+    cost_known = reactive(True)
+    """False once a call had no known price: the header then says "cost unknown", never a wrong $0."""
     problems = reactive("")
 
     def __init__(self, **kwargs):
@@ -46,11 +49,11 @@ class StatusHeader(Widget):
         self.set_interval(1.0, self._tick)
 
     def _tick(self) -> None:
-        if self.state == "streaming":
+        if self.state in RUNNING:
             self.refresh()
 
     def set_state(self, state: str, detail: str = "") -> None:
-        if state == "streaming" and self.state != "streaming":
+        if state in RUNNING and state != self.state:
             self.started = time.monotonic()
         self.state = state
         self.detail = detail
@@ -59,19 +62,21 @@ class StatusHeader(Widget):
         width = self.size.width or 120
         state = self.state
         label = state
-        if state == "streaming" and self.started is not None:
-            label = f"streaming {time.monotonic() - self.started:4.0f}s"
+        if state in RUNNING:
+            what = f'{state} "{self.detail}"' if self.detail else state
+            label = f"{what} {time.monotonic() - (self.started or time.monotonic()):.0f}s"
         elif self.detail:
             label = f"{state}: {self.detail}"
         narrow = width < 100
         right = Text()
-        right.append(f" ● {label} ", style=STATE_STYLE.get(state, "bold"))
+        right.append(f" ● {label} ", style=STATE_STYLE.get(state, "bold #5fd75f" if state in RUNNING else "bold"))
         if self.problems and not narrow:
             right.append(f"│ {self.problems} ")
+        cost = f"${self.cost:.3f}" if self.cost_known else "cost unknown"
         if self.live_tokens:
-            right.append(f"│ {self.tokens:,}+~{self.live_tokens:,} tok ${self.cost:.3f} ")
+            right.append(f"│ {self.tokens:,}+~{self.live_tokens:,} tok {cost} ")
         else:
-            right.append(f"│ {self.tokens:,} tok ${self.cost:.3f} ")
+            right.append(f"│ {self.tokens:,} tok {cost} ")
         left = Text()
         left.append(" posttui ", style="bold reverse")
         backend = self.backend
