@@ -161,6 +161,7 @@ class CitedWorks(Mapping):
             if key:
                 self._refs.setdefault(key, ref)
         self._works: dict[str, CitedWork] = {}
+        self._identifiers: list[tuple[str | None, str | None]] | None = None
 
     def __getitem__(self, key: str) -> CitedWork:
         work = self._works.get(key)
@@ -170,6 +171,12 @@ class CitedWorks(Mapping):
 
     def __contains__(self, key: object) -> bool:
         return key in self._refs
+
+    def identifiers(self) -> list[tuple[str | None, str | None]]:
+        """``(doi, arxiv)`` of every entry, as its :class:`CitedWork` has them, without reading any entry's text."""
+        if self._identifiers is None:
+            self._identifiers = [cited_identifiers(ref) for ref in self._refs.values()]
+        return self._identifiers
 
     def __iter__(self):
         return iter(self._refs)
@@ -269,11 +276,13 @@ class CheckContext:
         """Distinct DOIs/arXiv ids among the bibliography entries (resolved ones included), the featured paper
         not counted: how many reference links the paper can support at all."""
         ids = set()
-        for work in self.references.values():
-            if work.doi:
-                ids.add(("doi", work.doi.lower()))
-            elif work.arxiv and work.arxiv != self.featured_id:
-                ids.add(("arxiv", work.arxiv))
+        refs = self.references
+        pairs = refs.identifiers() if isinstance(refs, CitedWorks) else ((w.doi, w.arxiv) for w in refs.values())
+        for doi, arxiv in pairs:
+            if doi:
+                ids.add(("doi", doi.lower()))
+            elif arxiv and arxiv != self.featured_id:
+                ids.add(("arxiv", arxiv))
         return len(ids)
 
     @property

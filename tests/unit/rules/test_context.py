@@ -134,3 +134,12 @@ def test_one_preferred_link_for_the_checker_the_writer_and_the_authors_pane():
     for match in members:
         assert ctx.author_preferred.get(match.name) == match.preferred_url == match.member.preferred_link[1]
         assert writer[match.name] == match.preferred_url
+
+
+def test_counting_identifiable_references_reads_no_entry_text():
+    paper = make_paper()
+    ctx = CheckContext.from_paper(paper)
+    assert ctx.identifiable_references() == 2
+    assert all("_pending" in vars(ref) for ref in paper.references)
+    plain = CheckContext(references={k: ctx.references[k] for k in ctx.references}, featured_id="2401.01234")
+    assert plain.identifiable_references() == 2
