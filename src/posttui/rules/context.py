@@ -275,6 +275,9 @@ class CheckContext:
     def identifiable_references(self) -> int:
         """Distinct DOIs/arXiv ids among the bibliography entries (resolved ones included), the featured paper
         not counted: how many reference links the paper can support at all."""
+        known = self.__dict__.get("_identifiable")
+        if known is not None:  # asked at every partial check while a draft streams; the context never changes
+            return known
         ids = set()
         refs = self.references
         pairs = refs.identifiers() if isinstance(refs, CitedWorks) else ((w.doi, w.arxiv) for w in refs.values())
@@ -283,6 +286,7 @@ class CheckContext:
                 ids.add(("doi", doi.lower()))
             elif arxiv and arxiv != self.featured_id:
                 ids.add(("arxiv", arxiv))
+        object.__setattr__(self, "_identifiable", len(ids))
         return len(ids)
 
     @property
