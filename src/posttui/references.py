@@ -22,7 +22,17 @@ from typing import TYPE_CHECKING, Iterable
 from urllib.parse import unquote
 
 from .errors import BibliographyError
-from .ids import ARXIV_ID, NEW_ARXIV, _canonical_arxiv, arxiv_url, doi_url, normalize_doi, split_arxiv, trim_doi
+from .ids import (
+    ARXIV_ID,
+    NEW_ARXIV,
+    _canonical_arxiv,
+    arxiv_url,
+    doi_url,
+    normalize_doi,
+    search_folded,
+    split_arxiv,
+    trim_doi,
+)
 from .latex_text import latex_to_text
 
 if TYPE_CHECKING:
@@ -303,8 +313,11 @@ _ARXIV_CMDS = [
     re.compile(rf"e-?prints?\}}?\s*,?\s*(?:art\.|id\.|p\.)?\s*(?:arxiv:)?(?P<id>{ARXIV_ID})(?P<v>v\d+)?", re.I),
     re.compile(rf"\bcorr\b.{{0,20}}?\babs/(?P<id>{NEW_ARXIV})(?P<v>v\d+)?", re.I | re.S),
 ]
-_ARXIV_HINT = re.compile(r"arxiv|eprint|e-print|lanl|corr")
-"""A literal every pattern of ``_ARXIV_CMDS`` contains (lower case; re.I may match more outside ASCII)."""
+# A literal (lower case; any one of several) without which each pattern above cannot match: most entries hold
+# few of them, and skipping a search is much cheaper than a case-insensitive one over the whole entry.
+_DOI_NEEDS = (("\\doi",), ("\\mn@doi",), ("\\doibase",), ("{doi}",), ("doi.org/",), ("doi",), ("\\verb",), ("10.",))
+_ARXIV_NEEDS = (("eprint",), ("\\eprint",), ("arxiv.org", "xxx.lanl.gov"), ("arxiv",), ("arxiv",), ("10.48550/arxiv.",),
+                ("eprint", "e-print"), ("corr",))
 _URL_CMDS = re.compile(r"\\(?:url|href)\s*\{\s*([^{}\s]+)\s*\}")
 _YEAR = re.compile(r"(?<![\d./])(1[6-9]\d\d|20\d\d)(?![\d/])")
 
@@ -319,27 +332,32 @@ def find_doi(body: str) -> str:
     """The first DOI written in a formatted entry, display case kept, or ``""``."""
     if "10." not in body:  # every pattern needs it: skip eight searches for the entries without a DOI
         return ""
-    for pattern in _DOI_CMDS:
+    for m in _matches(_DOI_CMDS, _DOI_NEEDS, body):
+        doi = _clean_doi(m.group(1))
+        if normalize_doi(doi):
+            return doi
+    return ""
+
+
+def _matches(patterns, needs, body: str):
+    """The first match of each pattern in turn, skipping the patterns whose needed literal ``body`` lacks."""
+    folded = search_folded(body)  # None: re.I may match letters lower() does not show, so try every pattern
+    for pattern, literals in zip(patterns, needs):
+        if folded is not None and not any(literal in folded for literal in literals):
+            continue
         m = pattern.search(body)
         if m:
-            doi = _clean_doi(m.group(1))
-            if normalize_doi(doi):
-                return doi
-    return ""
+            yield m
 
 
 def find_arxiv(body: str) -> tuple[str, str]:
     """The first arXiv id (and version) written in a formatted entry, or ``("", "")``."""
-    if body.isascii() and not _ARXIV_HINT.search(body.lower()):  # each pattern needs one of these words
-        return "", ""
-    for pattern in _ARXIV_CMDS:
-        m = pattern.search(body)
-        if m:
-            ident = m.group("id")
-            # "1007" in "1007.1727" also fits the old-style tail of a DOI; require a well-formed id.
-            parts = split_arxiv(ident)
-            if parts:
-                return _canonical_arxiv(parts[0]), (m.group("v") or "").lower()
+    for m in _matches(_ARXIV_CMDS, _ARXIV_NEEDS, body):
+        ident = m.group("id")
+        # "1007" in "1007.1727" also fits the old-style tail of a DOI; require a well-formed id.
+        parts = split_arxiv(ident)
+        if parts:
+            return _canonical_arxiv(parts[0]), (m.group("v") or "").lower()
     return "", ""
 
 
