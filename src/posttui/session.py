@@ -79,6 +79,9 @@ UPGRADES: list[tuple[str, ...]] = [
         "ALTER TABLE versions ADD COLUMN parent_id INTEGER",
         "ALTER TABLE sessions ADD COLUMN current_version INTEGER",
     ),
+    (  # 4: a call whose model has no price is "cost unknown", never $0
+        "ALTER TABLE usage ADD COLUMN cost_known INTEGER NOT NULL DEFAULT 1",
+    ),
 ]
 SCHEMA_VERSION = len(UPGRADES)
 
@@ -102,6 +105,9 @@ class Session:
     input_tokens: int = 0
     output_tokens: int = 0
     cost: float = 0.0
+    """USD of the calls whose price is known."""
+    unpriced_calls: int = 0
+    """Calls whose model had no price: the session's cost is then a lower bound ("cost unknown")."""
 
 
 @dataclass(frozen=True)
@@ -317,12 +323,14 @@ class SessionStore:
 
     # ----- usage ------------------------------------------------------------------------------------------------
     def record_usage(self, session_id: int, *, model: str = "", input_tokens: int = 0, output_tokens: int = 0,
-                     cost: float = 0.0) -> None:
+                     cost: float | None = 0.0) -> None:
+        """Count one model call; ``cost`` None means the model has no known price (kept as unknown, not $0)."""
         with self._transaction():
             self.db.execute(
-                "INSERT INTO usage (session_id, created, model, input_tokens, output_tokens, cost)"
-                " VALUES (?, ?, ?, ?, ?, ?)",
-                (session_id, _now(), model, int(input_tokens or 0), int(output_tokens or 0), float(cost or 0.0)),
+                "INSERT INTO usage (session_id, created, model, input_tokens, output_tokens, cost, cost_known)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?)",
+                (session_id, _now(), model, int(input_tokens or 0), int(output_tokens or 0), float(cost or 0.0),
+                 int(cost is not None)),
             )
             self.db.execute("UPDATE sessions SET updated = ? WHERE id = ?", (_now(), session_id))
 
@@ -420,7 +428,8 @@ _SESSION_SELECT = (
     " (SELECT COUNT(*) FROM versions v WHERE v.session_id = s.id),"
     " COALESCE((SELECT SUM(input_tokens) FROM usage u WHERE u.session_id = s.id), 0),"
     " COALESCE((SELECT SUM(output_tokens) FROM usage u WHERE u.session_id = s.id), 0),"
-    " COALESCE((SELECT SUM(cost) FROM usage u WHERE u.session_id = s.id), 0.0)"
+    " COALESCE((SELECT SUM(cost) FROM usage u WHERE u.session_id = s.id), 0.0),"
+    " COALESCE((SELECT SUM(1 - cost_known) FROM usage u WHERE u.session_id = s.id), 0)"
     " FROM sessions s"
 )
 _VERSION_SELECT = "SELECT id, session_id, created, origin, text, complete, finish_reason, parent_id FROM versions"

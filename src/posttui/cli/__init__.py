@@ -1,83 +1,112 @@
 """Command line entry point: ``posttui [SOURCE]`` opens the app; subcommands run headless.
 
-Each subcommand lives in its own module with ``add_parser(subparsers)`` and ``run(args) -> int``. The Textual app
-is imported only when the app is launched, so headless commands start fast and work without a terminal.
-Every :class:`~posttui.errors.PosttuiError` is printed as one clear message (no traceback) with exit status 2.
+Each subcommand lives in its own module with ``add_parser(subparsers, name)`` and ``run(args) -> int``. Only the
+module of the command that runs is imported (``--help`` and ``--version`` import none), and the Textual app only
+when the app is launched, so headless commands start fast and work without a terminal. Every
+:class:`~posttui.errors.PosttuiError` is printed as one clear message (no traceback) with exit status 2.
 """
 
 from __future__ import annotations
 
 import argparse
+import difflib
 import importlib
+import os
+import re
 import sys
 
 from ..errors import PosttuiError
+from .common import quiet_stdout
 
-# name -> module under posttui.cli; each module provides add_parser() and run().
+# name -> (module under posttui.cli providing add_parser() and run(), one line of help)
 COMMANDS = {
-    "info": "info",
-    "prompt": "prompt",
-    "unpack": "unpack",
-    "check": "check",
-    "generate": "generate",
-    "sessions": "sessions",
-    "resume": "sessions",
-    "models": "models",
+    "info": ("info", "summarise a paper: authors, references, prompt size"),
+    "prompt": ("prompt", "print the generation prompt for a paper"),
+    "unpack": ("unpack", "write a saved prompt's parts as a paper bundle"),
+    "check": ("check", "check posts against the prompt's rules (PT001-PT063)"),
+    "generate": ("generate", "generate the post for a paper (Gemini, or the offline writer with no API key)"),
+    "sessions": ("sessions", "list saved sessions"),
+    "resume": ("sessions", "reopen a saved session in the app"),
+    "models": ("models", "list the Gemini models the API key can use, with their prices"),
 }
 
-
-def _available_commands() -> dict[str, object]:
-    found = {}
-    for name, module in COMMANDS.items():
-        try:
-            found[name] = importlib.import_module(f"{__name__}.{module}")
-        except ModuleNotFoundError as exc:
-            if exc.name and exc.name.startswith(f"{__name__}.{module}"):
-                continue  # command not built yet
-            raise
-    return found
+DESCRIPTION = "Turn a research paper into a reviewed blog post for a Jekyll research-group site."
+EPILOG = "Run `posttui SOURCE` (or `posttui` inside a site) to open the terminal app; `posttui COMMAND --help` for more."
 
 
-def build_parser(commands: dict[str, object]) -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        prog="posttui",
-        description="Turn a research paper into a reviewed blog post for a Jekyll research-group site.",
-        epilog="Run `posttui SOURCE` (or `posttui` inside a site) to open the terminal app.",
-    )
+def _base_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="posttui", description=DESCRIPTION, epilog=EPILOG)
     from ..version import __version__
 
     parser.add_argument("--version", action="version", version=f"posttui {__version__}")
-    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
-    for name, module in commands.items():
-        module.add_parser(sub, name)  # type: ignore[attr-defined]
     return parser
+
+
+def _help_parser() -> argparse.ArgumentParser:
+    """The top-level parser for ``--help``: every command listed, none imported."""
+    parser = _base_parser()
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for name, (_, text) in COMMANDS.items():
+        sub.add_parser(name, help=text)
+    return parser
+
+
+def _command_parser(name: str) -> tuple[argparse.ArgumentParser, argparse.ArgumentParser]:
+    """The parser of one command (its module imported now), inside the top-level parser."""
+    parser = _base_parser()
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    module = importlib.import_module(f"{__name__}.{COMMANDS[name][0]}")
+    return parser, module.add_parser(sub, name)
+
+
+def _looks_like_a_command(word: str) -> bool:
+    """A bare word that is neither an existing path nor an arXiv id or URL: a mistyped command, not a paper."""
+    from ..ids import split_arxiv
+
+    return bool(re.fullmatch(r"[a-z][a-z-]*", word)) and not os.path.lexists(word) and not split_arxiv(word)
 
 
 def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
-    commands = _available_commands()
-    if not argv or (argv[0] not in commands and argv[0] not in ("-h", "--help", "--version")):
+    first = argv[0] if argv else None
+    if first in ("-h", "--help", "--version"):
+        _help_parser().parse_args(argv)
+        return 0
+    if first not in COMMANDS:
+        if first is not None and _looks_like_a_command(first):
+            close = difflib.get_close_matches(first, COMMANDS, n=1)
+            guess = f" (did you mean `posttui {close[0]}`?)" if close else ""
+            print(f"posttui: unknown command {first!r}{guess}\n  commands: {', '.join(COMMANDS)}; to open a "
+                  f"paper give its path or arXiv id; `posttui --help` says more", file=sys.stderr)
+            return 2
         return _launch_app(argv)
-    parser = build_parser(commands)
-    args = parser.parse_args(argv)
+    parser, command = _command_parser(first)
+    args, extra = parser.parse_known_args(argv)
+    if extra:
+        command.error(f"unrecognized arguments: {' '.join(extra)}")  # the command's usage, not the top level's
     try:
         return int(args.run(args) or 0)
     except PosttuiError as exc:
-        print(f"posttui: error: {exc}", file=sys.stderr)
+        _say(f"posttui: error: {exc}")
         return 2
     except KeyboardInterrupt:
-        print("posttui: interrupted", file=sys.stderr)
+        _say("posttui: interrupted")
         return 130
     except BrokenPipeError:
+        quiet_stdout()  # the reader went away (`| head`): no second error at exit
         return 0
 
 
-def _launch_app(argv: list[str]) -> int:
+def _say(text: str) -> None:
     try:
-        from ..tui.launch import launch
-    except ModuleNotFoundError:
-        print("posttui: the terminal app is not available in this build; try `posttui --help`.", file=sys.stderr)
-        return 2
+        print(text, file=sys.stderr)
+    except (OSError, ValueError):
+        pass
+
+
+def _launch_app(argv: list[str]) -> int:
+    from ..tui.launch import launch
+
     try:
         return launch(argv)
     except PosttuiError as exc:

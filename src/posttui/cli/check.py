@@ -228,21 +228,30 @@ def run(args: argparse.Namespace) -> int:
                     write_file(target.file, result.text, overwrite=True)
             elif args.fix and target.file is None:
                 sys.stdout.write(text)
-            findings = result.findings
+            # --fix reports what is left after it wrote; --diff wrote nothing, so it reports the file as it is
+            findings = result.findings if args.fix else check(text.replace("\r\n", "\n"), ctx, options=options)
         else:
             findings = check(text, ctx, options=options)
         report.add(target.path, findings)
     out = sys.stderr if (args.fix and any(t.file is None for t in targets)) or args.diff else sys.stdout
-    report.write(out, outcome, fixing=args.fix)
+    try:
+        report.write(out, outcome, fixing=args.fix)
+    except BrokenPipeError:  # `posttui check ... | head -1`: the status still says whether errors were found
+        from .common import quiet_stdout
+
+        quiet_stdout()
     return 1 if report.severities["error"] else 0
 
 
 def _diff(path: str, before: str, after: str) -> str:
-    return "".join(
-        difflib.unified_diff(
-            before.splitlines(keepends=True), after.splitlines(keepends=True), f"a/{path}", f"b/{path}"
-        )
-    )
+    """A unified diff as ``diff -u`` writes it, including the "\\ No newline at end of file" marker."""
+    out = []
+    for line in difflib.unified_diff(before.splitlines(keepends=True), after.splitlines(keepends=True),
+                                     f"a/{path}", f"b/{path}"):
+        out.append(line)
+        if not line.endswith("\n"):
+            out.append("\n\\ No newline at end of file\n")
+    return "".join(out)
 
 
 class _Report:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 
@@ -43,3 +44,14 @@ def load_from_args(args: argparse.Namespace):
         resolution = resolve_paper(paper, network=True)
         print(f"posttui: references: {resolution.summary(paper.references)}", file=sys.stderr)
     return paper
+
+
+def quiet_stdout() -> None:
+    """After a broken pipe (``| head``), point standard output at the null device so that Python's final flush
+    cannot fail with a second error."""
+    try:
+        null = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(null, sys.stdout.fileno())
+        os.close(null)
+    except (OSError, ValueError):
+        pass

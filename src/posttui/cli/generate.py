@@ -158,7 +158,13 @@ def _generate(review, args, config, name, estimate_tokens, asyncio) -> int:
     _err(f"posttui: generating {paper.post_name} with {backend.name}:{backend.model} "
          f"({review.prompt_mode} prompt, ~{estimate_tokens(prompt):,} tokens estimated)")
     if backend.name == "offline" and args.backend is None:
-        _err("posttui: no GEMINI_API_KEY set: using the offline writer (export GEMINI_API_KEY to use Gemini)")
+        from ..llm.gemini import vertex_mode
+
+        if vertex_mode():
+            _err("posttui: GOOGLE_GENAI_USE_VERTEXAI is set but no Google Cloud credentials were found: using the "
+                 "offline writer (run `gcloud auth application-default login`, or pass --backend gemini)")
+        else:
+            _err("posttui: no GEMINI_API_KEY set: using the offline writer (export GEMINI_API_KEY to use Gemini)")
     to_stdout = args.out in ("-", "", None)
     out = _Output(to_stdout)
     show_progress = sys.stderr.isatty() and not (to_stdout and sys.stdout.isatty())

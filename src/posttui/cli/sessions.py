@@ -56,7 +56,11 @@ def run(args: argparse.Namespace) -> int:
             ], indent=2))
             return 0
         if not sessions:
-            print(f"No sessions yet (database: {store.path}). Open a paper with `posttui SOURCE`.")
+            total = len(store.list(limit=1)) if args.paper else 0
+            if total:
+                print(f"No sessions of {args.paper!r}; `posttui sessions` lists all of them (database: {store.path}).")
+            else:
+                print(f"No sessions yet (database: {store.path}). Open a paper with `posttui SOURCE`.")
             return 0
         print(f"{'ID':>4}  {'UPDATED':16}  {'PAPER':18}  {'VER':>3}  {'COST':>7}  TITLE")
         for s in sessions:

@@ -223,10 +223,33 @@ def _tex_file_source(path: Path, warnings: list[str], max_bytes: int) -> SourceF
     return result
 
 
+ARCHIVE_SUFFIXES = (".tar", ".tar.gz", ".tgz", ".gz", ".zip")
+SOURCE_HINT = ("give the paper's LaTeX source: a .tex file, a folder or .tar(.gz) of it, a saved prompt "
+               "(prompts/content/*.txt), or its arXiv id")
+
+
 def _file_source(path: Path, config: Config, warnings: list[str]) -> SourceFiles:
     if is_tex_name(path.name):
         return _tex_file_source(path, warnings, config.max_archive_bytes)
+    head = _head(path)
+    if path.suffix.lower() == ".pdf" or head.startswith(b"%PDF"):
+        raise SourceError("is a PDF: PDF-only papers cannot be read (posttui writes from the LaTeX source)",
+                          path=path, hint="give the paper's arXiv id (arXiv keeps the source) or its .tex/.tar.gz")
+    is_archive = head[:2] == b"\x1f\x8b" or head[257:262] == b"ustar" or path.name.lower().endswith(ARCHIVE_SUFFIXES)
+    if not is_archive:
+        kind = f"a {path.suffix} file" if path.suffix else "a file without an extension"
+        raise SourceError(f"is not a paper source ({kind}, not TeX, an archive or a saved prompt)", path=path,
+                          hint=SOURCE_HINT)
     return read_source_file(path, max_bytes=config.max_archive_bytes)
+
+
+def _head(path: Path) -> bytes:
+    """The first bytes of a file, to tell a PDF or an archive from other files (empty if unreadable)."""
+    try:
+        with open(path, "rb") as handle:
+            return handle.read(512)
+    except OSError:
+        return b""
 
 
 # ----- identity --------------------------------------------------------------------------------------------------

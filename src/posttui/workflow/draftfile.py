@@ -20,9 +20,9 @@ class DraftFile:
 
     @classmethod
     def for_post(cls, data_dir: str | Path, post_name: str) -> "DraftFile":
-        if not post_name or "/" in post_name or "\\" in post_name or post_name.startswith("."):
-            raise PosttuiError(f"invalid post name {post_name!r} for a draft file", path=data_dir)
-        return cls(Path(data_dir) / "drafts" / f"{post_name}.md")
+        from ..safenames import safe_join
+
+        return cls(safe_join(Path(data_dir) / "drafts", f"{post_name}.md"))
 
     def write(self, text: str) -> None:
         """Put ``text`` on disk (only when it differs); raises :class:`~posttui.errors.PosttuiError`."""

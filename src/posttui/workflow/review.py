@@ -181,6 +181,7 @@ class Review:
         self.session_id = session_id
         self.tokens = session.input_tokens + session.output_tokens
         self.cost = session.cost
+        self.cost_known = not session.unpriced_calls
         if session.prompt_mode in ("site", "lean"):
             self.prompt_mode = session.prompt_mode
         current = store.current(session_id)
@@ -290,24 +291,23 @@ class Review:
         return True
 
     # ----- model calls ------------------------------------------------------------------------------------------
-    def _count(self, result) -> None:
-        """Count one call's usage and cost (every call: generation, revisions, image prompt, image)."""
-        usage = getattr(result, "usage", None)
-        if usage is None:
+    def _count(self, charge) -> None:
+        """Count one call's :class:`~posttui.llm.base.Charge` (every call: generation, revisions, the image prompt,
+        the image, and failed or stopped calls that were billed); an unknown price is never counted as $0."""
+        if charge is None:
             return
+        usage = charge.usage
         tokens = usage.prompt_tokens + usage.output_tokens + usage.thoughts_tokens
-        cost = getattr(result, "cost", None)
-        model = str(getattr(result, "model", "") or "")
-        if cost is None and tokens:
+        if charge.cost is None and tokens:
             self.cost_known = False
         self.tokens += tokens
-        self.cost += cost or 0.0
+        self.cost += charge.cost or 0.0
         session = self.ensure_session()
         if session is not None:
             self._stored(lambda store: store.record_usage(
-                session, model=model, input_tokens=usage.prompt_tokens,
-                output_tokens=usage.output_tokens + usage.thoughts_tokens, cost=cost or 0.0))
-        self._emit(UsageCounted(model, tokens, cost, self.tokens, self.cost, self.cost_known))
+                session, model=charge.model, input_tokens=usage.prompt_tokens,
+                output_tokens=usage.output_tokens + usage.thoughts_tokens, cost=charge.cost))
+        self._emit(UsageCounted(charge.model, tokens, charge.cost, self.tokens, self.cost, self.cost_known))
 
     def _start(self, state: str, detail: str = "") -> None:
         if self.busy:
@@ -361,7 +361,7 @@ class Review:
             final = result.text
             if recorder is not None:
                 self._stored(lambda store: recorder.finish(result.text, finish_reason=result.finish_reason))
-            self._count(result)
+            self._count(result.charge)
             if result.notice:
                 self._emit(Notice(result.notice, "warning"))
                 detail = result.finish_reason.lower()
@@ -374,12 +374,13 @@ class Review:
             if recorder is not None:
                 self._stored(lambda store: recorder.finish(final or "", finish_reason="STOPPED"))
             outcome, detail = "stopped", f"{len(final or ''):,} chars kept"
+            self._count(stream.charge() if stream is not None else None)
             raise
         except LLMError as exc:
             final = exc.partial or (stream.text if stream is not None else "")
             if recorder is not None:
                 self._stored(lambda store: recorder.finish(final, finish_reason="ERROR"))
-            self._count(exc)  # a failed call Google bills still counts (when the error carries usage)
+            self._count(exc.charge)  # a failed call Google billed still counts
             detail = type(exc).__name__.removeprefix("LLM").removesuffix("Error").lower()
             raise
         finally:
@@ -424,14 +425,14 @@ class Review:
             else:
                 revision = await regenerate_section(self.backend, prompt, draft, section, check=check,
                                                     on_chunk=on_chunk)
-            self._count(revision.result)
+            self._count(revision.result.charge)
             outcome = "done"
             return revision
         except asyncio.CancelledError:
             outcome = "stopped"
             raise
         except LLMError as exc:
-            self._count(exc)
+            self._count(exc.charge)
             raise
         finally:
             self._set_state(outcome, kind)
@@ -492,23 +493,15 @@ class Review:
         self._start("writing the image prompt")
         outcome = "failed"
         try:
-            image_prompt = image = None
-            try:
-                result = await write_image_prompt(self.backend, text, config=self.config)
-                self._count(result)
-                image_prompt = result.text
-            except LLMError as exc:
-                self._count(exc)
-                self._emit(Notice(f"No image prompt (the post is saved without one): {exc}", "warning"))
+            written = await self._optional(write_image_prompt(self.backend, text, config=self.config),
+                                           "No image prompt")
+            image_prompt = written.text if written is not None else None
+            image = None
             if gate.image and image_prompt:
                 self._set_state("making the image")
-                try:
-                    made = await generate_image(self.backend, image_prompt, config=self.config)
-                    self._count(made)
-                    image = made.data
-                except LLMError as exc:
-                    self._count(exc)
-                    self._emit(Notice(f"No header image (the post is saved without one): {exc}", "warning"))
+                made = await self._optional(generate_image(self.backend, image_prompt, config=self.config),
+                                            "No header image")
+                image = made.data if made is not None else None
             self._set_state("saving")
             report = await asyncio.to_thread(self.site.save, self.paper.post_name, post=text, prompt=prompt,
                                              image_prompt=image_prompt, image=image, force=overwrite)
@@ -523,6 +516,17 @@ class Review:
             post = self.site.paths(self.paper.post_name).post
             self._stored(lambda store: store.update_session(self.session_id, saved_path=str(post)))
         return report
+
+    async def _optional(self, call, what: str):
+        """A call the post can do without (image prompt, image): counted either way; a failure is a notice."""
+        try:
+            result = await call
+        except LLMError as exc:
+            self._count(exc.charge)
+            self._emit(Notice(f"{what} (the post is saved without one): {exc}", "warning"))
+            return None
+        self._count(result.charge)
+        return result
 
     @property
     def unsaved(self) -> bool:
