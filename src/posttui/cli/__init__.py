@@ -9,14 +9,12 @@ when the app is launched, so headless commands start fast and work without a ter
 from __future__ import annotations
 
 import argparse
-import difflib
 import importlib
 import os
 import re
 import sys
 
 from ..errors import PosttuiError
-from .common import quiet_stdout
 
 # name -> (module under posttui.cli providing add_parser() and run(), one line of help)
 COMMANDS = {
@@ -74,6 +72,8 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     if first not in COMMANDS:
         if first is not None and _looks_like_a_command(first):
+            import difflib
+
             close = difflib.get_close_matches(first, COMMANDS, n=1)
             guess = f" (did you mean `posttui {close[0]}`?)" if close else ""
             print(f"posttui: unknown command {first!r}{guess}\n  commands: {', '.join(COMMANDS)}; to open a "
@@ -93,6 +93,8 @@ def main(argv: list[str] | None = None) -> int:
         _say("posttui: interrupted")
         return 130
     except BrokenPipeError:
+        from .common import quiet_stdout  # imported here: --help/--version need nothing of common (nor pathlib)
+
         quiet_stdout()  # the reader went away (`| head`): no second error at exit
         return 0
 
