@@ -68,15 +68,17 @@ def process_costs(site: Path, posts: list[Path], scratch: Path) -> None:
 
 def context_costs(site: Path, posts: list[Path]) -> None:
     try:
-        from posttui.cli.check import _load_context_paper
-    except ImportError:  # an older posttui (the "before" numbers): the checker used load() itself
-        try:
-            from posttui.sources import load
-        except ImportError:
-            from posttui.paper import load
+        from posttui.sources import load
+    except ImportError:  # an older posttui (the "before" numbers)
+        from posttui.paper import load
 
-        def _load_context_paper(source, site):
+    def _load_context_paper(source, site):
+        """What ``check`` does: a saved prompt without the YAML re-dump check, where this posttui has that option."""
+        try:
+            return load(source, site=site, check_dump_form=False)
+        except TypeError:
             return load(source, site=site)
+
     from posttui.rules import CheckContext, check, load_rules
     from posttui.rules.markdown import parse_segment, url_identifier
 
