@@ -67,8 +67,12 @@ def call_counts(bundle: Path) -> tuple[int, int]:
     import cProfile
     import pstats
 
-    from posttui.sources import load
     from posttui.prompt import build_prompt
+
+    try:
+        from posttui.sources import load
+    except ImportError:  # an older posttui (the "before" numbers)
+        from posttui.paper import load
 
     profile = cProfile.Profile()
     profile.runcall(lambda: build_prompt(load(bundle), "lean"))
