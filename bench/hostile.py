@@ -9,7 +9,10 @@ ratio to a small, ordinary input measured in the same process, so regressions sh
 * loading a YAML bomb (refused) vs a normal metadata file;
 * analysing a 50 MB TeX file vs a 50 KB one (``analyse_files``);
 * decompressing a 20 MB multi-member gzip (~36,000 members of ~0.6 KB) vs a 200 KB one of the same members, and
-  a 20 MB file of 20-byte members (refused past 100,000 members): linear, where it used to be quadratic.
+  a 20 MB file of 20-byte members (refused past 100,000 members): linear, where it used to be quadratic;
+* checking 56 KB drafts made of what used to be quadratic for the checker (unmatched brackets, unclosed link
+  targets, math and code openers, inline comments, Liquid, deep nesting) vs 56 KB of prose, and fixing 9,000
+  findings vs 90.
 """
 
 from __future__ import annotations
@@ -135,7 +138,45 @@ def gzip_bench() -> None:
     row(f"gunzip: {len(big) / 2**20:.0f} MB, {len(big) // per:,} members", large, base)
     row(f"gunzip: {len(tiny) / 2**20:.0f} MB of 20-byte members (refused)", timed(refused, 1), base)
 
+def checker_bench() -> None:
+    """Inputs that were quadratic in the checker (56 KB each; the first took minutes) against a clean post of
+    the same length, and ``fix`` on 9,000 fixes against a post with 90."""
+    from catalogue import fixture_paper
+
+    from posttui.llm.offline import OfflineWriter
+    from posttui.rules import CheckContext, check, fix
+    from posttui.rules.markdown import parse_segment
+
+    paper = fixture_paper()
+    ctx = CheckContext.from_paper(paper, model="posttui-offline")
+    post = OfflineWriter(paper).post()
+    end = "<!-- END OF GENERATED POST -->"
+
+    def draft(piece: str, size: int = 56_000) -> str:
+        return post.replace(end, (piece * (size // len(piece) + 1))[:size] + "\n\n" + end, 1)
+
+    def fresh_check(text: str) -> None:
+        parse_segment.cache_clear()  # parses are cached by text: time the real work
+        check(text, ctx)
+
+    plain = draft("The sampler explores the posterior with tempered chains. ")
+    base = timed(lambda: fresh_check(plain))
+    row("check: 56 KB of prose (baseline)", base, base)
+    for label, piece in (("unmatched [", "[x "), ("unclosed link targets [a](", "[a](x "),
+                         ("unclosed \\( and backticks", "\\( `` [` "), ("unclosed <!-- inline", "a <!--<b "),
+                         ("unterminated Liquid {{ {%", "{{ a {% b ")):
+        row(f"check: 56 KB of {label}", timed(lambda text=draft(piece): fresh_check(text)), base)
+    nested = post.replace(end, "[" * 20_000 + "x" + "](y)" * 9_000 + "\n\n" + end, 1)
+    row("check: 20,000 nested labels", timed(lambda: fresh_check(nested)), base)
+    few = draft("a~b \\textbf{x} 50\\% ", 1_800)
+    many = draft("a~b \\textbf{x} 50\\% ", 180_000)
+    small = timed(lambda: fix(few, ctx))
+    row("fix: 90 fixes (baseline)", small, small)
+    row("fix: 9,000 fixes", timed(lambda: fix(many, ctx), 1), small)
+
+
 if __name__ == "__main__":
+    checker_bench()
     problems_bench()
     yaml_bench()
     latex_bench()

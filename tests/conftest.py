@@ -17,11 +17,18 @@ SEED = SHARED / "seeds" / "000_350209b81eb6ca35.txt"
 
 @pytest.fixture(autouse=True)
 def isolated_env(tmp_path_factory, monkeypatch):
-    """Keep tests away from the user's real cache, sessions, config and keys."""
+    """Keep tests away from the user's real cache, sessions, config and keys: the POSTTUI_* folders, and HOME and
+    the XDG folders too, so that nothing which falls back to platform defaults can reach the real ones."""
     base = tmp_path_factory.mktemp("posttui-home")
     monkeypatch.setenv("POSTTUI_CACHE_DIR", str(base / "cache"))
     monkeypatch.setenv("POSTTUI_DATA_DIR", str(base / "data"))
     monkeypatch.setenv("POSTTUI_CONFIG", str(base / "config.toml"))
+    home = base / "home"
+    home.mkdir()
+    monkeypatch.setenv("HOME", str(home))
+    for name, sub in (("XDG_DATA_HOME", ".local/share"), ("XDG_CACHE_HOME", ".cache"),
+                      ("XDG_CONFIG_HOME", ".config"), ("XDG_STATE_HOME", ".local/state")):
+        monkeypatch.setenv(name, str(home / sub))
     for name in (
         "GEMINI_API_KEY",
         "GOOGLE_API_KEY",

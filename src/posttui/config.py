@@ -83,6 +83,8 @@ class Config:
     def cache_path(self) -> Path:
         if self.cache_dir is not None:
             return Path(self.cache_dir)
+        if os.environ.get("POSTTUI_CACHE_DIR"):  # a Config() built directly (the app, tests) obeys it too
+            return Path(os.environ["POSTTUI_CACHE_DIR"])
         import platformdirs
 
         return _under_existing_home(Path(platformdirs.user_cache_dir(APP_NAME)), "cache", "POSTTUI_CACHE_DIR")
@@ -90,6 +92,8 @@ class Config:
     def data_path(self) -> Path:
         if self.data_dir is not None:
             return Path(self.data_dir)
+        if os.environ.get("POSTTUI_DATA_DIR"):  # a Config() built directly (the app, tests) obeys it too
+            return Path(os.environ["POSTTUI_DATA_DIR"])
         import platformdirs
 
         return _under_existing_home(Path(platformdirs.user_data_dir(APP_NAME)), "data", "POSTTUI_DATA_DIR")

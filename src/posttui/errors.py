@@ -35,6 +35,8 @@ class PosttuiError(Exception):
     def __init__(self, message: str, *, path: str | os.PathLike | None = None, hint: str | None = None):
         self.path = str(path) if path is not None else None
         self.hint = hint
+        self.message = message
+        """The message alone (without the path and the hint)."""
         text = f"{printable(self.path)}: {message}" if self.path else message
         text = printable(text, keep="\n\t")
         if hint:

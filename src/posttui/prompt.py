@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 
 from .errors import ConfigError
 from .postformat import BEGIN_MARKER, END_MARKER
-from .yamlio import dump_yaml
+from .yamlio import double_quoted_body, dump_yaml
 
 if TYPE_CHECKING:
     from .config import Config
@@ -52,7 +52,9 @@ class PromptParts:
     """
 
     title: str
-    """Front matter title, verbatim (arXiv titles keep their line wrapping, as the site prints them)."""
+    """The front matter title as it stands between the double quotes: YAML-escaped where it needs it (a ``"``,
+    a backslash, a control character), otherwise verbatim (arXiv titles keep their line wrapping, as the site
+    prints them). A saved prompt's title is kept exactly as the file has it."""
     date: str
     """Post date, YYYY-MM-DD."""
     post_name: str
@@ -195,7 +197,7 @@ def derive_parts(paper: "Paper", *, model: str | None = None, image_model: str |
     """Template-level values from the site's rules (for a paper from a bundle or arXiv)."""
     cfg = None if (model and image_model) else _config(config)
     return PromptParts(
-        title=str(paper._meta("title", "") or ""),
+        title=double_quoted_body(str(paper._meta("title", "") or "")),
         date=paper.date,
         post_name=paper.post_name,
         footer_images=footer_images(author_info(paper)),

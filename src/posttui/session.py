@@ -5,8 +5,10 @@ can be listed (``posttui sessions``), reopened (``posttui resume ID``) and offer
 opened. While a model streams, :class:`StreamRecorder` writes the text received at least once a second; a
 committed WAL transaction survives ``kill -9``, so a crash loses at most the last second.
 
-A corrupt or locked database is moved aside and a fresh one started; :attr:`SessionStore.notice` says so, for
-the app and the CLI to show. The schema carries a version (``PRAGMA user_version``) with upgrade steps.
+Only a database that really is corrupt is moved aside (and a fresh one started; :attr:`SessionStore.notice` says
+so, for the app and the CLI to show). One that another program holds locked is waited for, then refused for
+writing (listing opens read-only); one written by a newer posttui is refused with a clear message; a read-only
+one is used read-only. The schema carries a version (``PRAGMA user_version``) with upgrade steps.
 The API key is never stored: nothing here has a place for it.
 """
 
@@ -84,6 +86,8 @@ UPGRADES: list[tuple[str, ...]] = [
     ),
 ]
 SCHEMA_VERSION = len(UPGRADES)
+MAX_ID = 2**63 - 1
+"""The largest SQLite integer: ids and limits beyond it cannot exist (and would overflow the driver)."""
 
 
 @dataclass(frozen=True)
@@ -128,22 +132,37 @@ class DraftVersion:
 class SessionStore:
     """The session database. Open with :meth:`open` (which recovers from a corrupt or locked file)."""
 
-    def __init__(self, db: sqlite3.Connection, path: Path | None, notice: str | None = None):
+    def __init__(self, db: sqlite3.Connection, path: Path | None, notice: str | None = None, *,
+                 readonly: bool = False):
         self.db = db
         self.path = path
         self.notice = notice
-        """A message for the user when the store had to be recovered (moved aside), else None."""
+        """A message for the user when the store had to be recovered (moved aside) or is read-only, else None."""
+        self.readonly = readonly
 
     # ----- opening ----------------------------------------------------------------------------------------------
     @classmethod
-    def open(cls, path: Path | str | None = None, *, config=None, timeout: float = 2.0) -> "SessionStore":
-        """Open (or create) the database; move a corrupt or locked one aside and start fresh, saying so."""
+    def open(cls, path: Path | str | None = None, *, config=None, timeout: float = 2.0,
+             readonly: bool = False) -> "SessionStore":
+        """Open (or, unless ``readonly``, create) the database.
+
+        A corrupt file is moved aside and a fresh one started, saying so in :attr:`notice`. Anything else is never
+        moved: a lock held longer than ``timeout`` seconds or a newer schema raise :class:`SessionError`; a file
+        that cannot be written is opened read-only (``notice`` says nothing new is recorded). ``readonly`` (for
+        listing) never writes, and a missing database reads as an empty one."""
         if path is None:
             from .config import load_config
 
             config = config or load_config()
             path = config.data_path() / DB_NAME
         path = Path(path)
+        if readonly:
+            if not path.exists():
+                return cls.memory(path=path)
+            try:
+                return cls(_connect_readonly(path, timeout), path, readonly=True)
+            except sqlite3.DatabaseError as exc:
+                raise _open_error(exc, path, timeout) from None
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
@@ -152,10 +171,22 @@ class SessionStore:
         try:
             return cls(_connect(path, timeout), path)
         except sqlite3.DatabaseError as exc:
-            reason = "locked by another program" if "locked" in str(exc).lower() else f"unreadable ({exc})"
+            kind = _failure_kind(exc)
+            if kind == "other" and path.is_file() and "unable to open" in str(exc).lower():
+                kind = "read-only"  # a WAL database in a folder we cannot write (no room for its index file)
+            if kind == "read-only":
+                try:
+                    store = cls(_connect_readonly(path, timeout), path, readonly=True)
+                except sqlite3.DatabaseError as exc2:
+                    raise _open_error(exc2, path, timeout) from None
+                store.notice = (f"The session database {path} is read-only: earlier sessions can be listed and "
+                                "reopened, but nothing new is recorded.")
+                return store
+            if kind != "corrupt":
+                raise _open_error(exc, path, timeout) from None
             aside = _move_aside(path)
-            notice = (f"The session database {path} was {reason}; it was moved to {aside.name} and a fresh one "
-                      "was started. Earlier sessions are in the moved file.")
+            notice = (f"The session database {path} was unreadable ({exc}); it was moved to {aside.name} and a fresh "
+                      "one was started. Earlier sessions are in the moved file.")
             try:
                 return cls(_connect(path, timeout), path, notice)
             except sqlite3.DatabaseError as exc2:
@@ -163,11 +194,12 @@ class SessionStore:
                                    hint="check the folder is writable, or set POSTTUI_DATA_DIR elsewhere") from None
 
     @classmethod
-    def memory(cls, notice: str | None = None) -> "SessionStore":
-        """A throw-away store (used when the real one cannot be opened at all)."""
+    def memory(cls, notice: str | None = None, *, path: Path | None = None) -> "SessionStore":
+        """A throw-away store (used when the real one cannot be opened at all, or does not exist yet when only
+        listing: ``path`` then names where it would be)."""
         db = sqlite3.connect(":memory:", isolation_level=None, check_same_thread=False)
         _prepare(db)
-        return cls(db, None, notice)
+        return cls(db, path, notice)
 
     def close(self) -> None:
         try:
@@ -187,6 +219,9 @@ class SessionStore:
         return self.get(cur.lastrowid)
 
     def get(self, session_id: int) -> Session:
+        if not 0 < session_id <= MAX_ID:
+            raise SessionError(f"no session with id {session_id}", path=self.path,
+                               hint="`posttui sessions` lists the sessions you can resume")
         row = self.db.execute(_SESSION_SELECT + " WHERE s.id = ? GROUP BY s.id", (session_id,)).fetchone()
         if row is None:
             raise SessionError(f"no session with id {session_id}", path=self.path,
@@ -195,6 +230,7 @@ class SessionStore:
 
     def list(self, limit: int = 50, paper_key: str | None = None) -> list[Session]:
         """Sessions, most recently updated first."""
+        limit = max(0, min(int(limit), MAX_ID))
         where, params = ("WHERE s.paper_key = ?", (paper_key,)) if paper_key else ("", ())
         rows = self.db.execute(
             _SESSION_SELECT + f" {where} GROUP BY s.id ORDER BY s.updated DESC, s.id DESC LIMIT ?",
@@ -354,6 +390,9 @@ class _Transaction:
         self.store = store
 
     def __enter__(self):
+        if self.store.readonly:
+            raise SessionError("the session database is read-only; nothing new is recorded", path=self.store.path,
+                               hint="make the file and its folder writable, or set POSTTUI_DATA_DIR elsewhere")
         try:
             self.store.db.execute("BEGIN IMMEDIATE")
         except sqlite3.Error as exc:
@@ -367,6 +406,8 @@ class _Transaction:
         except sqlite3.Error as exc:
             if kind is None:
                 raise SessionError(f"cannot write the session database ({exc})", path=self.store.path) from None
+        if kind is not None and issubclass(kind, sqlite3.Error):  # e.g. a full disk: say so, never a traceback
+            raise SessionError(f"cannot write the session database ({value})", path=self.store.path) from None
         return False
 
 
@@ -439,6 +480,72 @@ def _version(row) -> DraftVersion:
     return DraftVersion(row[0], row[1], row[2], row[3], row[4], bool(row[5]), row[6], row[7])
 
 
+class NewerSchemaError(sqlite3.DatabaseError):
+    """The database was written by a newer posttui (its schema version is beyond :data:`SCHEMA_VERSION`)."""
+
+
+def _failure_kind(exc: sqlite3.DatabaseError) -> str:
+    """Why opening failed: ``locked``, ``newer``, ``read-only``, ``corrupt`` or ``other``. Only ``corrupt`` may
+    ever be moved aside."""
+    if isinstance(exc, NewerSchemaError):
+        return "newer"
+    text = str(exc).lower()
+    if "locked" in text or "busy" in text:
+        return "locked"
+    if "readonly" in text or "read-only" in text:
+        return "read-only"
+    if isinstance(exc, sqlite3.OperationalError) and "malformed" not in text and "not a database" not in text:
+        return "other"
+    if any(word in text for word in ("not a database", "malformed", "integrity check failed", "corrupt")):
+        return "corrupt"
+    return "other"
+
+
+def _open_error(exc: sqlite3.DatabaseError, path: Path, timeout: float) -> SessionError:
+    kind = _failure_kind(exc)
+    if kind == "locked":
+        return SessionError(f"the session database is locked by another program (waited {timeout:g} s)", path=path,
+                            hint="wait for the other posttui to finish, then try again; nothing was changed")
+    if kind == "newer":
+        return SessionError(f"the session database was written by a newer posttui ({exc}); it was left as it is",
+                            path=path, hint="upgrade posttui, or set POSTTUI_DATA_DIR to use a separate database")
+    if kind == "read-only":
+        return SessionError(f"the session database is read-only and needs an upgrade first ({exc})", path=path,
+                            hint="open it once with write access, or set POSTTUI_DATA_DIR elsewhere")
+    return SessionError(f"cannot open the session database ({exc}); it was left as it is", path=path,
+                        hint="check the file and its folder, or set POSTTUI_DATA_DIR elsewhere")
+
+
+def _connect_readonly(path: Path, timeout: float) -> sqlite3.Connection:
+    """A connection that never writes: ``mode=ro``, or ``immutable`` when even the WAL index cannot be made (a
+    read-only folder). Refuses a newer schema, and an older one (it would need an upgrade)."""
+    from urllib.parse import quote
+
+    uri = f"file:{quote(str(path.resolve()))}"
+    try:
+        db = sqlite3.connect(f"{uri}?mode=ro", uri=True, timeout=timeout, isolation_level=None,
+                             check_same_thread=False)
+        version = db.execute("PRAGMA user_version").fetchone()[0]
+    except sqlite3.OperationalError as exc:
+        if _failure_kind(exc) == "locked" or "unable to open" not in str(exc).lower():
+            raise
+        db = sqlite3.connect(f"{uri}?immutable=1", uri=True, timeout=timeout, isolation_level=None,
+                             check_same_thread=False)
+        version = db.execute("PRAGMA user_version").fetchone()[0]
+    try:
+        if version > SCHEMA_VERSION:
+            raise NewerSchemaError(f"schema version {version}; this posttui understands up to {SCHEMA_VERSION}")
+        if version < SCHEMA_VERSION:
+            raise sqlite3.OperationalError(f"readonly database with the older schema version {version}")
+        ok = db.execute("PRAGMA quick_check").fetchone()
+        if not ok or ok[0] != "ok":
+            raise sqlite3.DatabaseError(f"integrity check failed: {ok[0] if ok else 'no answer'}")
+    except BaseException:
+        db.close()
+        raise
+    return db
+
+
 def _connect(path: Path, timeout: float) -> sqlite3.Connection:
     db = sqlite3.connect(str(path), timeout=timeout, isolation_level=None, check_same_thread=False)
     try:
@@ -456,13 +563,11 @@ def _prepare(db: sqlite3.Connection, upgrades: list[tuple[str, ...]] | None = No
     ok = db.execute("PRAGMA quick_check").fetchone()
     if not ok or ok[0] != "ok":
         raise sqlite3.DatabaseError(f"integrity check failed: {ok[0] if ok else 'no answer'}")
+    version = db.execute("PRAGMA user_version").fetchone()[0]
+    if version > len(UPGRADES):  # before anything writes to it
+        raise NewerSchemaError(f"schema version {version}; this posttui understands up to {len(UPGRADES)}")
     db.execute("PRAGMA journal_mode = WAL")
     db.execute("PRAGMA synchronous = NORMAL")
-    version = db.execute("PRAGMA user_version").fetchone()[0]
-    if version > len(UPGRADES):
-        raise sqlite3.DatabaseError(
-            f"schema version {version} is newer than this posttui understands ({len(UPGRADES)})"
-        )
     for step in range(version, len(upgrades)):
         db.execute("BEGIN IMMEDIATE")
         try:

@@ -28,6 +28,10 @@ class AuthorLine:
     reason: str = ""
     link: str = ""
     """The member's preferred link (academic or GitHub first), as ``label: url``."""
+    url: str = ""
+    """The preferred link's URL alone."""
+    image: str = ""
+    """The member's image, as the footer shows it."""
 
 
 @dataclass
@@ -86,7 +90,9 @@ class PaperSummary:
         return None
 
 
-def _author_lines(paper: "Paper") -> list[AuthorLine]:
+def author_lines(paper: "Paper") -> list[AuthorLine]:
+    """One line per paper author: the member matched (or the candidates), how sure, why, the link and image used.
+    ``posttui info``, the app's Authors pane and the notebook all show these."""
     lines = []
     for match in paper.authors:
         line = AuthorLine(name=match.name, confidence=float(match.confidence or 0.0), reason=match.reason or "")
@@ -95,6 +101,8 @@ def _author_lines(paper: "Paper") -> list[AuthorLine]:
             line.status = "member"
             link = match.member.preferred_link
             line.link = f"{link[0]}: {link[1]}" if link else ""
+            line.url = link[1] if link else ""
+            line.image = match.member.image or ""
         elif match.ambiguous:
             line.status = "ambiguous"
             line.member = " / ".join(match.candidates)
@@ -125,7 +133,7 @@ def paper_summary(paper: "Paper", *, prompts: bool = True) -> PaperSummary:
     except PosttuiError as exc:
         summary.problems.append(f"post name: {exc}")
     try:
-        summary.authors = _author_lines(paper)
+        summary.authors = author_lines(paper)
     except PosttuiError as exc:
         summary.problems.append(f"authors: {exc}")
     try:

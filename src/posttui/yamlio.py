@@ -295,3 +295,22 @@ SiteDumper.add_representer(tuple, _represent_tuple)
 def dump_yaml(data: Any) -> str:
     """``yaml.dump(data, sort_keys=False)`` text, produced without the unsafe full dumper."""
     return yaml.dump(data, Dumper=SiteDumper, sort_keys=False)
+
+
+_NEEDS_QUOTING_RE = re.compile("[\\\\\"\x00-\x09\x0b-\x1f\x7f-\x9f\u2028\u2029\ufeff]")
+
+
+def double_quoted_body(text: str) -> str:
+    """``text`` as it goes between the quotes of a YAML double-quoted scalar (``title:  "..."``).
+
+    Each line that holds a ``"``, a backslash or a control character is written by the YAML emitter (which
+    escapes them); other lines are kept as they are, so titles that never needed escaping keep their bytes (the
+    site's saved prompts re-render identically) and arXiv's line wrapping stays: YAML folds a line break and
+    the next line's indent into one space."""
+    lines = text.split("\n")
+    for i, line in enumerate(lines):
+        if _NEEDS_QUOTING_RE.search(line):
+            emitted = yaml.dump(line, Dumper=yaml.SafeDumper, default_style='"', width=2**31 - 1,
+                                allow_unicode=True)
+            lines[i] = emitted.rstrip("\n")[1:-1]
+    return "\n".join(lines)

@@ -97,12 +97,25 @@ async def test_lint_highlight_reaches_the_rendered_screen(example_paper, store):
         await pilot.press("enter")  # jump: the span is on screen
         end = screen.editor.selection.end
         screen.editor.selection = type(screen.editor.selection)(end, end)  # no selection colour on the span
-        await pilot.pause(0.2)
-        svg = app.export_screenshot()
-    styles = dict(re.findall(r"\.(terminal-[\w-]+-r\d+) \{ ([^}]*) \}", svg))
+        # Wait for the repaint itself (a fixed pause was flaky under load), then judge the last screenshot.
+        shots: list[str] = []
+
+        def error_style_shown() -> bool:
+            shots.append(app.export_screenshot())
+            return bool(_error_styled_citet(shots[-1]))
+
+        await wait_for(pilot, error_style_shown, what="the error style on \\citet")
+    svg = shots[-1]
     classes = set(re.findall(r'class="(terminal-[\w-]+-r\d+)"[^>]*>[^<]*citet', svg))
     assert classes, "the draft's \\citet text is not on screen"
-    assert any("#ff5f5f" in styles.get(c, "") and "underline" in styles.get(c, "") for c in classes), classes
+    assert _error_styled_citet(svg), classes
+
+
+def _error_styled_citet(svg: str) -> set[str]:
+    """The screenshot's style classes on ``citet`` text that are red and underlined (the error highlight)."""
+    styles = dict(re.findall(r"\.(terminal-[\w-]+-r\d+) \{ ([^}]*) \}", svg))
+    classes = set(re.findall(r'class="(terminal-[\w-]+-r\d+)"[^>]*>[^<]*citet', svg))
+    return {c for c in classes if "#ff5f5f" in styles.get(c, "") and "underline" in styles.get(c, "")}
 
 
 async def test_start_screen_inside_a_site_lists_prompts_and_opens_a_source(store, site, tmp_path):
@@ -168,9 +181,9 @@ async def test_large_source_is_highlighted_only_where_it_is_shown(example_paper,
         assert len(view._highlights) < 100  # only the rows drawn so far
         view.focus()
         view.scroll_end(animate=False)
-        await pilot.pause(0.2)
         last = view.document.line_count - 2
-        assert last in view._highlights and len(view._highlights) < 200
+        await wait_for(pilot, lambda: last in view._highlights, what="the last rows to be drawn")
+        assert len(view._highlights) < 200
         assert view._highlights[last] == latex_line_highlights(view.document.get_line(last))
 
 

@@ -166,7 +166,7 @@ def test_crlf_post_is_judged_like_lf_and_fix_converts_it(site, capsys):
 def test_list_rules(capsys):
     code, out, _ = run_cli(["--list-rules"], capsys)
     lines = out.splitlines()
-    assert code == 0 and len(lines) == 23
+    assert code == 0 and len(lines) == 24
     assert lines[0].startswith("PT001  error") and "(fix: unwrap)" in lines[0]
     assert any(line.startswith("PT061  info") for line in lines)
 

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 from fake_gemini import FakeGemini, tiny_png
+from processes import default_sigint
 
 from posttui.cli import main
 from posttui.config import Config
@@ -227,7 +228,7 @@ def test_ctrl_c_stops_the_stream_and_keeps_the_partial_draft(source, tmp_path):
         env = dict(os.environ, GEMINI_API_KEY="k", POSTTUI_GEMINI_BASE_URL=fake.base_url, PYTHONUNBUFFERED="1")
         proc = subprocess.Popen(
             [sys.executable, "-m", "posttui", "generate", str(source)],
-            stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env, cwd=tmp_path,
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env, cwd=tmp_path, preexec_fn=default_sigint,
         )
         deadline = time.monotonic() + 30
         while not fake.stream_started.is_set() and time.monotonic() < deadline:

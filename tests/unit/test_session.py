@@ -129,18 +129,23 @@ def test_corrupt_database_is_moved_aside(tmp_path):
     s.close()
 
 
-def test_locked_database_is_moved_aside(tmp_path):
+def test_locked_database_is_refused_not_moved_and_listing_waits(tmp_path):
+    """Held with an exclusive lock (rollback journal): opening waits, then refuses; nothing is moved aside, and
+    the sessions are all there once the lock goes."""
     db = tmp_path / "sessions.db"
     first = SessionStore.open(db)
     first.create("old")
     first.close()
     holder = sqlite3.connect(str(db), isolation_level=None)
-    holder.execute("PRAGMA locking_mode = EXCLUSIVE")
+    holder.execute("PRAGMA journal_mode = DELETE")
     holder.execute("BEGIN EXCLUSIVE")
-    s = SessionStore.open(db, timeout=0.2)
-    assert s.notice and "locked" in s.notice
-    assert s.list() == []
+    for readonly in (False, True):
+        with pytest.raises(SessionError, match="locked by another program"):
+            SessionStore.open(db, timeout=0.2, readonly=readonly)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["sessions.db"]
     holder.close()
+    s = SessionStore.open(db, readonly=True)
+    assert [x.paper_key for x in s.list()] == ["old"]
     s.close()
 
 
@@ -161,14 +166,17 @@ def test_schema_upgrade_from_version_1(tmp_path):
     s.close()
 
 
-def test_newer_schema_is_moved_aside_not_damaged(tmp_path):
+def test_newer_schema_is_refused_and_left_untouched(tmp_path):
     db_path = tmp_path / "sessions.db"
     db = sqlite3.connect(str(db_path))
     db.execute(f"PRAGMA user_version = {len(UPGRADES) + 5}")
     db.close()
-    s = SessionStore.open(db_path)
-    assert "newer" in s.notice
-    s.close()
+    before = db_path.read_bytes()
+    for readonly in (False, True):
+        with pytest.raises(SessionError, match="written by a newer posttui"):
+            SessionStore.open(db_path, readonly=readonly)
+    assert db_path.read_bytes() == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["sessions.db"]
 
 
 def test_api_key_never_reaches_the_database(tmp_path, monkeypatch):

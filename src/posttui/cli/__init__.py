@@ -84,8 +84,14 @@ def main(argv: list[str] | None = None) -> int:
     args, extra = parser.parse_known_args(argv)
     if extra:
         command.error(f"unrecognized arguments: {' '.join(extra)}")  # the command's usage, not the top level's
+    # imported here, not at the top: --help and --version need neither (nor pathlib and typing, which they import)
+    from .common import quiet_stdout
+    from .output import guarded_stdout
+
+    _terminate_like_interrupt()
     try:
-        return int(args.run(args) or 0)
+        with guarded_stdout():
+            return int(args.run(args) or 0)
     except PosttuiError as exc:
         _say(f"posttui: error: {exc}")
         return 2
@@ -93,10 +99,19 @@ def main(argv: list[str] | None = None) -> int:
         _say("posttui: interrupted")
         return 130
     except BrokenPipeError:
-        from .common import quiet_stdout  # imported here: --help/--version need nothing of common (nor pathlib)
-
         quiet_stdout()  # the reader went away (`| head`): no second error at exit
         return 0
+
+
+def _terminate_like_interrupt() -> None:
+    """SIGTERM ends a command the way Ctrl+C does: a stream keeps what arrived, a save that has begun its commit
+    finishes it (its thread is waited for), instead of the process vanishing between two files."""
+    import signal
+
+    try:
+        signal.signal(signal.SIGTERM, signal.default_int_handler)
+    except (ValueError, OSError):  # not the main thread (an embedding program): leave its handling alone
+        pass
 
 
 def _say(text: str) -> None:

@@ -15,12 +15,18 @@ import difflib
 import json
 import sys
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from ..errors import PosttuiError, SourceError
 
 FORMATS = ("text", "json", "github")
+NEEDS_PAPER = ("PT001", "PT002", "PT003", "PT004", "PT005", "PT006", "PT010", "PT011", "PT030", "PT031", "PT032",
+               "PT033", "PT040", "PT041", "PT042", "PT051")
+"""The template, featured-paper, reference and author rules: without the paper they judge against guesses (and
+PT001/PT006 would delete a plain Markdown file's text as 'outside the template'), so they do not run."""
+NO_CONTEXT_NOTE = ("no paper context found; template, featured-paper, reference and author rules (PT001-PT006, "
+                   "PT010-PT011, PT030-PT033, PT040-PT042, PT051) were skipped (use --context)")
 
 
 def add_parser(subparsers, name: str) -> argparse.ArgumentParser:
@@ -64,6 +70,8 @@ class Outcome:
     changed: list = field(default_factory=list)
     skipped: list = field(default_factory=list)
     no_context: list = field(default_factory=list)
+    not_posts: list = field(default_factory=list)
+    """Files --fix/--diff left alone because they are not recognisably posts."""
     converted: list = field(default_factory=list)
     """Posts whose CRLF line endings were converted to LF."""
 
@@ -164,12 +172,14 @@ def _verified(ctx, text: str, path: str):
 
 
 def _read(target: Target) -> str:
-    if target.file is None:
-        return sys.stdin.read()
     try:
+        if target.file is None:  # posts are UTF-8 whatever the terminal's encoding
+            stdin = sys.stdin.buffer if hasattr(sys.stdin, "buffer") else None
+            return stdin.read().decode("utf-8") if stdin is not None else sys.stdin.read()
         return target.file.read_bytes().decode("utf-8")
     except UnicodeDecodeError as exc:
-        raise SourceError(f"not UTF-8 text ({exc.reason} at byte {exc.start})", path=target.file) from None
+        raise SourceError(f"not UTF-8 text ({exc.reason} at byte {exc.start})",
+                          path=target.file or "standard input") from None
     except OSError as exc:
         raise SourceError(f"cannot read: {exc.strerror}", path=target.file) from None
 
@@ -204,6 +214,7 @@ def run(args: argparse.Namespace) -> int:
         if ctx is None:
             outcome.no_context.append(target.path)
             ctx = CheckContext()
+            options = replace(options, ignore=(*options.ignore, *NEEDS_PAPER))
         text = _read(target)
         if getattr(args, "online", False):
             ctx = _verified(ctx, text, target.path)
@@ -211,6 +222,12 @@ def run(args: argparse.Namespace) -> int:
         original = text
         if crlf:  # the site's posts use \n; judge (and write) the text with \n line endings
             text = text.replace("\r\n", "\n")
+        if (args.fix or args.diff) and not is_post(text):
+            outcome.not_posts.append(target.path)
+            if args.fix and target.file is None:
+                sys.stdout.write(original)
+            report.add(target.path, check(text, ctx, options=options))
+            continue
         if args.fix or args.diff:
             result = fix(text, ctx, options=options)
             if crlf:
@@ -234,13 +251,30 @@ def run(args: argparse.Namespace) -> int:
             findings = check(text, ctx, options=options)
         report.add(target.path, findings)
     out = sys.stderr if (args.fix and any(t.file is None for t in targets)) or args.diff else sys.stdout
+    errors = report.severities["error"]
     try:
         report.write(out, outcome, fixing=args.fix)
     except BrokenPipeError:  # `posttui check ... | head -1`: the status still says whether errors were found
         from .common import quiet_stdout
 
         quiet_stdout()
-    return 1 if report.severities["error"] else 0
+    for path in outcome.not_posts:
+        refused = SourceError(f"not a post (no front matter and no BEGIN/END marker); "
+                              f"{'left unchanged' if args.fix else 'no fixes shown'}", path=path,
+                              hint="--fix and --diff only touch posts; check it without them, or give the post file")
+        print(f"posttui: error: {refused}", file=sys.stderr)
+    if outcome.not_posts:
+        return 2
+    return 1 if errors else 0
+
+
+def is_post(text: str) -> bool:
+    """Recognisably a post (a draft of one, maybe wrapped in a fence): it has YAML front matter or a BEGIN/END
+    marker. Anything else is some other Markdown file, which --fix must never rewrite."""
+    from ..postformat import layout
+
+    lay = layout(text)
+    return lay.front_matter is not None or bool(lay.begins or lay.ends)
 
 
 def _diff(path: str, before: str, after: str) -> str:
@@ -308,8 +342,7 @@ class _Report:
             for path, reason in outcome.skipped:
                 print(f"posttui: skipped {path}: {reason}", file=sys.stderr)
             for path in outcome.no_context:
-                print(f"posttui: {path}: no paper context; template, reference and author rules skipped",
-                      file=sys.stderr)
+                print(f"posttui: {path}: {NO_CONTEXT_NOTE}", file=sys.stderr)
             return
         for chunk in self.chunks:
             out.write(chunk)
@@ -329,8 +362,7 @@ class _Report:
         for path, reason in outcome.skipped:
             out.write(f"skipped {path}: {reason}\n")
         for path in outcome.no_context:
-            out.write(f"{path}: no paper context found; template, reference and author rules were skipped "
-                      "(use --context)\n")
+            out.write(f"{path}: {NO_CONTEXT_NOTE}\n")
         sev = self.severities
         summary = (
             f"{self.posts} post{'s' if self.posts != 1 else ''} checked ({self.clean} clean): {sev['error']} errors, "

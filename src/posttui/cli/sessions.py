@@ -9,13 +9,24 @@ import argparse
 import json
 
 
+def _count(text: str) -> int:
+    """A whole number from 1 to SQLite's largest integer (a bigger one would overflow the driver)."""
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if not 0 < value < 2**63:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number from 1 to {2**63 - 1}")
+    return value
+
+
 def add_parser(subparsers, name: str) -> argparse.ArgumentParser:
     if name == "resume":
         parser = subparsers.add_parser(
             "resume", help="reopen a saved session in the app",
             description="Reopen a session (paper, prompt and latest draft) in the terminal app.",
         )
-        parser.add_argument("id", type=int, help="session id, as `posttui sessions` lists it")
+        parser.add_argument("id", type=_count, help="session id, as `posttui sessions` lists it")
         parser.add_argument("--site", help="Jekyll site folder to save into")
         parser.set_defaults(run=run_resume)
         return parser
@@ -23,7 +34,7 @@ def add_parser(subparsers, name: str) -> argparse.ArgumentParser:
         "sessions", help="list saved sessions",
         description="List the sessions in the session database, most recent first.",
     )
-    parser.add_argument("--limit", type=int, default=30, help="how many to list (default 30)")
+    parser.add_argument("--limit", type=_count, default=30, help="how many to list (default 30)")
     parser.add_argument("--paper", help="only sessions of this paper (arXiv id or source path)")
     parser.add_argument("--json", action="store_true", help="print JSON instead of a table")
     parser.set_defaults(run=run)
@@ -35,7 +46,7 @@ def run(args: argparse.Namespace) -> int:
 
     from ..session import SessionStore, paper_key_of_source
 
-    store = SessionStore.open()
+    store = SessionStore.open(readonly=True)  # listing never writes, so it never locks out a running posttui
     try:
         if store.notice:
             print(f"posttui: {store.notice}", file=sys.stderr)
@@ -78,7 +89,7 @@ def run(args: argparse.Namespace) -> int:
 def run_resume(args: argparse.Namespace) -> int:
     from ..session import SessionStore
 
-    store = SessionStore.open()
+    store = SessionStore.open(readonly=True)
     try:
         store.get(args.id)  # a clear error before the app starts when the id is unknown
     finally:

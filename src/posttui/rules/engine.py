@@ -135,7 +135,7 @@ def fix(
     ctx: CheckContext | None = None,
     *,
     options: CheckOptions | None = None,
-    max_rounds: int = 5,
+    max_rounds: int = 10,
 ) -> FixResult:
     """Apply every mechanical fix, re-checking after each round (a fix may reveal another, and overlapping fixes
     wait for the next round), until nothing more changes. Fixing the result again changes nothing."""

@@ -6,6 +6,7 @@ import re
 
 from ..ids import identifier_of_url
 from .base import Fix, Hit, Severity, rule
+from .markdown import SpanIndex
 
 ABBREVIATIONS = frozenset(
     "e.g i.e al fig figs eq eqs sec secs approx vs cf dr prof mr mrs ms no nos ref refs ch vol pp resp st"
@@ -30,10 +31,10 @@ def sentence_end(seg, rel_start: int, rel_end: int) -> int | None:
     """Offset (relative to the segment) just after the first sentence's final punctuation, or None when the
     block holds no complete sentence. Links, code and math never end a sentence; nor do abbreviations."""
     prose = seg.info.prose
-    links = [(lk.start, lk.end) for lk in seg.info.links]
+    in_link = SpanIndex((lk.start, lk.end) for lk in seg.info.links)
     for m in _SENTENCE_END_RE.finditer(prose, rel_start, rel_end):
         pos = m.start()
-        if any(s <= pos < e for s, e in links):
+        if in_link(pos):
             continue
         if prose[pos] == ".":
             wb = _WORD_BEFORE_RE.search(prose, max(rel_start, pos - 24), pos)

@@ -5,8 +5,12 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
+
+from markdown_it import MarkdownIt
 
 from .base import Fix, Hit, rule
+from .markdown import SpanIndex
 
 CITE_COMMANDS = (
     r"[Cc]ite(?:p|t|alt|alp|author|year|yearpar|num)?|[Pp]arencite|[Tt]extcite|[Aa]utocite|[Ff]ootcite"
@@ -130,19 +134,81 @@ def citation_commands(seg, ctx, opts):
 _REF_RE = re.compile(r"\\(ref|eqref|cref|Cref|autoref|pageref|label|url|href|footnote)\b\*?(?:\{([^{}\n]*)\})?")
 _FORMAT_RE = re.compile(r"\\(emph|textit|textbf|textsc|texttt|underline|textrm|textsf|textup|textsl)\{([^{}\n]*)\}")
 _ESCAPED_RE = re.compile(r"\\([%&])")
-_TIE_RE = re.compile(r"(?<=[^\s~])~(?=[^\s~])")
+_TIE_RE = re.compile(r"(?<=[^\W_]|[.,;:)\]])~(?=[^\W_]|[(\[])")
+"""A tie joins two words (``Fig.~2``, ``et~al.``); a tilde after markup or an opening bracket (``**~1700``,
+``(~3 dB)``) means "approximately" and is left alone."""
+_ENTITY_START_RE = re.compile(r"&(?:#[0-9]{1,7};|#[xX][0-9a-fA-F]{1,6};|[A-Za-z][A-Za-z0-9]{1,31};)")
 _ACCENT_RE = re.compile(r"\{?\\([`'^\"~=.])\{?([A-Za-z])\}?\}?")
 _LOGO_RE = re.compile(r"\\(LaTeX|TeX|ldots|dots)\b(?:\{\})?")
 _COMMAND_RE = re.compile(r"\\([A-Za-z]+)")
 _CITE_NAME_RE = re.compile(rf"(?:{CITE_COMMANDS})\*?$")
 _ACCENTS = {"`": "\u0300", "'": "\u0301", "^": "\u0302", '"': "\u0308", "~": "\u0303", "=": "\u0304", ".": "\u0307"}
-_FORMAT_MD = {
-    "emph": "*{}*",
-    "textit": "*{}*",
-    "textsl": "*{}*",
-    "textbf": "**{}**",
-    "texttt": "`{}`",
-}
+_FORMAT_MD = {"emph": ("*", "_"), "textit": ("*", "_"), "textsl": ("*", "_"), "textbf": ("**", "__")}
+_HTML_OF = {"*": "em", "_": "em", "**": "strong", "__": "strong"}
+_INLINE_MD = MarkdownIt("commonmark")
+
+
+@lru_cache(maxsize=4096)
+def _render_inline(text: str) -> str:
+    """What the site shows for a snippet of inline Markdown (CommonMark, as kramdown for these constructs)."""
+    return _INLINE_MD.renderInline(text)
+
+
+_TAGS_RE = re.compile(r"<[^>]*>")
+_ELEMENTS = ("em", "strong", "code", "a")
+_OPENING_RE = re.compile(r"<(em|strong|code|a)[ >]")
+
+
+def _element_counts(html: str) -> dict[str, int]:
+    counts = dict.fromkeys(_ELEMENTS, 0)
+    for m in _OPENING_RE.finditer(html):
+        counts[m.group(1)] += 1
+    return counts
+_CONTEXT = 80
+"""Characters of the line on each side a fix is rendered with: enough for the delimiters around it to pair."""
+
+
+def markdown_for(cmd: str, inner: str, text: str, start: int, end: int) -> str | None:
+    """The Markdown for the command ``text[start:end]`` (``\\cmd{inner}``), checked by rendering it in place
+    (CommonMark) with the rest of its line: against the line as it is, it must add exactly one element of its
+    kind, keep every other element, and show the same text with the command's words in place of the command
+    (``a**(x)**b``, ``** x**``, ``*x***bold**`` and ``_a_`` next to another ``_`` fail). Spaces inside the braces
+    move outside the markup. None when no form passes: the finding keeps no fix rather than a fix that breaks
+    the text."""
+    core = inner.strip()
+    lead = inner[: len(inner) - len(inner.lstrip())]
+    trail = inner[len(inner.rstrip()) :]
+    if not core:
+        return lead + trail
+    if cmd == "texttt":
+        fence = "`" * (max((len(r) for r in re.findall(r"`+", core)), default=0) + 1)
+        pad = " " if core.startswith("`") or core.endswith("`") else ""
+        candidates = [(f"{fence}{pad}{core}{pad}{fence}", "code")]
+    elif cmd in _FORMAT_MD:
+        candidates = [(f"{d}{core}{d}", _HTML_OF[d]) for d in _FORMAT_MD[cmd]]
+    else:
+        return f"{lead}{core}{trail}"
+    line_start = text.rfind("\n", 0, start) + 1
+    line_end = text.find("\n", end)
+    before = text[max(line_start, start - _CONTEXT) : start]
+    after = text[end : min(len(text) if line_end == -1 else line_end, end + _CONTEXT)]
+    original = _render_inline(before + text[start:end] + after)
+    shown_raw = _TAGS_RE.sub("", _render_inline(text[start:end]))
+    visible = _TAGS_RE.sub("", original)
+    at = -1
+    for _ in range(_TAGS_RE.sub("", _render_inline(before)).count(shown_raw) + 1):  # ours, not an earlier twin
+        at = visible.find(shown_raw, at + 1)
+        if at == -1:
+            return None  # the command is tangled in other markup: leave it to a person
+    words = _TAGS_RE.sub("", _render_inline(lead + core + trail))
+    expected = visible[:at] + words + visible[at + len(shown_raw) :]
+    counts = _element_counts(original)
+    for markdown, tag in candidates:
+        html = _render_inline(before + lead + markdown + trail + after)
+        found = _element_counts(html)
+        if _TAGS_RE.sub("", html) == expected and all(found[t] == counts[t] + (t == tag) for t in _ELEMENTS):
+            return f"{lead}{markdown}{trail}"
+    return None
 
 
 @rule("PT021", "warning", "other LaTeX left in prose outside math", scope="segment", fix="convert simple markup")
@@ -170,10 +236,13 @@ def other_latex(seg, ctx, opts):
             )
     for m in _FORMAT_RE.finditer(text):
         cmd, inner = m.group(1), m.group(2)
-        md = _FORMAT_MD.get(cmd, "{}").format(inner)
+        md = markdown_for(cmd, inner, seg.text, m.start(), m.end())
         yield hit(m.start(), m.end(), f"`\\{cmd}{{...}}` is LaTeX: use Markdown", md)
     for m in _ESCAPED_RE.finditer(text):
-        yield hit(m.start(), m.end(), f"`{m.group(0)}` is a LaTeX escape: write `{m.group(1)}`", m.group(1))
+        plain = m.group(1)
+        if plain == "&" and _ENTITY_START_RE.match(text, m.start() + 1):
+            plain = "&amp;"  # a bare & would turn "\\&copy;" into the entity ©
+        yield hit(m.start(), m.end(), f"`{m.group(0)}` is a LaTeX escape: write `{m.group(1)}`", plain)
     for m in _ACCENT_RE.finditer(text):
         char = unicodedata.normalize("NFC", m.group(2) + _ACCENTS[m.group(1)])
         yield hit(m.start(), m.end(), f"`{m.group(0)}` is a LaTeX accent: write `{char}`", char)
@@ -181,13 +250,19 @@ def other_latex(seg, ctx, opts):
         word = {"ldots": "…", "dots": "…"}.get(m.group(1), m.group(1))
         yield hit(m.start(), m.end(), f"`{m.group(0)}` is LaTeX: write `{word}`", word)
     for m in _TIE_RE.finditer(text):
+        word_start = max(text.rfind(" ", 0, m.start()), text.rfind("\n", 0, m.start())) + 1
+        word_end = min((i for i in (text.find(" ", m.end()), text.find("\n", m.end())) if i != -1), default=len(text))
+        if "/" in text[word_start:word_end]:
+            continue  # part of a path, DOI or URL shown as text (a link label), not a tie between words
         yield hit(m.start(), m.end(), "`~` is a LaTeX tie: use a plain space", " ", "replace the tie by a space")
+    covered = SpanIndex(seen)
     for m in _COMMAND_RE.finditer(text):
         s = m.start()
-        if any(a <= s < b for a, b in seen) or _CITE_NAME_RE.match(m.group(1)):
+        if covered(s) or _CITE_NAME_RE.match(m.group(1)):
             continue
         yield Hit(
             s,
             m.end(),
             f"`{m.group(0)}` is a LaTeX command outside math: rewrite it in Markdown or put it inside $...$",
         )
+

@@ -47,6 +47,24 @@ class Positions:
         return idx + 1, offset - self.starts[idx] + 1
 
 
+class SpanIndex:
+    """Whether an offset lies inside one of many (possibly overlapping) spans, in logarithmic time: rules ask it
+    for every candidate in a segment that may hold thousands of links or fixes."""
+
+    def __init__(self, spans):
+        ordered = sorted((s, e) for s, e, *_ in spans)
+        self.starts = [s for s, _ in ordered]
+        self.reach: list[int] = []
+        furthest = -1
+        for _, e in ordered:
+            furthest = max(furthest, e)
+            self.reach.append(furthest)
+
+    def __call__(self, offset: int) -> bool:
+        i = bisect.bisect_right(self.starts, offset) - 1
+        return i >= 0 and self.reach[i] > offset
+
+
 # ----------------------------------------------------------------------------------------------------------------
 # The narrative: segments, blocks and inline elements
 # ----------------------------------------------------------------------------------------------------------------
@@ -89,6 +107,11 @@ class SegmentInfo:
     html: list[Html]
     math_errors: list[tuple[int, int, str]]
     link_errors: list[tuple[int, int, str]]
+    definitions: list[Link]
+    """Reference definitions (``[id]: url``, kind ``definition``): markdown-it drops them, kramdown honours them."""
+    liquid: list[tuple[int, int, bool]]
+    """Liquid tags and outputs (``{% %}``, ``{{ }}``) outside ``{% raw %}``, anywhere (Jekyll runs Liquid before
+    Markdown, so code is no shelter): (start, end, True when only the opener is there, never closed)."""
     masked: str
     """The segment text with code (fences and spans), link destinations and HTML tags blanked out."""
     prose: str
@@ -205,10 +228,73 @@ def parse_segment(text: str) -> SegmentInfo:
         html=scanner.html,
         math_errors=scanner.math_errors,
         link_errors=scanner.link_errors,
+        definitions=_definitions(text, code_all),
+        liquid=_liquid(text),
         masked=masked,
         prose=prose,
         words=words,
     )
+
+
+_DEFINITION_RE = re.compile(
+    r"^ {0,3}\[(?!\^)((?:[^\[\]\\\n]|\\.){1,999})\]:[ \t]*(?:\n[ \t]*)?(<[^<>\n]*>|\S+)", re.M
+)
+_LIQUID_OPEN_RE = re.compile(r"\{[{%]")
+_LIQUID_RAW_RE = re.compile(r"\{%-?\s*raw\s*-?%\}")
+_LIQUID_ENDRAW_RE = re.compile(r"\{%-?\s*endraw\s*-?%\}")
+
+
+def _definitions(text: str, code: list[tuple[int, int]]) -> list[Link]:
+    """Reference definitions outside code (footnotes ``[^1]:`` are not links)."""
+    if "]:" not in text:
+        return []
+    in_code = SpanIndex(code)
+    found = []
+    for m in _DEFINITION_RE.finditer(text):
+        start = m.start() + len(m.group(0)) - len(m.group(0).lstrip(" "))
+        if in_code(start):
+            continue
+        url, url_start = m.group(2), m.start(2)
+        if url.startswith("<"):
+            url, url_start = url[1:-1], url_start + 1
+        found.append(Link(start, m.end(), m.start(1), m.end(1), url, url_start, url_start + len(url),
+                          kind="definition"))
+    return found
+
+
+def _liquid(text: str) -> list[tuple[int, int, bool]]:
+    """Liquid's own tokenizer (``{%.*?%}|{{.*?}}?``, then a lone ``{{``/``{%`` is an unterminated tag), skipping
+    ``{% raw %}...{% endraw %}``. Linear: a closer missing once is missing for every later opener too."""
+    if "{" not in text:
+        return []
+    found: list[tuple[int, int, bool]] = []
+    missing_from: dict[str, int] = {}
+    pos = 0
+    while True:
+        m = _LIQUID_OPEN_RE.search(text, pos)
+        if not m:
+            return found
+        s = m.start()
+        opener = m.group()
+        if opener == "{%":
+            raw = _LIQUID_RAW_RE.match(text, s)
+            if raw:
+                end_raw = _LIQUID_ENDRAW_RE.search(text, raw.end())
+                if end_raw:
+                    pos = end_raw.end()
+                    continue
+        closer = "%}" if opener == "{%" else "}"
+        e = -1 if missing_from.get(closer, len(text) + 1) <= s + 2 else text.find(closer, s + 2)
+        if e == -1:
+            missing_from[closer] = s + 2
+            found.append((s, s + 2, True))
+            pos = s + 2
+            continue
+        e += len(closer)
+        if opener == "{{" and text.startswith("}", e):
+            e += 1
+        found.append((s, e, False))
+        pos = e
 
 
 _BLOCK_START_RE = re.compile(
@@ -224,6 +310,12 @@ _NOT_NL_RE = re.compile(r"[^\n]")
 _LABEL_STOP_RE = re.compile(r"\\|`+|[\[\]]|\n(?=[ \t]*\n)")
 _DEST_STOP_RE = re.compile(r"\\|[()]|\n(?=[ \t]*\n)")
 _CLOSERS: dict[int, re.Pattern] = {}
+_MATH_CLOSERS = {"(": re.compile(r"\\\)"), "[": re.compile(r"\\\]")}
+_DISPLAY_DOLLARS_RE = re.compile(r"\$\$")
+_COMMENT_END_RE = re.compile(r"-->")
+_MAX_LABEL_NESTING = 3
+"""How deep links inside link labels are recognised (``[![badge](src)](href)`` needs two); deeper brackets are
+text (still scanned for code, math and HTML), so hostile nesting costs linear time and bounded recursion."""
 
 
 def _closing_backticks(n: int) -> re.Pattern:
@@ -256,6 +348,11 @@ _QUICK_RE = re.compile(r"[\\`$\[\]!<]|https?://")
 """Where a special construct may start; _SPECIAL_RE (anchored) then says which (a plain search with the
 look-behind alternative is several times slower)."""
 _HTML_TAG_RE = re.compile(r"<(/?)([A-Za-z][A-Za-z0-9-]*)((?:[^<>\"']|\"[^\"]*\"|'[^']*')*?)(/?)>")
+_STRICT_TAG_RE = re.compile(
+    r"<[A-Za-z][A-Za-z0-9-]*(?:\s+[A-Za-z_:][A-Za-z0-9_.:-]*(?:\s*=\s*(?:[^\s\"'=<>`]+|'[^']*'|\"[^\"]*\"))?)*\s*/?>"
+    r"|</[A-Za-z][A-Za-z0-9-]*\s*>"
+)
+"""An open or closing tag exactly as CommonMark defines raw HTML: only such a tag hides what its quotes hold."""
 _AUTOLINK_RE = re.compile(r"<((?:https?|ftp|mailto|javascript|data):[^<>\s]*)>", re.I)
 _BARE_URL_RE = re.compile(r"https?://[^\s<>\"'`\]]+")
 
@@ -272,8 +369,62 @@ class _InlineScanner:
         self.hidden: list[tuple[int, int]] = []
         self.math_errors: list[tuple[int, int, str]] = []
         self.link_errors: list[tuple[int, int, str]] = []
+        self._found: dict[tuple[re.Pattern, int], tuple[int, re.Match | None]] = {}
+        self._closes: dict[tuple[str, int], tuple[int, int]] = {}
 
-    def scan(self, start: int, end: int) -> None:
+    def _first(self, pattern: re.Pattern, start: int, end: int) -> re.Match | None:
+        """``pattern.search(text, start, end)``, remembered: when many openers ask for the same closer (a run of
+        unclosed ``\\(`` or backticks), each later question is answered from the first one's search."""
+        known = self._found.get((pattern, end))
+        if known is not None and known[0] <= start and (known[1] is None or known[1].start() >= start):
+            return known[1]
+        found = pattern.search(self.text, start, end)
+        self._found[(pattern, end)] = (start, found)
+        return found
+
+    def _close_of(self, kind: str, start: int, end: int) -> int:
+        """Where the ``[`` (kind ``label``) or ``(`` (kind ``dest``) just before ``start`` is closed, or -1 when
+        a blank line or ``end`` comes first. Escapes and code spans do not count. One pass answers for every
+        bracket it meets (a stack), so a draft full of unclosed brackets costs linear time, not quadratic."""
+        known = self._closes.get((kind, start))
+        if known is not None:
+            close, searched_to = known
+            if close != -1:
+                return close if close < end else -1
+            if searched_to >= end:
+                return -1
+        opener, closer, stop = ("[", "]", _LABEL_STOP_RE) if kind == "label" else ("(", ")", _DEST_STOP_RE)
+        text = self.text
+        stack = [start]
+        i = start
+        while True:
+            m = stop.search(text, i, end)
+            if not m:
+                break
+            i = m.start()
+            ch = m.group()[0]
+            if ch == "\\":
+                i += 2
+                continue
+            if ch == "`":
+                run = m.end()
+                cm = self._first(_closing_backticks(run - i), run, end)
+                i = cm.end() if cm else run
+                continue
+            if ch == opener:
+                stack.append(i + 1)
+            elif ch == closer:
+                self._closes[(kind, stack.pop())] = (i, end)
+                if not stack:
+                    return i
+            else:  # a blank line ends the paragraph
+                break
+            i += 1
+        for left_open in stack:
+            self._closes[(kind, left_open)] = (-1, end)
+        return -1
+
+    def scan(self, start: int, end: int, depth: int = 0) -> None:
         text = self.text
         pos = start
         quick = _QUICK_RE.search
@@ -293,13 +444,13 @@ class _InlineScanner:
                 nxt = tok[1]
                 if nxt in "([":
                     close = "\\)" if nxt == "(" else "\\]"
-                    e = text.find(close, s + 2, end)
-                    if e == -1:
+                    cm = self._first(_MATH_CLOSERS[nxt], s + 2, end)
+                    if cm is None:
                         self.math_errors.append((s, s + 2, f"`{tok}` opens math that is never closed with `{close}`"))
                         pos = s + 2
                     else:
-                        self.math.append((s, e + 2))
-                        pos = e + 2
+                        self.math.append((s, cm.end()))
+                        pos = cm.end()
                     continue
                 if nxt in ")]":
                     self.math_errors.append((s, s + 2, f"`{tok}` closes math that was never opened"))
@@ -307,7 +458,7 @@ class _InlineScanner:
                 continue
             if c == "`":
                 n = len(tok)
-                close = _closing_backticks(n).search(text, m.end(), end)
+                close = self._first(_closing_backticks(n), m.end(), end)
                 if close:
                     self.code.append((s, close.end()))
                     pos = close.end()
@@ -338,17 +489,20 @@ class _InlineScanner:
                 pos = e
                 continue
             # "[" or "!["
-            pos = self._link(s, tok == "![", end)
+            if depth >= _MAX_LABEL_NESTING:  # too deep to be a real link: text (still scanned for HTML, math...)
+                pos = m.end()
+                continue
+            pos = self._link(s, tok == "![", end, depth)
 
     def _math_dollar(self, s: int, tok: str, end: int) -> int:
         text = self.text
         if tok == "$$":
-            e = text.find("$$", s + 2, end)
-            if e == -1:
+            cm = self._first(_DISPLAY_DOLLARS_RE, s + 2, end)
+            if cm is None:
                 self.math_errors.append((s, s + 2, "`$$` opens display math that is never closed"))
                 return s + 2
-            self.math.append((s, e + 2))
-            return e + 2
+            self.math.append((s, cm.end()))
+            return cm.end()
         i = s + 1
         while True:
             e = text.find("$", i, end)
@@ -365,8 +519,23 @@ class _InlineScanner:
     def _angle(self, s: int, end: int) -> int:
         text = self.text
         if text.startswith("<!--", s):
-            e = text.find("-->", s + 4, end)
-            e = end if e == -1 else e + 3
+            closer = self._first(_COMMENT_END_RE, s + 4, end)
+            if closer is not None:
+                e = closer.end()
+                self.html.append(Html(s, e, "", False, ""))
+                self.hidden.append((s, e))
+                # Renderers disagree on what ends a comment (``--`` inside, ``<!--->``): tags inside count too.
+                inner = text.find("<", s + 4, closer.start())
+                while inner != -1:
+                    tm = _HTML_TAG_RE.match(text, inner, closer.start())
+                    if tm:
+                        self.html.append(Html(inner, tm.end(), tm.group(2).lower(), bool(tm.group(1)), tm.group(3)))
+                    inner = text.find("<", inner + 1, closer.start())
+                return e
+            elif not text[text.rfind("\n", 0, s) + 1 : s].strip(" "):
+                e = end  # an HTML block: the page (and a browser) takes the rest as the comment
+            else:
+                return s + 1  # inline, never closed: CommonMark shows "<!--" as text and parses what follows
             self.html.append(Html(s, e, "", False, ""))
             self.hidden.append((s, e))
             return e
@@ -381,40 +550,15 @@ class _InlineScanner:
             e = hm.end()
             self.html.append(Html(s, e, hm.group(2).lower(), bool(hm.group(1)), hm.group(3)))
             self.hidden.append((s, e))
+            if not _STRICT_TAG_RE.fullmatch(hm.group(0)):
+                return s + 1  # not a tag to CommonMark (``<a/x="<script>">``): what is inside may still be one
             return e
         return s + 1
 
-    def _link(self, s: int, image: bool, end: int) -> int:
+    def _link(self, s: int, image: bool, end: int, depth: int) -> int:
         text = self.text
         label_start = s + (2 if image else 1)
-        depth = 0
-        i = label_start
-        close = -1
-        search = _LABEL_STOP_RE.search
-        while True:
-            m = search(text, i, end)
-            if not m:
-                break
-            i = m.start()
-            ch = m.group()[0]
-            if ch == "\\":
-                i += 2
-                continue
-            if ch == "`":
-                run = m.end()
-                cm = _closing_backticks(run - i).search(text, run, end)
-                i = cm.end() if cm else run
-                continue
-            if ch == "[":
-                depth += 1
-            elif ch == "]":
-                if depth == 0:
-                    close = i
-                    break
-                depth -= 1
-            else:  # a blank line ends the paragraph
-                break
-            i += 1
+        close = self._close_of("label", label_start, end)
         if close == -1:
             return label_start
         if text[close + 1 : close + 2] != "(":
@@ -425,35 +569,13 @@ class _InlineScanner:
                 )
             return label_start
         # Destination: balanced parentheses, optional <...>, optional title.
-        j = close + 2
-        depth = 0
-        dest_end = -1
-        search = _DEST_STOP_RE.search
-        while True:
-            m = search(text, j, end)
-            if not m:
-                break
-            j = m.start()
-            ch = m.group()[0]
-            if ch == "\\":
-                j += 2
-                continue
-            if ch == "(":
-                depth += 1
-            elif ch == ")":
-                if depth == 0:
-                    dest_end = j
-                    break
-                depth -= 1
-            else:  # a blank line ends the paragraph
-                break
-            j += 1
+        dest_end = self._close_of("dest", close + 2, end)
         if dest_end == -1:
             stop = text.find("\n", close + 2, end)
             stop = end if stop == -1 else stop
             kind = "image" if image else "link"
             self.link_errors.append((s, stop, f"{kind} `(` is never closed with `)`"))
-            self.scan(label_start, close)
+            self._scan_label(label_start, close, depth)
             return close + 2
         raw = text[close + 2 : dest_end]
         url = raw.strip()
@@ -466,7 +588,7 @@ class _InlineScanner:
             self.link_errors.append(
                 (s, dest_end + 1, "the link target contains spaces (a missing `)`?): Markdown will not render it")
             )
-            self.scan(label_start, close)
+            self._scan_label(label_start, close, depth)
             return close + 2
         url_start = close + 2 + raw.find(url) if url else close + 2
         self.links.append(
@@ -474,8 +596,11 @@ class _InlineScanner:
         )
         self.hidden.append((close + 1, dest_end + 1))
         # Inline elements inside the label (code, math, nested images).
-        self.scan(label_start, close)
+        self._scan_label(label_start, close, depth)
         return dest_end + 1
+
+    def _scan_label(self, start: int, end: int, depth: int) -> None:
+        self.scan(start, end, depth + 1)
 
 
 @dataclass

@@ -1,9 +1,10 @@
-"""PT001-PT006: the post keeps the template's skeleton (no wrapping fence, exact front matter, header image,
-markers, footer, and nothing outside those regions)."""
+"""PT001-PT007: the post keeps the template's skeleton (no wrapping fence, exact front matter, header image,
+markers, footer, and nothing outside those regions), and its front matter is YAML Jekyll can read."""
 
 from __future__ import annotations
 
 import re
+import unicodedata
 
 from .base import Fix, Hit, Severity, rule
 from ..postformat import BEGIN_MARKER, END_MARKER, iter_lines
@@ -93,6 +94,81 @@ def front_matter(doc, ctx, opts, partial):
     )
 
 
+_CONTROL_NAMES = {"\t": "a TAB", "\r": "a carriage return", "\x07": "a BEL", "\x08": "a backspace",
+                  "\x1b": "an ESC", "\x00": "a NUL", "\u2028": "a line separator (U+2028)",
+                  "\u2029": "a paragraph separator (U+2029)", "\x85": "a next-line (U+0085)"}
+_ERROR_LINE_RE = re.compile(r"line (\d+)")
+
+
+def _control_char(value: str) -> str | None:
+    for ch in value:
+        if ch != "\n" and unicodedata.category(ch) in ("Cc", "Zl", "Zp"):
+            return ch
+    return None
+
+
+def _strings(value, key: str):
+    """(top-level key, string) for every string inside a front matter value."""
+    if isinstance(value, str):
+        yield key, value
+    elif isinstance(value, dict):
+        for k, v in value.items():
+            yield from _strings(k, key)
+            yield from _strings(v, key)
+    elif isinstance(value, (list, tuple)):
+        for v in value:
+            yield from _strings(v, key)
+
+
+@rule("PT007", "error", "front matter is not valid YAML or holds control characters")
+def front_matter_yaml(doc, ctx, opts, partial):
+    """Jekyll reads the front matter as YAML: a stray ``"`` breaks it, and inside double quotes a backslash starts
+    an escape, so a LaTeX title ``"$\\texttt{x}$"`` becomes a TAB and ``exttt``."""
+    from ..errors import MetadataError
+    from ..yamlio import load_yaml
+
+    lay = doc.layout
+    if lay.front_matter is None or not lay.front_matter_closed:
+        return
+    s, e = lay.front_matter
+    lines = list(iter_lines(doc.text, s, e))
+    if len(lines) < 2:
+        return
+    body_start, body_end = lines[1][0], lines[-1][0]
+    body = doc.text[body_start:body_end]
+
+    def line_span(number: int) -> tuple[int, int]:
+        """The span of the body's line ``number`` (1-based), or of the opening ``---`` line."""
+        index = min(max(number, 0), len(lines) - 1)
+        return lines[index][0], lines[index][1]
+
+    try:
+        data = load_yaml(body, None)
+    except MetadataError as exc:
+        problem = str(exc).split("\n", 1)[0]
+        where = _ERROR_LINE_RE.search(problem)
+        span = line_span(int(where.group(1)) if where else 0)
+        yield Hit(*span, f"the front matter is not valid YAML ({problem}): Jekyll will not read the post's "
+                         "title and date; quote values that hold `\"` or `:` with single quotes")
+        return
+    if data is None:
+        return
+    if not isinstance(data, dict):
+        yield Hit(*line_span(0), "the front matter is not a YAML mapping (`key: value` lines): Jekyll ignores it")
+        return
+    for key, value in data.items():
+        for top, text in _strings(value, str(key)):
+            ch = _control_char(text)
+            if ch is None:
+                continue
+            number = next((i for i, (ls, le, _) in enumerate(lines) if re.match(
+                rf"\s*['\"]?{re.escape(top)}['\"]?\s*:", doc.text[ls:le])), 0)
+            name = _CONTROL_NAMES.get(ch, f"a control character (U+{ord(ch):04X})")
+            yield Hit(*line_span(number), f"front matter `{top}` holds {name}: inside double quotes a backslash "
+                      "starts an escape (`\\t` is a TAB); write `\\\\` for a backslash, or use single quotes")
+            break
+
+
 @rule("PT003", "error", "header image line missing or changed", fix="restore")
 def header_image(doc, ctx, opts, partial):
     tmpl = ctx.template
@@ -129,12 +205,21 @@ def header_image(doc, ctx, opts, partial):
     )
 
 
-@rule("PT004", "error", "BEGIN/END markers missing, repeated or out of order")
+@rule("PT004", "error", "BEGIN/END markers missing, repeated, out of order or not on their own line",
+      fix="start the text on the line after the BEGIN marker")
 def markers(doc, ctx, opts, partial):
     lay = doc.layout
     text = doc.text
     begin = ctx.template.begin_marker if ctx.template else BEGIN_MARKER
     end = ctx.template.end_marker if ctx.template else END_MARKER
+    if lay.begins:
+        s, e = lay.begins[0]
+        line_end = text.find("\n", e)
+        line_end = len(text) if line_end == -1 else line_end
+        if text[e:line_end].strip() and not (partial and line_end == len(text)):
+            # A line starting with an HTML comment is an HTML block: the rest of it is shown raw, unformatted.
+            yield Hit(e, line_end, f"text on the `{begin}` line is shown raw (no Markdown there): start the "
+                      "post's text on the next line", Fix(e, e, "\n", "break the line after the marker"))
     if not lay.begins:
         after = lay.header[1] if lay.header else (lay.front_matter[1] if lay.front_matter else None)
         rest = text[after:lay.content_end].strip() if after is not None else ""

@@ -61,6 +61,8 @@ class MainScreen(Screen):
         """The text last put into the editor by the app (anything else there is a user edit)."""
         self.checks = CheckScheduler(self)
         self._edit_timer = None
+        self._warned = 0
+        """How many of the paper's warnings have been shown (more appear once the TeX is analysed)."""
         self.preview_shown: str | None = None
         """The draft text whose rendering the preview shows (set once the rendering is in place)."""
         self.sync = EditorSync(self)
@@ -112,7 +114,6 @@ class MainScreen(Screen):
         self.query_one("#preview-pane").border_title = "Preview"
         self.query_one("#problems-pane").border_title = "Problems"
         self.query_one("#source", LatexView).load_text(paper.site_tex or "% this paper has no TeX source")
-        self._warned = 0
         self._show_paper_warnings()
         if review.text:
             self.notify(review.resume_note, timeout=6)

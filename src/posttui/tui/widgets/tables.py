@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import re
-
 from rich.text import Text
 from textual.widgets import DataTable
 
@@ -18,26 +16,12 @@ def _first_author(authors) -> str:
 
 
 def cite_counts(paper) -> dict[str, int]:
-    """How often each citation key is cited in the TeX (from the LaTeX analysis when present, else a scan)."""
-    counts: dict[str, int] = {}
-    doc = None
+    """How often each citation key is cited in the TeX: the LaTeX analysis counted them (none without TeX)."""
     try:
         doc = paper.document
-    except Exception:  # noqa: BLE001 - the pane must open even when the analysis fails
-        doc = None
-    cites = getattr(doc, "citations", None) if doc is not None else None
-    if cites:
-        for c in cites:
-            keys = getattr(c, "keys", None) or [getattr(c, "key", c)]
-            for k in keys if not isinstance(keys, str) else [keys]:
-                counts[str(k)] = counts.get(str(k), 0) + 1
-        return counts
-    for m in re.finditer(r"\\[a-zA-Z]*cite[a-zA-Z]*\*?(?:\[[^\]]*\]){0,2}\{([^}]*)\}", paper.site_tex):
-        for k in m.group(1).split(","):
-            k = k.strip()
-            if k:
-                counts[k] = counts.get(k, 0) + 1
-    return counts
+    except Exception:  # noqa: BLE001 - the pane must open even when the analysis fails (the paper notes why)
+        return {}
+    return dict(doc.citation_counts) if doc is not None else {}
 
 
 class ReferencesTable(DataTable):
@@ -123,49 +107,37 @@ class AuthorsTable(DataTable):
             self.load(self.paper)
 
     def load(self, paper) -> None:
+        """One row per paper author, as ``posttui info`` lists them (:func:`posttui.summary.author_lines`)."""
+        from ...summary import author_lines
+
         self.clear()
-        self.details: list[str] = []
+        self.details = []
         try:
-            matches = list(paper.authors or [])
-        except Exception as exc:  # noqa: BLE001
+            lines = author_lines(paper)
+        except Exception as exc:  # noqa: BLE001 - a broken group file must not stop the app; the user is told
             self.app.notify(f"Authors could not be matched: {exc}", severity="warning")
-            matches = []
-        if not matches:
+            lines = []
+        if not lines:
             for name in paper.author_names:
                 self.add_row(name, Text("—", style="dim"), "", "", "", "")
                 self.details.append(f"{name}: no group information")
             return
-        for m in matches:
-            member = getattr(m, "member", None)
-            member_name = getattr(member, "name", member) if member is not None else None
-            conf = getattr(m, "confidence", None)
-            candidates = getattr(m, "candidates", None) or []
-            ambiguous = bool(getattr(m, "ambiguous", len(candidates) > 1))
-            links = getattr(m, "links", None) or {}
-            urls = list(links.values()) if isinstance(links, dict) else list(links)
-            from ...authors import preferred_url
-
-            link = preferred_url(links) or (urls[0] if urls else "")
-            state = ("matched" if member_name else "not in the group") if not ambiguous else "ambiguous: check it"
-            reason = str(getattr(m, "reason", "") or "")
-            alternatives = ", ".join(str(getattr(c, "name", c)) for c in candidates) if len(candidates) > 1 else ""
-            image = str(getattr(m, "image", "") or "")
-            detail = f"{getattr(m, 'name', m)} → {member_name or '—'} ({state}"
-            if isinstance(conf, (int, float)):
-                detail += f", confidence {float(conf):.2f}"
-            detail += f"{'; ' + reason if reason else ''})"
-            if alternatives:
-                detail += f"; candidates: {alternatives}"
-            if link:
-                detail += f"; link {link}"
-            if image:
-                detail += f"; image {image}"
+        states = {"member": "matched", "ambiguous": "ambiguous: check it", "maybe": "not in the group",
+                  "-": "not in the group"}
+        for line in lines:
+            detail = f"{line.name} → {line.member or '—'} ({states[line.status]}, confidence {line.confidence:.2f}"
+            detail += f"{'; ' + line.reason if line.reason else ''})"
+            if line.status == "maybe":
+                detail += f"; a weak candidate: {line.member}"
+            detail += f"; link {line.url}" if line.url else ""
+            detail += f"; image {line.image}" if line.image else ""
             self.details.append(detail)
+            member = line.member if line.status == "member" else ""
             self.add_row(
-                getattr(m, "name", str(m)),
-                Text(str(member_name), style="bold") if member_name else Text("not in group", style="dim"),
-                f"{float(conf):.2f}" if isinstance(conf, (int, float)) else "",
-                Text("?", style="bold #ffd75f") if ambiguous else "",
-                str(link or ""),
-                str(getattr(m, "image", "") or ""),
+                line.name,
+                Text(member, style="bold") if member else Text("not in group", style="dim"),
+                f"{line.confidence:.2f}",
+                Text("?", style="bold #ffd75f") if line.status == "ambiguous" else "",
+                line.url,
+                line.image,
             )
