@@ -19,6 +19,7 @@ from markdown_it import MarkdownIt
 
 from posttui.rules import CheckContext, CitedWork, Skeleton, StreamingChecker, check, load_rules
 from posttui.rules.markdown import parse_segment, url_identifier
+from posttui.rules.structure import _front_matter_data
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -68,6 +69,7 @@ def cold() -> None:
     """Forget every memo, so a "full check" pays for all the parsing it needs."""
     parse_segment.cache_clear()
     url_identifier.cache_clear()
+    _front_matter_data.cache_clear()
 
 
 def full_check(text: str, ctx: CheckContext) -> None:
