@@ -27,14 +27,6 @@ os.fsync = _slow
 """
 
 
-@pytest.fixture
-def site(tmp_path) -> Path:
-    root = tmp_path / "site"
-    (root / "_posts").mkdir(parents=True)
-    (root / "_config.yml").write_text("title: t\n")
-    return root
-
-
 def _env(tmp_path: Path, slow: bool) -> dict:
     env = dict(os.environ)
     hook = tmp_path / "hook"

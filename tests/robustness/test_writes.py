@@ -17,14 +17,6 @@ ROOT = Path(__file__).resolve().parents[2]
 EXAMPLE = ROOT / "examples" / "synthetic-paper"
 
 
-@pytest.fixture
-def site(tmp_path) -> Path:
-    root = tmp_path / "site"
-    (root / "_posts").mkdir(parents=True)
-    (root / "_config.yml").write_text("title: t\n")
-    return root
-
-
 @pytest.mark.skipif(os.geteuid() != 0, reason="creating a device node needs root")
 @pytest.mark.parametrize("command", ["generate", "prompt"])
 def test_out_to_a_device_writes_through_and_never_replaces_it(tmp_path, capsys, command):

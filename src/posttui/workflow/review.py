@@ -287,16 +287,28 @@ class Review:
 
     def fix(self, finding) -> bool:
         """Apply one finding's fix (it must belong to the current text); False when it changed nothing."""
-        if getattr(finding, "fix", None) is None:
-            raise PosttuiError(f"{finding.rule} has no mechanical fix", hint="ask for a repair instead")
-        if self.findings_text != self.text:
-            raise PosttuiError("the draft changed since it was checked", hint="check it again, then fix")
-        fixed = self.checker.fix_one(self.text, finding)
-        if fixed == self.text:
+        revision = self.propose_fix(finding)
+        if revision is None:
             return False
-        self.record(fixed, "fix")
-        self.check()
+        self.accept(revision)
         return True
+
+    def propose_fix(self, finding=None):
+        """The mechanical fixes (every one, or only ``finding``'s) as a :class:`~posttui.llm.conversation.Revision`
+        to show as a diff before :meth:`accept` (front ends that ask first); None when nothing would change."""
+        from ..llm.conversation import Revision
+
+        if finding is None:
+            fixed = self.checker.fix_all(self.text)[0]
+        else:
+            if getattr(finding, "fix", None) is None:
+                raise PosttuiError(f"{finding.rule} has no mechanical fix", hint="ask for a repair instead")
+            if self.findings_text != self.text:
+                raise PosttuiError("the draft changed since it was checked", hint="check it again, then fix")
+            fixed = self.checker.fix_one(self.text, finding)
+        if fixed == self.text:
+            return None
+        return Revision(fixed, "fix", None, self.checker.check(fixed))
 
     # ----- model calls ------------------------------------------------------------------------------------------
     def _count(self, charge) -> None:
