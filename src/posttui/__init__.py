@@ -13,10 +13,7 @@ and reviews a post there: ``s = posttui.open("2511.10640", site="path/to/site")`
 from __future__ import annotations
 
 from .errors import PosttuiError
-from .paper import Paper
-from .sources import load
 from .version import __version__
-
 
 
 def open(source=None, *, site=None, session: int | None = None, **options):  # noqa: A001 - posttui.open(...)
@@ -35,3 +32,17 @@ def editor(source=None, *, site=None, session: int | None = None, **options):
 
 __all__ = ["Paper", "PosttuiError", "editor", "load", "__version__"]
 """``open`` is left out on purpose: ``from posttui import *`` must not shadow the built-in ``open``."""
+
+
+def __getattr__(name: str):
+    """``Paper`` and ``load`` on first use: the command line imports this package first, and ``posttui --version``
+    or a headless command that never opens a paper should not pay for the paper machinery."""
+    if name == "Paper":
+        from .paper import Paper
+
+        return Paper
+    if name == "load":
+        from .sources import load
+
+        return load
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
