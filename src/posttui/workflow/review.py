@@ -505,7 +505,7 @@ class Review:
         the way unless ``overwrite``. A failed image prompt or image is a notice: the post is saved without it."""
         from ..llm.image import generate_image, write_image_prompt
 
-        gate = self.approval()
+        gate = await asyncio.to_thread(self.approval)  # a full check: off the caller's event loop
         refusal = gate.refusal(allow_errors=allow_errors, overwrite=overwrite)
         if refusal is not None:
             raise refusal
