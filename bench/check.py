@@ -4,7 +4,7 @@ Prints, for a 20 KB post (generated here) and for the largest corpus post (when 
 * the time of one full check (parse + every rule), median of several runs with the parse cache cleared;
 * the ratio to markdown-it-py parsing the same text (``MarkdownIt("commonmark").parse``), goal <= 1x;
 * the total checking cost (median of 7 runs) while the post is fed in 2,000 chunks through :class:`StreamingChecker` the way the TUI
-  does (partial checks as chunks arrive, then the final check), as a multiple of one full check, goal <= 2x;
+  does (partial checks as chunks arrive, then the final check), as a multiple of one full check, goal <= 1.5x;
   and, for scale, what re-checking from scratch on every chunk would cost (estimated from a sample of prefixes).
 """
 
@@ -19,6 +19,7 @@ from markdown_it import MarkdownIt
 
 from posttui.rules import CheckContext, CitedWork, Skeleton, StreamingChecker, check, load_rules
 from posttui.rules.markdown import parse_segment, url_identifier
+from posttui.rules.structure import _front_matter_data
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -55,11 +56,12 @@ def synthetic_post(size: int = 20_000) -> tuple[str, CheckContext]:
 
 
 def timed(fn, repeat: int) -> float:
+    """Median CPU seconds of ``repeat`` calls (CPU, not wall: the machine is shared)."""
     samples = []
     for _ in range(repeat):
-        t0 = time.perf_counter()
+        t0 = time.process_time()
         fn()
-        samples.append(time.perf_counter() - t0)
+        samples.append(time.process_time() - t0)
     return statistics.median(samples)
 
 
@@ -67,6 +69,7 @@ def cold() -> None:
     """Forget every memo, so a "full check" pays for all the parsing it needs."""
     parse_segment.cache_clear()
     url_identifier.cache_clear()
+    _front_matter_data.cache_clear()
 
 
 def full_check(text: str, ctx: CheckContext) -> None:
@@ -78,12 +81,12 @@ def stream(text: str, ctx: CheckContext, chunks: int = 2000) -> tuple[float, int
     cold()
     size = max(1, -(-len(text) // chunks))
     pieces = [text[i : i + size] for i in range(0, len(text), size)]  # as they arrive from the model
-    t0 = time.perf_counter()
+    t0 = time.process_time()
     checker = StreamingChecker(ctx)
     for piece in pieces:
         checker.feed(piece)
     checker.finish()
-    return time.perf_counter() - t0, checker.checks
+    return time.process_time() - t0, checker.checks
 
 
 def scratch_estimate(text: str, ctx: CheckContext, chunks: int = 2000, sample: int = 40) -> float:
@@ -114,7 +117,7 @@ def report(name: str, text: str, ctx: CheckContext) -> None:
     print(f"  markdown-it-py parse:         {md_time * 1000:7.2f} ms   ratio check/parse = {check_time / md_time:.2f}x "
           "(goal <= 1x)")
     print(f"  streamed in 2,000 chunks:     {stream_time * 1000:7.2f} ms   = {stream_time / check_time:.2f}x one full "
-          f"check (goal <= 2x), {checks} checks")
+          f"check (goal <= 1.5x), {checks} checks")
     print(f"  (from scratch every chunk:    {scratch * 1000:7.0f} ms   = {scratch / check_time:.0f}x, for scale)")
 
 

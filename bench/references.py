@@ -23,7 +23,8 @@ def run(bbls: list[str]) -> tuple[float, float]:
     start = time.perf_counter()
     for bbl in bbls:
         t0 = time.perf_counter()
-        parse_bbl(bbl)
+        for ref in parse_bbl(bbl):
+            ref.title  # noqa: B018 - an entry's text is read on first use: read it, that is what is measured
         worst = max(worst, time.perf_counter() - t0)
     return time.perf_counter() - start, worst
 

@@ -78,7 +78,7 @@ def main(shared: Path) -> int:
         (copy / "prompts" / "content").mkdir(parents=True)
         shutil.copy(site / "_posts" / f"{CITE_POST}.md", copy / "_posts")
         shutil.copy(site / "prompts" / "content" / f"{CITE_POST}.txt", copy / "prompts" / "content")
-        for extra in ("index.md", "assets/group/group.yaml"):
+        for extra in ("_config.yml", "index.md", "assets/group/group.yaml"):
             if (site / extra).is_file():
                 (copy / extra).parent.mkdir(parents=True, exist_ok=True)
                 shutil.copy(site / extra, copy / extra)

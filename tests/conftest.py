@@ -66,3 +66,22 @@ def seed_prompt() -> Path:
     if not SEED.is_file():
         pytest.skip("../shared/seeds is not present")
     return SEED
+
+
+@pytest.fixture
+def site(tmp_path) -> Path:
+    """An empty Jekyll site to approve into (the app's and the notebook's tests)."""
+    root = tmp_path / "site"
+    (root / "_posts").mkdir(parents=True)
+    (root / "_config.yml").write_text("title: Test group\n", encoding="utf-8")
+    return root
+
+
+@pytest.fixture
+def store(tmp_path):
+    """A session store of the test's own."""
+    from posttui.session import SessionStore
+
+    s = SessionStore.open(tmp_path / "sessions.db")
+    yield s
+    s.close()

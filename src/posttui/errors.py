@@ -6,8 +6,8 @@ The CLI prints ``str(error)`` without a traceback and exits 2; the TUI shows it 
 
 from __future__ import annotations
 
+import os
 import unicodedata
-from pathlib import Path
 
 _BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u200e\u200f")
 """Invisible direction overrides: they make a name read differently from what it is."""
@@ -32,9 +32,11 @@ class PosttuiError(Exception):
     """Base class: a problem the user can act on. Its text is terminal-safe: control characters in the path,
     message or hint (names taken from input) are shown escaped."""
 
-    def __init__(self, message: str, *, path: str | Path | None = None, hint: str | None = None):
+    def __init__(self, message: str, *, path: str | os.PathLike | None = None, hint: str | None = None):
         self.path = str(path) if path is not None else None
         self.hint = hint
+        self.message = message
+        """The message alone (without the path and the hint)."""
         text = f"{printable(self.path)}: {message}" if self.path else message
         text = printable(text, keep="\n\t")
         if hint:

@@ -23,8 +23,16 @@ ARXIV_URL_RE = re.compile(
     rf"^(?:https?://)?(?:www\.|export\.)?arxiv\.org/(?:abs|pdf|html|src)/(?P<id>{ARXIV_ID})(?P<version>v\d+)?(?:\.pdf)?/?$",
     re.IGNORECASE,
 )
+_ARXIV_IN_FOLDED_TEXT_RE = re.compile(
+    r"(?:arxiv\s*[:/]?\s*|arxiv\.org/(?:abs|pdf|html)/)(?P<id>\d{4}\.\d{4,5}|[a-z][a-z\-]+(?:\.[a-z]{2})?/\d{7})(?:v\d+)?"
+)
+"""``ARXIV_IN_TEXT_RE`` for text folded by :func:`search_folded` (case-sensitive, so the regex engine can skip
+ahead to the literal ``arxiv``: several times faster on a whole paper)."""
 # DOI: 10.<registrant>/<suffix>; the suffix may hold parentheses, so trailing punctuation is trimmed afterwards.
-DOI_IN_TEXT_RE = re.compile(r"\b10\.\d{4,9}/[^\s\"<>{}\\]+", re.IGNORECASE)
+# "10." comes first and the word boundary before it is a look-behind (the same test as a leading \b): a pattern
+# that starts with a literal is searched many times faster.
+DOI_IN_TEXT_RE = re.compile(r"10\.(?<!\w10\.)\d{4,9}/[^\s\"<>{}\\]+")
+_CASE_FOLD_SPECIALS = "\u0130\u0131\u017f\u212a"
 DOI_URL_RE = re.compile(r"^(?:https?://)?(?:dx\.)?doi\.org/(?P<doi>10\..+)$", re.IGNORECASE)
 
 
@@ -102,10 +110,25 @@ def identifier_of_url(url: str) -> tuple[str, str] | None:
     return None
 
 
+def search_folded(text: str) -> str | None:
+    """``text.lower()`` when a case-sensitive lower-case pattern finds in it exactly what the same ASCII pattern
+    with re.IGNORECASE finds in ``text``, else None.
+
+    That holds unless the text has one of the four non-ASCII letters re.IGNORECASE equates with ASCII ones
+    (dotted/dotless i, long s, Kelvin sign); ``lower()`` keeps every other character's class and position.
+    """
+    if not text.isascii() and any(letter in text for letter in _CASE_FOLD_SPECIALS):
+        return None
+    return text.lower()
+
+
 def find_identifiers(text: str) -> tuple[set[str], set[str]]:
     """All DOIs and arXiv ids written anywhere in ``text`` (normalised), as ``(dois, arxiv_ids)``."""
     dois = {trim_doi(m.group(0)).lower() for m in DOI_IN_TEXT_RE.finditer(text)}
-    arxiv = {_canonical_arxiv(m.group("id")) for m in ARXIV_IN_TEXT_RE.finditer(text)}
+    folded = search_folded(text)
+    # the canonical id does not depend on the case it was written in, so the folded text's match is as good
+    matches = ARXIV_IN_TEXT_RE.finditer(text) if folded is None else _ARXIV_IN_FOLDED_TEXT_RE.finditer(folded)
+    arxiv = {_canonical_arxiv(m.group("id")) for m in matches}
     return dois, arxiv
 
 

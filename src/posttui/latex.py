@@ -353,6 +353,9 @@ def _walker_db():
         macrospec.MacroSpec("num", "[{"),
     ]
     db.add_context_category("posttui", macros=macros, prepend=True)
+    from .fast_walker import index_specials
+
+    index_specials(db)
     return db
 
 
@@ -453,11 +456,11 @@ def latex_to_text(latex: str, user_macros: tuple[tuple[str, str], ...] = ()) -> 
         return ""
     if not _NEEDS_PARSING_RE.search(latex):  # plain words (most headings): nothing to convert
         return tidy_text(latex)
-    from pylatexenc import latexwalker
+    from .fast_walker import PlainCharWalker
 
     converter = _make_converter(user_macros) if user_macros else _default_converter()
     try:
-        walker = latexwalker.LatexWalker(latex, latex_context=_walker_db(), tolerant_parsing=True)
+        walker = PlainCharWalker(latex, latex_context=_walker_db(), tolerant_parsing=True)
         nodes, _, _ = walker.get_latex_nodes()
         text = converter.nodelist_to_text(nodes)
     except Exception:  # pylatexenc raises assorted errors on malformed input; text must still come out

@@ -12,7 +12,6 @@ import re
 import unicodedata
 from functools import lru_cache
 
-from pylatexenc import latex2text, latexwalker, macrospec
 
 # Journal abbreviation macros of the AAS/MNRAS/natbib world (aas_macros.sty), rendered as their usual short names.
 JOURNAL_MACROS = {
@@ -76,6 +75,10 @@ def _render(which):
 
 @lru_cache(maxsize=1)
 def _contexts():
+    from pylatexenc import latex2text, latexwalker, macrospec
+
+    from .fast_walker import index_specials
+
     walker_db = latexwalker.get_default_latex_context_db()
     walker_db.add_context_category(
         "posttui-bib",
@@ -89,6 +92,7 @@ def _contexts():
     text_specs.append(latex2text.MacroTextSpec("textquoteright", simplify_repl="\u2019"))
     text_specs.append(latex2text.MacroTextSpec("textquoteleft", simplify_repl="\u2018"))
     text_db.add_context_category("posttui-bib", prepend=True, macros=text_specs)
+    index_specials(walker_db)
     return walker_db, latex2text.LatexNodes2Text(latex_context=text_db, math_mode="text", strict_latex_spaces=False)
 
 
@@ -131,21 +135,23 @@ def _fast_text(text: str) -> str | None:
     """Plain text for simple fragments, or None when something needs the real parser (math, unknown macros)."""
     if "$" in text or "\\\\" in text:
         return None
-    out = _SYMBOL_ACCENT.sub(lambda m: _accent(m.group(1), m.group(2) or m.group(3)), text)
-    out = _LETTER_ACCENT.sub(lambda m: _accent(m.group(1), m.group(2) or m.group(3)), out)
-    out = _SPECIAL_RE.sub(lambda m: _SPECIAL_LETTERS[m.group(1)], out)
-    out = _TWO_ARG_FIRST_DROPPED.sub("", out)
-    out = _FORMAT_MACROS.sub("", out)
-    out = _JOURNAL_RE.sub(lambda m: JOURNAL_MACROS[m.group(1)], out)
-    out = out.replace("\\textquoteright", "\u2019").replace("\\textquoteleft", "\u2018")
+    out = text
     placeholders = {}
-    for i, (escaped, char) in enumerate(_ESCAPES):
-        if escaped in out:
-            key = f"\x00{i}\x00"
-            placeholders[key] = char
-            out = out.replace(escaped, key)
-    if "\\" in out:
-        return None
+    if "\\" in out:  # accents, macros and escapes all start with a backslash; plain text skips these passes
+        out = _SYMBOL_ACCENT.sub(lambda m: _accent(m.group(1), m.group(2) or m.group(3)), out)
+        out = _LETTER_ACCENT.sub(lambda m: _accent(m.group(1), m.group(2) or m.group(3)), out)
+        out = _SPECIAL_RE.sub(lambda m: _SPECIAL_LETTERS[m.group(1)], out)
+        out = _TWO_ARG_FIRST_DROPPED.sub("", out)
+        out = _FORMAT_MACROS.sub("", out)
+        out = _JOURNAL_RE.sub(lambda m: JOURNAL_MACROS[m.group(1)], out)
+        out = out.replace("\\textquoteright", "\u2019").replace("\\textquoteleft", "\u2018")
+        for i, (escaped, char) in enumerate(_ESCAPES):
+            if escaped in out:
+                key = f"\x00{i}\x00"
+                placeholders[key] = char
+                out = out.replace(escaped, key)
+        if "\\" in out:
+            return None
     out = out.replace("{", "").replace("}", "").replace("~", " ")
     out = out.replace("---", "\u2014").replace("--", "\u2013").replace("``", "\u201c").replace("''", "\u201d")
     for key, char in placeholders.items():
@@ -158,8 +164,9 @@ def latex_to_text(text: str) -> str:
     if not text:
         return ""
     source = str(text)
-    for pattern, repl in _PRE:
-        source = pattern.sub(repl, source)
+    if "\\" in source:  # every _PRE pattern starts with a backslash
+        for pattern, repl in _PRE:
+            source = pattern.sub(repl, source)
     return _SPACES.sub(" ", _convert(source)).strip()
 
 
@@ -175,11 +182,17 @@ def _convert(source: str) -> str:
     return _slow_text(source)
 
 
+@lru_cache(maxsize=4096)
 def _slow_text(source: str) -> str:
-    """pylatexenc's conversion with the bibliography macros taught; falls back to a crude strip on failure."""
+    """pylatexenc's conversion with the bibliography macros taught; falls back to a crude strip on failure.
+
+    Memoised: the fragments that need the full parser are mostly short math (``$pp$``, ``$\\sqrt{s}=13$``) that
+    recur across a bibliography, and each entry's math is met twice (its title, then its whole text)."""
+    from .fast_walker import PlainCharWalker
+
     walker_db, converter = _contexts()
     try:
-        walker = latexwalker.LatexWalker(source, latex_context=walker_db, tolerant_parsing=True)
+        walker = PlainCharWalker(source, latex_context=walker_db, tolerant_parsing=True)
         nodes = walker.get_latex_nodes()[0]
         result = converter.nodelist_to_text(nodes)
     except Exception:  # noqa: BLE001 - pylatexenc can fail on odd input; fall back rather than crash

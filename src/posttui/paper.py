@@ -153,11 +153,13 @@ class Paper:
 
         return match_paper_authors(self)
 
-    def prompt(self, mode: str = "site", *, model: str | None = None, image_model: str | None = None) -> str:
-        """The generation prompt: ``site`` (byte-identical to the site's) or ``lean`` (same facts, fewer tokens)."""
+    def prompt(self, mode: str = "site", *, model: str | None = None, image_model: str | None = None,
+               resolved: bool = False) -> str:
+        """The generation prompt: ``site`` (byte-identical to the site's) or ``lean`` (same facts, fewer tokens);
+        ``resolved`` adds the looked-up identifiers to the site prompt (see :func:`posttui.prompt.build_prompt`)."""
         from .prompt import build_prompt
 
-        return build_prompt(self, mode=mode, model=model, image_model=image_model)
+        return build_prompt(self, mode=mode, model=model, image_model=image_model, resolved=resolved)
 
     def __repr__(self) -> str:
         return f"<Paper {self.arxiv_id or self.origin!s} {self.title[:60]!r}>"

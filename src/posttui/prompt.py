@@ -356,6 +356,24 @@ def unwrap_saved(text: str) -> tuple[str, bool]:
     return text, False
 
 
+SAVED_TITLE = re.compile(r'^title:[ \t]*(?:"((?:[^"\\]|\\.)*)"|([^\n]*))', re.MULTILINE)
+
+
+def saved_prompt_title(path: str | Path, head: int = 16_384) -> str:
+    """The post title a saved prompt's front-matter example names (read from the file's first ``head`` bytes
+    only, so listing hundreds of saved prompts stays cheap); "" when there is none or the file cannot be read."""
+    try:
+        with open(path, "rb") as fh:
+            text = fh.read(head).decode("utf-8", errors="replace")
+    except OSError:
+        return ""
+    match = SAVED_TITLE.search(text)
+    if match is None:
+        return ""
+    title = match.group(1) if match.group(1) is not None else match.group(2).strip().strip("'")
+    return " ".join(title.replace('\\"', '"').split())
+
+
 def saved_prompt_text(paper: "Paper", *, model: str | None = None, image_model: str | None = None,
                       config: "Config | None" = None) -> str:
     """The bytes of ``prompts/content/DATE-ID.txt``: the site prompt, wrapped unless the saved original was not."""

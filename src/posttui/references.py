@@ -16,11 +16,23 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from dataclasses import fields as dataclass_fields
+from functools import lru_cache
 from typing import TYPE_CHECKING, Iterable
 from urllib.parse import unquote
 
 from .errors import BibliographyError
-from .ids import ARXIV_ID, NEW_ARXIV, _canonical_arxiv, arxiv_url, doi_url, normalize_doi, split_arxiv, trim_doi
+from .ids import (
+    ARXIV_ID,
+    NEW_ARXIV,
+    _canonical_arxiv,
+    arxiv_url,
+    doi_url,
+    normalize_doi,
+    search_folded,
+    split_arxiv,
+    trim_doi,
+)
 from .latex_text import latex_to_text
 
 if TYPE_CHECKING:
@@ -195,19 +207,19 @@ def _read_group(text: str, pos: int, opener: str = "{", closer: str = "}") -> tu
         return None
     depth_brace = 0
     depth = 0
-    i = pos
-    while i < len(text):
-        c = text[i]
-        if c == "\\":
-            i += 2
+    # Only backslash escapes and the group characters matter: jump from one to the next (a regex scan, not a
+    # Python loop over every character; this runs for every key, label and field of every entry).
+    for m in _group_tokens(opener, closer).finditer(text, pos):
+        c = m.group()
+        if len(c) == 2:  # a backslash and the character it escapes
             continue
         if opener == "{":
             if c == "{":
                 depth += 1
-            elif c == "}":
+            else:
                 depth -= 1
                 if depth == 0:
-                    return text[pos + 1 : i], i + 1
+                    return text[pos + 1 : m.start()], m.end()
         else:
             if c == "{":
                 depth_brace += 1
@@ -218,9 +230,13 @@ def _read_group(text: str, pos: int, opener: str = "{", closer: str = "}") -> tu
             elif depth_brace == 0 and c == closer:
                 depth -= 1
                 if depth == 0:
-                    return text[pos + 1 : i], i + 1
-        i += 1
+                    return text[pos + 1 : m.start()], m.end()
     return None
+
+
+@lru_cache(maxsize=None)
+def _group_tokens(opener: str, closer: str) -> re.Pattern:
+    return re.compile(r"\\.|[{}" + re.escape(opener + closer) + "]", re.S)
 
 
 def _skip_ws(text: str, pos: int) -> int:
@@ -267,7 +283,7 @@ def parse_bbl(text: str, source: str = "<bbl>") -> ReferenceList:
             continue
         key, pos = keyg
         body = chunk[pos:]
-        refs.append(_tidy(_reference_from_bibitem(key.strip(), label, body, chunk.strip())))
+        refs.append(_reference_from_bibitem(key.strip(), label, body, chunk.strip()))
     if not starts and text.strip():
         refs.warnings.append(f"{source}: no \\bibitem or \\entry found; is this a .bbl file? (no references read)")
     return refs
@@ -297,6 +313,11 @@ _ARXIV_CMDS = [
     re.compile(rf"e-?prints?\}}?\s*,?\s*(?:art\.|id\.|p\.)?\s*(?:arxiv:)?(?P<id>{ARXIV_ID})(?P<v>v\d+)?", re.I),
     re.compile(rf"\bcorr\b.{{0,20}}?\babs/(?P<id>{NEW_ARXIV})(?P<v>v\d+)?", re.I | re.S),
 ]
+# A literal (lower case; any one of several) without which each pattern above cannot match: most entries hold
+# few of them, and skipping a search is much cheaper than a case-insensitive one over the whole entry.
+_DOI_NEEDS = (("\\doi",), ("\\mn@doi",), ("\\doibase",), ("{doi}",), ("doi.org/",), ("doi",), ("\\verb",), ("10.",))
+_ARXIV_NEEDS = (("eprint",), ("\\eprint",), ("arxiv.org", "xxx.lanl.gov"), ("arxiv",), ("arxiv",), ("10.48550/arxiv.",),
+                ("eprint", "e-print"), ("corr",))
 _URL_CMDS = re.compile(r"\\(?:url|href)\s*\{\s*([^{}\s]+)\s*\}")
 _YEAR = re.compile(r"(?<![\d./])(1[6-9]\d\d|20\d\d)(?![\d/])")
 
@@ -309,25 +330,34 @@ def _clean_doi(doi: str) -> str:
 
 def find_doi(body: str) -> str:
     """The first DOI written in a formatted entry, display case kept, or ``""``."""
-    for pattern in _DOI_CMDS:
+    if "10." not in body:  # every pattern needs it: skip eight searches for the entries without a DOI
+        return ""
+    for m in _matches(_DOI_CMDS, _DOI_NEEDS, body):
+        doi = _clean_doi(m.group(1))
+        if normalize_doi(doi):
+            return doi
+    return ""
+
+
+def _matches(patterns, needs, body: str):
+    """The first match of each pattern in turn, skipping the patterns whose needed literal ``body`` lacks."""
+    folded = search_folded(body)  # None: re.I may match letters lower() does not show, so try every pattern
+    for pattern, literals in zip(patterns, needs):
+        if folded is not None and not any(literal in folded for literal in literals):
+            continue
         m = pattern.search(body)
         if m:
-            doi = _clean_doi(m.group(1))
-            if normalize_doi(doi):
-                return doi
-    return ""
+            yield m
 
 
 def find_arxiv(body: str) -> tuple[str, str]:
     """The first arXiv id (and version) written in a formatted entry, or ``("", "")``."""
-    for pattern in _ARXIV_CMDS:
-        m = pattern.search(body)
-        if m:
-            ident = m.group("id")
-            # "1007" in "1007.1727" also fits the old-style tail of a DOI; require a well-formed id.
-            parts = split_arxiv(ident)
-            if parts:
-                return _canonical_arxiv(parts[0]), (m.group("v") or "").lower()
+    for m in _matches(_ARXIV_CMDS, _ARXIV_NEEDS, body):
+        ident = m.group("id")
+        # "1007" in "1007.1727" also fits the old-style tail of a DOI; require a well-formed id.
+        parts = split_arxiv(ident)
+        if parts:
+            return _canonical_arxiv(parts[0]), (m.group("v") or "").lower()
     return "", ""
 
 
@@ -504,13 +534,62 @@ def _tidy(ref: Reference) -> Reference:
     return ref
 
 
+def _text_field(name: str) -> property:
+    slot = f"_{name}"
+
+    def get(self):
+        if self.__dict__.get("_pending") is not None:
+            self._read_text()
+        return self.__dict__[slot]
+
+    def set(self, value):
+        if self.__dict__.get("_pending") is not None:
+            self._read_text()
+        self.__dict__[slot] = value
+
+    return property(get, set, doc=f"{name}, read from the entry's LaTeX on first use")
+
+
+class _BibitemReference(Reference):
+    """A ``\\bibitem`` entry whose text fields (authors, year, title, journal) are read on first use.
+
+    Keys and identifiers are read at once (cheap regexes); turning the formatted LaTeX into text is most of the
+    cost of parsing a .bbl and only the panes, the lean prompt and a few fixes need it, not the checker's
+    context. Reading it later runs exactly the same code, so the values are the same.
+    """
+
+    authors = _text_field("authors")
+    year = _text_field("year")
+    title = _text_field("title")
+    journal = _text_field("journal")
+
+    def _read_text(self) -> None:
+        label, body = self.__dict__.pop("_pending")
+        _read_bibitem_text(self, label, body)
+        _tidy(self)
+
+    def __eq__(self, other):  # equal to a plain Reference with the same values, as before
+        if not isinstance(other, Reference):
+            return NotImplemented
+        names = [f.name for f in dataclass_fields(Reference)]
+        return [getattr(self, n) for n in names] == [getattr(other, n) for n in names]
+
+    __hash__ = None  # type: ignore[assignment]
+
+
 def _reference_from_bibitem(key: str, label: str, body: str, raw: str) -> Reference:
     doi = find_doi(body)
     if not doi:  # keys like "Skinner2013/10.1063/1.4790861" or "10.2307/2958475" carry the DOI the author chose
         m = re.search(r"(?:^|/|doi:)(10\.\d{4,9}/[^\s{}]+)$", key, re.I)
         doi = _clean_doi(m.group(1)) if m and normalize_doi(m.group(1)) else ""
     arxiv, version = find_arxiv(body)
-    ref = Reference(key=key, doi=doi, arxiv=arxiv, arxiv_version=version, url=find_url(body), raw=raw)
+    ref = _BibitemReference(key=key, doi=doi, arxiv=arxiv, arxiv_version=version, url=find_url(body), raw=raw)
+    ref.__dict__["_pending"] = (label, body)
+    return ref
+
+
+def _read_bibitem_text(ref: Reference, label: str, body: str) -> None:
+    """Authors, year, title and journal of one ``\\bibitem`` from its formatted LaTeX."""
     info = _bibinfo_fields(body)
     stripped = _strip_ids(body)
     ref.year = _label_year(label)
@@ -522,7 +601,7 @@ def _reference_from_bibitem(key: str, label: str, body: str, raw: str) -> Refere
         _read_springer(ref, body)
     if info.get("author") and not ref.authors:
         ref.authors = [" ".join(latex_to_text(a).split()) for a in info["author"]]
-        ref.authors = [split_authors(a)[0] if split_authors(a) else a for a in ref.authors]
+        ref.authors = [names[0] if (names := split_authors(a)) else a for a in ref.authors]
     if info.get("title"):
         ref.title = latex_to_text(info["title"][0])
     journals = [j for j in info.get("journal", []) if "\\bibinfo" not in j]
@@ -554,7 +633,6 @@ def _reference_from_bibitem(key: str, label: str, body: str, raw: str) -> Refere
         m = re.search(r"\\mn@doi\s*\[([^\]]*)\]", body)
         if m and "arxiv" not in m.group(1).lower():
             ref.journal = latex_to_text(m.group(1))
-    return ref
 
 
 def _springer_field(body: str, name: str) -> str:

@@ -22,11 +22,15 @@ post are kept apart by an ``O_EXCL`` lock file; the loser is told who holds it.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
+import signal
 import socket
+import threading
 import time
 from dataclasses import dataclass, field
+from glob import escape as glob_escape
 from pathlib import Path
 
 from .errors import PosttuiError, SiteError
@@ -41,7 +45,9 @@ IMAGE_PROMPTS_DIR = "prompts/images"
 IMAGES_DIR = "assets/images/posts"
 GROUP_FILE = "assets/group/group.yaml"
 HOMEPAGE_FILE = "index.md"
-LOCK_STALE_SECONDS = 600.0
+LOCK_STALE_SECONDS = 3600.0
+"""A lock held from another machine (a shared folder) is taken over after this long."""
+UNREADABLE_LOCK_SECONDS = 5.0
 SITE_HINT = "name the site's top folder: the one that holds _config.yml and _posts/"
 
 
@@ -113,6 +119,8 @@ class SaveReport:
     written: list[Path] = field(default_factory=list)
     replaced: list[Path] = field(default_factory=list)
     """Files that existed before and were replaced (only with ``force``)."""
+    recovered: list[Path] = field(default_factory=list)
+    """Files of an earlier save that was killed half-way, put back as they were before it."""
 
     def describe(self) -> str:
         lines = []
@@ -124,8 +132,9 @@ class SaveReport:
 class SiteLock:
     """An ``O_EXCL`` lock file for one post, so two posttui processes never save the same post at once.
 
-    The file records the holder (pid, host, time). A lock whose process is gone (same host) or that is older
-    than ``LOCK_STALE_SECONDS`` is taken over.
+    The file records the holder (pid, host, time). A holder on this machine is judged by whether its process is
+    alive, never by the lock's age; a lock with no readable holder (its writer died between creating and filling
+    it, e.g. on a full disk) is stale after a few seconds; a holder on another machine after ``LOCK_STALE_SECONDS``.
     """
 
     def __init__(self, root: Path, name: str):
@@ -134,29 +143,25 @@ class SiteLock:
 
     def _holder(self) -> dict:
         try:
-            return json.loads(self.path.read_text(encoding="utf-8"))
+            holder = json.loads(self.path.read_text(encoding="utf-8"))
         except (OSError, ValueError):
             return {}
+        return holder if isinstance(holder, dict) else {}
 
     def _stale(self, holder: dict) -> bool:
         try:
             age = time.time() - self.path.stat().st_mtime
         except OSError:
             return True
-        if age > LOCK_STALE_SECONDS:
-            return True
-        if holder.get("host") == socket.gethostname() and isinstance(holder.get("pid"), int):
-            try:
-                os.kill(holder["pid"], 0)
-            except ProcessLookupError:
-                return True
-            except PermissionError:
-                return False
-        return False
+        if not isinstance(holder.get("pid"), int):
+            return age > UNREADABLE_LOCK_SECONDS
+        if holder.get("host") != socket.gethostname():
+            return age > LOCK_STALE_SECONDS
+        return not _alive(holder["pid"])
 
     def acquire(self) -> None:
         info = json.dumps({"pid": os.getpid(), "host": socket.gethostname(), "time": time.time()})
-        for _ in range(2):
+        for _ in range(3):
             try:
                 fd = os.open(self.path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
             except FileExistsError:
@@ -176,8 +181,13 @@ class SiteLock:
             except OSError as exc:
                 reason, hint = explain_os_error(exc)
                 raise SiteError(f"cannot save into the site: {reason}", path=self.path.parent, hint=hint) from None
-            with os.fdopen(fd, "w", encoding="utf-8") as handle:
-                handle.write(info)
+            try:
+                with os.fdopen(fd, "w", encoding="utf-8") as handle:
+                    handle.write(info)
+            except OSError as exc:  # a full disk: never leave an empty lock behind to block the next save
+                self.path.unlink(missing_ok=True)
+                reason, hint = explain_os_error(exc)
+                raise SiteError(f"cannot save into the site: {reason}", path=self.path.parent, hint=hint) from None
             self._held = True
             return
         raise SiteError("cannot take the save lock", path=self.path, hint="delete the lock file and retry")
@@ -196,6 +206,96 @@ class SiteLock:
 
     def __exit__(self, *exc) -> None:
         self.release()
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+class SaveJournal:
+    """What a save is about to do, on disk before it does it, so that no signal or crash can leave half a save.
+
+    Before the first file is touched, the folder ``.posttui-NAME.journal/`` receives a copy of every file the save
+    will replace and a list of the files it will create. Only when every file is in place is the journal removed.
+    A save that finds a journal left behind (its process was killed) rolls it back first: the files it had
+    written are removed or restored, so the site is exactly as it was before that save, and the new save goes on.
+    """
+
+    def __init__(self, root: Path, name: str):
+        self.folder = root / f".posttui-{name}.journal"
+
+    @property
+    def pending(self) -> bool:
+        return (self.folder / "journal.json").is_file()
+
+    def begin(self, targets: list[Path]) -> None:
+        entries = []
+        self.folder.mkdir(exist_ok=True)
+        for i, path in enumerate(targets):
+            backup = None
+            if path.is_file():
+                backup = f"{i}.bak"
+                write_file(self.folder / backup, path.read_bytes(), overwrite=True)
+            entries.append({"path": str(path), "backup": backup})
+        write_file(self.folder / "journal.json", json.dumps({"pid": os.getpid(), "entries": entries}),
+                   overwrite=True)
+
+    def rollback(self) -> list[Path]:
+        """Put every file of the journal back as it was; returns the files touched."""
+        try:
+            entries = json.loads((self.folder / "journal.json").read_text(encoding="utf-8"))["entries"]
+        except (OSError, ValueError, KeyError, TypeError):
+            entries = []
+        touched = []
+        for entry in entries:
+            path = Path(entry["path"])
+            for temporary in path.parent.glob(f".{glob_escape(path.name[:100])}.*.tmp"):  # a write cut short
+                temporary.unlink(missing_ok=True)
+            if entry.get("backup"):
+                write_file(path, (self.folder / entry["backup"]).read_bytes(), overwrite=True)
+            elif path.is_file():
+                path.unlink()
+            touched.append(path)
+        self.finish()
+        return touched
+
+    def finish(self) -> None:
+        if not self.folder.is_dir():
+            return
+        (self.folder / "journal.json").unlink(missing_ok=True)  # first: without it the rest is just leftovers
+        for leftover in self.folder.iterdir():
+            leftover.unlink(missing_ok=True)
+        self.folder.rmdir()
+
+
+@contextlib.contextmanager
+def signals_deferred():
+    """Hold SIGINT, SIGTERM and SIGHUP until the block ends (in the main thread; elsewhere the main thread gets
+    them and this thread finishes its block anyway), then act on them as usual."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    caught: list[int] = []
+    wanted = [signal.SIGINT, signal.SIGTERM] + ([signal.SIGHUP] if hasattr(signal, "SIGHUP") else [])
+    previous = {}
+    for sig in wanted:
+        try:
+            previous[sig] = signal.signal(sig, lambda number, frame: caught.append(number))
+        except (ValueError, OSError):
+            pass
+    try:
+        yield
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+        for number in caught[:1]:
+            os.kill(os.getpid(), number)
 
 
 class Site:
@@ -294,6 +394,20 @@ class Site:
         if path.is_dir():
             raise SiteError("is a directory where a file should be", path=path, hint="move the directory aside")
 
+    def recover(self, name: str) -> list[Path]:
+        """Undo a save of post ``name`` that was killed half-way (saving does this first); returns the files put
+        back as they were before it."""
+        with SiteLock(self.root, name):
+            return self._recover(SaveJournal(self.root, name))
+
+    @staticmethod
+    def _recover(journal: "SaveJournal") -> list[Path]:
+        if journal.pending:  # the commit had begun: put every file back as it was before it
+            return journal.rollback()
+        if journal.folder.is_dir():  # killed while copying the old files: nothing of the site was touched yet
+            journal.finish()
+        return []
+
     def save(
         self,
         name: str,
@@ -320,34 +434,41 @@ class Site:
         plan.append((paths.post, post, POSTS_DIR))  # the post goes last: it appears only once its files exist
         for _, _, relative in plan:
             self._safe_dir(relative)
-        for path, _, _ in plan:
-            self._safe_target(path)
-        clashes = [path for path, _, _ in plan if path.exists()]
-        if clashes and not force:
-            listed = ", ".join(str(p.relative_to(self.root)) for p in clashes)
-            raise SiteError(
-                f"already in the site: {listed}; nothing was written",
-                path=self.root,
-                hint="use --force to replace them (posttui never overwrites a post silently)",
-            )
         report = SaveReport()
         with SiteLock(self.root, name):
-            # All or nothing: if a later file fails (disk full, ...), the files this save created are removed and
-            # the ones it replaced are put back, so a retry meets the site exactly as it was.
-            previous = {path: path.read_bytes() for path, _, _ in plan if path.is_file()}
-            try:
-                for path, data, _ in plan:
-                    if write_file(path, data, overwrite=force):
-                        report.replaced.append(path)
-                    report.written.append(path)
-            except BaseException:
-                for path in report.written:
+            journal = SaveJournal(self.root, name)
+            report.recovered = self._recover(journal)
+            for path, _, _ in plan:
+                self._safe_target(path)
+            clashes = [path for path, _, _ in plan if path.exists()]
+            if clashes and not force:
+                listed = ", ".join(str(p.relative_to(self.root)) for p in clashes)
+                raise SiteError(
+                    f"already in the site: {listed}; nothing was written",
+                    path=self.root,
+                    hint="use --force to replace them (posttui never overwrites a post silently)",
+                )
+            # All or nothing, even under signals: the journal holds copies of what is replaced; a failure rolls
+            # back at once, a kill is rolled back by the next save; Ctrl+C and SIGTERM wait for the commit.
+            with signals_deferred():
+                try:
+                    journal.begin([path for path, _, _ in plan])
+                except (OSError, PosttuiError) as exc:  # e.g. a full disk before anything of the site was touched
+                    with contextlib.suppress(OSError):
+                        journal.finish()
+                    reason = getattr(exc, "message", None) or str(exc)
+                    raise SiteError(f"cannot save ({reason.removeprefix('cannot write: ')}); nothing was written",
+                                    path=self.root, hint=getattr(exc, "hint", None)) from None
+                try:
+                    for path, data, _ in plan:
+                        if write_file(path, data, overwrite=force):
+                            report.replaced.append(path)
+                        report.written.append(path)
+                except BaseException:
                     try:
-                        if path in previous:
-                            write_file(path, previous[path], overwrite=True)
-                        else:
-                            path.unlink(missing_ok=True)
+                        journal.rollback()
                     except (OSError, PosttuiError):
-                        pass
-                raise
+                        pass  # the journal stays; the next save rolls it back
+                    raise
+                journal.finish()
         return report

@@ -264,13 +264,21 @@ def saved_once(ctx: Ctx, out: str, err: str) -> None:
     assert not [p for p in ctx.facts["site"].rglob("*") if p.name.endswith(".tmp")]
 
 
-def earlier_post_and_enospc(ctx: Ctx, site: Path) -> None:
-    """A complete earlier save of this post, then ENOSPC on the new post's write (after its companions)."""
-    for rel, text in ((f"_posts/{POST_NAME}.md", "old post\n"), (f"prompts/content/{POST_NAME}.txt", "old prompt\n"),
-                      (f"prompts/images/{POST_NAME}.txt", "old image prompt\n")):
-        (site / rel).parent.mkdir(parents=True, exist_ok=True)
-        (site / rel).write_text(text)
-    enospc_at(3)(ctx, site)
+def earlier_post_and_enospc_at(nth: int):
+    """A complete earlier save of this post, then ENOSPC at the ``nth`` fsync of the new save: 1-3 copy the old
+    files into the save's journal, 4 writes the journal, 5-7 the prompt, the image prompt and the post."""
+
+    def prepare(ctx: Ctx, site: Path) -> None:
+        for rel, text in ((f"_posts/{POST_NAME}.md", "old post\n"), (f"prompts/content/{POST_NAME}.txt",
+                          "old prompt\n"), (f"prompts/images/{POST_NAME}.txt", "old image prompt\n")):
+            (site / rel).parent.mkdir(parents=True, exist_ok=True)
+            (site / rel).write_text(text)
+        enospc_at(nth)(ctx, site)
+
+    return prepare
+
+
+earlier_post_and_enospc = earlier_post_and_enospc_at(3)
 
 
 def lock_held(ctx: Ctx, site: Path) -> None:
@@ -605,10 +613,13 @@ CASES = [
          "writable for you, or write somewhere else", intact=site_unchanged,
          library=site_save(False), error=SiteError),
     Case("disk-full", offline_save(enospc_at(1)), 2,
-         "posttui: error: {site}/prompts/content/{name}.txt: cannot write: no space left on the device hint: free "
+         "posttui: error: {site}: cannot save (no space left on the device); nothing was written hint: free "
          "some disk space and try again; nothing was replaced",
          intact=lambda ctx, out, err: (no_temp_files(ctx, out, err), site_unchanged(ctx, out, err))),
     Case("disk-full-on-replace-restores-all", offline_save(earlier_post_and_enospc, "--force"), 2,
+         "posttui: error: {site}: cannot save (no space left on the device); nothing was written hint: free some "
+         "disk space and try again; nothing was replaced", intact=site_unchanged),
+    Case("disk-full-while-writing-the-post", offline_save(earlier_post_and_enospc_at(7), "--force"), 2,
          "posttui: error: {post}: cannot write: no space left on the device hint: free some disk space and try "
          "again; nothing was replaced", intact=site_unchanged),
     Case("disk-full-then-retry", offline_save(remember_fsync), 0, "posttui: wrote {post}", intact=saved_once),

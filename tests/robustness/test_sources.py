@@ -172,15 +172,17 @@ def named_by_today(ctx: Ctx, out: str, err: str) -> None:
 
 # ----- arXiv --------------------------------------------------------------------------------------------------
 def _source_tgz() -> bytes:
+    """The fake arXiv's source archive, byte for byte the same on every call (the gzip header's time is fixed)."""
+    import gzip
     import io
 
     buffer = io.BytesIO()
-    with tarfile.open(fileobj=buffer, mode="w:gz") as tar:
+    with tarfile.open(fileobj=buffer, mode="w") as tar:
         for name, data in (("main.tex", TEX.encode()), ("main.bbl", b"\\bibitem{a} A. Author, 2020, ApJ, 1, 1\n")):
             info = tarfile.TarInfo(name)
             info.size = len(data)
             tar.addfile(info, io.BytesIO(data))
-    return buffer.getvalue()
+    return gzip.compress(buffer.getvalue(), mtime=0)
 
 
 @pytest.fixture

@@ -8,7 +8,6 @@ import pytest
 from textual.widgets import Input, TextArea
 
 import posttui
-from posttui.session import SessionStore
 
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLE = ROOT / "examples" / "synthetic-paper"
@@ -24,21 +23,6 @@ def no_cursor_blink(monkeypatch):
 @pytest.fixture(scope="session")
 def example_paper():
     return posttui.load(EXAMPLE)
-
-
-@pytest.fixture
-def site(tmp_path) -> Path:
-    root = tmp_path / "site"
-    (root / "_posts").mkdir(parents=True)
-    (root / "_config.yml").write_text("title: Test group\n", encoding="utf-8")
-    return root
-
-
-@pytest.fixture
-def store(tmp_path):
-    s = SessionStore.open(tmp_path / "sessions.db")
-    yield s
-    s.close()
 
 
 async def wait_idle(pilot, timeout: float = 20.0) -> None:
@@ -75,6 +59,15 @@ async def wait_for(pilot, predicate, timeout: float = 20.0, what: str = "conditi
             return
         await pilot.pause(0.03)
     raise AssertionError(f"timed out waiting for {what}")
+
+
+async def ask_to_quit(pilot) -> None:
+    """Press the quit key and wait for the question."""
+    from posttui.tui.screens.dialogs import ConfirmDialog
+
+    await pilot.press("ctrl+q")
+    await wait_for(pilot, lambda: isinstance(pilot.app.screen, ConfirmDialog), what="quit dialog")
+    assert pilot.app.screen.id == "quit-dialog"
 
 
 def _main(app):

@@ -15,7 +15,7 @@ from posttui.llm.base import DraftStream, Turn, Usage
 class ScriptedBackend:
     name = "scripted"
 
-    def __init__(self, chunks: Sequence[str], *, delay: float = 0.0, replies: Sequence[str] = (),
+    def __init__(self, chunks: Sequence[str], *, delay: float = 0.0, replies: Sequence[str | list[str]] = (),
                  model: str = "scripted-1"):
         self.chunks = list(chunks)
         self.delay = delay
@@ -28,7 +28,8 @@ class ScriptedBackend:
         turns = list(turns)
         self.calls.append(turns)
         first_call = len(self.calls) == 1 or len(turns) == 1
-        pieces = self.chunks if first_call or not self.replies else [self.replies.pop(0)]
+        reply = self.chunks if first_call or not self.replies else self.replies.pop(0)
+        pieces = reply if isinstance(reply, list) else [reply]  # a reply may be streamed in pieces too
 
         async def produce(outcome):
             try:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 
 import pytest
-from conftest import main_screen, wait_for, wait_idle
+from conftest import ask_to_quit, main_screen, wait_for, wait_idle
 from scripted import ScriptedBackend
 from textual.widgets import DataTable, TextArea
 
@@ -124,13 +124,13 @@ async def test_problems_appear_jump_and_fix(example_paper, store):
         assert first.rule == "PT020"
         sel = screen.editor.selected_text
         assert sel == "\\citet{okonkwo2024}"
-        assert screen.editor.has_focus
-        # `f` in the Problems list applies the selected fix only.
-        table.focus()
-        table.move_cursor(row=0)
+        # The list keeps the focus (issue 13.1): `f` right after Enter fixes the problem; it never types an "f"
+        # over the selected span.
+        assert table.has_focus and not screen.editor.has_focus
+        expected = screen.review.checker.fix_one(screen.editor.text, first)
         await pilot.press("f")
         await wait_idle(pilot)
-        assert "\\citet" not in screen.editor.text
+        assert "\\citet" not in screen.editor.text and screen.editor.text == expected
         assert sorted(f.rule for f in screen.review.findings) == ["PT031"]
         # Fix all applies the rest.
         await pilot.press("ctrl+l")
@@ -331,14 +331,11 @@ async def test_quit_asks_when_unsaved(example_paper, store):
     app = make_app(example_paper, store)
     async with app.run_test(size=SIZE) as pilot:
         await generate(pilot)
-        await pilot.press("ctrl+q")
-        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmDialog), what="quit dialog")
-        assert app.screen.id == "quit-dialog"
+        await ask_to_quit(pilot)
         await pilot.press("escape")
         await pilot.pause(0.1)
         assert app.is_running
-        await pilot.press("ctrl+q")
-        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmDialog), what="quit dialog")
+        await ask_to_quit(pilot)
         await pilot.click("#yes")
         await pilot.pause(0.2)
     assert app.return_value == 0

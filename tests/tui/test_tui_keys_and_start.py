@@ -120,22 +120,42 @@ def _error_styled_citet(svg: str) -> set[str]:
 
 async def test_start_screen_inside_a_site_lists_prompts_and_opens_a_source(store, site, tmp_path):
     (site / "prompts" / "content").mkdir(parents=True)
-    (site / "prompts" / "content" / "2024-01-01-2401.00001.txt").write_text("x", encoding="utf-8")
+    (site / "prompts" / "content" / "2024-01-01-2401.00001.txt").write_text(
+        '{% raw %}\nTitle: Create a Markdown Blog Post\n---\nlayout: post\ntitle:  "A \\"quoted\\"\n  title"\n'
+        'date: 2024-01-01\n---\n' + "x" * 100_000, encoding="utf-8")
+    (site / "prompts" / "content" / "2023-05-06-2305.00002.txt").write_text("no front matter", encoding="utf-8")
+    (site / "prompts" / "content" / "2022-02-02-2202.00003.txt").write_text(
+        '---\ntitle: "Sampling with $\\beta$-flows"\n---\n', encoding="utf-8")
     app = PosttuiApp(store=store, site=site, backend_name="offline", offer_resume=False,
                      backend_factory=lambda p: OfflineBackend(p))
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause(0.2)
         assert isinstance(app.screen, StartScreen)
         prompts = app.screen.query_one("#prompts", OptionList)
-        assert prompts.get_option_at_index(0).prompt == "2024-01-01-2401.00001"
+        # Date, id and title (issue 13.7), newest first.
+        assert prompts.get_option_at_index(0).prompt == '2024-01-01  2401.00001  A "quoted" title'
+        assert prompts.get_option_at_index(1).prompt == "2023-05-06  2305.00002  (no title found)"
+        assert prompts.get_option_at_index(2).prompt == "2022-02-02  2202.00003  Sampling with β-flows"
+        # Tabbing into a list highlights its first row, so Enter acts at once.
+        assert prompts.highlighted is None
+        while not prompts.has_focus:
+            await pilot.press("tab")
+        assert prompts.highlighted == 0
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: any("Could not open" in (n.title or "") and "2401.00001" in (n.title or "")
+                                          for n in app._notifications), what="the prompt opened")
+        await wait_for(pilot, lambda: isinstance(app.screen, StartScreen), what="start screen")
+        app.clear_notifications()
         assert str(site) in str(app.screen.query_one("#site-line").render())
         # A bad source: a clear error, back on the start screen.
+        app.screen.query_one(Input).focus()
         app.screen.query_one(Input).value = str(tmp_path / "nope")
         await pilot.press("enter")
         await wait_for(pilot, lambda: any("Could not open" in (n.title or "") for n in app._notifications),
                        what="error")
         await wait_for(pilot, lambda: isinstance(app.screen, StartScreen), what="start screen")
         # The example opens.
+        app.screen.query_one(Input).focus()
         app.screen.query_one(Input).value = str(EXAMPLE)
         await pilot.press("enter")
         await wait_for(pilot, lambda: isinstance(app.screen, MainScreen), what="main screen")

@@ -110,3 +110,71 @@ def test_regenerate_diff_dialog(snap_compare, example_paper, store):
         await pilot.pause(0.2)
 
     assert snap_compare(app, terminal_size=(120, 40), run_before=run_before)
+
+
+@pytest.mark.parametrize("size", [(40, 12), (60, 20)], ids=["40x12", "60x20"])
+def test_main_screen_narrow(snap_compare, example_paper, store, size):
+    """Narrow terminals (issue 13.8): the draft fills the width, the header keeps the problem counts."""
+    draft = with_defects(clean_post(example_paper))
+    app = _app(example_paper, store, ScriptedBackend(chunked(draft), model=OFFLINE))
+    assert snap_compare(app, terminal_size=size, run_before=_generated)
+
+
+def test_main_screen_narrow_paper_view(snap_compare, example_paper, store):
+    """F2 below 80 columns: the paper pane in the full width."""
+    app = _app(example_paper, store, OfflineBackend(example_paper))
+
+    async def run_before(pilot):
+        await _generated(pilot)
+        await pilot.press("f2", "f2")
+        pilot.app.clear_notifications()
+        await pilot.pause(0.2)
+
+    assert snap_compare(app, terminal_size=(60, 20), run_before=run_before)
+
+
+def test_start_screen_at_40x12(snap_compare, store):
+    app = PosttuiApp(store=store, backend_name="offline")
+    assert snap_compare(app, terminal_size=(40, 12))
+
+
+class _StalledReply(ScriptedBackend):
+    """Answers a revision with its first piece, then waits (the call is still running when the snapshot is taken)."""
+
+    def stream(self, turns, *, system=None):
+        if len(self.calls) == 0:
+            return super().stream(turns, system=system)
+        from posttui.llm.base import DraftStream
+
+        self.calls.append(list(turns))
+        first = self.replies[0]
+
+        async def produce(outcome):
+            import asyncio
+
+            yield first
+            await asyncio.Event().wait()
+
+        return DraftStream(produce, backend=self.name, model_name=self.model)
+
+
+def test_repair_progress_dialog(snap_compare, example_paper, store):
+    """A repair streams into a dialog (issue 13.12); the header says what runs, the footer how to stop it."""
+    post = clean_post(example_paper)
+    app = _app(example_paper, store, _StalledReply(chunked(with_defects(post)), model=OFFLINE,
+                                                   replies=[post[:700]]))
+
+    async def run_before(pilot):
+        from posttui.tui.screens.dialogs import ProgressDialog
+
+        await _generated(pilot)
+        await pilot.press("ctrl+t")
+        await wait_for(pilot, lambda: isinstance(pilot.app.screen, ProgressDialog) and pilot.app.screen.text,
+                       what="progress")
+        body = pilot.app.screen.query_one("#progress-body")
+        await wait_for(pilot, lambda: body.max_scroll_y > 0 and body.scroll_y == body.max_scroll_y, what="end")
+        main_screen(pilot.app).status.started = None  # the elapsed time reads 0s
+        pilot.app.clear_notifications()
+        await pilot.pause(0.3)
+
+    assert snap_compare(app, terminal_size=(80, 24), run_before=run_before)

@@ -169,3 +169,21 @@ def test_list_rules(capsys):
     assert code == 0 and len(lines) == 24
     assert lines[0].startswith("PT001  error") and "(fix: unwrap)" in lines[0]
     assert any(line.startswith("PT061  info") for line in lines)
+
+
+def test_json_report_over_several_posts_is_one_json_dump(site, capsys):
+    """The report is assembled post by post; it must read exactly as json.dumps of every row at once."""
+    first = site.root / "_posts" / f"{NAME}.md"
+    second = site.root / "_posts" / "2024-01-03-2401.01234.md"
+    second.write_text(first.read_text(encoding="utf-8").replace("## Details", "## Details\n\n\\citep{smith2020}"),
+                      encoding="utf-8")
+    clean = site.root / "_posts" / "2024-01-04-2401.01234.md"
+    clean.write_text(first.read_text(encoding="utf-8"), encoding="utf-8")
+    args = [str(first), str(second), str(clean), "--context", str(site.root / "prompts" / "content" / f"{NAME}.txt"),
+            "--format", "json"]
+    code, out, _ = run_cli(args, capsys)
+    rows = json.loads(out)
+    assert rows and out == json.dumps(rows, indent=2, ensure_ascii=False) + "\n"
+    code, out, _ = run_cli([str(site.root / "_posts" / "2024-02-02-workshop.md"), "--format", "json",
+                            "--ignore", "PT"], capsys)
+    assert out == "[]\n"

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import copy
+
 import pytest
 
 from posttui.errors import LatexError
@@ -372,3 +374,64 @@ def test_import_package_commands_resolve_relative_to_their_directory():
     doc = analyse_files(files)
     assert [s.title for s in doc.sections] == ["One", "Two"]
     assert doc.included_files == ["chapters/one.tex", "chapters/parts/two.tex"]
+
+
+# ----- the faster tokenizer parses exactly as pylatexenc's own -------------------------------------------------
+def _shape(node):
+    """A node tree as plain tuples (positions, kinds, text), without pylatexenc's parsing-state objects."""
+    if node is None:
+        return None
+    if isinstance(node, list):
+        return [_shape(n) for n in node]
+    fields = [type(node).__name__, node.pos, node.len]
+    for attr in ("chars", "macroname", "environmentname", "comment", "delimiters", "displaytype", "specials_chars",
+                 "macro_post_space"):
+        if hasattr(node, attr):
+            fields.append(getattr(node, attr))
+    if getattr(node, "nodelist", None) is not None:
+        fields.append(_shape(node.nodelist))
+    argd = getattr(node, "nodeargd", None)
+    if argd is not None:
+        fields.append((argd.argspec, _shape(list(argd.argnlist))))
+    return tuple(fields)
+
+
+def _parse_both(text, db):
+    from pylatexenc import latexwalker
+
+    from posttui.fast_walker import PlainCharWalker
+
+    fast = PlainCharWalker(text, latex_context=db, tolerant_parsing=True).get_latex_nodes()
+    stock_db = copy.copy(db)
+    stock_db.__dict__.pop("test_for_specials", None)  # the class's own method
+    stock_db.__dict__.pop("posttui_special_starts", None)
+    stock = latexwalker.LatexWalker(text, latex_context=stock_db, tolerant_parsing=True).get_latex_nodes()
+    return (_shape(fast[0]), fast[1:]), (_shape(stock[0]), stock[1:])
+
+
+LATEX_PIECES = ["a", "b", " ", "  ", "\n", "\n\n", "\\emph{", "}", "{", "$", "$$", "\\citep[e.g.][]{k1,k2}", "~",
+                "--", "---", "``", "''", "`", "'", "%", "\\%", "\\\\", "\\begin{itemize}", "\\item ", "\\end{itemize}",
+                "*", "[", "]", "\\frac ab", "\\textbf*", "x^2", "_i", "&", "#", "\\,", "\\(", "\\)", "é", "\t",
+                "word", "   ", "\n\n\n", " \n ", "\\section{T}", "\\begin{verbatim}x \\y\\end{verbatim}", "\\verb|a b|",
+                "\\[", "\\]", "\\href{u}{t}", "\\url{a%b}", "?`", "!`", "\\footnote[2]{n}"]
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(st.sampled_from(LATEX_PIECES), max_size=40))
+def test_plain_char_walker_parses_as_pylatexenc(pieces):
+    from posttui.latex import _walker_db
+    from posttui.latex_text import _contexts
+
+    text = "".join(pieces)
+    for db in (_walker_db(), _contexts()[0]):
+        fast, stock = _parse_both(text, db)
+        assert fast == stock
+
+
+def test_plain_char_walker_parses_corpus_tex_as_pylatexenc(corpus_site):
+    from posttui.latex import _walker_db
+
+    prompt = sorted((corpus_site / "prompts" / "content").glob("*.txt"))[0].read_text(encoding="utf-8")
+    sample = prompt[len(prompt) // 2 : len(prompt) // 2 + 20_000]
+    fast, stock = _parse_both(sample, _walker_db())
+    assert fast == stock

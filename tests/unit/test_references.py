@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import re
 
 import pytest
@@ -443,3 +444,32 @@ def test_latex_text_fast_path_agrees_with_pylatexenc(fragment):
     slow = latex_text._slow_text(fragment)
     norm = lambda s: " ".join(s.split())  # noqa: E731
     assert norm(fast) == norm(slow)
+
+
+def test_bibitem_text_fields_are_read_on_first_use_with_the_same_values():
+    lazy = parse_bbl(MNRAS, "paper.bbl")
+    quill = lazy[0]
+    assert "_pending" in vars(quill)  # keys and identifiers only so far
+    assert quill.key == "Quill19" and quill.doi == "10.1093/mnras/stz1234"
+    assert "_pending" in vars(quill)
+    assert quill.authors == ["T. R. Quill", "B. Varga", "P. K. Ostrowski"]
+    assert "_pending" not in vars(quill)
+    plain = Reference(**{name: getattr(quill, name) for name in dataclasses.asdict(quill)})
+    assert quill == plain and plain == quill  # compares as a plain Reference with those values
+    assert dataclasses.replace(quill, title="x").title == "x"
+    other = parse_bbl(MNRAS, "paper.bbl")[0]
+    other.title = "Given"  # an assignment reads the entry first, so a later read cannot overwrite it
+    assert other.title == "Given" and other.year == "2019"
+    assert parse_bbl(MNRAS, "paper.bbl") == lazy  # whole lists compare equal too
+
+
+def test_identifier_prefilters_do_not_hide_an_identifier():
+    from posttui.references import find_arxiv, find_doi
+
+    assert find_doi("no digits here") == ""
+    assert find_doi(r"\doi{10.1000/ABC.1}") == "10.1000/ABC.1"
+    assert find_arxiv(r"\eprint{astro-ph/0601001}") == ("astro-ph/0601001", "")
+    assert find_arxiv("CoRR, abs/2104.13478") == ("2104.13478", "")
+    assert find_arxiv("e-print 2003.12345v2") == ("2003.12345", "v2")
+    assert find_arxiv("Müller 2020, ARXIV:2003.12345") == ("2003.12345", "")  # non-ASCII: no prefilter
+    assert find_arxiv("Smith 2020, Nature") == ("", "")

@@ -444,3 +444,21 @@ def test_titles_agree_only_when_nearly_identical():
                             fold("Gaussian processes for machine learning in astronomy and cosmology surveys"))
     assert titles_agree(fold("PolyChord: next-generation nested sampling"),
                         fold("PolyChord: next generation nested sampling"))
+
+
+def test_generate_resolve_sends_the_identifiers_and_saves_a_clean_post(fake, tmp_path, capsys):
+    """`generate --resolve --save`: the saved prompt carries the resolved block, and the draft passes every error."""
+    from posttui.cli import main
+    from posttui.prompt import saved_prompt_text
+
+    saved = tmp_path / "bare.txt"
+    saved.write_text(saved_prompt_text(bare_paper()), encoding="utf-8")
+    site = tmp_path / "site"
+    (site / "_posts").mkdir(parents=True)
+    (site / "_config.yml").write_text("title: t\n")
+    assert main(["generate", str(saved), "--site", str(site), "--save", "--resolve"]) == 0
+    err = capsys.readouterr().err
+    assert "check: 0 errors" in err
+    prompt = next((site / "prompts" / "content").glob("*.txt")).read_text(encoding="utf-8")
+    assert "4a. **Resolved References:**" in prompt
+    assert "[10.1038/nature23463](https://doi.org/10.1038/nature23463)" in next((site / "_posts").glob("*.md")).read_text()

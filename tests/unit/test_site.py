@@ -255,3 +255,65 @@ def test_find_and_open_the_site_from_any_folder_inside_it(tmp_path):
 def test_non_png_image_is_refused(site):
     with pytest.raises(SiteError, match="not a PNG"):
         site.save(NAME, post="x", image=b"GIF89a")
+
+
+def test_a_lock_is_judged_by_its_process_not_its_age(site):
+    import json
+    import socket
+    import time
+
+    lock = site.root / f".posttui-{NAME}.lock"
+    lock.write_text(json.dumps({"pid": os.getpid(), "host": socket.gethostname(), "time": 0}))
+    os.utime(lock, (time.time() - 86400, time.time() - 86400))  # a day old, but its process (this one) lives
+    with pytest.raises(SiteError, match="is saving this post right now"):
+        site.save(NAME, post="x")
+    dead = subprocess_pid_that_exited()
+    lock.write_text(json.dumps({"pid": dead, "host": socket.gethostname(), "time": time.time()}))
+    site.save(NAME, post="x")  # a fresh lock of a dead process is taken over at once
+    assert not lock.exists()
+
+
+def test_an_empty_lock_left_by_a_full_disk_blocks_only_for_seconds(site, monkeypatch):
+    import time
+
+    lock = site.root / f".posttui-{NAME}.lock"
+    lock.write_text("")
+    with pytest.raises(SiteError, match="is saving this post right now"):
+        site.save(NAME, post="x")  # it may be a saver between creating and filling its lock
+    os.utime(lock, (time.time() - 10, time.time() - 10))
+    site.save(NAME, post="x", force=True)
+    assert not lock.exists()
+
+
+def test_taking_the_lock_on_a_full_disk_leaves_no_empty_lock(site, monkeypatch):
+
+
+    real_fdopen = os.fdopen
+
+    class Full:
+        def __init__(self, handle):
+            self.handle = handle
+
+        def __enter__(self):
+            return self
+
+        def __exit__(self, *exc):
+            self.handle.close()
+
+        def write(self, text):
+            raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(os, "fdopen", lambda fd, *a, **k: Full(real_fdopen(fd, *a, **k)))
+    with pytest.raises(SiteError, match="no space left on the device"):
+        SiteLock(site.root, NAME).acquire()
+    assert not (site.root / f".posttui-{NAME}.lock").exists()
+
+
+
+def subprocess_pid_that_exited() -> int:
+    import subprocess
+    import sys
+
+    proc = subprocess.Popen([sys.executable, "-c", "pass"])
+    proc.wait()
+    return proc.pid

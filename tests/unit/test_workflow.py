@@ -11,7 +11,6 @@ import pytest
 from posttui.cli import main
 from posttui.errors import ConfigError, PosttuiError, SiteError
 from posttui.llm.offline import OfflineBackend
-from posttui.session import SessionStore
 from posttui.site import Site
 from posttui.sources import load
 from posttui.workflow import ApprovalError, Checked, Chunk, Review, StateChanged, UsageCounted
@@ -21,11 +20,10 @@ EXAMPLE = ROOT / "examples" / "synthetic-paper"
 
 
 @pytest.fixture
-def site(tmp_path) -> Path:
-    """A site with the example's group file and homepage, so the saved post's footer shows a member."""
-    root = tmp_path / "site"
+def site(site, tmp_path) -> Path:
+    """The test site with the example's group file and homepage, so the saved post's footer shows a member."""
+    root = site
     (root / "_posts" / "2026").mkdir(parents=True)
-    (root / "_config.yml").write_text("title: Test group\n")
     (root / "assets" / "group").mkdir(parents=True)
     shutil.copy(EXAMPLE / "group.yaml", root / "assets" / "group" / "group.yaml")
     shutil.copy(EXAMPLE / "index.md", root / "index.md")
@@ -34,13 +32,6 @@ def site(tmp_path) -> Path:
     for name in ("group.yaml", "index.md"):
         (bundle / name).unlink()  # the paper alone: the group file and homepage must come from the site
     return root
-
-
-@pytest.fixture
-def store(tmp_path):
-    s = SessionStore.open(tmp_path / "sessions.db")
-    yield s
-    s.close()
 
 
 def review_of(source, site, store=None, **kw) -> Review:

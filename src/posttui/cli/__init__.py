@@ -9,15 +9,12 @@ when the app is launched, so headless commands start fast and work without a ter
 from __future__ import annotations
 
 import argparse
-import difflib
 import importlib
 import os
 import re
 import sys
 
 from ..errors import PosttuiError
-from .common import quiet_stdout
-from .output import guarded_stdout
 
 # name -> (module under posttui.cli providing add_parser() and run(), one line of help)
 COMMANDS = {
@@ -75,6 +72,8 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     if first not in COMMANDS:
         if first is not None and _looks_like_a_command(first):
+            import difflib
+
             close = difflib.get_close_matches(first, COMMANDS, n=1)
             guess = f" (did you mean `posttui {close[0]}`?)" if close else ""
             print(f"posttui: unknown command {first!r}{guess}\n  commands: {', '.join(COMMANDS)}; to open a "
@@ -85,6 +84,11 @@ def main(argv: list[str] | None = None) -> int:
     args, extra = parser.parse_known_args(argv)
     if extra:
         command.error(f"unrecognized arguments: {' '.join(extra)}")  # the command's usage, not the top level's
+    # imported here, not at the top: --help and --version need neither (nor pathlib and typing, which they import)
+    from .common import quiet_stdout
+    from .output import guarded_stdout
+
+    _terminate_like_interrupt()
     try:
         with guarded_stdout():
             return int(args.run(args) or 0)
@@ -97,6 +101,17 @@ def main(argv: list[str] | None = None) -> int:
     except BrokenPipeError:
         quiet_stdout()  # the reader went away (`| head`): no second error at exit
         return 0
+
+
+def _terminate_like_interrupt() -> None:
+    """SIGTERM ends a command the way Ctrl+C does: a stream keeps what arrived, a save that has begun its commit
+    finishes it (its thread is waited for), instead of the process vanishing between two files."""
+    import signal
+
+    try:
+        signal.signal(signal.SIGTERM, signal.default_int_handler)
+    except (ValueError, OSError):  # not the main thread (an embedding program): leave its handling alone
+        pass
 
 
 def _say(text: str) -> None:

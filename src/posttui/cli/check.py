@@ -132,6 +132,10 @@ def _targets(args, site, outcome: Outcome) -> list[Target]:
 
 
 def _context(source: str | None, site, cache: dict, args):
+    """The context for ``source``; only the last one is kept (posts sharing a context come one after another, and
+    keeping every post's context made ``check --site`` grow with the site). A saved prompt is read without the
+    check that its YAML would re-render byte for byte: the checker never re-renders the prompt, and that round
+    trip cost more than reading the prompt."""
     from ..rules import CheckContext
     from ..sources import load
 
@@ -139,7 +143,8 @@ def _context(source: str | None, site, cache: dict, args):
         return None
     key = (source, str(getattr(site, "root", None)))
     if key not in cache:
-        paper = load(source, site=site)
+        cache.clear()
+        paper = load(source, site=site, check_dump_form=False)
         if getattr(args, "resolve", False):
             from ..resolve import resolve_paper
 
@@ -198,7 +203,7 @@ def run(args: argparse.Namespace) -> int:
     targets = _targets(args, site, outcome)
     contexts: dict = {}
     configs: dict = {}
-    results: list[tuple[str, list]] = []
+    report = _Report(args.format)
     for target in targets:
         site_key = str(getattr(target.site, "root", None))
         if site_key not in configs:
@@ -221,7 +226,7 @@ def run(args: argparse.Namespace) -> int:
             outcome.not_posts.append(target.path)
             if args.fix and target.file is None:
                 sys.stdout.write(original)
-            results.append((target.path, check(text, ctx, options=options)))
+            report.add(target.path, check(text, ctx, options=options))
             continue
         if args.fix or args.diff:
             result = fix(text, ctx, options=options)
@@ -244,11 +249,11 @@ def run(args: argparse.Namespace) -> int:
             findings = result.findings if args.fix else check(text.replace("\r\n", "\n"), ctx, options=options)
         else:
             findings = check(text, ctx, options=options)
-        results.append((target.path, findings))
-    report = sys.stderr if (args.fix and any(t.file is None for t in targets)) or args.diff else sys.stdout
-    errors = sum(1 for _, fs in results for f in fs if f.severity.value == "error")
+        report.add(target.path, findings)
+    out = sys.stderr if (args.fix and any(t.file is None for t in targets)) or args.diff else sys.stdout
+    errors = report.severities["error"]
     try:
-        _print(args.format, results, outcome, report, fixing=args.fix)
+        report.write(out, outcome, fixing=args.fix)
     except BrokenPipeError:  # `posttui check ... | head -1`: the status still says whether errors were found
         from .common import quiet_stdout
 
@@ -283,50 +288,88 @@ def _diff(path: str, before: str, after: str) -> str:
     return "".join(out)
 
 
-def _print(fmt: str, results, outcome: Outcome, out, *, fixing: bool) -> None:
-    if fmt == "json":
-        rows = [f.as_dict(path) for path, findings in results for f in findings]
-        out.write(json.dumps(rows, indent=2, ensure_ascii=False) + "\n")
-        for path, reason in outcome.skipped:
-            print(f"posttui: skipped {path}: {reason}", file=sys.stderr)
-        for path in outcome.no_context:
-            print(f"posttui: {path}: {NO_CONTEXT_NOTE}", file=sys.stderr)
-        return
-    if fmt == "github":
-        level = {"error": "error", "warning": "warning", "info": "notice", "pending": "notice"}
-        for path, findings in results:
+class _Report:
+    """The findings of every post, kept as the text they print as (not as Finding objects), plus the counts the
+    summary needs: a site of thousands of posts is checked in flat memory, and the report is still written only
+    once every post was checked (an error part-way prints no partial report, as before)."""
+
+    LEVELS = {"error": "error", "warning": "warning", "info": "notice", "pending": "notice"}
+
+    def __init__(self, fmt: str) -> None:
+        self.format = fmt
+        self.chunks: list[str] = []
+        self.severities: Counter = Counter()
+        self.posts = 0
+        self.clean = 0
+        self.fixable = 0
+
+    def add(self, path: str, findings: list) -> None:
+        self.posts += 1
+        self.clean += not findings
+        self.fixable += sum(1 for f in findings if f.fixable)
+        self.severities.update(f.severity.value for f in findings)
+        if not findings:
+            return
+        if self.format == "json":
+            # each row exactly as json.dumps(all_rows, indent=2) writes it: one level deeper than on its own
+            rows = (json.dumps(f.as_dict(path), indent=2, ensure_ascii=False) for f in findings)
+            self.chunks.append(",\n".join("  " + row.replace("\n", "\n  ") for row in rows))
+        elif self.format == "github":
+            lines = []
             for f in findings:
                 msg = f.message.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
-                out.write(
-                    f"::{level[f.severity.value]} file={path},line={f.line},col={f.column},endLine={f.end_line},"
+                lines.append(
+                    f"::{self.LEVELS[f.severity.value]} file={path},line={f.line},col={f.column},endLine={f.end_line},"
                     f"endColumn={f.end_column},title={f.rule}::{msg}\n"
                 )
-        return
-    for path, findings in results:
-        for f in findings:
-            mark = " (fixable)" if f.fixable else ""
-            out.write(f"{path}:{f.line}:{f.column}: {f.rule} [{f.severity.value}] {f.message}{mark}\n")
-    for path, applied in outcome.changed:
-        counts = Counter(f.rule for f in applied)
-        what = ", ".join(f"{rule}×{n}" for rule, n in sorted(counts.items()))
-        verb = "fixed" if fixing else "would fix"
-        if applied:
-            out.write(f"{path}: {verb} {len(applied)} finding{'s' if len(applied) != 1 else ''} ({what})\n")
-        if path in outcome.converted:
-            out.write(f"{path}: {'converted' if fixing else 'would convert'} CRLF line endings to LF\n")
-    for path, reason in outcome.skipped:
-        out.write(f"skipped {path}: {reason}\n")
-    for path in outcome.no_context:
-        out.write(f"{path}: {NO_CONTEXT_NOTE}\n")
-    sev = Counter(f.severity.value for _, fs in results for f in fs)
-    fixable = sum(1 for _, fs in results for f in fs if f.fixable)
-    clean = sum(1 for _, fs in results if not fs)
-    summary = (
-        f"{len(results)} post{'s' if len(results) != 1 else ''} checked ({clean} clean): {sev['error']} errors, "
-        f"{sev['warning']} warnings, {sev['info']} info"
-    )
-    if fixable and not fixing:
-        summary += f"; {fixable} fixable with --fix"
-    if outcome.skipped:
-        summary += f"; {len(outcome.skipped)} skipped"
-    out.write(summary + "\n")
+            self.chunks.append("".join(lines))
+        else:
+            self.chunks.append("".join(
+                f"{path}:{f.line}:{f.column}: {f.rule} [{f.severity.value}] {f.message}"
+                f"{' (fixable)' if f.fixable else ''}\n"
+                for f in findings
+            ))
+
+    def write(self, out, outcome: Outcome, *, fixing: bool) -> None:
+        if self.format == "json":
+            if not self.chunks:
+                out.write("[]\n")
+            else:  # piece by piece: joining first would hold the whole report twice
+                out.write("[\n")
+                for n, chunk in enumerate(self.chunks):
+                    out.write(f",\n{chunk}" if n else chunk)
+                out.write("\n]\n")
+            for path, reason in outcome.skipped:
+                print(f"posttui: skipped {path}: {reason}", file=sys.stderr)
+            for path in outcome.no_context:
+                print(f"posttui: {path}: {NO_CONTEXT_NOTE}", file=sys.stderr)
+            return
+        for chunk in self.chunks:
+            out.write(chunk)
+        if self.format == "github":
+            return
+        self._write_text_tail(out, outcome, fixing=fixing)
+
+    def _write_text_tail(self, out, outcome: Outcome, *, fixing: bool) -> None:
+        for path, applied in outcome.changed:
+            counts = Counter(f.rule for f in applied)
+            what = ", ".join(f"{rule}×{n}" for rule, n in sorted(counts.items()))
+            verb = "fixed" if fixing else "would fix"
+            if applied:
+                out.write(f"{path}: {verb} {len(applied)} finding{'s' if len(applied) != 1 else ''} ({what})\n")
+            if path in outcome.converted:
+                out.write(f"{path}: {'converted' if fixing else 'would convert'} CRLF line endings to LF\n")
+        for path, reason in outcome.skipped:
+            out.write(f"skipped {path}: {reason}\n")
+        for path in outcome.no_context:
+            out.write(f"{path}: {NO_CONTEXT_NOTE}\n")
+        sev = self.severities
+        summary = (
+            f"{self.posts} post{'s' if self.posts != 1 else ''} checked ({self.clean} clean): {sev['error']} errors, "
+            f"{sev['warning']} warnings, {sev['info']} info"
+        )
+        if self.fixable and not fixing:
+            summary += f"; {self.fixable} fixable with --fix"
+        if outcome.skipped:
+            summary += f"; {len(outcome.skipped)} skipped"
+        out.write(summary + "\n")

@@ -23,7 +23,7 @@ import time
 from pathlib import Path
 
 from ..errors import PosttuiError, SourceError
-from .common import add_source_options, load_options
+from .common import add_resolve_option, add_source_options, load_options
 
 
 def add_parser(subparsers, name: str) -> argparse.ArgumentParser:
@@ -50,6 +50,7 @@ def add_parser(subparsers, name: str) -> argparse.ArgumentParser:
                         help="with --save, also generate the header image (config: image_generation)")
     parser.add_argument("--image-model", help="image model, named in the footer (default: from config)")
     parser.add_argument("--count-tokens", action="store_true", help="ask the API for the prompt's token count first")
+    add_resolve_option(parser)
     parser.set_defaults(run=run)
     return parser
 
@@ -137,7 +138,7 @@ def run(args: argparse.Namespace) -> int:
     store = _open_store(config)
     try:
         review = Review.open(args.source, site=args.site, config=config, store=store, backend=name, model=args.model,
-                             prompt_mode="lean" if args.lean else "site", **load_options(args))
+                             prompt_mode="lean" if args.lean else "site", resolve=args.resolve, **load_options(args))
         if args.save:  # refuse before spending a model call on a post that cannot be saved
             review.require_destination(overwrite=args.force)
         for warning in review.paper.warnings:

@@ -11,11 +11,12 @@ import dataclasses
 import re
 import unicodedata
 from dataclasses import dataclass, field
+from functools import lru_cache
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, Iterable, Mapping
 from urllib.parse import urlsplit
 
-from ..ids import find_identifiers, normalize_arxiv, normalize_doi
+from ..ids import find_identifiers, normalize_arxiv, normalize_doi, search_folded
 
 from ..authors import is_social, preferred_url
 from ..claims import claims_image, without_image
@@ -152,7 +153,50 @@ def urls_in(text: str) -> Iterable[str]:
 
 
 def _frozen_map(value: Mapping | None) -> Mapping:
+    if isinstance(value, CitedWorks):  # already read-only; copying it would read every entry's text
+        return value
     return MappingProxyType(dict(value or {}))
+
+
+class CitedWorks(Mapping):
+    """Cite key -> :class:`CitedWork`, made from a bibliography entry only when a rule asks for that key.
+
+    Authors and year come from the entry's formatted LaTeX, which is costly to read; a post cites few entries
+    and most checks ask for none, so a context does not read all of them up front. Read-only.
+    """
+
+    def __init__(self, refs: Iterable[Any]):
+        self._refs: dict[str, Any] = {}
+        for ref in refs:
+            key = str(getattr(ref, "key", "") or "")
+            if key:
+                self._refs.setdefault(key, ref)
+        self._works: dict[str, CitedWork] = {}
+        self._identifiers: list[tuple[str | None, str | None]] | None = None
+
+    def __getitem__(self, key: str) -> CitedWork:
+        work = self._works.get(key)
+        if work is None:
+            work = self._works[key] = cited_work_of(self._refs[key])
+        return work
+
+    def __contains__(self, key: object) -> bool:
+        return key in self._refs
+
+    def identifiers(self) -> list[tuple[str | None, str | None]]:
+        """``(doi, arxiv)`` of every entry, as its :class:`CitedWork` has them, without reading any entry's text."""
+        if self._identifiers is None:
+            self._identifiers = [cited_identifiers(ref) for ref in self._refs.values()]
+        return self._identifiers
+
+    def __iter__(self):
+        return iter(self._refs)
+
+    def __len__(self) -> int:
+        return len(self._refs)
+
+    def __repr__(self) -> str:
+        return f"CitedWorks({len(self)} keys)"
 
 
 @dataclass(frozen=True)
@@ -242,12 +286,18 @@ class CheckContext:
     def identifiable_references(self) -> int:
         """Distinct DOIs/arXiv ids among the bibliography entries (resolved ones included), the featured paper
         not counted: how many reference links the paper can support at all."""
+        known = self.__dict__.get("_identifiable")
+        if known is not None:  # asked at every partial check while a draft streams; the context never changes
+            return known
         ids = set()
-        for work in self.references.values():
-            if work.doi:
-                ids.add(("doi", work.doi.lower()))
-            elif work.arxiv and work.arxiv != self.featured_id:
-                ids.add(("arxiv", work.arxiv))
+        refs = self.references
+        pairs = refs.identifiers() if isinstance(refs, CitedWorks) else ((w.doi, w.arxiv) for w in refs.values())
+        for doi, arxiv in pairs:
+            if doi:
+                ids.add(("doi", doi.lower()))
+            elif arxiv and arxiv != self.featured_id:
+                ids.add(("arxiv", arxiv))
+        object.__setattr__(self, "_identifiable", len(ids))
         return len(ids)
 
     @property
@@ -274,15 +324,12 @@ class CheckContext:
         for text in texts:
             if not text:
                 continue
-            d, a = find_identifiers(text)
+            d, a, v, h, u = _source_facts(text)
             dois |= d
             arxiv |= a
-            versions |= _versioned_arxiv(text)
-            for url in urls_in(text):
-                host = host_of(url)
-                if host:
-                    hosts.add(host)
-                urls.add(normalize_url(url))
+            versions |= v
+            hosts |= h
+            urls |= u
         for doi in extra_dois:
             norm = normalize_doi(doi or "")
             if norm:
@@ -329,21 +376,20 @@ class CheckContext:
             ),
             None,
         )
-        references: dict[str, CitedWork] = {}
+        refs = attempt("references", lambda: paper.references, None) or []
+        references = CitedWorks(refs)
         ref_dois: list[str] = []
         ref_arxiv: list[str] = []
         ref_versions: list[str] = []
-        for ref in attempt("references", lambda: paper.references, None) or []:
-            work = cited_work_of(ref)
-            if work.key:
-                references.setdefault(work.key, work)
-            if work.doi:
-                ref_dois.append(work.doi)
-            if work.arxiv:
-                ref_arxiv.append(work.arxiv)
+        for ref in refs:
+            doi, arxiv = cited_identifiers(ref)
+            if doi:
+                ref_dois.append(doi)
+            if arxiv:
+                ref_arxiv.append(arxiv)
             version = str(getattr(ref, "arxiv_version", "") or "")
-            if work.arxiv and version:
-                ref_versions.append(f"{work.arxiv}{version}".lower())
+            if arxiv and version:
+                ref_versions.append(f"{arxiv}{version}".lower())
         author_links: dict[str, tuple[str, ...]] = {}
         preferred: dict[str, str] = {}
         aliases: dict[str, tuple[str, ...]] = {}
@@ -418,11 +464,7 @@ def name_variants(name: str) -> set[str]:
 def cited_work_of(ref: Any) -> CitedWork:
     """Adapt a :class:`posttui.references.Reference` (or any object with similar attributes)."""
     key = str(getattr(ref, "key", "") or "")
-    doi = None
-    raw_doi = str(getattr(ref, "doi", "") or "").strip()
-    if raw_doi and normalize_doi(raw_doi):
-        doi = re.sub(r"^(?:https?://)?(?:dx\.)?(?:doi\.org/)|^doi:\s*", "", raw_doi, flags=re.I)
-    arx = normalize_arxiv(str(getattr(ref, "arxiv", "") or "")) if getattr(ref, "arxiv", None) else None
+    doi, arx = cited_identifiers(ref)
     authors_text = ""
     for attr in ("short_authors", "authors_text", "label_authors"):
         value = getattr(ref, attr, None)
@@ -446,6 +488,16 @@ def cited_work_of(ref: Any) -> CitedWork:
     return CitedWork(key=key, doi=doi, arxiv=arx, authors_text=authors_text, year=year, url=url or None)
 
 
+def cited_identifiers(ref: Any) -> tuple[str | None, str | None]:
+    """The DOI (resolver prefix removed) and arXiv id (normalised) of a bibliography entry, or None."""
+    doi = None
+    raw_doi = str(getattr(ref, "doi", "") or "").strip()
+    if raw_doi and normalize_doi(raw_doi):
+        doi = re.sub(r"^(?:https?://)?(?:dx\.)?(?:doi\.org/)|^doi:\s*", "", raw_doi, flags=re.I)
+    arx = normalize_arxiv(str(getattr(ref, "arxiv", "") or "")) if getattr(ref, "arxiv", None) else None
+    return doi, arx
+
+
 def _surname(author: str) -> str:
     author = author.strip()
     if "," in author:
@@ -454,11 +506,31 @@ def _surname(author: str) -> str:
     return parts[-1] if parts else author
 
 
-_VERSIONED_RE = re.compile(r"(?:arxiv\s*[:/]?\s*|arxiv\.org/(?:abs|pdf)/)(\d{4}\.\d{4,5}v\d+)", re.I)
+@lru_cache(maxsize=8)
+def _source_facts(text: str) -> tuple[frozenset[str], ...]:
+    """DOIs, arXiv ids, versioned arXiv ids, hosts and normalised URLs written in one source text.
+
+    Memoised: every saved prompt of a site carries the same homepage, so ``check --site`` reads it once."""
+    dois, arxiv = find_identifiers(text)
+    hosts: set[str] = set()
+    urls: set[str] = set()
+    for url in dict.fromkeys(urls_in(text)):  # each distinct URL once (a bibliography repeats its hosts)
+        host = host_of(url)
+        if host:
+            hosts.add(host)
+        urls.add(normalize_url(url))
+    return frozenset(dois), frozenset(arxiv), frozenset(_versioned_arxiv(text)), frozenset(hosts), frozenset(urls)
+
+
+_VERSIONED = r"(?:arxiv\s*[:/]?\s*|arxiv\.org/(?:abs|pdf)/)(\d{4}\.\d{4,5}v\d+)"
+_VERSIONED_RE = re.compile(_VERSIONED, re.I)
+_VERSIONED_FOLDED_RE = re.compile(_VERSIONED)
 
 
 def _versioned_arxiv(text: str) -> set[str]:
-    return {m.group(1).lower() for m in _VERSIONED_RE.finditer(text)}
+    folded = search_folded(text)  # the same matches, found several times faster (see search_folded)
+    matches = _VERSIONED_RE.finditer(text) if folded is None else _VERSIONED_FOLDED_RE.finditer(folded)
+    return {m.group(1).lower() for m in matches}
 
 
 def _flatten(value: Any) -> str:

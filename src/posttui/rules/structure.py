@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 from ..claims import OFFLINE_CONTENT_LINE
 from .base import Fix, Hit, Severity, rule
@@ -121,13 +122,23 @@ def _strings(value, key: str):
             yield from _strings(v, key)
 
 
+@lru_cache(maxsize=32)
+def _front_matter_data(body: str):
+    """``(data, None)`` for a front matter body that parses, else ``(None, the problem)``. Memoised (the data is
+    only read): a streaming check asks at every partial check, and a closed front matter no longer changes."""
+    from ..errors import MetadataError
+    from ..yamlio import load_yaml
+
+    try:
+        return load_yaml(body, None), None
+    except MetadataError as exc:
+        return None, str(exc).split("\n", 1)[0]
+
+
 @rule("PT007", "error", "front matter is not valid YAML or holds control characters")
 def front_matter_yaml(doc, ctx, opts, partial):
     """Jekyll reads the front matter as YAML: a stray ``"`` breaks it, and inside double quotes a backslash starts
     an escape, so a LaTeX title ``"$\\texttt{x}$"`` becomes a TAB and ``exttt``."""
-    from ..errors import MetadataError
-    from ..yamlio import load_yaml
-
     lay = doc.layout
     if lay.front_matter is None or not lay.front_matter_closed:
         return
@@ -143,10 +154,8 @@ def front_matter_yaml(doc, ctx, opts, partial):
         index = min(max(number, 0), len(lines) - 1)
         return lines[index][0], lines[index][1]
 
-    try:
-        data = load_yaml(body, None)
-    except MetadataError as exc:
-        problem = str(exc).split("\n", 1)[0]
+    data, problem = _front_matter_data(body)
+    if problem is not None:
         where = _ERROR_LINE_RE.search(problem)
         span = line_span(int(where.group(1)) if where else 0)
         yield Hit(*span, f"the front matter is not valid YAML ({problem}): Jekyll will not read the post's "

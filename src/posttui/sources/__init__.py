@@ -27,12 +27,14 @@ def load(
     homepage: str | Path | None = None,
     site: "str | Path | Site | None" = None,
     config: "Config | None" = None,
+    check_dump_form: bool = True,
 ) -> Paper:
     """Open a paper from an arXiv id/URL, a saved prompt, or a local directory/archive/.tex file.
 
     ``site`` (a :class:`~posttui.site.Site`, or the folder of one: it must be a Jekyll site) supplies the group file
     and the homepage unless ``group``/``homepage`` name them explicitly. ``authors`` is an already-matched
     ``authors.yaml``; ``metadata`` a YAML or Atom XML file when it does not sit beside the source.
+    ``check_dump_form=False`` skips a saved prompt's YAML re-dump check (for callers that never re-render it).
     """
     from ..config import load_config
 
@@ -50,7 +52,7 @@ def load(
         from .saved_prompt import is_saved_prompt, load_saved_prompt
 
         if path.is_file() and is_saved_prompt(path):
-            return _ignoring(load_saved_prompt(path), explicit, "a saved prompt carries its own metadata, authors "
+            return _ignoring(load_saved_prompt(path, check_dump_form=check_dump_form), explicit, "a saved prompt carries its own metadata, authors "
                              "and homepage")
         from .local import load_local
 

@@ -186,8 +186,12 @@ def split_saved_prompt(text: str, path: str | Path = "<prompt>") -> tuple[dict[s
     return blocks, values
 
 
-def parse_saved_prompt(text: str, path: str | Path = "<prompt>") -> Paper:
-    """A Paper from the text of a saved prompt (with or without the ``{% raw %}`` wrapper)."""
+def parse_saved_prompt(text: str, path: str | Path = "<prompt>", *, check_dump_form: bool = True) -> Paper:
+    """A Paper from the text of a saved prompt (with or without the ``{% raw %}`` wrapper).
+
+    ``check_dump_form`` re-dumps the two YAML blocks to warn when a re-rendered prompt would differ; a caller that
+    never re-renders the prompt (the checker) skips that round trip, which costs more than the parse itself.
+    """
     if not text.strip():
         raise SavedPromptError("saved prompt is empty", path=path, hint="give a prompt saved by the site")
     prompt, wrapped = unwrap_saved(text)
@@ -221,6 +225,8 @@ def parse_saved_prompt(text: str, path: str | Path = "<prompt>") -> Paper:
         origin=str(path),
     )
     _check_names(paper, path)
+    if not check_dump_form:
+        return paper
     if dump_yaml(metadata) != blocks["metadata"]:
         paper.warnings.append("the Paper Metadata block is not in yaml.dump form: a re-rendered prompt will differ")
     if dump_yaml(authors) != blocks["authors"]:
@@ -238,8 +244,9 @@ def _check_names(paper: Paper, path: str | Path) -> None:
     paper.post_name  # noqa: B018 - DATE-ID from the metadata date and the featured id; raises SourceError
 
 
-def load_saved_prompt(path: str | Path) -> Paper:
-    """Read a saved prompt file into a Paper whose ``parts`` re-render it byte for byte."""
+def load_saved_prompt(path: str | Path, *, check_dump_form: bool = True) -> Paper:
+    """Read a saved prompt file into a Paper whose ``parts`` re-render it byte for byte (see
+    :func:`parse_saved_prompt` for ``check_dump_form``)."""
     path = Path(path)
     try:
         with open(path, encoding="utf-8", newline="") as handle:
@@ -248,7 +255,7 @@ def load_saved_prompt(path: str | Path) -> Paper:
         raise SavedPromptError(f"is not UTF-8 text ({exc.reason} at byte {exc.start})", path=path) from None
     except OSError as exc:
         raise SavedPromptError(f"cannot be read: {exc.strerror}", path=path) from None
-    return parse_saved_prompt(text, path)
+    return parse_saved_prompt(text, path, check_dump_form=check_dump_form)
 
 
 # ----- the parts file written by `posttui unpack` ----------------------------------------------------------------

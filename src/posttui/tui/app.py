@@ -19,6 +19,7 @@ from ..errors import PosttuiError
 from ..session import SessionStore, paper_key
 from ..site import Site
 from .commands import ActionCommands
+from .keymap import check_keymap
 from .screens.dialogs import ConfirmDialog, HelpScreen
 from .screens.start import LoadingScreen, StartScreen
 from .styles import stylesheets
@@ -74,6 +75,7 @@ class PosttuiApp(App):
         self.backend_factory = backend_factory or default_backend_factory(self.config, backend_name, model)
         self.backend = None
         self.keymap_overrides = dict(keymap or {})
+        check_keymap(self.keymap_overrides)
         """The user's remapped keys (action id -> key, from keys.toml)."""
         self.freeze_gc = freeze_gc
         """Once a paper is open, move everything alive to the GC's permanent generation: full collections then
@@ -217,6 +219,35 @@ class PosttuiApp(App):
 
     def action_help(self) -> None:
         self.push_screen(HelpScreen())
+
+    def get_system_commands(self, screen):
+        """Textual's palette commands, with a Screenshot that saves where posttui keeps its data (Textual's own
+        writes into a Downloads folder that may not exist) and says where."""
+        from textual.app import SystemCommand
+
+        for command in super().get_system_commands(screen):
+            if command.title != "Screenshot":
+                yield command
+        yield SystemCommand("Screenshot", "Save an SVG screenshot of the screen into posttui's data folder",
+                            lambda: self.set_timer(0.1, self.save_screen_svg))
+
+    def save_screen_svg(self) -> Path | None:
+        """Write the screen as SVG into ``DATA/screenshots/`` (a new file each time); returns the path."""
+        from datetime import datetime, timezone
+
+        from ..files import write_file
+
+        folder = self.config.data_path() / "screenshots"
+        stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S%fZ")
+        path = folder / f"posttui-{stamp}.svg"
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+            write_file(path, self.export_screenshot())
+        except (OSError, PosttuiError) as exc:
+            self.notify(f"The screenshot could not be saved in {folder}: {exc}", severity="error", timeout=10)
+            return None
+        self.notify(f"Screenshot saved: {path}", title="Screenshot", timeout=10)
+        return path
 
     def on_unmount(self) -> None:
         if self._own_store:

@@ -11,21 +11,26 @@ import asyncio
 
 from ..errors import LLMError, PosttuiError
 from .keymap import key_of
-from .screens.dialogs import ConfirmDialog, DiffDialog
+from ..postformat import section_at
+from .screens.dialogs import ConfirmDialog, DiffDialog, ProgressDialog
 from .widgets.problems import severity_of
 
 
 async def revise(screen, kind: str, offset: int = 0) -> None:
     """Ask for a repair or a section, show the diff, and make it the draft if the user accepts."""
     review, app = screen.review, screen.app
+    progress = ProgressDialog(_progress_title(review.text, kind, offset), screen.action_stop)
+    await app.push_screen(progress)
     try:
-        revision = await review.propose(kind, offset=offset)
+        revision = await review.propose(kind, offset=offset, on_chunk=progress.write)
     except LLMError as exc:
         screen.notify(str(exc), title=f"{kind.title()} failed", severity="error", timeout=15)
         return
     except PosttuiError as exc:
         screen.notify(str(exc), title=f"{kind.title()} not possible", severity="warning", timeout=10)
         return
+    finally:
+        await _close(app, progress)
     what = "Repair of the open problems" if kind == "repair" else f"New text for {revision.section.label}"
     remaining = [f for f in revision.findings if severity_of(f) == "error"]
     note = f"After it, {len(remaining)} error(s) remain." if remaining else "After it, no error remains."
@@ -35,6 +40,22 @@ async def revise(screen, kind: str, offset: int = 0) -> None:
         screen.notify(f"{kind.title()} accepted; {key_of(app, 'undo_version')} goes back.")
     else:
         screen.notify(f"{kind.title()} rejected; the draft is unchanged.")
+
+
+def _progress_title(text: str, kind: str, offset: int) -> str:
+    if kind == "repair":
+        return "Repairing the open problems: the new draft as it arrives"
+    section = section_at(text, offset)
+    label = (section.heading or "the opening") if section is not None else "the section"
+    return f'Regenerating "{label}": the new text as it arrives'
+
+
+async def _close(app, dialog) -> None:
+    """Take ``dialog`` off the screen stack once it is on top again (the quit question may have opened above it)."""
+    while dialog in app.screen_stack and app.screen is not dialog:
+        await asyncio.sleep(0.05)
+    if app.screen is dialog:
+        await app.pop_screen()
 
 
 async def approve(screen) -> None:

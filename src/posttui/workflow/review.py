@@ -35,7 +35,7 @@ class Review:
 
     def __init__(self, paper, *, site=None, config=None, backend=None, store=None, session_id: int | None = None,
                  prompt_mode: str = "site", model: str | None = None, origin: str | None = None,
-                 draft_file: bool = False):
+                 draft_file: bool = False, resolved: bool = False):
         from ..config import load_config
 
         self.paper = paper
@@ -47,6 +47,8 @@ class Review:
         """The :class:`~posttui.session.SessionStore`, or None to keep nothing (a throw-away run)."""
         self.session_id = session_id
         self.prompt_mode = prompt_mode
+        self.resolved = resolved
+        """The site prompt carries the looked-up reference identifiers (``--resolve``)."""
         self.model_override = model
         self.origin = origin or str(getattr(paper, "origin", "") or getattr(paper, "arxiv_id", "") or "")
         self.text = ""
@@ -78,9 +80,10 @@ class Review:
     @classmethod
     def open(cls, source, *, site=None, cwd=None, config=None, store=None, backend: str | None = None,
              model: str | None = None, session_id: int | None = None, prompt_mode: str = "site",
-             draft_file: bool = False, **load_options) -> "Review":
+             draft_file: bool = False, resolve: bool = False, **load_options) -> "Review":
         """Open ``source`` (anything :func:`posttui.sources.load` takes) in the site named by ``site`` (which must
-        be a Jekyll site) or, without it, in the site around ``cwd`` (the current folder), if any."""
+        be a Jekyll site) or, without it, in the site around ``cwd`` (the current folder), if any. ``resolve``
+        looks up the identifiers the bibliography lacks (network; answers cached) and sends them in the prompt."""
         from ..config import load_config
         from ..llm import make_backend
         from ..site import Site, open_site
@@ -89,8 +92,12 @@ class Review:
         config = config or load_config()
         site = site if isinstance(site, Site) else open_site(site, cwd=cwd)
         paper = load(source, site=site, config=config, **load_options)
+        if resolve:
+            from ..resolve import resolve_paper
+
+            resolve_paper(paper, network=True, config=config)
         review = cls(paper, site=site, config=config, store=store, session_id=session_id, prompt_mode=prompt_mode,
-                     model=model, origin=str(source), draft_file=draft_file)
+                     model=model, origin=str(source), draft_file=draft_file, resolved=resolve)
         review.backend = make_backend(config, name=backend, model=model, paper=paper)
         if session_id is not None:
             review.resume(session_id)
@@ -125,7 +132,8 @@ class Review:
     def prompt(self, mode: str | None = None) -> str:
         mode = mode or self.prompt_mode
         if mode not in self._prompts:
-            self._prompts[mode] = self.paper.prompt(mode, model=self.model_name, image_model=self.config.image_model)
+            self._prompts[mode] = self.paper.prompt(mode, model=self.model_name, image_model=self.config.image_model,
+                                                    resolved=self.resolved)
         return self._prompts[mode]
 
     @property
@@ -315,16 +323,28 @@ class Review:
 
     def fix(self, finding) -> bool:
         """Apply one finding's fix (it must belong to the current text); False when it changed nothing."""
-        if getattr(finding, "fix", None) is None:
-            raise PosttuiError(f"{finding.rule} has no mechanical fix", hint="ask for a repair instead")
-        if self.findings_text != self.text:
-            raise PosttuiError("the draft changed since it was checked", hint="check it again, then fix")
-        fixed = self.checker.fix_one(self.text, finding)
-        if fixed == self.text:
+        revision = self.propose_fix(finding)
+        if revision is None:
             return False
-        self.record(fixed, "fix")
-        self.check()
+        self.accept(revision)
         return True
+
+    def propose_fix(self, finding=None):
+        """The mechanical fixes (every one, or only ``finding``'s) as a :class:`~posttui.llm.conversation.Revision`
+        to show as a diff before :meth:`accept` (front ends that ask first); None when nothing would change."""
+        from ..llm.conversation import Revision
+
+        if finding is None:
+            fixed = self.checker.fix_all(self.text)[0]
+        else:
+            if getattr(finding, "fix", None) is None:
+                raise PosttuiError(f"{finding.rule} has no mechanical fix", hint="ask for a repair instead")
+            if self.findings_text != self.text:
+                raise PosttuiError("the draft changed since it was checked", hint="check it again, then fix")
+            fixed = self.checker.fix_one(self.text, finding)
+        if fixed == self.text:
+            return None
+        return Revision(fixed, "fix", None, self.checker.check(fixed))
 
     # ----- model calls ------------------------------------------------------------------------------------------
     def _count(self, charge) -> None:
@@ -516,7 +536,7 @@ class Review:
         the way unless ``overwrite``. A failed image prompt or image is a notice: the post is saved without it."""
         from ..llm.image import generate_image, write_image_prompt
 
-        gate = self.approval()
+        gate = await asyncio.to_thread(self.approval)  # a full check: off the caller's event loop
         refusal = gate.refusal(allow_errors=allow_errors, overwrite=overwrite)
         if refusal is not None:
             raise refusal

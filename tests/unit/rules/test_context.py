@@ -105,6 +105,20 @@ def test_from_paper_survives_a_broken_bibliography(monkeypatch):
     assert "10.1000/xyz(2020)01" in ctx.known_dois  # still found in the raw .bbl text
 
 
+def test_references_are_adapted_only_when_a_rule_looks_one_up():
+    paper = make_paper()
+    ctx = CheckContext.from_paper(paper)
+    smith, jones = paper.references
+    assert "_pending" in vars(smith) and "_pending" in vars(jones)  # the context read keys and identifiers only
+    assert "smith2020" in ctx.references and "nobody" not in ctx.references
+    assert sorted(ctx.references) == ["jones2019", "smith2020"] and len(ctx.references) == 2
+    assert "_pending" in vars(smith)
+    assert ctx.references["smith2020"].authors_text == "Smith et al." and ctx.references["smith2020"].year == "2020"
+    assert "_pending" not in vars(smith) and "_pending" in vars(jones)
+    assert ctx.references.get("nobody") is None
+    assert dict(ctx.references) == {ref.key: cited_work_of(ref) for ref in paper.references}
+
+
 def test_one_preferred_link_for_the_checker_the_writer_and_the_authors_pane():
     """Labels count in the ranking ("Webpage" beats an unlabelled URL): every consumer uses the same choice."""
     from pathlib import Path
@@ -120,3 +134,12 @@ def test_one_preferred_link_for_the_checker_the_writer_and_the_authors_pane():
     for match in members:
         assert ctx.author_preferred.get(match.name) == match.preferred_url == match.member.preferred_link[1]
         assert writer[match.name] == match.preferred_url
+
+
+def test_counting_identifiable_references_reads_no_entry_text():
+    paper = make_paper()
+    ctx = CheckContext.from_paper(paper)
+    assert ctx.identifiable_references() == 2
+    assert all("_pending" in vars(ref) for ref in paper.references)
+    plain = CheckContext(references={k: ctx.references[k] for k in ctx.references}, featured_id="2401.01234")
+    assert plain.identifiable_references() == 2

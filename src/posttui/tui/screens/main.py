@@ -9,6 +9,7 @@ at a time, and a version is kept once typing pauses."""
 from __future__ import annotations
 
 import asyncio
+import threading
 
 from textual import on, work
 from textual.app import ComposeResult
@@ -22,7 +23,8 @@ from textual.worker import Worker, WorkerState
 from ...errors import LLMError, PosttuiError
 from ...postformat import reader_view
 from ...workflow import Checked, Notice, Review, StateChanged, UsageCounted
-from .. import flows
+from .. import flows, layout
+from ..availability import why_not
 from ..checks import CheckScheduler
 from ..editor_sync import EditorSync
 from ..keymap import bindings, key_of
@@ -34,8 +36,6 @@ from ..widgets.source import LatexView
 from ..widgets.status import StatusHeader
 from ..widgets.tables import AuthorsTable, ReferencesPane, ReferencesTable
 from .dialogs import ConfirmDialog, HelpScreen
-
-VIEWS = ("split", "editor", "preview")
 
 
 class MainScreen(Screen):
@@ -60,6 +60,8 @@ class MainScreen(Screen):
         """The text last put into the editor by the app (anything else there is a user edit)."""
         self.checks = CheckScheduler(self)
         self._edit_timer = None
+        self._warned = 0
+        """How many of the paper's warnings have been shown (more appear once the TeX is analysed)."""
         self.preview_shown: str | None = None
         """The draft text whose rendering the preview shows (set once the rendering is in place)."""
         self.sync = EditorSync(self)
@@ -111,7 +113,6 @@ class MainScreen(Screen):
         self.query_one("#preview-pane").border_title = "Preview"
         self.query_one("#problems-pane").border_title = "Problems"
         self.query_one("#source", LatexView).load_text(paper.site_tex or "% this paper has no TeX source")
-        self._warned = 0
         self._show_paper_warnings()
         if review.text:
             self.notify(review.resume_note, timeout=6)
@@ -150,6 +151,9 @@ class MainScreen(Screen):
 
     # ----- what the review says ---------------------------------------------------------------------------------
     def _on_review_event(self, event) -> None:
+        if threading.get_ident() != self.app._thread_id:  # e.g. the approval gate's check, run in a thread
+            self.app.call_from_thread(self._on_review_event, event)
+            return
         if isinstance(event, StateChanged):
             self.status.set_state(event.state, event.detail)
             self.busy = self.review.busy
@@ -207,7 +211,7 @@ class MainScreen(Screen):
         self.editor.show_findings(findings, text)
         self.problems.show(findings)
         if not findings:
-            tip = "F1 lists every key; ctrl+p opens the command palette."
+            tip = f"{key_of(self.app, 'help').upper()} lists every key; ctrl+p opens the command palette."
             self.query_one("#problem-detail", Static).update(f"No problems found. {tip}" if text.strip() else tip)
         counts = {s: sum(1 for f in findings if severity_of(f) == s) for s in ("error", "warning", "info")}
         self.status.problems = f"{counts['error']}E {counts['warning']}W {counts['info']}I"
@@ -344,28 +348,23 @@ class MainScreen(Screen):
     @on(ProblemsTable.Jump)
     def _jump(self, event: ProblemsTable.Jump) -> None:
         f = event.finding
-        self.editor.jump_to(self.review.findings_text or self.editor.text, f.start, f.end)
+        self.editor.jump_to(self.review.findings_text or self.editor.text, f.start, f.end, focus=False)
 
     def action_focus_problems(self) -> None:
         self.problems.focus()
 
     def action_cycle_view(self) -> None:
         self._view_chosen = True
-        self._set_view(VIEWS[(VIEWS.index(self.view) + 1) % len(VIEWS)])
+        self._set_view(layout.cycle(self))
         self.notify(f"View: {self.view}", timeout=2)
 
     def _set_view(self, view: str) -> None:
-        self.view = view
-        self.query_one("#right").set_classes(view)
+        layout.show(self, view)
         if view != "editor":
             self.refresh_preview()
 
     def on_resize(self, event) -> None:
-        """Small terminals: no side-by-side preview (unless the user asks), a shorter problems list."""
-        width, height = event.size
-        self.set_class(width < 110, "narrow")
-        self.set_class(height < 30, "short")
-        if not self._view_chosen and (wanted := "editor" if width < 110 else "split") != self.view:
+        if (wanted := layout.resized(self, *event.size)) is not None:
             self._set_view(wanted)
 
     @on(ReferencesTable.RowHighlighted, "#references")
@@ -435,16 +434,8 @@ class MainScreen(Screen):
 
     # ----- key availability -------------------------------------------------------------------------------------
     def check_action(self, action: str, parameters) -> bool | None:
-        idle = not self.busy
-        available = {
-            "stop": self.busy,
-            "generate": idle,
-            "regenerate_section": idle and self.has_text,
-            "repair": idle and self.has_text,
-            "fix_all": idle and self.fixable,
-            "approve": idle and self.has_text,  # without a site, approving explains how to name one
-            "undo_version": idle,
-            "redo_version": idle,
-            "external_edit": idle,
-        }.get(action, True)
-        return True if available else None
+        return None if why_not(self, action) else True
+
+    def why_not(self, action: str) -> str | None:
+        """Why ``action`` cannot run now (the palette shows it), or None."""
+        return why_not(self, action)

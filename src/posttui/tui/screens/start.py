@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from textual import on
@@ -13,6 +14,28 @@ from textual.widgets import Footer, Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
 
+class PickList(OptionList):
+    """An option list that highlights its first row when it gets the focus, so Enter works at once."""
+
+    def on_focus(self) -> None:
+        if self.highlighted is None:
+            self.action_first()
+
+
+def describe_saved_prompt(path: Path) -> str:
+    """``DATE  ID  title`` for a saved prompt ``prompts/content/DATE-ID.txt`` (the title read from its head)."""
+    from ...prompt import saved_prompt_title
+
+    stem = path.stem
+    date, arxiv_id = (stem[:10], stem[11:]) if re.match(r"\d{4}-\d\d-\d\d-.", stem) else ("", stem)
+    title = saved_prompt_title(path) or "(no title found)"
+    if "$" in title or "\\" in title:  # LaTeX in arXiv titles ($\beta$-flows) reads as text
+        from ...latex_text import latex_to_text
+
+        title = latex_to_text(title)
+    title = title if len(title) <= 60 else title[:59] + "…"  # one row per prompt
+    return f"{date}  {arxiv_id}  {title}".strip()
+
 
 class StartScreen(Screen):
     BINDINGS = [Binding("ctrl+q", "app.quit", "Quit", id="quit", priority=True),
@@ -22,6 +45,9 @@ class StartScreen(Screen):
         app = self.app
         with Vertical(id="start"):
             yield Static("[b]posttui[/b] — turn a paper into a reviewed post for your group's site", id="start-title")
+            # The input comes first: on a small terminal it stays visible and the notes below are cut instead.
+            yield Label("Open a paper: arXiv id or URL, a folder, .tar.gz, .tex, or a saved prompt file")
+            yield Input(placeholder="e.g. 2511.10640 or examples/synthetic-paper", id="source-input")
             if app.site is not None:
                 yield Static(f"Site: [b]{app.site.root}[/b]", id="site-line")
             else:
@@ -30,15 +56,13 @@ class StartScreen(Screen):
                     "_posts/): start posttui inside it, or run [b]posttui --site DIR[/b]. You can still open a "
                     "paper and write a draft.", id="site-line")
             yield Static(f"Backend: {app.backend_hint}", id="backend-line")
-            yield Label("Open a paper: arXiv id or URL, a folder, .tar.gz, .tex, or a saved prompt file")
-            yield Input(placeholder="e.g. 2511.10640 or examples/synthetic-paper", id="source-input")
             with Horizontal(id="start-lists"):
                 with Vertical(classes="start-col"):
                     yield Label("Recent sessions")
-                    yield OptionList(id="sessions")
+                    yield PickList(id="sessions")
                 with Vertical(classes="start-col"):
                     yield Label("Saved prompts in the site")
-                    yield OptionList(id="prompts")
+                    yield PickList(id="prompts")
         yield Footer()
 
     def on_mount(self) -> None:
@@ -51,7 +75,7 @@ class StartScreen(Screen):
         prompts = self.query_one("#prompts", OptionList)
         if self.app.site is not None:
             for p in self.app.site.saved_prompts():
-                prompts.add_option(Option(p.stem, id=f"p:{p}"))
+                prompts.add_option(Option(describe_saved_prompt(p), id=f"p:{p}"))
         if not prompts.option_count:
             prompts.add_option(Option("(none)", id="none", disabled=True))
         self.query_one(Input).focus()

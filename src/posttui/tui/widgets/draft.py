@@ -101,12 +101,16 @@ class DraftEditor(TextArea):
 
     def __init__(self, text: str = "", **kwargs):
         super().__init__(text, language=markdown_language(), soft_wrap=True, show_line_numbers=True,
-                         tab_behavior="focus",
-                         placeholder="No draft yet: ctrl+g writes one (or type, or paste). F1 lists every key.",
-                         **kwargs)
+                         tab_behavior="focus", **kwargs)
         self.register_theme(DRAFT_THEME)
         self.theme = DRAFT_THEME.name
         self._marks: list[Mark] = []
+
+    def on_mount(self) -> None:
+        from ..keymap import key_of  # the keys the user has now (keys.toml), not the defaults
+
+        self.placeholder = (f"No draft yet: {key_of(self.app, 'generate')} writes one (or type, or paste). "
+                            f"{key_of(self.app, 'help')} lists every key.")
 
     # ----- findings ---------------------------------------------------------------------------------------------
     def show_findings(self, findings, text: str | None = None) -> None:
@@ -143,14 +147,16 @@ class DraftEditor(TextArea):
                 highlights[m.end_row].append((0, _byte_col(doc.get_line(m.end_row), m.end), name))
 
     # ----- navigation -------------------------------------------------------------------------------------------
-    def jump_to(self, text: str, start: int, end: int) -> None:
-        """Select the span of a finding (character offsets into ``text``), scroll it to the middle, focus."""
+    def jump_to(self, text: str, start: int, end: int, *, focus: bool = True) -> None:
+        """Select the span of a finding (character offsets into ``text``) and scroll it to the middle; ``focus``
+        off leaves the focus where it is (the Problems list keeps it, so its fix key never types over the span)."""
         starts = line_starts(text)
         a = offsets_to_location(text, starts, start)
         b = offsets_to_location(text, starts, max(start, end))
         self.selection = Selection(a, b)
         self.scroll_cursor_visible(center=True)
-        self.focus()
+        if focus:
+            self.focus()
 
     def append_text(self, chunk: str) -> None:
         """Add streamed text at the end without moving the user's view unless they follow the end."""

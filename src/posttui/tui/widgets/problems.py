@@ -9,7 +9,7 @@ from textual.binding import Binding
 from textual.message import Message
 from textual.widgets import DataTable
 
-from ..keymap import bindings
+from ..keymap import bindings, key_of
 
 SEVERITY_STYLE = {"error": "bold #ff5f5f", "warning": "#ffd75f", "info": "#87afff", "pending": "italic #8a8a8a"}
 SEVERITY_ORDER = {"error": 0, "warning": 1, "info": 2, "pending": 3}
@@ -72,8 +72,9 @@ class ProblemsTable(DataTable):
         if self.not_listed:
             self.add_row(
                 Text("…", style="dim"), "", "", "",
-                Text(f"{self.not_listed:,} more problems not listed: fix the ones above (ctrl+l fixes all that can "
-                     "be fixed) and the rest appear here", style="italic dim"),
+                Text(f"{self.not_listed:,} more problems not listed: fix the ones above "
+                     f"({key_of(self.app, 'fix_all')} fixes all that can be fixed) and the rest appear here",
+                     style="italic dim"),
                 key="more",
             )
         if self.findings:

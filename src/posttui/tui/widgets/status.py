@@ -71,25 +71,29 @@ class StatusHeader(Widget):
         label = state
         if state in RUNNING:
             what = f'{state} "{self.detail}"' if self.detail else state
-            label = f"{what} {time.monotonic() - (self.started or time.monotonic()):.0f}s"
+            label = f"{what} {max(0.0, time.monotonic() - (self.started or time.monotonic())):.0f}s"
         elif self.detail:
             label = f"{state}: {self.detail}"
         narrow = width < 100
+        counts = f"│ {self.problems} " if self.problems else ""
+        if len(label) + len(counts) + 4 > width:  # the problem counts stay; a long state gives way
+            label = label[: max(1, width - len(counts) - 5)] + "…"
         right = Text()
         right.append(f" ● {label} ", style=STATE_STYLE.get(state, "bold #5fd75f" if state in RUNNING else "bold"))
-        if self.problems and not narrow:
-            right.append(f"│ {self.problems} ")
+        right.append(counts)  # kept at every width (issue 13.8): the rest gives way first
         cost = f"${self.cost:.3f}" if self.cost_known else "cost unknown"
-        if self.live_tokens:
-            right.append(f"│ {self.tokens:,}+~{self.live_tokens:,} tok {cost} ")
-        else:
-            right.append(f"│ {self.tokens:,} tok {cost} ")
+        usage = (f"│ {self.tokens:,}+~{self.live_tokens:,} tok {cost} " if self.live_tokens
+                 else f"│ {self.tokens:,} tok {cost} ")
+        if right.cell_len + len(usage) + 9 <= width:
+            right.append(usage)
         left = Text()
-        left.append(" posttui ", style="bold reverse")
+        if right.cell_len + 9 <= width:
+            left.append(" posttui ", style="bold reverse")
         backend = self.backend
         if narrow:
             backend = backend.replace("offline writer (no API key)", "offline, no key")
-        left.append(f" {backend} ", style="italic #d7af5f")
+        if left.cell_len + right.cell_len + len(backend) + 2 <= width:
+            left.append(f" {backend} ", style="italic #d7af5f")
         room = width - left.cell_len - right.cell_len - 1
         paper = self.paper
         if room < len(paper):

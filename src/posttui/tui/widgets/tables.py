@@ -10,23 +10,7 @@ from textual.widgets import DataTable, Static
 
 ORIGIN_STYLE = {"source": "dim", "Semantic Scholar": "#5fd7af", "INSPIRE": "#d7af5f", "Crossref": "#af87d7"}
 
-
-def _first_author(authors) -> str:
-    if not authors:
-        return ""
-    if isinstance(authors, str):
-        return authors.split(" and ")[0].split(",")[0].strip()
-    first = authors[0]
-    return str(getattr(first, "name", first))
-
-
-def cite_counts(paper) -> dict[str, int]:
-    """How often each citation key is cited in the TeX: the LaTeX analysis counted them (none without TeX)."""
-    try:
-        doc = paper.document
-    except Exception:  # noqa: BLE001 - the pane must open even when the analysis fails (the paper notes why)
-        return {}
-    return dict(doc.citation_counts) if doc is not None else {}
+from ...panes import cite_counts, reference_rows
 
 
 class ReferencesTable(DataTable):
@@ -53,23 +37,20 @@ class ReferencesTable(DataTable):
         self.mark_used(draft)
 
     def mark_used(self, draft: str) -> None:
-        low = draft.lower()
         self.clear()
-        self.rows_shown = sorted(self.references, key=lambda r: -self.counts.get(getattr(r, "key", ""), 0))
-        self.used = []
-        for r in self.rows_shown:
-            ident = getattr(r, "doi", None) or getattr(r, "arxiv", None) or ""
-            used = bool(ident) and str(ident).lower() in low
-            self.used.append(used)
+        rows = reference_rows(self.references, self.counts, draft)
+        self.rows_shown = [row.reference for row in rows]
+        self.used = [row.used for row in rows]
+        for row in rows:
             self.add_row(
-                Text("●", style="bold #5fd75f") if used else "",
-                getattr(r, "key", ""),
-                str(getattr(r, "year", "") or ""),
-                str(self.counts.get(getattr(r, "key", ""), 0)),
-                Text(str(ident), style="#5fafff") if ident else Text("—", style="dim"),
-                _origin_cell(r),
-                _first_author(getattr(r, "authors", None)),
-                " ".join(str(getattr(r, "title", "") or "").split()),
+                Text("●", style="bold #5fd75f") if row.used else "",
+                row.key,
+                row.year,
+                str(row.cited),
+                Text(row.ident, style="#5fafff") if row.ident else Text("—", style="dim"),
+                _origin_cell(row.reference),
+                row.author,
+                row.title,
             )
 
     def describe(self, row: int) -> str:

@@ -1,0 +1,70 @@
+"""Process-level measurements shared by the bench scripts: CPU time and peak RSS of one child process.
+
+CPU time (user + system) rather than wall time, so a busy neighbour on the shared machine inflates the numbers
+less; each command runs several times and the lowest value is kept (noise only ever adds time). Children may
+cache bytecode (see :func:`bench_env`).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+PEERS = {"pymarkdown": "pymarkdownlnt", "mdformat": "mdformat", "arxiv-to-prompt": "arxiv-to-prompt"}
+"""Peer command -> the PyPI package that provides it (the project's optional ``bench`` extra)."""
+
+
+@dataclass
+class Run:
+    cpu: float
+    """User + system CPU seconds of the child."""
+    rss_mib: float
+    """Peak resident set size of the child, MiB."""
+    returncode: int
+
+
+def bench_env() -> dict[str, str]:
+    """The environment for measured commands: Python may cache bytecode (in a folder of its own under the temp
+    directory, never in the source tree), as it does for any installed program. With PYTHONDONTWRITEBYTECODE set
+    (as in some shells), every run of an editable install would compile each posttui module again, while the
+    peers, installed from wheels, load their bytecode: that measures the environment, not the program."""
+    env = dict(os.environ)
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
+    env["PYTHONPYCACHEPREFIX"] = str(Path(tempfile.gettempdir()) / "posttui-bench-pycache")
+    return env
+
+
+def run_once(argv: list[str], *, cwd: str | Path | None = None) -> Run:
+    """Run ``argv`` with its output discarded and return its own CPU time and peak RSS (``wait4``)."""
+    with open(os.devnull, "wb") as sink:
+        proc = subprocess.Popen(argv, stdout=sink, stderr=sink, cwd=cwd, env=bench_env())
+        _, status, usage = os.wait4(proc.pid, 0)
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    return Run(usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024, proc.returncode)
+
+
+def best(argv: list[str], repeat: int = 3, **kwargs) -> Run:
+    """The lowest CPU time (and lowest peak RSS) of ``repeat`` runs, after one unmeasured run (which may write the
+    bytecode cache)."""
+    run_once(argv, **kwargs)
+    runs = [run_once(argv, **kwargs) for _ in range(repeat)]
+    return Run(min(r.cpu for r in runs), min(r.rss_mib for r in runs), runs[0].returncode)
+
+
+def peer(command: str) -> list[str] | None:
+    """The argv prefix of a peer tool installed beside this Python, or None (with a note on how to get it)."""
+    found = Path(sys.executable).parent / command
+    path = str(found) if found.is_file() else shutil.which(command)
+    if path is None:
+        print(f"({command} is not installed: pip install -e '.[bench]' (package {PEERS.get(command, command)}) "
+              "to compare against it)")
+        return None
+    return [path]
+
+
+POSTTUI = [sys.executable, "-m", "posttui"]

@@ -1,0 +1,167 @@
+"""Site-wide checking: ``python bench/site.py [SHARED_DIR] [--no-memory]``.
+
+Measured in one run, on the corpus site's posts that have a saved prompt (the ones ``check --site`` checks):
+
+1. CPU time of ``posttui check --site`` as a multiple of the peers on the same post files, ``pymarkdown scan``
+   (goal <= 0.5x) and ``mdformat --check`` (for scale), and of posttui's own check of the same posts without
+   context (copies outside the site, so no saved prompt is found; goal <= 2x). Process level, best of 3.
+2. The CPU cost of one post's context in process (load the saved prompt + ``CheckContext.from_paper``): mean and
+   worst over the posts (goal <= 10 ms each), with one context-free check of the same posts as the baseline.
+3. Peak RSS of ``check --site`` on synthetic sites of 32, 320 and 3,200 posts (corpus posts and prompts copied
+   under new names into a temporary folder, deleted afterwards): RSS at 3,200 / RSS at 32, goal <= 1.2x.
+
+The peers come with the optional ``bench`` extra (``pip install -e '.[bench]'``); without them their ratios
+are skipped, and the script says so.
+"""
+
+from __future__ import annotations
+
+import itertools
+import os
+import shutil
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from _proc import POSTTUI, best, peer, run_once  # noqa: E402
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def checked_posts(site: Path) -> list[Path]:
+    """The posts ``check --site`` checks: those with a saved prompt."""
+    prompts = site / "prompts" / "content"
+    return sorted(p for p in (site / "_posts").glob("*.md") if (prompts / f"{p.stem}.txt").is_file())
+
+
+def ratio(value: float, base: float | None) -> str:
+    return f"{value / base:.2f}x" if base else "n/a"
+
+
+def process_costs(site: Path, posts: list[Path], scratch: Path) -> None:
+    bare = scratch / "no-context"
+    bare.mkdir()
+    for post in posts:
+        shutil.copyfile(post, bare / post.name)
+    files = [str(p) for p in posts]
+    site_run = best([*POSTTUI, "check", "--site", str(site), "--format", "json"])
+    bare_run = best([*POSTTUI, "check", "--format", "json", *[str(bare / p.name) for p in posts]])
+    pymd = peer("pymarkdown")
+    mdf = peer("mdformat")
+    pymd_run = best([*pymd, "scan", *files]) if pymd else None
+    mdf_run = best([*mdf, "--check", *files]) if mdf else None
+    print(f"1. CPU time over the {len(posts)} posts with a saved prompt (process level, best of 3)")
+    print(f"   posttui check --site:              {site_run.cpu * 1000:7.0f} ms")
+    print(f"   posttui check, same posts, no ctx: {bare_run.cpu * 1000:7.0f} ms   --site is "
+          f"{ratio(site_run.cpu, bare_run.cpu)} (goal <= 2x)")
+    if pymd_run:
+        print(f"   pymarkdown scan:                   {pymd_run.cpu * 1000:7.0f} ms   --site is "
+              f"{ratio(site_run.cpu, pymd_run.cpu)} (goal <= 0.5x)")
+    if mdf_run:
+        print(f"   mdformat --check:                  {mdf_run.cpu * 1000:7.0f} ms   --site is "
+              f"{ratio(site_run.cpu, mdf_run.cpu)} (for scale)")
+
+
+def context_costs(site: Path, posts: list[Path]) -> None:
+    try:
+        from posttui.sources import load
+    except ImportError:  # an older posttui (the "before" numbers)
+        from posttui.paper import load
+
+    def _load_context_paper(source, site):
+        """What ``check`` does: a saved prompt without the YAML re-dump check, where this posttui has that option."""
+        try:
+            return load(source, site=site, check_dump_form=False)
+        except TypeError:
+            return load(source, site=site)
+
+    from posttui.rules import CheckContext, check, load_rules
+    from posttui.rules.markdown import parse_segment, url_identifier
+
+    load_rules()
+    texts = [p.read_text(encoding="utf-8") for p in posts]
+    _load_context_paper(str(site / "prompts" / "content" / f"{posts[0].stem}.txt"), site)  # imports, not measured
+    times = []
+    for post in posts:
+        source = str(site / "prompts" / "content" / f"{post.stem}.txt")
+        start = time.process_time()
+        CheckContext.from_paper(_load_context_paper(source, site))
+        times.append(time.process_time() - start)
+    parse_segment.cache_clear()
+    url_identifier.cache_clear()
+    start = time.process_time()
+    for text in texts:
+        check(text, CheckContext())
+    bare = (time.process_time() - start) / len(texts)
+    mean, worst = statistics.mean(times), max(times)
+    print("2. One post's context, in process, CPU time (load the saved prompt + CheckContext.from_paper)")
+    print(f"   mean {mean * 1000:.1f} ms, median {statistics.median(times) * 1000:.1f} ms, worst {worst * 1000:.1f} ms"
+          f" (goal <= 10 ms); one context-free check of a post: {bare * 1000:.1f} ms (context/check = "
+          f"{mean / bare:.1f}x)")
+
+
+def synthetic_site(site: Path, posts: list[Path], count: int, target: Path) -> Path:
+    """A site of ``count`` posts: the corpus posts and their prompts again and again, under new names."""
+    target.mkdir()
+    for name in ("_config.yml", "index.md"):
+        if (site / name).is_file():
+            shutil.copyfile(site / name, target / name)
+    if (site / "assets").is_dir():
+        shutil.copytree(site / "assets", target / "assets")
+    (target / "_posts").mkdir()
+    (target / "prompts" / "content").mkdir(parents=True)
+    for n, post in zip(range(count), itertools.cycle(posts)):
+        stem = f"{post.stem}-{n:04d}"
+        _copy(post, target / "_posts" / f"{stem}.md")
+        _copy(site / "prompts" / "content" / f"{post.stem}.txt", target / "prompts" / "content" / f"{stem}.txt")
+    return target
+
+
+def _copy(source: Path, target: Path) -> None:
+    """A hard link where the file system allows one (3,200 prompts are ~450 MB), else a copy."""
+    try:
+        os.link(source, target)
+    except OSError:
+        shutil.copyfile(source, target)
+
+
+def memory(site: Path, posts: list[Path], scratch: Path) -> None:
+    print("3. Peak RSS of check --site on synthetic sites (process level)")
+    rss = {}
+    for count in (32, 320, 3200):
+        folder = synthetic_site(site, posts, count, scratch / f"site-{count}")
+        try:
+            start = time.perf_counter()
+            result = run_once([*POSTTUI, "check", "--site", str(folder), "--format", "json"])
+            elapsed = time.perf_counter() - start
+        finally:
+            shutil.rmtree(folder)
+        rss[count] = result.rss_mib
+        print(f"   {count:5d} posts: {result.rss_mib:6.1f} MiB  ({result.cpu:.1f} s CPU, {elapsed:.1f} s wall, "
+              f"{ratio(result.rss_mib, rss[32])} the RSS at 32)")
+    print(f"   RSS at 3,200 / RSS at 32 = {rss[3200] / rss[32]:.2f}x (goal <= 1.2x)")
+
+
+def main(argv: list[str]) -> int:
+    args = [a for a in argv[1:] if not a.startswith("--")]
+    shared = Path(args[0]) if args else ROOT.parent / "shared"
+    site = shared / "corpus" / "site"
+    posts = checked_posts(site) if site.is_dir() else []
+    if not posts:
+        print(f"no corpus site with saved prompts under {shared}; nothing to measure", file=sys.stderr)
+        return 1
+    with tempfile.TemporaryDirectory(prefix="posttui-bench-site-") as tmp:
+        scratch = Path(tmp)
+        process_costs(site, posts, scratch)
+        context_costs(site, posts)
+        if "--no-memory" not in argv:
+            memory(site, posts, scratch)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))

@@ -1,0 +1,50 @@
+"""Start-up: a headless command imports what it uses and nothing more (the cost is in bench/startup.py)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+PROBE = """
+import json, sys
+before = set(sys.modules)
+from posttui.cli import main
+try:
+    main(sys.argv[1:])
+except SystemExit:
+    pass
+print(json.dumps(sorted(set(sys.modules) - before)))
+"""
+
+HEAVY = ("asyncio", "ssl", "yaml", "feedparser", "pylatexenc", "markdown_it", "google", "textual", "platformdirs",
+         "bibtexparser", "pathlib")
+
+
+def imported(*args: str) -> list[str]:
+    out = subprocess.run([sys.executable, "-c", PROBE, *args], capture_output=True, text=True, check=True).stdout
+    return json.loads(out.strip().splitlines()[-1])
+
+
+def test_version_and_help_import_only_the_entry_point():
+    for args in (["--version"], ["--help"]):
+        modules = imported(*args)
+        assert sorted(m for m in modules if m.startswith("posttui")) == [
+            "posttui", "posttui.cli", "posttui.errors", "posttui.version"
+        ], args
+        assert not [m for m in modules if m.split(".")[0] in HEAVY], args
+
+
+def test_check_without_a_saved_prompt_imports_no_yaml_tags_or_latex_parser(tmp_path):
+    post = tmp_path / "post.md"
+    post.write_text("---\nlayout: post\n---\nSome text.\n", encoding="utf-8")
+    modules = imported("check", str(post))
+    assert not [m for m in modules if m.split(".")[0] in ("feedparser", "pylatexenc", "asyncio", "ssl", "textual")]
+    assert "posttui.cli.generate" not in modules
+
+
+def test_checking_a_site_post_reads_no_bibliography_text(corpus_site):
+    post = sorted((corpus_site / "_posts").glob("2020-*.md"))[0]
+    modules = imported("check", str(post), "--format", "json")
+    assert "posttui.references" in modules  # keys and identifiers were read...
+    assert "pylatexenc" not in modules  # ...but no entry's LaTeX was turned into text

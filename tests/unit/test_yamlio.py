@@ -1,0 +1,103 @@
+"""yamlio: the libyaml fast path gives exactly what the pure-Python loader gives, and hands over what it must."""
+
+from __future__ import annotations
+
+import pytest
+import yaml
+
+from posttui import yamlio
+from posttui.errors import MetadataError
+from posttui.prompt import unwrap_saved
+from posttui.sources.saved_prompt import split_saved_prompt
+
+needs_libyaml = pytest.mark.skipif(yamlio._CMetadataLoader is None, reason="PyYAML built without libyaml")
+
+
+def pure_python(text: str):
+    return yaml.load(text, Loader=yamlio._LimitedLoader)  # noqa: S506 - the safe loader under test
+
+
+def same(a, b) -> bool:
+    """Equal values of the same types, mappings in the same order (what a re-dump depends on)."""
+    if type(a) is not type(b):
+        return False
+    if isinstance(a, dict):
+        return list(a) == list(b) and all(same(a[k], b[k]) for k in a)
+    if isinstance(a, (list, tuple)):
+        return len(a) == len(b) and all(same(x, y) for x, y in zip(a, b))
+    return a == b
+
+
+SITE_DUMP = """\
+!!python/object/new:feedparser.util.FeedParserDict
+dictitems:
+  id: http://arxiv.org/abs/2101.00001v2
+  title: A title with A&A and *stars*
+  published_parsed: !!python/object/apply:time.struct_time
+  - !!python/tuple
+    - 2021
+    - 1
+    - 1
+    - 0
+    - 0
+    - 0
+    - 4
+    - 1
+    - 0
+  - tm_gmtoff: null
+    tm_zone: null
+  authors:
+  - !!python/object/new:feedparser.util.FeedParserDict
+    dictitems:
+      name: Ada Lovelace
+  tags: []
+  empty: !!python/object:feedparser.util.FeedParserDict {}
+  when: 2021-01-01
+  number: 0x1F
+  flag: yes
+"""
+
+
+@needs_libyaml
+@pytest.mark.parametrize("text", [SITE_DUMP, "a: 1\n", "", "# only a comment\n", "- [1, 2]\n- {a: b}\n",
+                                  "anchored: &a [1, 2]\n", "text: 'it''s'\nblock: |\n  two\n  lines\n"])
+def test_fast_path_gives_the_pure_python_result(text):
+    fast = yamlio._fast_load(text)
+    assert fast is not yamlio._SLOW
+    assert same(fast, pure_python(text))
+    assert same(yamlio.load_yaml(text), pure_python(text))
+
+
+@needs_libyaml
+def test_aliases_and_unprintable_text_go_to_the_pure_python_loader():
+    assert yamlio._fast_load("a: &x [1, 2]\nb: *x\n") is yamlio._SLOW
+    assert yamlio._fast_load("a: \x07\n") is yamlio._SLOW
+    assert yamlio._fast_load("a: [unclosed\n") is yamlio._SLOW
+    assert yamlio.load_yaml("a: &x [1, 2]\nb: *x\n") == {"a": [1, 2], "b": [1, 2]}
+
+
+def test_errors_read_as_the_pure_python_loader_words_them():
+    bomb = "a: &a [x, x, x, x, x, x, x, x, x]\n" + "".join(
+        f"{chr(98 + i)}: &{chr(98 + i)} [{', '.join(['*' + chr(97 + i)] * 9)}]\n" for i in range(8)
+    )
+    with pytest.raises(MetadataError, match="YAML bomb"):
+        yamlio.load_yaml(bomb, "m.yaml")
+    with pytest.raises(MetadataError) as caught:
+        yamlio.load_yaml("a: [unclosed\nb: 2\n", "m.yaml")
+    with pytest.raises(yaml.YAMLError) as reference:
+        pure_python("a: [unclosed\nb: 2\n")
+    assert reference.value.problem in str(caught.value)
+    with pytest.raises(MetadataError, match="unsupported YAML content"):
+        yamlio.load_yaml("x: !!python/object/apply:os.system [ls]\n", "m.yaml")
+
+
+@needs_libyaml
+def test_every_corpus_yaml_block_loads_identically(corpus_site):
+    texts = []
+    for path in sorted((corpus_site / "prompts" / "content").glob("*.txt")):
+        prompt, _ = unwrap_saved(path.read_text(encoding="utf-8"))
+        blocks, _ = split_saved_prompt(prompt, path)
+        texts += [blocks["metadata"], blocks["authors"]]
+    assert len(texts) >= 64
+    for text in texts:
+        assert same(yamlio.load_yaml(text), pure_python(text))
