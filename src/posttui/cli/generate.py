@@ -119,12 +119,10 @@ def _open_store(config):
 
 
 def run(args: argparse.Namespace) -> int:
-    import asyncio
     from dataclasses import replace
 
     from ..config import load_config
     from ..llm import default_backend_name
-    from ..prompt import estimate_tokens
     from ..workflow import Review
 
     _check_options(args)
@@ -143,15 +141,19 @@ def run(args: argparse.Namespace) -> int:
             review.require_destination(overwrite=args.force)
         for warning in review.paper.warnings:
             _err(f"posttui: warning: {warning}")
-        return _generate(review, args, config, name, estimate_tokens, asyncio)
+        return _generate(review, args)
     finally:
         if store is not None:
             store.close()
 
 
-def _generate(review, args, config, name, estimate_tokens, asyncio) -> int:
+def _generate(review, args) -> int:
+    """Stream the draft to the output, then finish (fix, write, check, save); Ctrl+C or a failure keeps the text."""
+    import asyncio
+
     from ..errors import LLMError
-    from ..workflow import Chunk, Notice, keep_partial
+    from ..prompt import estimate_tokens
+    from ..workflow import Chunk, Notice
 
     paper = review.paper
     prompt = review.prompt()
@@ -200,19 +202,22 @@ def _generate(review, args, config, name, estimate_tokens, asyncio) -> int:
     except KeyboardInterrupt:
         out.write("\n" if review.text else "")
         _err("\nposttui: interrupted; the stream was stopped")
-        _keep(review, keep_partial, config)
+        _keep(review)
         return 130
     except LLMError as exc:
         if review.text:
             out.write("\n")
         _err(f"posttui: error: {exc}")
-        _keep(review, keep_partial, config)
+        _keep(review)
         return 2
 
 
-def _keep(review, keep_partial, config) -> None:
+def _keep(review) -> None:
+    """Keep a draft that was cut short in the data folder and say where (and in which session)."""
+    from ..workflow import keep_partial
+
     try:
-        path = keep_partial(config, review.paper.post_name, review.text)
+        path = keep_partial(review.config, review.paper.post_name, review.text)
     except PosttuiError as exc:
         _err(f"posttui: could not save the partial draft: {exc}")
         return
