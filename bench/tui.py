@@ -12,6 +12,10 @@
    2-2.9 s and 200-555 ms key stalls in issue 5, so the app does not use it).
 
     python bench/tui.py [--quick] [--only=startup|source|huge|stream]
+
+POSTTUI_BENCH_STALLS=1 lists the 10 MB run's UI-loop steps over 30 ms; =2 also names them: every loop callback
+over 25 ms with its wall and UI-thread CPU time (little CPU: it waited for the GIL), and every thread's innermost
+frames sampled during each stall.
 """
 
 from __future__ import annotations
@@ -98,6 +102,7 @@ class StallMonitor:
         self.worst = 0.0
         self.task: asyncio.Task | None = None
         self.log: list[tuple[float, float]] = []
+        self.sampler: StallSampler | None = None
         """(when, how long) of every step over 30 ms (for finding them: POSTTUI_BENCH_STALLS=1 prints them)."""
 
     def start(self) -> "StallMonitor":
@@ -109,6 +114,8 @@ class StallMonitor:
             before = time.perf_counter()
             await asyncio.sleep(self.tick)
             late = time.perf_counter() - before - self.tick
+            if self.sampler is not None:
+                self.sampler.beat = time.perf_counter()
             self.worst = max(self.worst, late)
             if late > 0.03:
                 self.log.append((before, late))
@@ -121,6 +128,98 @@ class StallMonitor:
     def stop(self) -> None:
         if self.task is not None:
             self.task.cancel()
+
+
+def _callback_name(callback) -> str:
+    """A loop callback's name: for a task step, the task's name (Textual names each widget's message pump)."""
+    task = getattr(callback, "__self__", None)
+    if task is not None and hasattr(task, "get_name"):
+        return f"task {task.get_name()}"[:160]
+    return repr(callback)[:160]
+
+
+class StallSampler:
+    """Names what runs during UI-loop stalls (POSTTUI_BENCH_STALLS=2): a thread that wakes every 2 ms and, when the
+    UI loop has not ticked for over ``after`` seconds or the thread itself woke that late (another thread held the
+    GIL in one long C call), records every thread's innermost frames. Printed per stall by :meth:`report`."""
+
+    def __init__(self, monitor: StallMonitor, after: float = 0.025, depth: int = 6):
+        import threading
+
+        self.monitor, self.after, self.depth = monitor, after, depth
+        self.samples: list[tuple[float, str, dict[str, str]]] = []
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True, name="stall-sampler")
+        self.beat = time.perf_counter()
+
+    def start(self) -> "StallSampler":
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        self._stop.set()
+
+    def _stacks(self) -> dict[str, str]:
+        import threading
+        import traceback
+
+        names = {t.ident: t.name for t in threading.enumerate()}
+        out = {}
+        for ident, frame in sys._current_frames().items():
+            if ident == self._thread.ident:
+                continue
+            stack = traceback.extract_stack(frame)[-self.depth:]
+            out[names.get(ident, str(ident))] = " < ".join(
+                f"{Path(f.filename).name}:{f.lineno} {f.name}" for f in reversed(stack))
+        return out
+
+    def _run(self) -> None:
+        tick = 0.002
+        while not self._stop.is_set():
+            before = time.perf_counter()
+            time.sleep(tick)
+            now = time.perf_counter()
+            own_late = now - before - tick
+            loop_quiet = now - self.beat
+            if own_late > self.after:
+                self.samples.append((now, f"sampler woke {own_late * 1000:.0f} ms late (GIL held)", self._stacks()))
+            elif loop_quiet > self.after:
+                self.samples.append((now, f"UI loop silent {loop_quiet * 1000:.0f} ms", self._stacks()))
+
+    def time_callbacks(self) -> None:
+        """Time every UI-loop callback (wall and the UI thread's CPU): a long step with little CPU waited for the
+        GIL (or the machine); one with as much CPU is the UI thread's own work."""
+        import asyncio.events
+
+        self.steps: list[tuple[float, float, float, str]] = []
+        steps, original = self.steps, asyncio.events.Handle._run
+
+        def timed(handle):
+            wall, cpu = time.perf_counter(), time.thread_time()
+            try:
+                return original(handle)
+            finally:
+                took = time.perf_counter() - wall
+                if took > self.after:
+                    steps.append((wall, took, time.thread_time() - cpu, _callback_name(handle._callback)))
+
+        asyncio.events.Handle._run = timed
+
+    def report(self, t0: float) -> None:
+        for at, took, cpu, name in getattr(self, "steps", []):
+            print(f"  step at {at - t0:.2f} s: {took * 1000:.0f} ms wall, {cpu * 1000:.0f} ms UI-thread CPU: {name}")
+        for at, late in self.monitor.log:
+            print(f"\n  stall at {at - t0:.2f} s: {late * 1000:.0f} ms")
+            seen: set = set()
+            for when, why, stacks in self.samples:
+                if at <= when <= at + late + 0.01:
+                    key = tuple(sorted(stacks.items()))
+                    if key in seen:
+                        continue
+                    seen.add(key)
+                    print(f"    +{(when - at) * 1000:.0f} ms {why}")
+                    for name, stack in stacks.items():
+                        print(f"      [{name}] {stack}")
 
 
 def busy_loop():
@@ -328,6 +427,9 @@ async def _huge_paper(paper, store_path: Path, size: int = 10_000_000) -> dict:
     backend = PacedBackend(OfflineWriter(paper).post(), chunks=40, delay=0.02)
     store = SessionStore.open(store_path)
     monitor = StallMonitor().start()
+    if os.environ.get("POSTTUI_BENCH_STALLS") == "2":
+        monitor.sampler = StallSampler(monitor).start()
+        monitor.sampler.time_callbacks()
     t0 = time.perf_counter()
     app = PosttuiApp(paper=huge, store=store, offer_resume=False, backend_factory=lambda p: backend,
                      freeze_gc=True)
@@ -360,6 +462,9 @@ async def _huge_paper(paper, store_path: Path, size: int = 10_000_000) -> dict:
     if os.environ.get("POSTTUI_BENCH_STALLS"):
         print("  steps over 30 ms (s after start, ms):",
               ", ".join(f"{at - t0:.2f}:{late * 1000:.0f}" for at, late in monitor.log))
+    if monitor.sampler is not None:
+        monitor.sampler.stop()
+        monitor.sampler.report(t0)
     store.close()
     return out
 
