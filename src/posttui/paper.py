@@ -8,6 +8,7 @@ and cached, so opening a paper for the panes costs only what is looked at.
 from __future__ import annotations
 
 import re
+import threading
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -23,6 +24,26 @@ if TYPE_CHECKING:
     from .config import Config
     from .latex import LatexDocument
     from .references import Reference
+
+
+class cached_view(cached_property):
+    """A lazily computed, cached view of a paper, computed once per paper however many threads ask at once.
+
+    functools.cached_property locks per class on Python 3.11 (two papers wait for each other) and not at all from
+    3.12 (two panes asking at once analyse a 10 MB source twice, in parallel). Here each paper has a lock per view;
+    a failure caches nothing, so the next caller tries again. The value lives in the instance dict, as before."""
+
+    def __get__(self, instance, owner=None):
+        if instance is None:
+            return self
+        cache = instance.__dict__
+        if self.attrname in cache:
+            return cache[self.attrname]
+        lock = cache.setdefault("_view_locks", {}).setdefault(self.attrname, threading.Lock())
+        with lock:
+            if self.attrname not in cache:
+                cache[self.attrname] = self.func(instance)
+            return cache[self.attrname]
 
 
 @dataclass
@@ -122,7 +143,7 @@ class Paper:
         return "".join(f.text for f in self.tex_files)
 
     # ----- derived views (lazy) -------------------------------------------------------------------------------
-    @cached_property
+    @cached_view
     def document(self) -> "LatexDocument | None":
         """The flattened main document (title, abstract, sections, citations), or None without TeX."""
         from .latex import analyse_paper
@@ -138,7 +159,7 @@ class Paper:
             self.note(f"{self.origin or 'TeX'}: {warning}")
         return document
 
-    @cached_property
+    @cached_view
     def references(self) -> "list[Reference]":
         """References from the .bbl (or the .bib when there is no .bbl), with cached resolved identifiers."""
         from .references import references_of
@@ -146,7 +167,7 @@ class Paper:
 
         return resolve_cached(self, references_of(self))
 
-    @cached_property
+    @cached_view
     def authors(self) -> "list[AuthorMatch]":
         """One match per paper author against the group members (or the given author information)."""
         from .authors import match_paper_authors
