@@ -134,7 +134,12 @@ def _callback_name(callback) -> str:
     """A loop callback's name: for a task step, the task's name (Textual names each widget's message pump)."""
     task = getattr(callback, "__self__", None)
     if task is not None and hasattr(task, "get_name"):
-        return f"task {task.get_name()}"[:160]
+        coro = task.get_coro()
+        frame = getattr(coro, "cr_frame", None)
+        where = f" in {frame.f_code.co_qualname}:{frame.f_lineno}" if frame is not None else ""
+        if frame is not None and "callback" in frame.f_locals:  # call_from_thread: name what it called
+            where += f" calling {getattr(frame.f_locals['callback'], '__qualname__', '?')}"
+        return f"task {task.get_name()} ({getattr(coro, '__qualname__', coro)}{where})"[:200]
     return repr(callback)[:160]
 
 
@@ -449,11 +454,15 @@ async def _huge_paper(paper, store_path: Path, size: int = 10_000_000) -> dict:
         if os.environ.get("POSTTUI_BENCH_STALLS"):
             print(f"  main screen at {main_at - t0:.2f} s, checker ready at {ready_at - t0:.2f} s")
         out["open_stall"] = monitor.mark()
+        from posttui.workflow import Chunk
+
+        first_chunk: list[float] = []  # from the review's events: polling screen.streaming missed a short stream
+        screen.review.subscribe(lambda e: first_chunk.append(time.perf_counter()) if isinstance(e, Chunk) else None)
         pressed = time.perf_counter()
         await pilot.press("ctrl+g")
-        while not screen.streaming:
+        while not first_chunk:
             await asyncio.sleep(0.001)
-        out["ctrl_g"] = time.perf_counter() - pressed
+        out["ctrl_g"] = first_chunk[0] - pressed
         while backend.last_chunk_at is None or screen.busy or not screen.checks.idle:
             await asyncio.sleep(0.005)
         await pilot.pause(0.2)
@@ -489,7 +498,7 @@ async def main(quick: bool, only: str = "") -> int:
         print("\n10 MB LaTeX source: the worst UI-loop step (goal <= 50 ms)")
         print(f"  opening (Source pane, checker, Prompt tab)  worst step {huge['open_stall'] * 1000:7.1f} ms "
               f"(all in place after {huge['open']:.2f} s)")
-        print(f"  ctrl+g to the stream starting               {huge['ctrl_g'] * 1000:7.1f} ms")
+        print(f"  ctrl+g to the first chunk (20 ms paced)     {huge['ctrl_g'] * 1000:7.1f} ms")
         print(f"  generating a draft                          worst step {huge['generate_stall'] * 1000:7.1f} ms")
     if only in ("", "stream"):
         text = synthetic_post(OfflineWriter(paper).post())

@@ -172,7 +172,10 @@ async def test_source_pane_highlights_latex_and_scrolls_a_10_mb_source(example_p
     async with app.run_test(size=SIZE) as pilot:
         await wait_for(pilot, lambda: app.screen.query(LatexView), what="the main screen")
         view = app.screen.query_one(LatexView)
-        assert len(view.text) == 10_000_000 and view.document.line_count > 100_000
+        await wait_for(pilot, lambda: len(view.text) == 10_000_000, what="the lines indexed in a thread")
+        assert view.document.line_count > 100_000
+        assert view.document.lines == big.site_tex.split("\n")  # the pieces add up to one split
+        assert view._width == max(map(len, view.document.lines))
         view.focus()
         await pilot.press("pagedown", "pagedown")
         assert view.scroll_y > 0

@@ -6,6 +6,7 @@ drive it headless with a temporary data folder, a temporary site and a scripted 
 
 from __future__ import annotations
 
+import asyncio
 import sys
 
 from pathlib import Path
@@ -107,6 +108,9 @@ class PosttuiApp(App):
 
     # ----- start ----------------------------------------------------------------------------------------------
     def on_mount(self) -> None:
+        from .background import attach
+
+        attach(asyncio.get_running_loop())  # worker threads yield to this loop when it falls behind
         if self.freeze_gc:  # the imported modules and the app are long-lived: later collections skip them
             import gc
 

@@ -126,7 +126,10 @@ class MainScreen(Screen):
     def _prepare(self) -> None:
         """Build the checker off the UI thread (the references and TeX analysis can take a while); errors reach
         :meth:`on_worker_state_changed`."""
-        self.review.checker  # noqa: B018 - built for its side effect
+        from ..background import paper_work
+
+        with paper_work():
+            self.review.checker  # noqa: B018 - built for its side effect
         self.app.call_from_thread(self._checker_ready)
 
     def _show_paper_warnings(self) -> None:

@@ -22,12 +22,17 @@ Highlighter = Callable[[str], "list[tuple[int, int | None, str]]"]
 """(start byte, end byte or None for the line end, style name) ranges of one line, as TextArea highlights."""
 
 
+BIG = 1_000_000
+"""Characters from which :meth:`LineView.load_text` indexes the lines in a thread, in pieces (a 10 MB split and
+its longest line took 50 ms of UI loop)."""
+
+
 class Lines:
     """The text as lines (the part of a TextArea document this view needs)."""
 
-    def __init__(self, text: str):
+    def __init__(self, text: str, lines: list[str] | None = None):
         self.text = text
-        self.lines = text.split("\n")
+        self.lines = text.split("\n") if lines is None else lines
 
     @property
     def line_count(self) -> int:
@@ -76,6 +81,7 @@ class LineView(ScrollView, can_focus=True):
         self._highlights = _LazyHighlights(self)
         self.document = Lines("")
         self._width = 0
+        self._loading: object = None
         self.load_text(text)
 
     @property
@@ -83,10 +89,34 @@ class LineView(ScrollView, can_focus=True):
         return self.document.text
 
     def load_text(self, text: str) -> None:
-        """Show ``text`` from its first line."""
-        self.document = Lines(text)
+        """Show ``text`` from its first line; a big text once its lines are indexed in a thread (meanwhile the view
+        shows what it showed; :attr:`text` is what is shown)."""
+        self._loading = object()
+        if len(text) >= BIG and self.is_attached:
+            token = self._loading
+
+            def index() -> None:  # not a partial: Textual names the worker by its repr, which would copy the text
+                self._index(text, token)
+
+            self.run_worker(index, thread=True, group="lines", exit_on_error=False)
+            return
+        lines = text.split("\n")
+        self._show(Lines(text, lines), max(map(len, lines), default=0), self._loading)
+
+    def _index(self, text: str, token: object) -> None:
+        from ..background import in_pieces, split_lines
+
+        with in_pieces():
+            lines, width = split_lines(text)
+        if token is self._loading:
+            self.app.call_from_thread(self._show, Lines(text, lines), width, token)
+
+    def _show(self, document: Lines, width: int, token: object) -> None:
+        if token is not self._loading:
+            return  # a newer text was loaded meanwhile
+        self.document = document
         self._highlights.clear()
-        self._width = max(map(len, self.document.lines), default=0)
+        self._width = width
         self._update_size()
         self.scroll_to(0, 0, animate=False, immediate=True) if self.is_mounted else None
         self.refresh()

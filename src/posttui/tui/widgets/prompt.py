@@ -7,6 +7,7 @@ in a TextArea; a bigger one (a 10 MB source) in a :class:`~.lineview.LineView`, 
 from __future__ import annotations
 
 from textual import on, work
+from textual.worker import get_current_worker
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Label, Static, Switch, TextArea
@@ -43,14 +44,32 @@ class PromptPane(Vertical):
 
     @work(thread=True, group="prompt", exclusive=True, exit_on_error=False)
     def rebuild(self) -> None:
-        """Build the prompt off the UI thread (a big paper takes a while), then show it."""
+        """Build the prompt off the UI thread (a big paper takes a while) and show it; a big prompt's token
+        estimate follows (a second of Python for 10 MB, counted in pieces that let the UI loop run)."""
         from ...prompt import estimate_tokens
+        from ..background import estimate_tokens_in_pieces, paper_work
 
-        prompt = self.review.prompt()
-        info = f" {self.review.prompt_mode} prompt · {len(prompt):,} chars · ~{estimate_tokens(prompt):,} tokens"
-        if len(prompt) > WRAPPED_LIMIT:
-            info += " · long lines not wrapped"
-        self.app.call_from_thread(self._show, prompt, info)
+        worker = get_current_worker()
+        mode = self.review.prompt_mode
+        with paper_work():
+            prompt = self.review.prompt(mode)
+            big = len(prompt) > WRAPPED_LIMIT
+            tokens = None if big else estimate_tokens(prompt)
+        if worker.is_cancelled:
+            return
+        self.app.call_from_thread(self._show, prompt, self._info(mode, prompt, tokens))
+        if tokens is None:
+            with paper_work():
+                tokens = estimate_tokens_in_pieces(prompt)
+            if not worker.is_cancelled:
+                self.app.call_from_thread(self.query_one("#prompt-info", Static).update,
+                                          self._info(mode, prompt, tokens))
+
+    @staticmethod
+    def _info(mode: str, prompt: str, tokens: int | None) -> str:
+        count = "counting tokens…" if tokens is None else f"~{tokens:,} tokens"
+        info = f" {mode} prompt · {len(prompt):,} chars · {count}"
+        return info + (" · long lines not wrapped" if len(prompt) > WRAPPED_LIMIT else "")
 
     def _show(self, prompt: str, info: str) -> None:
         wrapped, lines = self.query_one("#prompt", TextArea), self.query_one("#prompt-lines", LineView)

@@ -137,13 +137,16 @@ class ReferencesPane(Vertical):
     @work(thread=True, group="references", exit_on_error=False)
     def _read(self) -> None:
         """The bibliography and the citation counts (the LaTeX analysis of a 10 MB source takes seconds)."""
+        from ..background import paper_work
+
         paper, error = self.paper, ""
-        try:
-            references = list(paper.references or [])
-        except Exception as exc:  # noqa: BLE001 - the pane must open even when the bibliography cannot be read
-            references, error = [], f"References could not be read: {exc}"
-        counts = cite_counts(paper)
-        note = error or bibliography_note(paper, self.min_references)
+        with paper_work():
+            try:
+                references = list(paper.references or [])
+            except Exception as exc:  # noqa: BLE001 - the pane must open even when the bibliography cannot be read
+                references, error = [], f"References could not be read: {exc}"
+            counts = cite_counts(paper)
+            note = error or bibliography_note(paper, self.min_references)
         self.app.call_from_thread(self._loaded, references, counts, note)
 
     def _loaded(self, references: list, counts: dict[str, int], note: str) -> None:
