@@ -81,9 +81,19 @@ def in_pieces():
 
 
 @contextmanager
-def paper_work():
-    """Hold the paper-work lane (in a worker thread): heavy paper work runs one thread at a time."""
+def paper_work(settle: float = 0.05, limit: float = 1.0):
+    """Hold the paper-work lane (in a worker thread): heavy paper work runs one thread at a time, and starts once
+    the UI loop has kept up for ``settle`` seconds (at most ``limit`` seconds later): a LaTeX analysis cannot stop
+    for the loop once it runs, so it should not start in the middle of the screen's first layouts."""
     with _LANE, in_pieces():
+        start = quiet_since = time.monotonic()
+        while True:
+            now = time.monotonic()
+            if HEARTBEAT.behind():
+                quiet_since = now
+            if now - quiet_since >= settle or now - start >= limit:
+                break
+            time.sleep(0.005)
         yield
 
 

@@ -64,6 +64,18 @@ class EditorSync:
         screen.show_text(text)
         screen.notify(f"Reloaded the draft from {self.draft_file.path.name} and checked it again.")
 
+    def preload(self) -> None:
+        """Import the watcher's modules (in a worker thread): watchfiles and anyio's asyncio backend take 60-100 ms
+        to import, which the first :meth:`watch`, at the end of a stream, otherwise spends on the UI loop."""
+        if self.draft_file is None:
+            return
+        try:
+            import anyio._backends._asyncio  # noqa: F401 - what awatch loads on first use
+            import anyio.to_thread  # noqa: F401
+            import watchfiles  # noqa: F401
+        except ImportError:  # watching is then reported by watch(), where it fails
+            pass
+
     def watch(self) -> None:
         """Start watching the draft file (once; the watcher lives as long as the screen)."""
         if self.draft_file is None or self._watching:

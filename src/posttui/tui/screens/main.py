@@ -131,6 +131,7 @@ class MainScreen(Screen):
         with paper_work():
             self.review.checker  # noqa: B018 - built for its side effect
         self.app.call_from_thread(self._checker_ready)
+        self.sync.preload()
 
     def _show_paper_warnings(self) -> None:
         """Non-fatal problems met while reading the paper (some appear only once the TeX is analysed)."""
