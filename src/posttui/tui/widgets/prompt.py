@@ -68,7 +68,7 @@ class PromptPane(Vertical):
     @staticmethod
     def _info(mode: str, prompt: str, tokens: int | None) -> str:
         count = "counting tokens…" if tokens is None else f"~{tokens:,} tokens"
-        info = f" {mode} prompt · {len(prompt):,} chars · {count}"
+        info = f" {mode} prompt · {count} · {len(prompt):,} chars"  # the tokens first: a narrow pane cuts the end
         return info + (" · long lines not wrapped" if len(prompt) > WRAPPED_LIMIT else "")
 
     def _show(self, prompt: str, info: str) -> None:
