@@ -7,6 +7,7 @@ import re
 
 from .base import Fix, Hit, Severity, rule
 from .context import is_social, normalize_name, normalize_url
+from .markdown import fold_settled
 
 _EMPHASIS_RE = re.compile(r"^[*_]+|[*_]+$")
 
@@ -75,13 +76,19 @@ def lead_author_named(doc, ctx, opts, partial):
     # Multi-word surnames ("van der Merwe", "Gessey-Jones"): also accept the last two/three tokens.
     candidates = tuple(" ".join(tokens[-k:]) for k in range(1, min(3, len(tokens)) + 1))
     key = ("PT041", candidates)
-    for seg in doc.segments:
-        memo = seg.info.memo
-        named = memo.get(key)
-        if named is None:
-            named = memo[key] = _mentions(seg.info.masked, candidates)
-        if named:
-            return
+
+    def named(found: bool, segments) -> bool:
+        for seg in segments:
+            if found:
+                break
+            memo = seg.info.memo
+            found = memo.get(key)
+            if found is None:
+                found = memo[key] = _mentions(seg.info.masked, candidates)
+        return found
+
+    if named(fold_settled(doc, key, named, False), doc.segments[-1:]):
+        return
     at = doc.layout.begins[0] if doc.layout.begins else (doc.layout.narrative[0], doc.layout.narrative[0])
     if partial:
         yield Hit(at[0], at[1], f"lead author {lead} not named yet", severity=Severity.PENDING)

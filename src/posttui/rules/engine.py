@@ -43,54 +43,83 @@ def _segment_hits(seg, ctx, options, seg_rules) -> list[tuple[str, Hit]]:
     return out
 
 
+def _finding(doc: Document, rid: str, hit: Hit) -> Finding:
+    line, col = doc.line_col(hit.start)
+    end_line, end_col = doc.line_col(hit.end)
+    return Finding(
+        rule=rid,
+        severity=hit.severity or RULES[rid].severity,
+        message=hit.message,
+        start=hit.start,
+        end=hit.end,
+        line=line,
+        column=col,
+        end_line=end_line,
+        end_column=end_col,
+        fix=hit.fix,
+    )
+
+
+def _segment_findings(doc: Document, seg, hits, streaming_tail: bool) -> list[Finding]:
+    out = []
+    for rid, hit in hits:
+        hit = hit.shifted(seg.start)
+        if streaming_tail and rid in _STREAM_TAIL_RULES and _open_at_end(rid, hit, seg):
+            hit = Hit(hit.start, hit.end, f"{hit.message} (still streaming)", None, Severity.PENDING)
+        out.append(_finding(doc, rid, hit))
+    return out
+
+
+@dataclass
+class _Carried:
+    """What a streaming check hands to the next one: the findings of each settled segment (every segment but the
+    last, which no appended text can change), and the rule hits of the last segment by its text (a time-triggered
+    check may see it unchanged)."""
+
+    settled: list = field(default_factory=list)
+    """(segment, its findings), in order: the leading segments of the last check's document."""
+    tail: dict = field(default_factory=dict)
+
+
 def _run(
     doc: Document,
     ctx: CheckContext,
     options: CheckOptions,
     partial: bool,
-    cache: dict | None = None,
+    carried: _Carried | None = None,
 ) -> list[Finding]:
+    """Every finding of ``doc``. ``carried`` (streaming): the previous check of a text ``doc`` extends; the
+    findings of the segments ``doc`` reuses from that parse are taken from it as they are (the same segment at
+    the same offset of the same text so far), and it is updated for the next check."""
     doc_rules, seg_rules = _rules(options)
-    raw: list[tuple[str, Hit]] = []
-    new_cache = {} if cache is not None else None
+    findings: list[Finding] = []
+    segments = doc.segments
+    settled = carried.settled if carried is not None else []
+    keep = 0
+    limit = min(len(settled), doc.reused)
+    while keep < limit and settled[keep][0] is segments[keep]:
+        findings.extend(settled[keep][1])
+        keep += 1
+    del settled[keep:]
     text_end = len(doc.text.rstrip())
-    last = doc.segments[-1] if doc.segments else None
-    for seg in doc.segments:
-        hits = cache.get(seg.text) if cache is not None else None
-        if hits is None:
-            hits = _segment_hits(seg, ctx, options, seg_rules)
-        if new_cache is not None:
-            new_cache[seg.text] = hits
-        streaming_tail = partial and seg is last and seg.end >= text_end
-        for rid, hit in hits:
-            hit = hit.shifted(seg.start)
-            if streaming_tail and rid in _STREAM_TAIL_RULES and _open_at_end(rid, hit, seg):
-                hit = Hit(hit.start, hit.end, f"{hit.message} (still streaming)", None, Severity.PENDING)
-            raw.append((rid, hit))
-    if cache is not None:
-        cache.clear()
-        cache.update(new_cache or {})
+    last = len(segments) - 1
+    for i in range(keep, len(segments)):
+        seg = segments[i]
+        if i < last:
+            found = _segment_findings(doc, seg, _segment_hits(seg, ctx, options, seg_rules), False)
+            if carried is not None:
+                settled.append((seg, found))
+        else:
+            hits = carried.tail.get(seg.text) if carried is not None else None
+            if hits is None:
+                hits = _segment_hits(seg, ctx, options, seg_rules)
+                if carried is not None:
+                    carried.tail = {seg.text: hits}
+            found = _segment_findings(doc, seg, hits, partial and seg.end >= text_end)
+        findings.extend(found)
     for r in doc_rules:
         for hit in r.func(doc, ctx, options, partial):
-            raw.append((r.id, hit))
-    findings = []
-    for rid, hit in raw:
-        line, col = doc.line_col(hit.start)
-        end_line, end_col = doc.line_col(hit.end)
-        findings.append(
-            Finding(
-                rule=rid,
-                severity=hit.severity or RULES[rid].severity,
-                message=hit.message,
-                start=hit.start,
-                end=hit.end,
-                line=line,
-                column=col,
-                end_line=end_line,
-                end_column=end_col,
-                fix=hit.fix,
-            )
-        )
+            findings.append(_finding(doc, r.id, hit))
     findings.sort(key=lambda f: (f.start, f.end, f.rule))
     return findings
 
@@ -188,7 +217,7 @@ class StreamingChecker:
         self._length = 0
         self._next_at = 0
         self._deadline = float("-inf")
-        self._cache: dict = {}
+        self._carried = _Carried()
         self._doc: Document | None = None
         """The last parse; reused for the unchanged prefix while text is only appended."""
         self.findings: list[Finding] = []
@@ -220,7 +249,7 @@ class StreamingChecker:
         self.checks += 1
         doc = parse_document(self.text, self._doc)
         self._doc = doc
-        self.findings = _run(doc, self.ctx, self.options, partial, self._cache)
+        self.findings = _run(doc, self.ctx, self.options, partial, self._carried)
         return self.findings
 
     def finish(self) -> list[Finding]:
@@ -232,6 +261,7 @@ class StreamingChecker:
         self._parts.clear()
         self._text = text
         self._doc = None
+        self._carried = _Carried()
         self._length = len(text)
         self._next_at = 0
         self._deadline = float("-inf")

@@ -9,17 +9,23 @@ from urllib.parse import unquote
 from ..ids import identifier_of_url, split_arxiv
 from .base import Fix, Hit, Severity, rule
 from .featured import relabel
+from .markdown import fold_settled, link_identifiers
 
 _ARXIV_VERSION_RE = re.compile(r"(v\d+)(?:\.pdf)?/?$", re.I)
 
 
 def reference_ids(doc, featured: str | None) -> list[tuple[str, str]]:
     """Distinct (kind, id) of the narrative's DOI/arXiv links, the featured paper excluded."""
-    seen: dict[tuple[str, str], None] = {}
-    for _, _, ident in doc.reference_links():
-        if not (ident[0] == "arxiv" and ident[1] == featured):
-            seen.setdefault(ident, None)
-    return list(seen)
+
+    def add(seen: dict, segments) -> dict:
+        seen = dict(seen)
+        for seg in segments:
+            for _, ident in link_identifiers(seg.info):
+                if not (ident[0] == "arxiv" and ident[1] == featured):
+                    seen.setdefault(ident, None)
+        return seen
+
+    return list(add(fold_settled(doc, ("reference ids", featured), add, {}), doc.segments[-1:]))
 
 
 @rule("PT030", "error", "too few reference links (3 unless the site says otherwise)")

@@ -124,15 +124,26 @@ def _strings(value, key: str):
 
 @lru_cache(maxsize=32)
 def _front_matter_data(body: str):
-    """``(data, None)`` for a front matter body that parses, else ``(None, the problem)``. Memoised (the data is
-    only read): a streaming check asks at every partial check, and a closed front matter no longer changes."""
+    """``(data, None, controls)`` for a front matter body that parses, else ``(None, the problem, ())``;
+    ``controls``: (top-level key, control character) for each key with a string holding one (the first such
+    character of its first such string). Memoised (the data is only read): a streaming check asks at every
+    partial check, and a closed front matter no longer changes."""
     from ..errors import MetadataError
     from ..yamlio import load_yaml
 
     try:
-        return load_yaml(body, None), None
+        data = load_yaml(body, None)
     except MetadataError as exc:
-        return None, str(exc).split("\n", 1)[0]
+        return None, str(exc).split("\n", 1)[0], ()
+    controls = []
+    if isinstance(data, dict):
+        for key, value in data.items():
+            for top, text in _strings(value, str(key)):
+                ch = _control_char(text)
+                if ch is not None:
+                    controls.append((top, ch))
+                    break
+    return data, None, tuple(controls)
 
 
 @rule("PT007", "error", "front matter is not valid YAML or holds control characters")
@@ -154,7 +165,7 @@ def front_matter_yaml(doc, ctx, opts, partial):
         index = min(max(number, 0), len(lines) - 1)
         return lines[index][0], lines[index][1]
 
-    data, problem = _front_matter_data(body)
+    data, problem, controls = _front_matter_data(body)
     if problem is not None:
         where = _ERROR_LINE_RE.search(problem)
         span = line_span(int(where.group(1)) if where else 0)
@@ -166,17 +177,12 @@ def front_matter_yaml(doc, ctx, opts, partial):
     if not isinstance(data, dict):
         yield Hit(*line_span(0), "the front matter is not a YAML mapping (`key: value` lines): Jekyll ignores it")
         return
-    for key, value in data.items():
-        for top, text in _strings(value, str(key)):
-            ch = _control_char(text)
-            if ch is None:
-                continue
-            number = next((i for i, (ls, le, _) in enumerate(lines) if re.match(
-                rf"\s*['\"]?{re.escape(top)}['\"]?\s*:", doc.text[ls:le])), 0)
-            name = _CONTROL_NAMES.get(ch, f"a control character (U+{ord(ch):04X})")
-            yield Hit(*line_span(number), f"front matter `{top}` holds {name}: inside double quotes a backslash "
-                      "starts an escape (`\\t` is a TAB); write `\\\\` for a backslash, or use single quotes")
-            break
+    for top, ch in controls:
+        number = next((i for i, (ls, le, _) in enumerate(lines) if re.match(
+            rf"\s*['\"]?{re.escape(top)}['\"]?\s*:", doc.text[ls:le])), 0)
+        name = _CONTROL_NAMES.get(ch, f"a control character (U+{ord(ch):04X})")
+        yield Hit(*line_span(number), f"front matter `{top}` holds {name}: inside double quotes a backslash "
+                  "starts an escape (`\\t` is a TAB); write `\\\\` for a backslash, or use single quotes")
 
 
 @rule("PT003", "error", "header image line missing or changed", fix="restore")
