@@ -4,6 +4,7 @@ the lead author is named."""
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from .base import Fix, Hit, Severity, rule
 from .context import is_social, normalize_name, normalize_url
@@ -65,16 +66,22 @@ def _mentions(text: str, candidates: tuple[str, ...]) -> bool:
     return False
 
 
+@lru_cache(maxsize=64)
+def _surname_candidates(lead: str) -> tuple[str, ...]:
+    """How the lead author may be named: the last token of the normalised name, and for multi-word surnames
+    ("van der Merwe", "Gessey-Jones") also the last two/three tokens (memoised: asked at every streaming check)."""
+    tokens = normalize_name(lead).split()
+    return tuple(" ".join(tokens[-k:]) for k in range(1, min(3, len(tokens)) + 1))
+
+
 @rule("PT041", "warning", "lead author not named in the narrative")
 def lead_author_named(doc, ctx, opts, partial):
     lead = ctx.lead_author
     if not lead:
         return
-    tokens = normalize_name(lead).split()
-    if not tokens:
+    candidates = _surname_candidates(lead)
+    if not candidates:
         return
-    # Multi-word surnames ("van der Merwe", "Gessey-Jones"): also accept the last two/three tokens.
-    candidates = tuple(" ".join(tokens[-k:]) for k in range(1, min(3, len(tokens)) + 1))
     key = ("PT041", candidates)
 
     def named(found: bool, segments) -> bool:

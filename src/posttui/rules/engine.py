@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field
+from operator import attrgetter
 from typing import Callable
 
 from .base import RULES, CheckOptions, Finding, Hit, Severity, load_rules
@@ -70,15 +71,36 @@ def _segment_findings(doc: Document, seg, hits, streaming_tail: bool) -> list[Fi
     return out
 
 
-@dataclass
 class _Carried:
-    """What a streaming check hands to the next one: the findings of each settled segment (every segment but the
-    last, which no appended text can change), and the rule hits of the last segment by its text (a time-triggered
-    check may see it unchanged)."""
+    """What a streaming check hands to the next one. The settled segments (every segment but the last) of a draft
+    that only grows never change, nor do the lines and columns up to them: their findings are kept, in order, and
+    reused as they are. Also the rule hits of the last segment by its text (a time-triggered check may see it
+    unchanged), and the findings made for the document rules' hits (most recur unchanged)."""
 
-    settled: list = field(default_factory=list)
-    """(segment, its findings), in order: the leading segments of the last check's document."""
-    tail: dict = field(default_factory=dict)
+    def __init__(self):
+        self.segments: list = []
+        self.counts: list[int] = []
+        """How many findings the settled segments up to each one have."""
+        self.findings: list[Finding] = []
+        self.tail: dict = {}
+        self.made: dict = {}
+
+    def keep(self, doc: Document) -> None:
+        """Forget the segments ``doc`` did not take over from the previous parse."""
+        keep = min(len(self.segments), doc.reused)
+        if self.segments[:keep] != doc.segments[:keep]:  # the same objects, unless not the parse checked last
+            keep = 0
+        del self.segments[keep:]
+        del self.counts[keep:]
+        del self.findings[self.counts[-1] if self.counts else 0 :]
+
+    def add(self, seg, found: list[Finding]) -> None:
+        self.segments.append(seg)
+        self.findings.extend(found)
+        self.counts.append(len(self.findings))
+
+
+_ORDER = attrgetter("start", "end", "rule")
 
 
 def _run(
@@ -88,39 +110,41 @@ def _run(
     partial: bool,
     carried: _Carried | None = None,
 ) -> list[Finding]:
-    """Every finding of ``doc``. ``carried`` (streaming): the previous check of a text ``doc`` extends; the
-    findings of the segments ``doc`` reuses from that parse are taken from it as they are (the same segment at
-    the same offset of the same text so far), and it is updated for the next check."""
+    """Every finding of ``doc``. ``carried`` (streaming): what the check of the previous parse (``doc`` extends
+    its text) left; the findings of the segments ``doc`` took over from it are reused, and it is updated."""
     doc_rules, seg_rules = _rules(options)
-    findings: list[Finding] = []
     segments = doc.segments
-    settled = carried.settled if carried is not None else []
-    keep = 0
-    limit = min(len(settled), doc.reused)
-    while keep < limit and settled[keep][0] is segments[keep]:
-        findings.extend(settled[keep][1])
-        keep += 1
-    del settled[keep:]
-    text_end = len(doc.text.rstrip())
-    last = len(segments) - 1
-    for i in range(keep, len(segments)):
-        seg = segments[i]
-        if i < last:
-            found = _segment_findings(doc, seg, _segment_hits(seg, ctx, options, seg_rules), False)
+    settled = segments[:-1]
+    if carried is not None:
+        carried.keep(doc)
+        for seg in settled[len(carried.segments) :]:
+            carried.add(seg, _segment_findings(doc, seg, _segment_hits(seg, ctx, options, seg_rules), False))
+        findings = list(carried.findings)
+    else:
+        findings = []
+        for seg in settled:
+            findings.extend(_segment_findings(doc, seg, _segment_hits(seg, ctx, options, seg_rules), False))
+    if segments:
+        seg = segments[-1]
+        hits = carried.tail.get(seg.text) if carried is not None else None
+        if hits is None:
+            hits = _segment_hits(seg, ctx, options, seg_rules)
             if carried is not None:
-                settled.append((seg, found))
-        else:
-            hits = carried.tail.get(seg.text) if carried is not None else None
-            if hits is None:
-                hits = _segment_hits(seg, ctx, options, seg_rules)
-                if carried is not None:
-                    carried.tail = {seg.text: hits}
-            found = _segment_findings(doc, seg, hits, partial and seg.end >= text_end)
-        findings.extend(found)
+                carried.tail = {seg.text: hits}
+        findings.extend(_segment_findings(doc, seg, hits, partial and seg.end >= len(doc.text.rstrip())))
+    made = carried.made if carried is not None else {}
+    now_made = {}
     for r in doc_rules:
         for hit in r.func(doc, ctx, options, partial):
-            findings.append(_finding(doc, r.id, hit))
-    findings.sort(key=lambda f: (f.start, f.end, f.rule))
+            key = (r.id, hit)
+            found = made.get(key)
+            if found is None:
+                found = _finding(doc, r.id, hit)
+            now_made[key] = found
+            findings.append(found)
+    if carried is not None:
+        carried.made = now_made
+    findings.sort(key=_ORDER)
     return findings
 
 

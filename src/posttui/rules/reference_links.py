@@ -37,6 +37,9 @@ def enough_references(doc, ctx, opts, partial):
     if len(found) >= need:
         return
     at = doc.layout.begins[0] if doc.layout.begins else (doc.layout.narrative[0], doc.layout.narrative[0])
+    if partial:
+        yield Hit(at[0], at[1], f"{len(found)} of {need} reference links so far", severity=Severity.PENDING)
+        return
     msg = (
         f"only {len(found)} reference link{'s' if len(found) != 1 else ''} (DOI or arXiv, the featured paper not "
         f"counted): weave at least {need} of the most relevant references from the bibliography into the text"
@@ -48,10 +51,7 @@ def enough_references(doc, ctx, opts, partial):
             f"or arXiv id: resolve the others (`--resolve`, or resolve_references = \"online\" in the posttui "
             f"config) or lower min_references in the site's .posttui.toml"
         )
-    if partial:
-        yield Hit(at[0], at[1], f"{len(found)} of {need} reference links so far", severity=Severity.PENDING)
-    else:
-        yield Hit(at[0], at[1], msg)
+    yield Hit(at[0], at[1], msg)
 
 
 def canonical_form(link, ctx) -> tuple[str, str, str, bool] | None:

@@ -19,6 +19,21 @@ def _line_span(text: str, start: int) -> tuple[int, int]:
     return start, len(text) if end == -1 else end
 
 
+_NONSPACE_RE = re.compile(r"\S")
+
+
+def _stripped_head(text: str, start: int, end: int, n: int) -> str:
+    """``text[start:end].strip()[:n]`` without copying the range (the whole narrative while a draft streams)."""
+    first = _NONSPACE_RE.search(text, start, end)
+    if first is None:
+        return ""
+    s = first.start()
+    head = text[s : min(s + n, end)]
+    if s + n < end and _NONSPACE_RE.search(text, s + n, end):
+        return head  # more text follows: the strip ends beyond the first n characters
+    return head.rstrip()
+
+
 def _norm_lines(text: str) -> list[str]:
     return [line.rstrip() for line in text.strip("\n").replace("\r\n", "\n").split("\n")]
 
@@ -75,25 +90,27 @@ def front_matter(doc, ctx, opts, partial):
         return
     if found.rstrip("\n") == expected.rstrip("\n") and e == len(text):
         return  # the final newline has not arrived yet
-    # Point at the first line that differs.
+    span_start, span_end, message = _front_matter_difference(text[s:e], expected)
+    yield Hit(s + span_start, s + span_end, message, Fix(s, e, expected, "restore the template's front matter"))
+
+
+@lru_cache(maxsize=32)
+def _front_matter_difference(found: str, expected: str) -> tuple[int, int, str]:
+    """(start, end, message) of the first line of ``found`` that differs from ``expected`` (offsets relative to
+    ``found``). Memoised: a streaming check asks again at every partial check while the front matter stays."""
     exp_lines = expected.split("\n")
-    pos = s
-    span = (s, e)
-    for i, (ls, le, nxt) in enumerate(iter_lines(text, s, e)):
-        if i >= len(exp_lines) or text[ls:le].removesuffix("\r") != exp_lines[i]:
+    pos = 0
+    span = (0, len(found))
+    for i, (ls, le, nxt) in enumerate(iter_lines(found)):
+        if i >= len(exp_lines) or found[ls:le].removesuffix("\r") != exp_lines[i]:
             span = (ls, le)
             break
         pos = nxt
     else:
-        span = (pos, e)
-    what = text[span[0] : span[1]].strip() or "a line"
+        span = (pos, len(found))
+    what = found[span[0] : span[1]].strip() or "a line"
     what = what if len(what) <= 60 else what[:57] + "..."
-    yield Hit(
-        span[0],
-        span[1],
-        f"front matter differs from the template at `{what}`: keep it exactly as given",
-        Fix(s, e, expected, "restore the template's front matter"),
-    )
+    return span[0], span[1], f"front matter differs from the template at `{what}`: keep it exactly as given"
 
 
 _CONTROL_NAMES = {"\t": "a TAB", "\r": "a carriage return", "\x07": "a BEL", "\x08": "a backspace",
@@ -246,8 +263,8 @@ def markers(doc, ctx, opts, partial):
                       "post's text on the next line", Fix(e, e, "\n", "break the line after the marker"))
     if not lay.begins:
         after = lay.header[1] if lay.header else (lay.front_matter[1] if lay.front_matter else None)
-        rest = text[after:lay.content_end].strip() if after is not None else ""
-        streaming = not lay.structural or after is None or begin.startswith(rest[: len(begin)])
+        rest = _stripped_head(text, after, lay.content_end, len(begin)) if after is not None else ""
+        streaming = not lay.structural or after is None or begin.startswith(rest)
         if not (partial and streaming):
             at = lay.narrative[0]
             yield Hit(at, at, f"`{begin}` is missing: put it on its own line before the post's text")
