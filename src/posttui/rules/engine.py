@@ -131,7 +131,7 @@ def _run(
             hits = _segment_hits(seg, ctx, options, seg_rules)
             if carried is not None:
                 carried.tail = {seg.text: hits}
-        findings.extend(_segment_findings(doc, seg, hits, partial and seg.end >= len(doc.text.rstrip())))
+        findings.extend(_segment_findings(doc, seg, hits, partial and doc.at_end(seg.end)))
     made = carried.made if carried is not None else {}
     now_made = {}
     for r in doc_rules:
@@ -255,13 +255,11 @@ class StreamingChecker:
         return self._text
 
     def feed(self, chunk: str) -> list[Finding] | None:
-        if not chunk:
-            return None
         self._parts.append(chunk)
         self._length += len(chunk)
-        if self._length >= self._next_at or self.clock() >= self._deadline:
-            return self.check_now(partial=True)
-        return None
+        if self._length < self._next_at and self.clock() < self._deadline:
+            return None  # the common case first: one addition and two comparisons per chunk
+        return self.check_now(partial=True) if chunk else None
 
     def check_now(self, *, partial: bool = True) -> list[Finding]:
         now = self.clock()

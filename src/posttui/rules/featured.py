@@ -89,7 +89,7 @@ def featured_in_first_sentence(doc, ctx, opts, partial):
     abs_start, abs_end, seg, rel_start = block
     rel_end = abs_end - seg.start
     end = sentence_end(seg, rel_start, rel_end)
-    still_streaming = partial and end is None and abs_end >= len(doc.text.rstrip())
+    still_streaming = partial and end is None and doc.at_end(abs_end)
     if end is None:
         end = rel_end
     sentence_stop = seg.start + end

@@ -307,6 +307,7 @@ setext underline, table, indented code)."""
 
 
 _NOT_NL_RE = re.compile(r"[^\n]")
+_NON_SPACE_RE = re.compile(r"\S")
 _LABEL_STOP_RE = re.compile(r"\\|`+|[\[\]]|\n(?=[ \t]*\n)")
 _DEST_STOP_RE = re.compile(r"\\|[()]|\n(?=[ \t]*\n)")
 _CLOSERS: dict[int, re.Pattern] = {}
@@ -617,6 +618,10 @@ class Document:
     folds: dict = field(default_factory=dict, repr=False)
     """key -> (count, value): a document rule's fold over the first ``count`` segments (see :func:`fold_settled`),
     carried from the previous parse while those segments are reused."""
+
+    def at_end(self, offset: int) -> bool:
+        """True when only white space follows ``offset`` (``offset >= len(text.rstrip())``, without the copy)."""
+        return _NON_SPACE_RE.search(self.text, offset) is None
 
     def line_col(self, offset: int) -> tuple[int, int]:
         if self.positions is None:
