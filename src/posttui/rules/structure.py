@@ -70,10 +70,13 @@ def front_matter(doc, ctx, opts, partial):
         return
     expected = tmpl.front_matter
     if lay.front_matter is None:
-        if partial and (not lay.structural or not text[lay.content_start :].strip()):
-            return
-        if partial and expected.startswith(text[lay.content_start :].lstrip()):
-            return
+        if partial:
+            # Nothing yet, or only the start of the front matter (without copying the draft).
+            first = _NONSPACE_RE.search(text, lay.content_start)
+            if not lay.structural or first is None:
+                return
+            if len(text) - first.start() <= len(expected) and expected.startswith(text[first.start() :]):
+                return
         at = lay.header[0] if lay.header else (lay.begins[0][0] if lay.begins else lay.narrative[0])
         yield Hit(
             at,
@@ -83,21 +86,24 @@ def front_matter(doc, ctx, opts, partial):
         )
         return
     s, e = lay.front_matter
-    found = text[s:e].replace("\r\n", "\n")  # a post saved with CRLF line endings is the same post
-    if found == expected:
-        return
-    if not lay.front_matter_closed and partial and expected.startswith(found):
-        return
-    if found.rstrip("\n") == expected.rstrip("\n") and e == len(text):
-        return  # the final newline has not arrived yet
-    span_start, span_end, message = _front_matter_difference(text[s:e], expected)
-    yield Hit(s + span_start, s + span_end, message, Fix(s, e, expected, "restore the template's front matter"))
+    differs = _front_matter_difference(text[s:e], expected, lay.front_matter_closed or not partial, e == len(text))
+    if differs is not None:
+        span_start, span_end, message = differs
+        yield Hit(s + span_start, s + span_end, message, Fix(s, e, expected, "restore the template's front matter"))
 
 
 @lru_cache(maxsize=32)
-def _front_matter_difference(found: str, expected: str) -> tuple[int, int, str]:
-    """(start, end, message) of the first line of ``found`` that differs from ``expected`` (offsets relative to
-    ``found``). Memoised: a streaming check asks again at every partial check while the front matter stays."""
+def _front_matter_difference(found: str, expected: str, complete: bool, at_end: bool):
+    """None when the front matter ``found`` is the template's ``expected`` (or, unless ``complete``, the start of
+    it; or lacks only the final newline ``at_end`` of the text), else (start, end, message) of the first line
+    that differs, relative to ``found``. Memoised: a streaming check asks at every partial check."""
+    normalised = found.replace("\r\n", "\n")  # a post saved with CRLF line endings is the same post
+    if normalised == expected:
+        return None
+    if not complete and expected.startswith(normalised):
+        return None
+    if normalised.rstrip("\n") == expected.rstrip("\n") and at_end:
+        return None  # the final newline has not arrived yet
     exp_lines = expected.split("\n")
     pos = 0
     span = (0, len(found))
@@ -171,11 +177,18 @@ def front_matter_yaml(doc, ctx, opts, partial):
     if lay.front_matter is None or not lay.front_matter_closed:
         return
     s, e = lay.front_matter
-    lines = list(iter_lines(doc.text, s, e))
+    for start, end, message in _front_matter_problems(doc.text[s:e]):
+        yield Hit(s + start, s + end, message)
+
+
+@lru_cache(maxsize=32)
+def _front_matter_problems(front_matter: str) -> tuple[tuple[int, int, str], ...]:
+    """PT007's (start, end, message) for a closed front matter, relative to it. Memoised: a streaming check asks
+    at every partial check, and a closed front matter no longer changes."""
+    lines = list(iter_lines(front_matter))
     if len(lines) < 2:
-        return
-    body_start, body_end = lines[1][0], lines[-1][0]
-    body = doc.text[body_start:body_end]
+        return ()
+    body = front_matter[lines[1][0] : lines[-1][0]]
 
     def line_span(number: int) -> tuple[int, int]:
         """The span of the body's line ``number`` (1-based), or of the opening ``---`` line."""
@@ -186,20 +199,20 @@ def front_matter_yaml(doc, ctx, opts, partial):
     if problem is not None:
         where = _ERROR_LINE_RE.search(problem)
         span = line_span(int(where.group(1)) if where else 0)
-        yield Hit(*span, f"the front matter is not valid YAML ({problem}): Jekyll will not read the post's "
-                         "title and date; quote values that hold `\"` or `:` with single quotes")
-        return
+        return ((*span, f"the front matter is not valid YAML ({problem}): Jekyll will not read the post's "
+                        "title and date; quote values that hold `\"` or `:` with single quotes"),)
     if data is None:
-        return
+        return ()
     if not isinstance(data, dict):
-        yield Hit(*line_span(0), "the front matter is not a YAML mapping (`key: value` lines): Jekyll ignores it")
-        return
+        return ((*line_span(0), "the front matter is not a YAML mapping (`key: value` lines): Jekyll ignores it"),)
+    found = []
     for top, ch in controls:
         number = next((i for i, (ls, le, _) in enumerate(lines) if re.match(
-            rf"\s*['\"]?{re.escape(top)}['\"]?\s*:", doc.text[ls:le])), 0)
+            rf"\s*['\"]?{re.escape(top)}['\"]?\s*:", front_matter[ls:le])), 0)
         name = _CONTROL_NAMES.get(ch, f"a control character (U+{ord(ch):04X})")
-        yield Hit(*line_span(number), f"front matter `{top}` holds {name}: inside double quotes a backslash "
-                  "starts an escape (`\\t` is a TAB); write `\\\\` for a backslash, or use single quotes")
+        found.append((*line_span(number), f"front matter `{top}` holds {name}: inside double quotes a backslash "
+                      "starts an escape (`\\t` is a TAB); write `\\\\` for a backslash, or use single quotes"))
+    return tuple(found)
 
 
 @rule("PT003", "error", "header image line missing or changed", fix="restore")
