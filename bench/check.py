@@ -18,8 +18,6 @@ from pathlib import Path
 from markdown_it import MarkdownIt
 
 from posttui.rules import CheckContext, CitedWork, Skeleton, StreamingChecker, check, load_rules
-from posttui.rules.markdown import parse_segment, url_identifier
-from posttui.rules.structure import _front_matter_data
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -66,10 +64,13 @@ def timed(fn, repeat: int) -> float:
 
 
 def cold() -> None:
-    """Forget every memo, so a "full check" pays for all the parsing it needs."""
-    parse_segment.cache_clear()
-    url_identifier.cache_clear()
-    _front_matter_data.cache_clear()
+    """Forget every memo of the rules (parses, front matter verdicts, identifiers...), so a "full check" pays for
+    all the work it needs and the streamed total counts every first computation."""
+    for module in list(sys.modules.values()):
+        if getattr(module, "__name__", "").startswith("posttui.rules."):
+            for value in list(vars(module).values()):
+                if callable(getattr(value, "cache_clear", None)) and getattr(value, "__module__", "") == module.__name__:
+                    value.cache_clear()
 
 
 def full_check(text: str, ctx: CheckContext) -> None:
