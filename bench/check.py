@@ -105,6 +105,29 @@ def scratch_estimate(text: str, ctx: CheckContext, chunks: int = 2000, sample: i
     return total / len(picked) * len(cuts)
 
 
+def highlight_delays(text: str, ctx: CheckContext, chunk: int, every: float = 0.05, **policy) -> tuple[int, list[float]]:
+    """How long after a violation arrives it is highlighted, on a simulated clock: the draft arrives ``chunk``
+    characters every ``every`` seconds; a finding of the final check counts from the first chunk after which a
+    check of the text so far shows it (a checker re-checking at every chunk) to the first partial result of the
+    real :class:`StreamingChecker` that shows it (the checks' own cost, well under a millisecond, is left out).
+    Returns the number of checks and the delays in seconds."""
+
+    def first_shown(**kw) -> tuple[int, dict]:
+        now = [0.0]
+        checker = StreamingChecker(ctx, clock=lambda: now[0], **kw)
+        shown: dict = {}
+        for i in range(0, len(text), chunk):
+            now[0] += every
+            for f in checker.feed(text[i : i + chunk]) or ():
+                shown.setdefault((f.rule, f.start, f.end, f.message), now[0])
+        final = {(f.rule, f.start, f.end, f.message) for f in checker.finish()}
+        return checker.checks, {k: t for k, t in shown.items() if k in final}
+
+    _, ideal = first_shown(min_bytes=1, min_interval=0)
+    checks, shown = first_shown(**policy)
+    return checks, [shown.get(k, len(text) / chunk * every) - t for k, t in ideal.items()]
+
+
 def report(name: str, text: str, ctx: CheckContext) -> None:
     md = MarkdownIt("commonmark")
     repeat = 15
@@ -120,6 +143,11 @@ def report(name: str, text: str, ctx: CheckContext) -> None:
     print(f"  streamed in 2,000 chunks:     {stream_time * 1000:7.2f} ms   = {stream_time / check_time:.2f}x one full "
           f"check (goal <= 1.5x), {checks} checks")
     print(f"  (from scratch every chunk:    {scratch * 1000:7.0f} ms   = {scratch / check_time:.0f}x, for scale)")
+    for chunk in (100, 300, 1500):
+        checks, delays = highlight_delays(text, ctx, chunk)
+        if delays:
+            print(f"  highlight delay at {chunk:4} B per 50 ms: median {statistics.median(delays) * 1000:4.0f} ms, "
+                  f"max {max(delays) * 1000:4.0f} ms over {len(delays)} findings ({checks} checks; simulated clock)")
 
 
 def main(argv: list[str]) -> int:

@@ -2,8 +2,10 @@
 
 ``check(text, ctx)`` parses the draft once (:func:`~posttui.rules.markdown.parse_document`), runs every enabled
 rule and returns findings sorted by position. Segment-scoped rules depend only on one segment's text, so
-:class:`StreamingChecker` keeps their results per segment and, as chunks arrive, re-checks at most every
-``min_bytes`` characters or ``min_interval`` seconds: only the changed tail is parsed and judged again.
+:class:`StreamingChecker` keeps the findings of the segments above the streaming tail and, as chunks arrive,
+re-checks every ``min_interval`` seconds or when the draft grew enough: only the changed tail is parsed and
+judged again, and document rules extend running totals over the settled segments
+(:func:`~posttui.rules.markdown.fold_settled`).
 """
 
 from __future__ import annotations
@@ -118,7 +120,10 @@ def _run(
     if carried is not None:
         carried.keep(doc)
         for seg in settled[len(carried.segments) :]:
-            carried.add(seg, _segment_findings(doc, seg, _segment_hits(seg, ctx, options, seg_rules), False))
+            hits = carried.tail.get(seg.text)  # the last check's tail, complete by then
+            if hits is None:
+                hits = _segment_hits(seg, ctx, options, seg_rules)
+            carried.add(seg, _segment_findings(doc, seg, hits, False))
         findings = list(carried.findings)
     else:
         findings = []
@@ -215,11 +220,18 @@ def fix(
 class StreamingChecker:
     """Checks a draft while it streams in, cheaply.
 
-    ``feed(chunk)`` appends text and re-checks (``partial=True``) only when at least ``min_bytes`` characters (or a
-    quarter of the draft so far, whichever is more) arrived since the last check, or ``min_interval`` seconds
-    passed; it returns the new findings then, else None.
-    Per-segment results are reused for the segments that did not change, so each re-check costs about the size
-    of the changed tail. ``finish()`` runs the final, non-partial check.
+    ``feed(chunk)`` appends text and re-checks (``partial=True``), returning the new findings, when
+    ``min_interval`` seconds passed since the last check (the time trigger: a violation is highlighted at most that
+    long, plus one chunk, after it arrives), or when the draft grew by ``min_bytes`` characters or a third of its
+    length, whichever is more (the byte trigger, for streams faster than the time trigger sees). A check the byte
+    trigger calls for waits for the line being written to end (a chunk holding a newline; at most ``min_bytes``
+    more characters, never past the time trigger): the half-written block would be parsed and judged now and again,
+    complete, a moment later. Otherwise ``feed`` returns None. The first chunk is always checked.
+
+    Contract: every result of ``feed``/``check_now(partial=True)`` equals ``check(text so far, partial=True)``,
+    and ``finish()`` equals ``check(text)``. Each check costs about what changed: segments (blocks) above the
+    streaming tail never change, so their parse, their findings and the document rules' running totals over them
+    are carried over from the previous check; only the tail is parsed and judged again.
     """
 
     def __init__(
@@ -259,13 +271,17 @@ class StreamingChecker:
         self._length += len(chunk)
         if self._length < self._next_at and self.clock() < self._deadline:
             return None  # the common case first: one addition and two comparisons per chunk
-        return self.check_now(partial=True) if chunk else None
+        if not chunk:
+            return None
+        if "\n" not in chunk and self._length < self._next_at + self.min_bytes and self.clock() < self._deadline:
+            return None  # due by size only: wait for the line being written to end
+        return self.check_now(partial=True)
 
     def check_now(self, *, partial: bool = True) -> list[Finding]:
         now = self.clock()
         # Byte trigger: min_bytes more, or a third more than now (a quarter of the text by then) for long drafts,
-        # so the number of checks grows with the logarithm of the length; the time trigger keeps a slow stream's
-        # findings fresh.
+        # so the number of checks grows with the logarithm of the length; the time trigger keeps the findings of
+        # a stream at any rate fresh.
         self._next_at = self._length + max(self.min_bytes, self._length // 3)
         self._deadline = now + self.min_interval
         self.checks += 1
