@@ -632,18 +632,6 @@ class Document:
     def narrative(self) -> tuple[int, int]:
         return self.layout.narrative
 
-    def links(self):
-        """Every link of the narrative as (segment, link) with absolute offsets available via segment.start."""
-        for seg in self.segments:
-            for link in seg.info.links:
-                yield seg, link
-
-    def reference_links(self):
-        """(segment, link, (kind, id)) for every DOI/arXiv link of the narrative (inline or autolink)."""
-        for seg in self.segments:
-            for link, ident in link_identifiers(seg.info):
-                yield seg, link, ident
-
 
 @lru_cache(maxsize=8192)
 def url_identifier(url: str):

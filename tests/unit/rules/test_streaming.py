@@ -20,15 +20,7 @@ from hypothesis import strategies as st
 
 from posttui.rules import CheckContext, StreamingChecker, check, engine
 
-from .conftest import CTX, FEATURED, FILLER, GOOD_NARRATIVE, make_context, post
-
-MESSY_NARRATIVE = (
-    f"Intro in [A Test Paper](https://arxiv.org/pdf/{FEATURED}v1.pdf) by [Charles Babbage](https://ada.example.org)"
-    r" \citep[see][p. 3]{smith2020,jones2019}. More $x$ and `\cite{no}` and \emph{yes} and 50\% and Fig.~1."
-    "\n\n### Head\n\n* item [Jones](https://arxiv.org/abs/1901.00001v2) <script>x</script>\n"
-    "* [Ada Lovelace](https://www.linkedin.com/in/ada) and [2103.12345](https://arxiv.org/abs/2103.12345)\n\n"
-    "```python\nprint('$')\n```\n\nBroken [link](https://example.org and $open math\n"
-)
+from .conftest import CTX, FILLER, GOOD_NARRATIVE, MESSY_NARRATIVE, make_context, post
 
 PIECES = (
     post(),
