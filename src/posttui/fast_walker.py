@@ -10,9 +10,12 @@ pylatexenc on the corpus and on hostile input).
 
 from __future__ import annotations
 
+import inspect
 import re
+from contextlib import contextmanager
+from functools import lru_cache
 
-from pylatexenc import latexwalker, macrospec
+from pylatexenc import latex2text, latexwalker, macrospec
 from pylatexenc.latexwalker import (LatexCharsNode, LatexCommentNode, LatexMacroNode, LatexMathNode,
                                     LatexSpecialsNode, LatexToken, LatexWalkerEndOfStream, LatexWalkerParseError)
 
@@ -369,3 +372,57 @@ class PlainCharWalker(latexwalker.LatexWalker):
         node = LatexSpecialsNode(specials_chars=sspec.specials_chars, nodeargd=nodeargd, pos=tok.pos,
                                  len=end - tok.pos, parsing_state=state)
         return node, effects
+
+
+@lru_cache(maxsize=1024)
+def _parameter_names(fn) -> tuple[str, ...]:
+    return tuple(inspect.getfullargspec(fn)[0])
+
+
+class ReplArgsNodes2Text(latex2text.LatexNodes2Text):
+    """pylatexenc's text converter, reading each replacement function's parameter names once.
+
+    Stock ``apply_simplify_repl`` calls ``inspect.getfullargspec`` for every macro it replaces through a
+    function (every citation), to see whether the function wants ``l2tobj``, ``macroname`` ...; that was a fifth
+    of the conversion. The same keyword arguments are passed as before.
+    """
+
+    def apply_simplify_repl(self, node, simplify_repl, what):
+        if not callable(simplify_repl):
+            return super().apply_simplify_repl(node, simplify_repl, what)
+        try:
+            names = _parameter_names(simplify_repl)
+        except TypeError:  # an unhashable callable: ask every time, as pylatexenc does
+            names = inspect.getfullargspec(simplify_repl)[0]
+        kwargs = {}
+        if "l2tobj" in names:
+            kwargs["l2tobj"] = self
+        if node.isNodeType(latexwalker.LatexEnvironmentNode) and "environmentname" in names:
+            kwargs["environmentname"] = node.environmentname
+        if node.isNodeType(LatexMacroNode) and "macroname" in names:
+            kwargs["macroname"] = node.macroname
+        if node.isNodeType(LatexSpecialsNode) and "specials_chars" in names:
+            kwargs["specials_chars"] = node.specials_chars
+        return simplify_repl(node, **kwargs) or ""
+
+
+@contextmanager
+def stock_pylatexenc(*dbs):
+    """Run pylatexenc's own code instead of this module's within the block: the reference the tests and
+    bench/latex.py compare against. ``dbs`` are the walker context db's given to :func:`index_specials`."""
+    global PlainCharWalker
+    walker, repl = PlainCharWalker, ReplArgsNodes2Text.apply_simplify_repl
+    saved = [(db, db.__dict__.pop("test_for_specials", None), db.__dict__.pop("posttui_plain_run", None))
+             for db in dbs]
+    PlainCharWalker = latexwalker.LatexWalker
+    ReplArgsNodes2Text.apply_simplify_repl = latex2text.LatexNodes2Text.apply_simplify_repl
+    try:
+        yield
+    finally:
+        PlainCharWalker = walker
+        ReplArgsNodes2Text.apply_simplify_repl = repl
+        for db, test_for_specials, plain_run in saved:
+            if test_for_specials is not None:
+                db.test_for_specials = test_for_specials
+            if plain_run is not None:
+                db.posttui_plain_run = plain_run

@@ -77,7 +77,7 @@ def _render(which):
 def _contexts():
     from pylatexenc import latex2text, latexwalker, macrospec
 
-    from .fast_walker import index_specials
+    from .fast_walker import ReplArgsNodes2Text, index_specials
 
     walker_db = latexwalker.get_default_latex_context_db()
     walker_db.add_context_category(
@@ -93,7 +93,7 @@ def _contexts():
     text_specs.append(latex2text.MacroTextSpec("textquoteleft", simplify_repl="\u2018"))
     text_db.add_context_category("posttui-bib", prepend=True, macros=text_specs)
     index_specials(walker_db)
-    return walker_db, latex2text.LatexNodes2Text(latex_context=text_db, math_mode="text", strict_latex_spaces=False)
+    return walker_db, ReplArgsNodes2Text(latex_context=text_db, math_mode="text", strict_latex_spaces=False)
 
 
 _PRE = [

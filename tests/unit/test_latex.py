@@ -453,3 +453,58 @@ def test_plain_char_walker_parses_corpus_tex_as_pylatexenc(corpus_site):
     sample = prompt[len(prompt) // 2 : len(prompt) // 2 + 20_000]
     fast, stock = _parse_both(sample, _walker_db())
     assert fast == stock
+
+
+# ----- the faster walker and converter give stock pylatexenc's text ----------------------------------------------
+def _texts(text):
+    """Every LaTeX-to-text conversion built on pylatexenc: sections (with and without preamble macros) and
+    bibliography fragments (the memo cleared, so that each run converts)."""
+    from posttui import latex_text
+    from posttui.latex import latex_to_text
+
+    latex_text._slow_text.cache_clear()
+    return (latex_to_text(text), latex_to_text(text, (("code", "GLIMMER"), ("eg", "e.g. "))),
+            latex_text._slow_text(text), latex_text.latex_to_text(text))
+
+
+def _stock_texts(text):
+    from posttui import latex_text
+    from posttui.fast_walker import stock_pylatexenc
+    from posttui.latex import _walker_db
+
+    try:
+        with stock_pylatexenc(_walker_db(), latex_text._contexts()[0]):
+            return _texts(text)
+    finally:
+        latex_text._slow_text.cache_clear()
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(LATEX_PIECES), max_size=40))
+def test_fast_conversion_gives_stock_pylatexenc_text(pieces):
+    text = "".join(pieces)
+    assert _texts(text) == _stock_texts(text)
+
+
+def test_fast_conversion_gives_stock_pylatexenc_text_on_corpus_sections(corpus_site):
+    from posttui.sources.saved_prompt import load_saved_prompt
+
+    prompt = sorted((corpus_site / "prompts" / "content").glob("*.txt"))[-1]
+    doc = load_saved_prompt(prompt).document
+    sources = [(s.source, s.user_macros) for s in doc.sections]
+    assert len(sources) > 5
+
+    def convert():
+        from posttui.latex import latex_to_text
+
+        return [latex_to_text(source, macros) for source, macros in sources]
+
+    fast = convert()
+    from posttui import latex_text
+    from posttui.fast_walker import stock_pylatexenc
+    from posttui.latex import _walker_db
+
+    with stock_pylatexenc(_walker_db(), latex_text._contexts()[0]):
+        stock = convert()
+    assert fast == stock
+    assert all(_stock_texts(source) == _texts(source) for source, _ in sources[:3])
