@@ -508,3 +508,27 @@ def test_fast_conversion_gives_stock_pylatexenc_text_on_corpus_sections(corpus_s
         stock = convert()
     assert fast == stock
     assert all(_stock_texts(source) == _texts(source) for source, _ in sources[:3])
+
+
+BIB_PIECES = ["a", "B", " ", "\n", "{", "}", "~", "\\", "@", "-", "'", '"', "`", "^", "=", ".", ",", ";", ":", "!", "/",
+              "0", "-1", "\\penalty", "\\newblock", "\\BibitemOpen", "\\makeatletter", "\\atother", "\\mn@doi",
+              "\\href@noop", "\\'", '\\"', "\\`", "\\^", "\\~", "\\=", "\\.", "\\u", "\\v", "\\H", "\\c", "\\k", "\\r",
+              "\\d", "\\b", "\\ss", "\\ae", "\\AE", "\\oe", "\\OE", "\\aa", "\\AA", "\\o", "\\O", "\\l", "\\L", "\\i",
+              "\\j", "\\bibinfo", "\\bibfield", "\\GB", "\\GBx", "\\mnras", "\\emph", "\\&", "ü", "\u00a0"]
+
+
+@settings(max_examples=1500, deadline=None)
+@given(st.lists(st.sampled_from(BIB_PIECES), max_size=25))
+def test_bibliography_fast_path_skips_only_passes_that_would_change_nothing(pieces):
+    """latex_text skips its substitution passes when a cheaper test shows they cannot match: that test must be
+    a necessary condition of every pass it guards."""
+    from posttui import latex_text as lt
+
+    text = "".join(pieces)
+    if not lt._PRE_ANY.search(text):
+        assert not any(pattern.search(text) for pattern, _ in lt._PRE)
+    if not lt._ACCENT_ANY.search(text):
+        assert not any(p.search(text) for p in (lt._SYMBOL_ACCENT, lt._LETTER_ACCENT, lt._SPECIAL_RE))
+    if "\\bib" not in text and "\\GB" not in text:
+        assert not lt._TWO_ARG_FIRST_DROPPED.search(text)
+    assert " ".join(text.split()) == lt._SPACES.sub(" ", text).strip()
