@@ -66,6 +66,8 @@ _ENVIRONMENT_NAME = re.compile(r"\s*\{([\w* ._-]+)\}")
 _COMMENT_END = re.compile(r"(\n|\r|\n\r)(?P<extraspace>\s*)")
 _CLOSING = {"}": "{", "]": "[", ")": "(", ">": "<"}
 _MATH_CLOSING = {"\\(": "\\)", "\\[": "\\]"}
+_NO_ARGUMENTS = macrospec.MacroSpec("")
+"""The spec of a macro the db does not know (pylatexenc makes a new one each time; it holds no state)."""
 
 
 class PlainCharWalker(latexwalker.LatexWalker):
@@ -92,8 +94,8 @@ class PlainCharWalker(latexwalker.LatexWalker):
         if kwargs:  # brackets_are_chars, a pylatexenc 1 argument: its own code
             return super().get_token(pos, include_brace_chars=include_brace_chars, environments=environments,
                                      keep_inline_math=keep_inline_math, parsing_state=parsing_state, **kwargs)
-        if parsing_state is None:
-            parsing_state = self.make_parsing_state()
+        if parsing_state is None:  # pylatexenc makes a copy of the default state here; a token keeps no state
+            parsing_state = self.default_parsing_state
         s = self.s
         n = len(s)
         space = ""
@@ -329,7 +331,7 @@ class PlainCharWalker(latexwalker.LatexWalker):
         macroname = tok.arg
         mspec = state.latex_context.get_macro_spec(macroname)
         if mspec is None:
-            mspec = macrospec.MacroSpec("")
+            mspec = _NO_ARGUMENTS
         try:
             result = mspec.parse_args(w=self, pos=tok.pos + tok.len, parsing_state=state)
         except (LatexWalkerEndOfStream, LatexWalkerParseError) as e:
