@@ -90,7 +90,9 @@ class _Carried:
     def keep(self, doc: Document) -> None:
         """Forget the segments ``doc`` did not take over from the previous parse."""
         keep = min(len(self.segments), doc.reused)
-        if self.segments[:keep] != doc.segments[:keep]:  # the same objects, unless not the parse checked last
+        # Segments are only ever taken over as a prefix, each at its index, so the same object at the last index
+        # kept means the same objects before it; anything else (not the parse checked last) starts over.
+        if keep and self.segments[keep - 1] is not doc.segments[keep - 1]:
             keep = 0
         del self.segments[keep:]
         del self.counts[keep:]
