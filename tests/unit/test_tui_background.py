@@ -62,3 +62,28 @@ def test_no_waiting_without_work_in_pieces():
     heartbeat = background._Heartbeat()
     heartbeat.last = 0.0
     assert not heartbeat.behind()
+
+
+def test_paper_work_runs_one_thread_at_a_time():
+    """The lane: heavy paper work in several threads never overlaps (each extra thread takes GIL from the UI)."""
+    import threading
+
+    inside: list[int] = []
+    overlaps: list[bool] = []
+    guard = threading.Lock()
+
+    def work():
+        with background.paper_work():
+            with guard:
+                inside.append(1)
+                overlaps.append(len(inside) > 1)
+            threading.Event().wait(0.02)
+            with guard:
+                inside.pop()
+
+    threads = [threading.Thread(target=work) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(30)
+    assert overlaps == [False] * 4
