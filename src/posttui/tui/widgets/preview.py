@@ -60,8 +60,8 @@ class PreviewView(ScrollView, can_focus=True):
         self.text = ""
         self._lines: list[Strip] = []
         self._rendered: tuple[str, int] | None = None
-        self._blocks: dict[tuple[str, int], list[list[Segment]]] = {}
-        """Rendered blocks of the streaming draft, by (block text, width)."""
+        self._blocks: dict[tuple[str, int], list[Strip]] = {}
+        """Rendered blocks of the streaming draft, by (block text, width); replaced whole by the render thread."""
         self._streamed: str | None = None
         self._streaming = False
         self._transform = None
@@ -83,21 +83,27 @@ class PreviewView(ScrollView, can_focus=True):
                     return
 
                 def render(raw=raw, width=width, transform=transform):
+                    # In the thread: the new blocks' strips, and the whole list (the UI step only swaps it in).
                     text = transform(raw) if transform is not None else raw
                     blocks = markdown_blocks(text)
-                    missing = [b for b in dict.fromkeys(blocks) if (b, width) not in self._blocks]
-                    return text, blocks, {(b, width): render_markdown(b, width) for b in missing}
+                    cache, known = self._blocks, {}  # only the current blocks are kept
+                    for b in dict.fromkeys(blocks):
+                        strips = cache.get((b, width))
+                        if strips is None:
+                            strips = [Strip(line, width) for line in render_markdown(b, width)]
+                        known[(b, width)] = strips
+                    lines: list[Strip] = []
+                    for i, block in enumerate(blocks):
+                        if i:
+                            lines.append(Strip.blank(width))
+                        lines.extend(known[(block, width)])
+                    return text, lines, known
 
-                text, blocks, rendered = await asyncio.to_thread(render)
-                self._blocks.update(rendered)
+                text, lines, known = await asyncio.to_thread(render)
                 done = raw
-                lines: list[Strip] = []
-                for i, block in enumerate(blocks):
-                    if i:
-                        lines.append(Strip.blank(width))
-                    lines.extend(Strip(line, width) for line in self._blocks[(block, width)])
                 if self._streamed is None:
                     return  # the stream settled meanwhile: the full rendering follows
+                self._blocks = known
                 self.text, self._lines, self._rendered = text, lines, (text, width)
                 self.virtual_size = Size(width, len(lines))
                 self.refresh()
