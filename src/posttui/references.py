@@ -246,14 +246,21 @@ def _skip_ws(text: str, pos: int) -> int:
 
 
 _COMMENT_LINE = re.compile(r"^[ \t]*%.*(?:\n|$)", re.MULTILINE)
-_EOL_PERCENT = re.compile(r"(?<!\\)%[ \t]*$", re.MULTILINE)
+_HAS_COMMENT_LINE = re.compile(r"\n[ \t]*%")
+"""Whether :data:`_COMMENT_LINE` can match past the first line: a literal start, so it is searched many times
+faster than the ``^`` pattern is applied."""
+_EOL_PERCENT = re.compile(r"%(?<!\\%)[ \t]*$", re.MULTILINE)
+"""A ``%`` not escaped by a backslash, at the end of a line (the look-behind after the ``%``, so the regex engine
+can skip ahead to the literal)."""
 _BIBITEM = re.compile(r"\\bibitem\b")
 _END_BIB = re.compile(r"\\end\s*\{thebibliography\}")
 
 
 def _strip_bbl_comments(text: str) -> str:
     """Drop whole comment lines and line-ending ``%``; keep inline ``%`` (it is URL encoding in bbl files)."""
-    return _EOL_PERCENT.sub("", _COMMENT_LINE.sub("", text))
+    if text.lstrip(" \t").startswith("%") or _HAS_COMMENT_LINE.search(text):
+        text = _COMMENT_LINE.sub("", text)
+    return _EOL_PERCENT.sub("", text) if "%" in text else text
 
 
 def parse_bbl(text: str, source: str = "<bbl>") -> ReferenceList:
@@ -318,6 +325,14 @@ _ARXIV_CMDS = [
 _DOI_NEEDS = (("\\doi",), ("\\mn@doi",), ("\\doibase",), ("{doi}",), ("doi.org/",), ("doi",), ("\\verb",), ("10.",))
 _ARXIV_NEEDS = (("eprint",), ("\\eprint",), ("arxiv.org", "xxx.lanl.gov"), ("arxiv",), ("arxiv",), ("10.48550/arxiv.",),
                 ("eprint", "e-print"), ("corr",))
+# Folded stand-ins for the two patterns that cost most when searched per entry (re.I, and no literal to skip ahead
+# to): searched in the lower-cased text of an ASCII entry, they find where the pattern itself matches, and the
+# pattern is then matched there, so the match (and its groups, in the case written) is the pattern's own. The DOI
+# one drops the optional "https://dx." prefix: only group 1, which follows "doi.org/", is read, and the first
+# "doi.org/" that can match is where the first match's group 1 is.
+_DOI_FOLDED = {4: re.compile(r"doi\.org/(10\.[^{}\s]+)")}
+_ARXIV_FOLDED = {2: re.compile(r"(?:arxiv\.org|xxx\.lanl\.gov)/(?:abs|pdf|html)/(?:\d{4}\.\d{4,5}|[a-z][a-z\-]+"
+                               r"(?:\.[a-z]{2})?/\d{7})")}
 _URL_CMDS = re.compile(r"\\(?:url|href)\s*\{\s*([^{}\s]+)\s*\}")
 _YEAR = re.compile(r"(?<![\d./])(1[6-9]\d\d|20\d\d)(?![\d/])")
 
@@ -332,27 +347,40 @@ def find_doi(body: str) -> str:
     """The first DOI written in a formatted entry, display case kept, or ``""``."""
     if "10." not in body:  # every pattern needs it: skip eight searches for the entries without a DOI
         return ""
-    for m in _matches(_DOI_CMDS, _DOI_NEEDS, body):
+    for m in _matches(_DOI_CMDS, _DOI_NEEDS, body, _DOI_FOLDED):
         doi = _clean_doi(m.group(1))
         if normalize_doi(doi):
             return doi
     return ""
 
 
-def _matches(patterns, needs, body: str):
-    """The first match of each pattern in turn, skipping the patterns whose needed literal ``body`` lacks."""
+def _matches(patterns, needs, body: str, folded_patterns: dict[int, re.Pattern]):
+    """The first match of each pattern in turn, skipping the patterns whose needed literal ``body`` lacks.
+
+    ``folded_patterns`` (index -> stand-in) locate a pattern's first match in the lower-cased text of an ASCII
+    body, where lower-casing is exactly the ASCII case folding re.I applies."""
     folded = search_folded(body)  # None: re.I may match letters lower() does not show, so try every pattern
-    for pattern, literals in zip(patterns, needs):
-        if folded is not None and not any(literal in folded for literal in literals):
-            continue
-        m = pattern.search(body)
+    ascii_body = folded is not None and body.isascii()
+    for index, (pattern, literals) in enumerate(zip(patterns, needs)):
+        if folded is not None:
+            if len(literals) == 1:
+                if literals[0] not in folded:
+                    continue
+            elif not any(literal in folded for literal in literals):
+                continue
+        stand_in = folded_patterns.get(index) if ascii_body else None
+        if stand_in is not None:
+            found = stand_in.search(folded)
+            m = pattern.match(body, found.start()) if found else None
+        else:
+            m = pattern.search(body)
         if m:
             yield m
 
 
 def find_arxiv(body: str) -> tuple[str, str]:
     """The first arXiv id (and version) written in a formatted entry, or ``("", "")``."""
-    for m in _matches(_ARXIV_CMDS, _ARXIV_NEEDS, body):
+    for m in _matches(_ARXIV_CMDS, _ARXIV_NEEDS, body, _ARXIV_FOLDED):
         ident = m.group("id")
         # "1007" in "1007.1727" also fits the old-style tail of a DOI; require a well-formed id.
         parts = split_arxiv(ident)

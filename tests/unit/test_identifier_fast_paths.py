@@ -1,0 +1,122 @@
+"""The fast paths of the checker's context (issue 14) give exactly what the plain definitions give.
+
+Each fast path is compared with a plain statement of what it computes, written here: on every corpus paper
+(skipped without ../shared) and on hostile or synthetic input that always runs.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from posttui import references as R
+from posttui.ids import _canonical_arxiv, normalize_doi, split_arxiv
+
+# ----- plain definitions -----------------------------------------------------------------------------------------
+_PLAIN_COMMENT_LINE = re.compile(r"^[ \t]*%.*(?:\n|$)", re.MULTILINE)
+_PLAIN_EOL_PERCENT = re.compile(r"(?<!\\)%[ \t]*$", re.MULTILINE)
+
+
+def plain_strip_bbl_comments(text: str) -> str:
+    return _PLAIN_EOL_PERCENT.sub("", _PLAIN_COMMENT_LINE.sub("", text))
+
+
+def plain_find_doi(body: str) -> str:
+    """The first match of each DOI pattern in turn, every pattern searched, no literal prefilter or folding."""
+    for pattern in R._DOI_CMDS:
+        m = pattern.search(body)
+        if m:
+            doi = R._clean_doi(m.group(1))
+            if normalize_doi(doi):
+                return doi
+    return ""
+
+
+def plain_find_arxiv(body: str) -> tuple[str, str]:
+    for pattern in R._ARXIV_CMDS:
+        m = pattern.search(body)
+        if m:
+            parts = split_arxiv(m.group("id"))
+            if parts:
+                return _canonical_arxiv(parts[0]), (m.group("v") or "").lower()
+    return "", ""
+
+
+HOSTILE_BODIES = [
+    "",
+    "no identifiers at all",
+    r"\doi{10.1000/ABC.1}",
+    "HTTPS://DX.DOI.ORG/10.1093/MNRAS/STAA123 and doi.org/10.1/x",
+    "https://dx.doi.org/10.1093/mnras/x{y} then https://doi.org/10.5555/Good",
+    "doi.org/doi.org/10.1000/xyz",
+    "DoI.OrG/10.1000/{broken} doi.org/10.2000/ok",
+    "https://dx.doi.org/not-a-doi https://doi.org/10.3000/later",
+    "http://dx.doi.org/10.12345/a.b.c.",
+    "Müller, https://doi.org/10.1000/ÄÖ, arXiv:2101.00001",
+    "\u0130stanbul doi.org/10.1000/dotted-I https://ARXIV.ORG/abs/2101.00001v3",
+    "\u212aelvin arxiv.org/abs/hep-th/9901001",
+    "ARXIV.ORG/PDF/math.AG/0601001V2",
+    "xxx.lanl.gov/abs/astro-ph/0601001 arxiv.org/abs/2101.00002",
+    "arxiv.org/abs/12345.6789 arxiv.org/html/2101.00003v1",
+    "arxiv.org/abs/ARXIV.ORG/abs/2101.00004",
+    "xxx.lanl.gov/abs/x arxiv.org/abs/2101.00005",
+    r"\eprint{arXiv:1401.4064v2} \doi{10.1/x} \mn@doi [ MNRAS]{10.1093/mnras/stu1}",
+    "10.48550/arXiv.2101.00006v2 doi:10.48550/arXiv.2101.00006",
+    "CoRR, abs/2104.13478 e-print 2003.12345v2",
+    "\\url{https://doi.org/10.1000/%7Bx%7D}",
+    "doi.org/10. broken, then doi.org/10.1000/ok",
+    "doi.org/10. x https://doi.org/10.1000/a<b>\\c",  # only the doi.org pattern keeps the <b>\\c
+    "doi.org/10.1000 /gap https://doi.org/10.1000/ok",
+    "arxiv.org/abs/ 2101.00001 arxiv.org/html/2101.00007v1",
+]
+
+
+@pytest.mark.parametrize("body", HOSTILE_BODIES)
+def test_identifier_search_equals_the_plain_patterns_on_hostile_entries(body):
+    assert R.find_doi(body) == plain_find_doi(body)
+    assert R.find_arxiv(body) == plain_find_arxiv(body)
+
+
+def test_identifier_search_equals_the_plain_patterns_on_generated_entries():
+    """Every mix of case, prefix and separator of the two folded patterns, and pieces glued together."""
+    import itertools
+
+    pieces = ["https://", "HTTP://", "dx.", "DX.", "doi.org/", "DOI.ORG/", "10.1000/", "10.2/", "AbC", "x{y}", " ",
+              "arxiv.org/", "ArXiv.Org/", "xxx.lanl.gov/", "abs/", "PDF/", "html/", "2101.00001", "V2", "v3",
+              "astro-ph/", "math.AG/", "0601001", "\u00e9", "\u0131"]
+    seen = 0
+    for combo in itertools.product(pieces, repeat=3):
+        body = "".join(combo)
+        assert R.find_doi(body) == plain_find_doi(body), body
+        assert R.find_arxiv(body) == plain_find_arxiv(body), body
+        seen += 1
+    assert seen == len(pieces) ** 3
+
+
+@pytest.mark.parametrize("text", [
+    "", "%", "% only a comment", "  % indented comment\n\\bibitem{a} x%\n", "\\bibitem{a} 50\\% off %\n%c\n%d",
+    "a\n%c", "a\n\t %c\nb", "x%  \ny\\%\nz%\t", "%a\n%b\n%c\n", "\n\n%\n", "100%20encoded%",
+])
+def test_bbl_comment_stripping_equals_the_plain_regexes(text):
+    assert R._strip_bbl_comments(text) == plain_strip_bbl_comments(text)
+
+
+def corpus_bbls(site):
+    from posttui.sources.saved_prompt import load_saved_prompt
+
+    return [(p.name, load_saved_prompt(p, check_dump_form=False).bbl)
+            for p in sorted((site / "prompts" / "content").glob("*.txt"))]
+
+
+def test_bbl_identifier_phase_equals_the_plain_patterns_on_the_corpus(corpus_site):
+    bbls = corpus_bbls(corpus_site)
+    assert len(bbls) >= 50
+    entries = 0
+    for name, bbl in bbls:
+        assert R._strip_bbl_comments(bbl) == plain_strip_bbl_comments(bbl), name
+        for chunk in re.split(r"(?=\\bibitem)", bbl):
+            entries += 1
+            assert R.find_doi(chunk) == plain_find_doi(chunk), (name, chunk[:80])
+            assert R.find_arxiv(chunk) == plain_find_arxiv(chunk), (name, chunk[:80])
+    assert entries > 3000
