@@ -124,8 +124,13 @@ def search_folded(text: str) -> str | None:
 
 def find_identifiers(text: str) -> tuple[set[str], set[str]]:
     """All DOIs and arXiv ids written anywhere in ``text`` (normalised), as ``(dois, arxiv_ids)``."""
+    return find_identifiers_folded(text, search_folded(text))
+
+
+def find_identifiers_folded(text: str, folded: str | None) -> tuple[set[str], set[str]]:
+    """:func:`find_identifiers` given ``search_folded(text)``, for a caller that searches the folded text again
+    (lower-casing a whole paper costs as much as the search)."""
     dois = {trim_doi(m.group(0)).lower() for m in DOI_IN_TEXT_RE.finditer(text)}
-    folded = search_folded(text)
     # the canonical id does not depend on the case it was written in, so the folded text's match is as good
     matches = ARXIV_IN_TEXT_RE.finditer(text) if folded is None else _ARXIV_IN_FOLDED_TEXT_RE.finditer(folded)
     arxiv = {_canonical_arxiv(m.group("id")) for m in matches}

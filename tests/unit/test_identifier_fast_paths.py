@@ -120,3 +120,100 @@ def test_bbl_identifier_phase_equals_the_plain_patterns_on_the_corpus(corpus_sit
             assert R.find_doi(chunk) == plain_find_doi(chunk), (name, chunk[:80])
             assert R.find_arxiv(chunk) == plain_find_arxiv(chunk), (name, chunk[:80])
     assert entries > 3000
+
+
+# ----- URLs and the facts of one source text ------------------------------------------------------------------
+def plain_normalize_url(url: str) -> str:
+    from urllib.parse import urlsplit
+
+    url = url.strip().strip("<>")
+    try:
+        parts = urlsplit(url if "://" in url else "https://" + url)
+        host = (parts.hostname or "").lower()
+    except ValueError:
+        return url.lower().rstrip("/")
+    if host.startswith("www."):
+        host = host[4:]
+    query = f"?{parts.query}" if parts.query else ""
+    return f"{host}{parts.path.rstrip('/')}{query}"
+
+
+def plain_host_of(url: str) -> str:
+    from urllib.parse import urlsplit
+
+    if "://" not in url and not url.startswith("//"):
+        return ""
+    try:
+        host = (urlsplit(url.strip()).hostname or "").lower()
+    except ValueError:
+        return ""
+    return host[4:] if host.startswith("www.") else host
+
+
+def plain_source_facts(text: str):
+    from posttui.ids import find_identifiers
+    from posttui.rules.context import _VERSIONED_RE, urls_in
+
+    dois, arxiv = find_identifiers(text)
+    urls = set(urls_in(text))
+    return (frozenset(dois), frozenset(arxiv), frozenset(m.group(1).lower() for m in _VERSIONED_RE.finditer(text)),
+            frozenset(h for h in map(plain_host_of, urls) if h), frozenset(map(plain_normalize_url, urls)))
+
+
+HOSTILE_URLS = [
+    "", " ", "https://", "http://", "https://Example.COM", "https://www.Example.com/Path/", "HTTPS://WWW.EXAMPLE.COM/x",
+    "https://example.com:8080/a?b=1#frag", "https://example.com?x", "https://example.com#top?no", "http://a.b/c//",
+    "https://user:pw@Host.org/p", "https://[::1]/x", "https://[host", "https://host]/", "http://ex%41mple.com/", "http://EX%4fMPLE.Com/x",
+    "https://exa\tmple.com/", "https://exa\nmple.com/a\rb", "https://münchen.de/ä", "https://example.com/ä?ö=1",
+    " <https://Example.com/> ", "example.com/path/", "www.Example.com", "//cdn.example.com/x", "ftp://Files.org/",
+    "https:///path", "https://:80/", "https://www./", "https://WWW.x.org:/?", "https://x.org/?#", "http://x.org/%7Euser",
+    "https://\u212aelvin.org/", "https://x.org/\u0130", "\x01https://x.org/", "https://x.org/\x00",
+]
+
+
+@pytest.mark.parametrize("url", HOSTILE_URLS)
+def test_url_fast_path_equals_urlsplit_on_hostile_urls(url):
+    from posttui.rules.context import host_of, normalize_url
+
+    assert normalize_url(url) == plain_normalize_url(url)
+    assert host_of(url) == plain_host_of(url)
+
+
+def test_url_fast_path_equals_urlsplit_on_generated_urls():
+    import itertools
+
+    from posttui.rules.context import host_of, normalize_url
+
+    pieces = ["https://", "http://", "www.", "WWW.", "Ex.org", ":8", "@", "[", "]", "%", "/", "//", "?", "#", "a", "\t",
+              "\u00e9", " "]
+    for combo in itertools.product(pieces, repeat=4):
+        url = "".join(combo)
+        assert normalize_url(url) == plain_normalize_url(url), url
+        assert host_of(url) == plain_host_of(url), url
+
+
+def test_source_facts_equal_the_plain_definition_on_hostile_text():
+    from posttui.rules.context import _source_facts
+
+    text = "\n".join(HOSTILE_URLS + HOSTILE_BODIES + [
+        "see https://Example.org/a, https://example.org/a. and arXiv:2101.00001v2 ARXIV.ORG/abs/2101.00002V3",
+        "\u0130 arxiv:2101.00003v1 doi 10.1000/xyz) (10.1000/a(b)c).",
+    ])
+    _source_facts.cache_clear()
+    assert _source_facts(text) == plain_source_facts(text)
+
+
+def test_source_facts_equal_the_plain_definition_on_the_corpus(corpus_site):
+    from posttui.latex import clean_tex
+    from posttui.rules.context import _flatten, _source_facts, host_of, normalize_url, urls_in
+    from posttui.sources.saved_prompt import load_saved_prompt
+
+    prompts = sorted((corpus_site / "prompts" / "content").glob("*.txt"))
+    assert len(prompts) >= 50
+    for path in prompts:
+        paper = load_saved_prompt(path, check_dump_form=False)
+        for text in (paper.bbl, clean_tex(paper.site_tex), _flatten(paper.metadata), paper.homepage):
+            _source_facts.cache_clear()
+            assert _source_facts(text) == plain_source_facts(text), path.name
+            for url in set(urls_in(text)):
+                assert (normalize_url(url), host_of(url)) == (plain_normalize_url(url), plain_host_of(url)), url

@@ -16,7 +16,7 @@ from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, Iterable, Mapping
 from urllib.parse import urlsplit
 
-from ..ids import find_identifiers, normalize_arxiv, normalize_doi, search_folded
+from ..ids import find_identifiers_folded, normalize_arxiv, normalize_doi, search_folded
 
 from ..authors import is_social, preferred_url
 from ..claims import claims_image, without_image
@@ -118,25 +118,59 @@ def normalize_name(name: str) -> str:
     return " ".join(text.split())
 
 
+def _http_parts(url: str) -> tuple[str, str, str] | None:
+    """``(hostname, path, query)`` of a plain ASCII ``http(s)://`` URL as ``urlsplit`` gives them (the hostname
+    lower-cased whole, as its callers use it), or None for anything else (tabs or newlines, which urlsplit deletes;
+    ``[``/``]`` or ``@`` in the host part, which it validates or strips), which goes through urlsplit. A
+    bibliography holds thousands of URLs, and urlsplit costs several microseconds each."""
+    if not url.startswith(("https://", "http://")) or not url.isascii() or "\t" in url or "\r" in url or "\n" in url:
+        return None
+    start = 8 if url[4] == "s" else 7
+    end = len(url)
+    for delimiter in "/?#":
+        at = url.find(delimiter, start, end)
+        if at >= 0:
+            end = at
+    netloc = url[start:end]
+    if "[" in netloc or "]" in netloc or "@" in netloc:
+        return None
+    rest = url[end:]
+    if "#" in rest:
+        rest = rest.split("#", 1)[0]
+    path, _, query = rest.partition("?")
+    return netloc.partition(":")[0].lower(), path, query
+
+
+def _url_key(host: str, path: str, query: str) -> str:
+    """What :func:`normalize_url` compares, from the parts of a URL (host lower-case)."""
+    return f"{_without_www(host)}{path.rstrip('/')}{'?' + query if query else ''}"
+
+
+def _without_www(host: str) -> str:
+    return host[4:] if host.startswith("www.") else host
+
+
 def normalize_url(url: str) -> str:
     """Compare URLs: scheme, ``www.``, case of the host and a trailing slash do not matter."""
     url = url.strip().strip("<>")
+    plain = _http_parts(url if "://" in url else "https://" + url)
+    if plain is not None:
+        return _url_key(*plain)
     try:
         parts = urlsplit(url if "://" in url else "https://" + url)
         host = (parts.hostname or "").lower()
     except ValueError:  # e.g. "https://[host" (an unclosed IPv6 bracket): compare the text as written
         return url.lower().rstrip("/")
-    if host.startswith("www."):
-        host = host[4:]
-    path = parts.path.rstrip("/")
-    query = f"?{parts.query}" if parts.query else ""
-    return f"{host}{path}{query}"
+    return _url_key(host, parts.path, parts.query)
 
 
 def host_of(url: str) -> str:
     """Lower-case host without ``www.``, or '' for relative links."""
     if "://" not in url and not url.startswith("//"):
         return ""
+    plain = _http_parts(url.strip())
+    if plain is not None:
+        return _without_www(plain[0])
     try:
         host = (urlsplit(url.strip()).hostname or "").lower()
     except ValueError:
@@ -511,15 +545,21 @@ def _source_facts(text: str) -> tuple[frozenset[str], ...]:
     """DOIs, arXiv ids, versioned arXiv ids, hosts and normalised URLs written in one source text.
 
     Memoised: every saved prompt of a site carries the same homepage, so ``check --site`` reads it once."""
-    dois, arxiv = find_identifiers(text)
+    folded = search_folded(text)
+    dois, arxiv = find_identifiers_folded(text, folded)
     hosts: set[str] = set()
     urls: set[str] = set()
     for url in dict.fromkeys(urls_in(text)):  # each distinct URL once (a bibliography repeats its hosts)
-        host = host_of(url)
+        plain = _http_parts(url)  # split once for both (a URL found in text has no space or <> to strip)
+        if plain is None:
+            host, key = host_of(url), normalize_url(url)
+        else:
+            host, key = _without_www(plain[0]), _url_key(*plain)
         if host:
             hosts.add(host)
-        urls.add(normalize_url(url))
-    return frozenset(dois), frozenset(arxiv), frozenset(_versioned_arxiv(text)), frozenset(hosts), frozenset(urls)
+        urls.add(key)
+    return (frozenset(dois), frozenset(arxiv), frozenset(_versioned_arxiv(text, folded)), frozenset(hosts),
+            frozenset(urls))
 
 
 _VERSIONED = r"(?:arxiv\s*[:/]?\s*|arxiv\.org/(?:abs|pdf)/)(\d{4}\.\d{4,5}v\d+)"
@@ -527,8 +567,9 @@ _VERSIONED_RE = re.compile(_VERSIONED, re.I)
 _VERSIONED_FOLDED_RE = re.compile(_VERSIONED)
 
 
-def _versioned_arxiv(text: str) -> set[str]:
-    folded = search_folded(text)  # the same matches, found several times faster (see search_folded)
+def _versioned_arxiv(text: str, folded: str | None) -> set[str]:
+    """Versioned arXiv ids in ``text``; ``folded`` is ``search_folded(text)``: the same matches, found several
+    times faster."""
     matches = _VERSIONED_RE.finditer(text) if folded is None else _VERSIONED_FOLDED_RE.finditer(folded)
     return {m.group(1).lower() for m in matches}
 
