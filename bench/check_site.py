@@ -73,11 +73,14 @@ def context_costs(site: Path, posts: list[Path]) -> None:
         from posttui.paper import load
 
     def _load_context_paper(source, site):
-        """What ``check`` does: a saved prompt without the YAML re-dump check, where this posttui has that option."""
-        try:
-            return load(source, site=site, check_dump_form=False)
-        except TypeError:
-            return load(source, site=site)
+        """What ``check`` does: a saved prompt without the YAML re-dump check and with plain-dict metadata, where
+        this posttui has those options."""
+        for options in ({"check_dump_form": False, "feedparser_dicts": False}, {"check_dump_form": False}, {}):
+            try:
+                return load(source, site=site, **options)
+            except TypeError:
+                continue
+        raise RuntimeError("posttui.load refused every option set")
 
     from posttui.rules import CheckContext, check, load_rules
     from posttui.rules.markdown import parse_segment, url_identifier

@@ -31,8 +31,13 @@ def _feedparser_dict_class():
     return FeedParserDict
 
 
+def _mapping_class(loader: yaml.SafeLoader):
+    """FeedParserDict, or dict for a loader told to build plain dicts (see :func:`load_yaml`)."""
+    return _feedparser_dict_class() if getattr(loader, "feedparser_dicts", True) else dict
+
+
 def _construct_feedparser_dict(loader: yaml.SafeLoader, node: yaml.Node):
-    cls = _feedparser_dict_class()
+    cls = _mapping_class(loader)
     result = cls()
     yield result
     if not isinstance(node, yaml.MappingNode):
@@ -48,7 +53,7 @@ def _construct_empty_feedparser_dict(loader: yaml.SafeLoader, node: yaml.Node):
     """``yaml.dump`` writes an *empty* FeedParserDict as ``!!python/object:...FeedParserDict {}``."""
     if not isinstance(node, yaml.MappingNode) or node.value:
         raise yaml.constructor.ConstructorError(None, None, "expected an empty mapping for FeedParserDict", node.start_mark)
-    return _feedparser_dict_class()()
+    return _mapping_class(loader)()
 
 
 def _construct_struct_time(loader: yaml.SafeLoader, node: yaml.Node):
@@ -155,7 +160,7 @@ _SLOW = object()
 """What :func:`_fast_load` returns when the pure-Python loader must decide."""
 
 
-def _fast_load(text: str) -> Any:
+def _fast_load(text: str, feedparser_dicts: bool = True) -> Any:
     """The document through libyaml, or ``_SLOW`` when the pure-Python loader must take over.
 
     libyaml is used only where it provably gives the same result: text the pure-Python reader accepts (the same
@@ -165,6 +170,7 @@ def _fast_load(text: str) -> Any:
     if _CMetadataLoader is None or yaml.reader.Reader.NON_PRINTABLE.search(text):
         return _SLOW
     loader = _CMetadataLoader(text)
+    loader.feedparser_dicts = feedparser_dicts
     try:
         node = loader.get_single_node()
         if node is None:
@@ -196,13 +202,22 @@ def _has_shared_nodes(root: yaml.Node) -> bool:
     return False
 
 
-def load_yaml(text: str, source: str | Path = "<yaml>", *, error=MetadataError) -> Any:
-    """Parse YAML text safely; errors name ``source`` and the line, as ``error`` (a PosttuiError subclass)."""
+def load_yaml(text: str, source: str | Path = "<yaml>", *, error=MetadataError, feedparser_dicts: bool = True) -> Any:
+    """Parse YAML text safely; errors name ``source`` and the line, as ``error`` (a PosttuiError subclass).
+
+    ``feedparser_dicts=False`` builds the site's FeedParserDict objects as plain dicts with the same items, for a
+    reader that only looks up keys they hold (the checker): importing feedparser costs more than a site's loads.
+    """
     try:
-        data = _fast_load(text)
+        data = _fast_load(text, feedparser_dicts)
         if data is not _SLOW:
             return data
-        return yaml.load(text, Loader=_LimitedLoader)  # noqa: S506 - a SafeLoader subclass
+        loader = _LimitedLoader(text)  # what yaml.load does, with the loader told which dicts to build
+        loader.feedparser_dicts = feedparser_dicts
+        try:
+            return loader.get_single_data()
+        finally:
+            loader.dispose()
     except yaml.constructor.ConstructorError as exc:
         problem = exc.problem or str(exc)
         where = f" (line {exc.problem_mark.line + 1})" if exc.problem_mark else ""

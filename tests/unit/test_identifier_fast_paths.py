@@ -217,3 +217,80 @@ def test_source_facts_equal_the_plain_definition_on_the_corpus(corpus_site):
             assert _source_facts(text) == plain_source_facts(text), path.name
             for url in set(urls_in(text)):
                 assert (normalize_url(url), host_of(url)) == (plain_normalize_url(url), plain_host_of(url)), url
+
+
+# ----- the checker's metadata: plain dicts, same items --------------------------------------------------------
+def plain_copy(value):
+    """``value`` with every FeedParserDict turned into a dict with the same items in the same order."""
+    if isinstance(value, dict):
+        return {k: plain_copy(v) for k, v in value.items()}
+    if type(value) is list:
+        return [plain_copy(v) for v in value]
+    if type(value) is tuple:  # not a struct_time
+        return tuple(plain_copy(v) for v in value)
+    return value
+
+
+def same_plain(a, b) -> bool:
+    """Equal values of the same types (dicts exactly dict), mappings in the same order."""
+    if type(a) is not type(b):
+        return False
+    if isinstance(a, dict):
+        return list(a) == list(b) and all(same_plain(a[k], b[k]) for k in a)
+    if isinstance(a, (list, tuple)):
+        return len(a) == len(b) and all(same_plain(x, y) for x, y in zip(a, b))
+    return a == b
+
+
+FEED_YAML = [
+    "!!python/object/new:feedparser.util.FeedParserDict\ndictitems:\n  id: x\n  authors:\n"
+    "  - !!python/object/new:feedparser.util.FeedParserDict\n    dictitems:\n      name: Ada\n"
+    "  empty: !!python/object:feedparser.util.FeedParserDict {}\n",
+    # an alias sends it to the pure-Python loader, which must build plain dicts too
+    "!!python/object/new:feedparser.util.FeedParserDict\ndictitems:\n  a: &x\n"
+    "    !!python/object/new:feedparser.util.FeedParserDict\n    dictitems: {name: Ada}\n  b: *x\n",
+    "a: \x07\nb: !!python/object:feedparser.util.FeedParserDict {}\n",  # unprintable: the pure-Python loader
+    "plain: [1, {a: b}]\n",
+]
+
+
+@pytest.mark.parametrize("text", FEED_YAML)
+def test_plain_metadata_has_the_feedparser_items_as_dicts(text):
+    from posttui.yamlio import load_yaml
+
+    try:
+        feed = load_yaml(text)
+    except Exception as exc:  # noqa: BLE001 - the plain load must fail the same way
+        with pytest.raises(type(exc)) as caught:
+            load_yaml(text, feedparser_dicts=False)
+        assert str(caught.value) == str(exc)
+        return
+    assert same_plain(load_yaml(text, feedparser_dicts=False), plain_copy(feed))
+
+
+def test_plain_metadata_of_every_corpus_prompt(corpus_site):
+    from posttui.sources.saved_prompt import load_saved_prompt
+
+    for path in sorted((corpus_site / "prompts" / "content").glob("*.txt")):
+        feed = load_saved_prompt(path, check_dump_form=False)
+        plain = load_saved_prompt(path, check_dump_form=False, feedparser_dicts=False)
+        assert type(feed.metadata).__name__ == "FeedParserDict", path.name
+        assert same_plain(plain.metadata, plain_copy(feed.metadata)), path.name
+        assert same_plain(plain.author_info, plain_copy(feed.author_info)), path.name
+        assert (plain.title, plain.date, plain.post_name, plain.author_names, plain.lead_author, plain.arxiv_id) == (
+            feed.title, feed.date, feed.post_name, feed.author_names, feed.lead_author, feed.arxiv_id), path.name
+
+
+def test_checking_a_site_post_does_not_import_feedparser(corpus_site):
+    import json
+    import subprocess
+    import sys
+
+    probe = ("import json, sys\nfrom posttui.cli import main\ntry:\n    main(sys.argv[1:])\nexcept SystemExit:\n"
+             "    pass\nprint(json.dumps(sorted(sys.modules)))\n")
+    post = sorted((corpus_site / "_posts").glob("2020-*.md"))[0]
+    out = subprocess.run([sys.executable, "-c", probe, "check", str(post), "--format", "json"], capture_output=True,
+                         text=True, check=True).stdout
+    modules = json.loads(out.strip().splitlines()[-1])
+    assert "posttui.rules.context" in modules and "yaml" in modules  # the saved prompt was read...
+    assert "feedparser" not in modules  # ...with its metadata as plain dicts
