@@ -15,6 +15,7 @@ which block was lost.
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from dataclasses import dataclass, field
 from dataclasses import fields as dataclass_fields
 from functools import lru_cache
@@ -254,6 +255,10 @@ _EOL_PERCENT = re.compile(r"%(?<!\\%)[ \t]*$", re.MULTILINE)
 can skip ahead to the literal)."""
 _BIBITEM = re.compile(r"\\bibitem\b")
 _END_BIB = re.compile(r"\\end\s*\{thebibliography\}")
+_BIBITEM_HEAD = re.compile(r"\\bibitem[ \t\r\n]*(?:\[((?:[^{}\[\]\\]|\{[^{}\[\]\\]*\})*)\][ \t\r\n]*)?\{([^{}\\]*)\}")
+"""The usual head of a ``\\bibitem``: a label with no backslash, bracket or nested brace, and a plain key. Where it
+matches, it reads what :func:`_read_group` reads (one regex match instead of two token scans); any other head
+goes through _read_group."""
 
 
 def _strip_bbl_comments(text: str) -> str:
@@ -272,25 +277,30 @@ def parse_bbl(text: str, source: str = "<bbl>") -> ReferenceList:
     text = _strip_bbl_comments(text)
     refs = ReferenceList(source=source)
     starts = [m.start() for m in _BIBITEM.finditer(text)]
+    stops = [m.start() for m in _END_BIB.finditer(text)]  # (a match cannot straddle a \bibitem: one backslash)
     for n, start in enumerate(starts):
         end = starts[n + 1] if n + 1 < len(starts) else len(text)
-        chunk = text[start:end]
-        stop = _END_BIB.search(chunk)
-        if stop:
-            chunk = chunk[: stop.start()]
-        pos = _skip_ws(chunk, len("\\bibitem"))
-        label = ""
-        group = _read_group(chunk, pos, "[", "]")
-        if group:
-            label, pos = group
-            pos = _skip_ws(chunk, pos)
-        keyg = _read_group(chunk, pos)
-        if not keyg:
-            refs.warnings.append(f"{source}: \\bibitem without a {{key}} near {chunk[:60]!r}; skipped")
-            continue
-        key, pos = keyg
-        body = chunk[pos:]
-        refs.append(_reference_from_bibitem(key.strip(), label, body, chunk.strip()))
+        at = bisect_left(stops, start)
+        if at < len(stops) and stops[at] < end:  # the entry ends at \end{thebibliography}
+            end = stops[at]
+        head = _BIBITEM_HEAD.match(text, start, end)
+        if head:
+            label, key, pos = head.group(1) or "", head.group(2), head.end()
+        else:
+            chunk = text[start:end]
+            pos = _skip_ws(chunk, len("\\bibitem"))
+            label = ""
+            group = _read_group(chunk, pos, "[", "]")
+            if group:
+                label, pos = group
+                pos = _skip_ws(chunk, pos)
+            keyg = _read_group(chunk, pos)
+            if not keyg:
+                refs.warnings.append(f"{source}: \\bibitem without a {{key}} near {chunk[:60]!r}; skipped")
+                continue
+            key, pos = keyg
+            pos += start
+        refs.append(_reference_from_bibitem(key.strip(), label, text[pos:end], text[start:end].strip()))
     if not starts and text.strip():
         refs.warnings.append(f"{source}: no \\bibitem or \\entry found; is this a .bbl file? (no references read)")
     return refs
@@ -325,14 +335,28 @@ _ARXIV_CMDS = [
 _DOI_NEEDS = (("\\doi",), ("\\mn@doi",), ("\\doibase",), ("{doi}",), ("doi.org/",), ("doi",), ("\\verb",), ("10.",))
 _ARXIV_NEEDS = (("eprint",), ("\\eprint",), ("arxiv.org", "xxx.lanl.gov"), ("arxiv",), ("arxiv",), ("10.48550/arxiv.",),
                 ("eprint", "e-print"), ("corr",))
-# Folded stand-ins for the two patterns that cost most when searched per entry (re.I, and no literal to skip ahead
-# to): searched in the lower-cased text of an ASCII entry, they find where the pattern itself matches, and the
-# pattern is then matched there, so the match (and its groups, in the case written) is the pattern's own. The DOI
-# one drops the optional "https://dx." prefix: only group 1, which follows "doi.org/", is read, and the first
+# Folded stand-ins for the re.I patterns above (index -> stand-in), which cannot skip ahead to a literal and so
+# cost most when searched per entry: the same pattern in lower case (the arXiv id's subject class [A-Z] as [a-z]),
+# searched in the lower-cased text of an ASCII entry, finds where the pattern itself first matches, and the pattern
+# is then matched there, so the match (and its groups, in the case written) is the pattern's own. The doi.org one
+# drops the optional "https://dx." prefix: only group 1, which follows "doi.org/", is read, and the first
 # "doi.org/" that can match is where the first match's group 1 is.
-_DOI_FOLDED = {4: re.compile(r"doi\.org/(10\.[^{}\s]+)")}
-_ARXIV_FOLDED = {2: re.compile(r"(?:arxiv\.org|xxx\.lanl\.gov)/(?:abs|pdf|html)/(?:\d{4}\.\d{4,5}|[a-z][a-z\-]+"
-                               r"(?:\.[a-z]{2})?/\d{7})")}
+_FOLDED_ARXIV_ID = r"(?:\d{4}\.\d{4,5}|[a-z][a-z\-]+(?:\.[a-z]{2})?/\d{7})"
+_DOI_FOLDED = {
+    0: re.compile(r"\\doi\s*\{\s*(?:doi:|https?://(?:dx\.)?doi\.org/)?10\.[^{}\s]+?\s*\}"),
+    4: re.compile(r"doi\.org/10\.[^{}\s]+"),
+    5: re.compile(r"\bdoi\s*[:=]\s*10\.[^{}\s,;]+"),
+}
+_ARXIV_FOLDED = {
+    0: re.compile(rf"\\(?:mn@)?eprint\s*\{{\s*arxiv\s*\}}\s*\{{\s*(?:arxiv:)?{_FOLDED_ARXIV_ID}(?:v\d+)?\s*\}}"),
+    1: re.compile(rf"\\eprint\s*\{{\s*(?:arxiv:)?{_FOLDED_ARXIV_ID}(?:v\d+)?\s*\}}"),
+    2: re.compile(rf"(?:arxiv\.org|xxx\.lanl\.gov)/(?:abs|pdf|html)/{_FOLDED_ARXIV_ID}"),
+    3: re.compile(rf"arxiv\s*:\s*[a-z\-]+\.[a-z]{{2}}/{NEW_ARXIV}"),
+    4: re.compile(rf"arxiv\s*(?:e-?prints?|preprint)?\s*[:,]?\s*(?:arxiv\s*:\s*)?{_FOLDED_ARXIV_ID}(?:v\d+)?\b"),
+    5: re.compile(rf"10\.48550/arxiv\.{_FOLDED_ARXIV_ID}"),
+    6: re.compile(rf"e-?prints?\}}?\s*,?\s*(?:art\.|id\.|p\.)?\s*(?:arxiv:)?{_FOLDED_ARXIV_ID}"),
+    7: re.compile(rf"\bcorr\b.{{0,20}}?\babs/{NEW_ARXIV}", re.S),
+}
 _URL_CMDS = re.compile(r"\\(?:url|href)\s*\{\s*([^{}\s]+)\s*\}")
 _YEAR = re.compile(r"(?<![\d./])(1[6-9]\d\d|20\d\d)(?![\d/])")
 
