@@ -69,6 +69,11 @@ HOSTILE_BODIES = [
     "doi.org/10. x https://doi.org/10.1000/a<b>\\c",  # only the doi.org pattern keeps the <b>\\c
     "doi.org/10.1000 /gap https://doi.org/10.1000/ok",
     "arxiv.org/abs/ 2101.00001 arxiv.org/html/2101.00007v1",
+    # each folded stand-in where the patterns after it would find something else
+    "e-Print, p. 2101.00008", "eprints} id. astro-ph/0601001v2", "DOI = 10.1000/a<b>", 'doi:10.1000/x"y',
+    "arXiv e-print arXiv: 2101.00009v2", "\\DOI{https://dx.doi.org/10.1000/A<B>}", "\\doi {doi:10.1000/Q}", "\\doi{doi:10.1000/a,b;c}",
+    "CORR, x abs/2101.00010", "\\EPRINT{arXiv:2101.00011V4}", "\\mn@eprint {arXiv} {hep-th/9901001v2}",
+    "10.48550/ARXIV.2101.00012", "arXiv:stat.CO/1507.00919v2", "ArXiv Preprint, 2101.00013",
 ]
 
 
@@ -78,13 +83,19 @@ def test_identifier_search_equals_the_plain_patterns_on_hostile_entries(body):
     assert R.find_arxiv(body) == plain_find_arxiv(body)
 
 
-def test_identifier_search_equals_the_plain_patterns_on_generated_entries():
-    """Every mix of case, prefix and separator of the two folded patterns, and pieces glued together."""
+GENERATED_DOI_PIECES = ["https://", "HTTP://", "dx.", "DX.", "doi.org/", "DOI.ORG/", "10.1000/", "10.2/", "AbC", "x{y}",
+                        " ", "\\doi{", "\\DOI {", "}", "doi:", "DOI =", "Doi", ",", "\u00e9", "\u0131"]
+GENERATED_ARXIV_PIECES = ["arxiv.org/", "ArXiv.Org/", "xxx.lanl.gov/", "abs/", "PDF/", "html/", "2101.00001", "V2", "v3",
+                          "astro-ph/", "math.AG/", "stat.CO/", "0601001", "arXiv:", "ARXIV", " e-Print", "eprint",
+                          "\\eprint{", "\\mn@eprint{arXiv}{", "{arXiv}", "}", " ", ", art. ", "CoRR, ", "10.48550/",
+                          "\u00e9", "\u0131"]
+
+
+@pytest.mark.parametrize("pieces", [GENERATED_DOI_PIECES, GENERATED_ARXIV_PIECES], ids=["doi", "arxiv"])
+def test_identifier_search_equals_the_plain_patterns_on_generated_entries(pieces):
+    """Every mix of case, prefix and separator of the folded patterns: pieces glued together three at a time."""
     import itertools
 
-    pieces = ["https://", "HTTP://", "dx.", "DX.", "doi.org/", "DOI.ORG/", "10.1000/", "10.2/", "AbC", "x{y}", " ",
-              "arxiv.org/", "ArXiv.Org/", "xxx.lanl.gov/", "abs/", "PDF/", "html/", "2101.00001", "V2", "v3",
-              "astro-ph/", "math.AG/", "0601001", "\u00e9", "\u0131"]
     seen = 0
     for combo in itertools.product(pieces, repeat=3):
         body = "".join(combo)
