@@ -305,3 +305,84 @@ def test_checking_a_site_post_does_not_import_feedparser(corpus_site):
     modules = json.loads(out.strip().splitlines()[-1])
     assert "posttui.rules.context" in modules and "yaml" in modules  # the saved prompt was read...
     assert "feedparser" not in modules  # ...with its metadata as plain dicts
+
+
+# ----- the whole context --------------------------------------------------------------------------------------
+def plain_context_sets(paper) -> dict:
+    """The context's identifier and host sets as their definitions say, with urlsplit and the plain patterns."""
+    from posttui.latex import clean_tex
+    from posttui.rules.context import _flatten, _member_links, cited_identifiers, normalize_arxiv
+
+    dois, arxiv, versions, hosts, urls = set(), set(), set(), set(), set()
+    for text in (paper.bbl, paper.bib, clean_tex(paper.site_tex), _flatten(paper.metadata), paper.homepage):
+        if text:
+            d, a, v, h, u = plain_source_facts(text)
+            dois |= d
+            arxiv |= a
+            versions |= v
+            hosts |= h
+            urls |= u
+    for ref in paper.references:
+        doi, ident = cited_identifiers(ref)
+        if doi and normalize_doi(doi):
+            dois.add(normalize_doi(doi))
+        if ident:
+            arxiv.add(normalize_arxiv(ident))
+            if ref.arxiv_version:
+                versions.add(f"{ident}{ref.arxiv_version}".lower())
+    if paper.arxiv_id:
+        arxiv.add(normalize_arxiv(paper.arxiv_id))
+    links = [u for match in paper.authors for u in (match.links or {}).values() if isinstance(u, str) and u.strip()]
+    for url in [u.strip() for u in links] + _member_links(paper.members):
+        if plain_host_of(url):
+            hosts.add(plain_host_of(url))
+        urls.add(plain_normalize_url(url))
+    return {"known_dois": dois, "known_arxiv": arxiv, "known_arxiv_versions": versions, "allowed_hosts": hosts,
+            "allowed_urls": urls}
+
+
+def test_context_of_every_corpus_paper_equals_the_plain_definitions(corpus_site):
+    from posttui.rules.context import CheckContext, _source_facts, cited_identifiers, cited_work_of
+    from posttui.sources import load
+
+    prompts = sorted((corpus_site / "prompts" / "content").glob("*.txt"))
+    assert len(prompts) >= 50
+    for path in prompts:
+        _source_facts.cache_clear()
+        checked = load(str(path), site=corpus_site, check_dump_form=False, feedparser_dicts=False)
+        ctx = CheckContext.from_paper(checked)
+        full = load(str(path), site=corpus_site)  # FeedParserDict metadata, as every other reader gets it
+        assert ctx == CheckContext.from_paper(full), path.name
+        expected = plain_context_sets(full)
+        assert {name: set(getattr(ctx, name)) for name in expected} == expected, path.name
+        first = {}
+        for ref in full.references:
+            first.setdefault(ref.key, ref)
+        assert list(ctx.references) == list(first), path.name
+        assert ctx.references.identifiers() == [cited_identifiers(r) for r in first.values()], path.name
+        for key, ref in first.items():
+            assert ctx.references[key] == cited_work_of(ref), (path.name, key)
+
+
+def test_context_of_a_hand_made_paper_equals_the_plain_definitions():
+    """Entry versions the text search misses (``\\eprint{..v2}``), member links, author links, a duplicate key."""
+    from posttui.paper import Paper
+    from posttui.rules.context import CheckContext
+
+    members = {
+        "Ada Lovelace": {"links": {"Webpage": "https://WWW.Ada.example.org/", "GitHub": "https://github.com/ada"}},
+        "Someone Else": {"links": {"Webpage": "http://other.example.net/~se", "odd": "https://[broken/"}},
+    }
+    bbl = ("\\begin{thebibliography}{3}\n\\bibitem{a}\nA. \\eprint{2101.00001v2} https://data.example.com/x\n"
+           "\\bibitem[{B}(2020)]{b}\nB. \\doi{10.1000/B.1} \\eprint{hep-th/9901001v3}\n"
+           "\\bibitem{a}\nDuplicate key. \\eprint{2101.00002}\n\\end{thebibliography}\n")
+    paper = Paper(arxiv_id="2401.01234", bbl=bbl, members=members, homepage="https://home.example.org/",
+                  metadata={"id": "http://arxiv.org/abs/2401.01234v1", "title": "T", "published": "2024-01-02",
+                            "authors": [{"name": "Ada Lovelace"}, {"name": "Charles Babbage"}]})
+    ctx = CheckContext.from_paper(paper)
+    expected = plain_context_sets(paper)
+    assert {name: set(getattr(ctx, name)) for name in expected} == expected
+    assert {"2101.00001v2", "hep-th/9901001v3"} <= ctx.known_arxiv_versions  # only the entries have them
+    assert {"other.example.net", "github.com", "ada.example.org"} <= ctx.allowed_hosts  # member links
+    assert list(ctx.references) == ["a", "b"]
+    assert ctx.references.identifiers() == [(None, "2101.00001"), ("10.1000/B.1", "hep-th/9901001")]

@@ -199,14 +199,17 @@ class CitedWorks(Mapping):
     and most checks ask for none, so a context does not read all of them up front. Read-only.
     """
 
-    def __init__(self, refs: Iterable[Any]):
+    def __init__(self, refs: Iterable[Any], identifiers: list[tuple[str | None, str | None]] | None = None):
+        """``identifiers``: :func:`cited_identifiers` of each of ``refs``, when the caller has them already."""
         self._refs: dict[str, Any] = {}
-        for ref in refs:
+        kept: list[int] = []
+        for index, ref in enumerate(refs):
             key = str(getattr(ref, "key", "") or "")
-            if key:
-                self._refs.setdefault(key, ref)
+            if key and key not in self._refs:  # the first entry of a key is the one cited
+                self._refs[key] = ref
+                kept.append(index)
         self._works: dict[str, CitedWork] = {}
-        self._identifiers: list[tuple[str | None, str | None]] | None = None
+        self._identifiers = [identifiers[i] for i in kept] if identifiers is not None else None
 
     def __getitem__(self, key: str) -> CitedWork:
         work = self._works.get(key)
@@ -347,9 +350,13 @@ class CheckContext:
         texts: Iterable[str] = (),
         extra_dois: Iterable[str] = (),
         extra_arxiv: Iterable[str] = (),
+        extra_versions: Iterable[str] = (),
+        extra_links: Iterable[str] = (),
         **kwargs: Any,
     ) -> "CheckContext":
-        """Build a context whose known identifiers and hosts come from raw source texts (bbl, TeX, homepage...)."""
+        """Build a context whose known identifiers and hosts come from raw source texts (bbl, TeX, homepage...),
+        plus identifiers found elsewhere (``extra_versions`` as written: ``2103.12345v2``) and the hosts and URLs
+        of ``extra_links`` and of the author links."""
         dois: set[str] = set()
         arxiv: set[str] = set()
         versions: set[str] = set()
@@ -372,16 +379,15 @@ class CheckContext:
             norm = normalize_arxiv(ident or "")
             if norm:
                 arxiv.add(norm)
-        for links in (kwargs.get("author_links") or {}).values():
-            for url in links:
-                host = host_of(url)
-                if host:
-                    hosts.add(host)
-                urls.add(normalize_url(url))
+        for url in [*(u for links in (kwargs.get("author_links") or {}).values() for u in links), *extra_links]:
+            host = host_of(url)
+            if host:
+                hosts.add(host)
+            urls.add(normalize_url(url))
         return cls(
             known_dois=frozenset(dois),
             known_arxiv=frozenset(arxiv),
-            known_arxiv_versions=frozenset(versions),
+            known_arxiv_versions=frozenset(versions).union(extra_versions),
             allowed_hosts=frozenset(hosts),
             allowed_urls=frozenset(urls),
             **kwargs,
@@ -411,12 +417,12 @@ class CheckContext:
             None,
         )
         refs = attempt("references", lambda: paper.references, None) or []
-        references = CitedWorks(refs)
+        identifiers = [cited_identifiers(ref) for ref in refs]
+        references = CitedWorks(refs, identifiers)
         ref_dois: list[str] = []
         ref_arxiv: list[str] = []
         ref_versions: list[str] = []
-        for ref in refs:
-            doi, arxiv = cited_identifiers(ref)
+        for ref, (doi, arxiv) in zip(refs, identifiers):
             if doi:
                 ref_dois.append(doi)
             if arxiv:
@@ -446,10 +452,12 @@ class CheckContext:
             lead = next(iter(author_links))
         metadata_text = _flatten(paper.metadata)
         member_links = _member_links(paper.members)
-        ctx = cls.from_sources(
+        return cls.from_sources(
             texts=(paper.bbl, paper.bib, clean_tex(paper.site_tex), metadata_text, paper.homepage),
             extra_dois=ref_dois,
             extra_arxiv=ref_arxiv + ([paper.arxiv_id] if paper.arxiv_id else []),
+            extra_versions=ref_versions,
+            extra_links=member_links,
             template=template,
             featured_id=paper.arxiv_id,
             author_links=author_links,
@@ -458,13 +466,6 @@ class CheckContext:
             lead_author=str(lead) if lead else None,
             references=references,
             notes=tuple(notes),
-        )
-        extra_hosts = {host_of(u) for u in member_links} - {""}
-        return dataclasses.replace(
-            ctx,
-            known_arxiv_versions=ctx.known_arxiv_versions | frozenset(ref_versions),
-            allowed_hosts=ctx.allowed_hosts | frozenset(extra_hosts),
-            allowed_urls=ctx.allowed_urls | frozenset(normalize_url(u) for u in member_links),
         )
 
 
