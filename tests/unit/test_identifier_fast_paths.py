@@ -292,7 +292,7 @@ def test_plain_metadata_of_every_corpus_prompt(corpus_site):
             feed.title, feed.date, feed.post_name, feed.author_names, feed.lead_author, feed.arxiv_id), path.name
 
 
-def test_checking_a_site_post_does_not_import_feedparser(corpus_site):
+def test_checking_a_site_post_imports_neither_feedparser_nor_the_http_stack(corpus_site):
     import json
     import subprocess
     import sys
@@ -305,6 +305,8 @@ def test_checking_a_site_post_does_not_import_feedparser(corpus_site):
     modules = json.loads(out.strip().splitlines()[-1])
     assert "posttui.rules.context" in modules and "yaml" in modules  # the saved prompt was read...
     assert "feedparser" not in modules  # ...with its metadata as plain dicts
+    assert "posttui.resolve.web" in modules  # the references went through the resolver's cache...
+    assert not {"ssl", "urllib.request", "http.client"} & set(modules)  # ...which needs no network code
 
 
 # ----- the whole context --------------------------------------------------------------------------------------
