@@ -33,6 +33,7 @@ ahead to the literal ``arxiv``: several times faster on a whole paper)."""
 # that starts with a literal is searched many times faster.
 DOI_IN_TEXT_RE = re.compile(r"10\.(?<!\w10\.)\d{4,9}/[^\s\"<>{}\\]+")
 _CASE_FOLD_SPECIALS = "\u0130\u0131\u017f\u212a"
+_DOI_SHAPE_RE = re.compile(r"^10\.\d{4,9}/\S+$")
 DOI_URL_RE = re.compile(r"^(?:https?://)?(?:dx\.)?doi\.org/(?P<doi>10\..+)$", re.IGNORECASE)
 
 
@@ -93,7 +94,7 @@ def normalize_doi(text: str) -> str | None:
     m = DOI_URL_RE.match(text)
     if m:
         text = unquote(m.group("doi"))
-    if not re.match(r"^10\.\d{4,9}/\S+$", text):
+    if not _DOI_SHAPE_RE.match(text):
         return None
     return trim_doi(text).lower()
 

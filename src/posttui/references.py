@@ -255,10 +255,16 @@ _EOL_PERCENT = re.compile(r"%(?<!\\%)[ \t]*$", re.MULTILINE)
 can skip ahead to the literal)."""
 _BIBITEM = re.compile(r"\\bibitem\b")
 _END_BIB = re.compile(r"\\end\s*\{thebibliography\}")
-_BIBITEM_HEAD = re.compile(r"\\bibitem[ \t\r\n]*(?:\[((?:[^{}\[\]\\]|\{[^{}\[\]\\]*\})*)\][ \t\r\n]*)?\{([^{}\\]*)\}")
-"""The usual head of a ``\\bibitem``: a label with no backslash, bracket or nested brace, and a plain key. Where it
-matches, it reads what :func:`_read_group` reads (one regex match instead of two token scans); any other head
-goes through _read_group."""
+_BRACED = r"\{(?:[^{}\\]|\\.)*\}"
+for _depth in range(2):  # braces nested three deep, as in {\natexlab{a}} inside a label's {...}
+    _BRACED = rf"\{{(?:[^{{}}\\]|\\.|{_BRACED})*\}}"
+_BIBITEM_HEAD = re.compile(
+    rf"\\bibitem[ \t\r\n]*(?:\[((?:[^{{}}\[\]\\]|\\.|{_BRACED})*)\][ \t\r\n]*)?\{{([^{{}}\\]*)\}}", re.S
+)
+"""The usual head of a ``\\bibitem``: an optional label and a plain key. It reads what :func:`_read_group` reads
+(one regex match instead of two token scans): a backslash escapes the character after it, braces nest (three
+deep here) and brackets count only outside them. Any other head (a bracket or a brace at the label's top level,
+deeper braces, a key with braces or backslashes) goes through _read_group."""
 
 
 def _strip_bbl_comments(text: str) -> str:
@@ -361,9 +367,12 @@ _URL_CMDS = re.compile(r"\\(?:url|href)\s*\{\s*([^{}\s]+)\s*\}")
 _YEAR = re.compile(r"(?<![\d./])(1[6-9]\d\d|20\d\d)(?![\d/])")
 
 
+_LATEX_COMMAND = re.compile(r"\\[a-zA-Z]+")
+
+
 def _clean_doi(doi: str) -> str:
     doi = unquote(doi.replace("\\_", "_").replace("\\%", "%").replace("\\#", "#"))
-    doi = re.sub(r"\\[a-zA-Z]+", "", doi)
+    doi = _LATEX_COMMAND.sub("", doi)
     return trim_doi(doi.strip())
 
 
@@ -629,10 +638,13 @@ class _BibitemReference(Reference):
     __hash__ = None  # type: ignore[assignment]
 
 
+_DOI_IN_KEY = re.compile(r"(?:^|/|doi:)(10\.\d{4,9}/[^\s{}]+)$", re.I)
+
+
 def _reference_from_bibitem(key: str, label: str, body: str, raw: str) -> Reference:
     doi = find_doi(body)
     if not doi:  # keys like "Skinner2013/10.1063/1.4790861" or "10.2307/2958475" carry the DOI the author chose
-        m = re.search(r"(?:^|/|doi:)(10\.\d{4,9}/[^\s{}]+)$", key, re.I)
+        m = _DOI_IN_KEY.search(key)
         doi = _clean_doi(m.group(1)) if m and normalize_doi(m.group(1)) else ""
     arxiv, version = find_arxiv(body)
     ref = _BibitemReference(key=key, doi=doi, arxiv=arxiv, arxiv_version=version, url=find_url(body), raw=raw)

@@ -388,3 +388,40 @@ def test_context_of_a_hand_made_paper_equals_the_plain_definitions():
     assert {"other.example.net", "github.com", "ada.example.org"} <= ctx.allowed_hosts  # member links
     assert list(ctx.references) == ["a", "b"]
     assert ctx.references.identifiers() == [(None, "2101.00001"), ("10.1000/B.1", "hep-th/9901001")]
+
+
+# ----- \bibitem heads ------------------------------------------------------------------------------------------
+HOSTILE_HEADS = [
+    "\\bibitem[{A}(2020{\\natexlab{a}})]{k}", "\\bibitem [x[y]z]{k}", "\\bibitem[{[}]{k}", "\\bibitem[\\]]{k}",
+    "\\bibitem[a\\", "\\bibitem{k{x}}", "\\bibitem{\\k}", "\\bibitem[]{}", "\\bibitem  \n [L] \n {k}",
+    "\\bibitem[{{{{deep}}}}]{k}", "\\bibitem[{{{three}}}]{k}", "\\bibitem[}]{k}", "\\bibitem[a]b{k}",
+    "\\bibitem{unclosed", "\\bibitem[{unclosed]{k}", "\\bibitem[\\\n]{k}", "\\bibitem[a{\\}}]{k}",
+    "\\bibitem[a]b]{k}", "\\bibitem[{a\\}]{k}]{x}", "\\bibitem[{{x\\}}]{k}}]{y}",
+    "\\bibitem[{{{x\\}}}]{k}}}]{y}",
+    "\\bibitem[\\protect\\citeauthoryear{A}{B}{2016a}]{K1}", "\\bibitem[{A} et~al.(2015)A, B, and\n  C]{k2}",
+]
+
+
+def parsed_entries(text: str) -> list:
+    refs = R.parse_bbl(text)
+    return [(r.key, r.__dict__.get("_pending"), r.raw, r.doi, r.arxiv, r.arxiv_version, r.url) for r in refs] + [
+        refs.warnings]
+
+
+def test_bibitem_heads_read_as_read_group_reads_them(monkeypatch):
+    import itertools
+
+    texts = [f"{head}\n body {n} \\doi{{10.1000/{n}}}\n" for n, head in enumerate(HOSTILE_HEADS)]
+    texts += ["".join(pair) for pair in itertools.product(texts[:8], repeat=2)]
+    texts.append("\\begin{thebibliography}{9}\n" + "".join(texts[:19]) + "\\end{thebibliography}\ntrailing \\bibitem{z}")
+    fast = [parsed_entries(t) for t in texts]
+    monkeypatch.setattr(R, "_BIBITEM_HEAD", re.compile(r"(?!)"))  # every head through _read_group
+    assert fast == [parsed_entries(t) for t in texts]
+
+
+def test_bibitem_heads_of_the_corpus_read_as_read_group_reads_them(corpus_site, monkeypatch):
+    bbls = [bbl for _, bbl in corpus_bbls(corpus_site)]
+    fast = [parsed_entries(bbl) for bbl in bbls]
+    assert sum(len(entries) for entries in fast) > 3000
+    monkeypatch.setattr(R, "_BIBITEM_HEAD", re.compile(r"(?!)"))
+    assert fast == [parsed_entries(bbl) for bbl in bbls]

@@ -523,12 +523,15 @@ def cited_work_of(ref: Any) -> CitedWork:
     return CitedWork(key=key, doi=doi, arxiv=arx, authors_text=authors_text, year=year, url=url or None)
 
 
+_DOI_PREFIX_RE = re.compile(r"^(?:https?://)?(?:dx\.)?(?:doi\.org/)|^doi:\s*", re.I)
+
+
 def cited_identifiers(ref: Any) -> tuple[str | None, str | None]:
     """The DOI (resolver prefix removed) and arXiv id (normalised) of a bibliography entry, or None."""
     doi = None
     raw_doi = str(getattr(ref, "doi", "") or "").strip()
     if raw_doi and normalize_doi(raw_doi):
-        doi = re.sub(r"^(?:https?://)?(?:dx\.)?(?:doi\.org/)|^doi:\s*", "", raw_doi, flags=re.I)
+        doi = _DOI_PREFIX_RE.sub("", raw_doi)
     arx = normalize_arxiv(str(getattr(ref, "arxiv", "") or "")) if getattr(ref, "arxiv", None) else None
     return doi, arx
 
