@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 import time
+from collections.abc import Hashable
 from pathlib import Path
 from typing import Any
 
@@ -177,11 +178,77 @@ def _fast_load(text: str, feedparser_dicts: bool = True) -> Any:
             return None
         if "&" in text and "*" in text and _has_shared_nodes(node):
             return _SLOW
-        return loader.construct_document(node)
+        return _construct_tree(loader, node)
     except yaml.YAMLError:
         return _SLOW
     finally:
         loader.dispose()
+
+
+_STR_TAG = "tag:yaml.org,2002:str"
+_SEQ_TAG = "tag:yaml.org,2002:seq"
+_MAP_TAG = "tag:yaml.org,2002:map"
+_REWRITTEN_KEY_TAGS = ("tag:yaml.org,2002:merge", "tag:yaml.org,2002:value")
+"""Keys SafeConstructor.flatten_mapping rewrites (``<<`` merges, ``=`` values): such mappings take its path."""
+
+
+class _OwnPath(Exception):
+    """A node :func:`_construct_tree` leaves to the loader's own construct_document."""
+
+
+def _construct_tree(loader: yaml.SafeLoader, root: yaml.Node) -> Any:
+    """What ``loader.construct_document(root)`` returns for an alias-free document, built in one pass.
+
+    Strings, plain mappings and sequences and the site's FeedParserDict (nearly every node of a saved prompt's
+    YAML) are built here without SafeConstructor's per-node dispatch and generators, which cost as much as
+    libyaml's parsing; every other node (numbers, dates, struct_time...) is built by the loader itself, and a
+    mapping with merge or value keys, an unhashable key or a malformed FeedParserDict sends the whole document
+    back to construct_document (which raises what it raises). Iterative, so any depth is fine.
+    """
+    built: dict[int, Any] = {}
+    stack: list[tuple[yaml.Node, bool]] = [(root, False)]
+    try:
+        while stack:
+            node, children_built = stack.pop()
+            tag = node.tag
+            if isinstance(node, yaml.ScalarNode):
+                built[id(node)] = node.value if tag == _STR_TAG else loader.construct_object(node, deep=True)
+                continue
+            ours = (tag == _SEQ_TAG and isinstance(node, yaml.SequenceNode)) or (
+                tag in (_MAP_TAG, FEEDPARSER_TAG) and isinstance(node, yaml.MappingNode))
+            if not ours:
+                built[id(node)] = loader.construct_object(node, deep=True)
+                continue
+            if not children_built:
+                stack.append((node, True))
+                if isinstance(node, yaml.SequenceNode):
+                    stack.extend((child, False) for child in reversed(node.value))
+                else:
+                    for key, value in reversed(node.value):
+                        if key.tag in _REWRITTEN_KEY_TAGS:
+                            raise _OwnPath
+                        stack.append((value, False))
+                        stack.append((key, False))
+                continue
+            if isinstance(node, yaml.SequenceNode):
+                built[id(node)] = [built[id(child)] for child in node.value]
+                continue
+            mapping: dict = {}
+            for key_node, value_node in node.value:
+                key = built[id(key_node)]
+                if not isinstance(key, Hashable):
+                    raise _OwnPath
+                mapping[key] = built[id(value_node)]
+            if tag == FEEDPARSER_TAG:
+                items = mapping.get("dictitems", {})
+                if not isinstance(items, dict):
+                    raise _OwnPath
+                mapping = _mapping_class(loader)()
+                mapping.update(items)
+            built[id(node)] = mapping
+    except _OwnPath:
+        return loader.construct_document(root)
+    return built[id(root)]
 
 
 def _has_shared_nodes(root: yaml.Node) -> bool:

@@ -425,3 +425,60 @@ def test_bibitem_heads_of_the_corpus_read_as_read_group_reads_them(corpus_site, 
     assert sum(len(entries) for entries in fast) > 3000
     monkeypatch.setattr(R, "_BIBITEM_HEAD", re.compile(r"(?!)"))
     assert fast == [parsed_entries(bbl) for bbl in bbls]
+
+
+# ----- YAML: the one-pass construction ----------------------------------------------------------------------------
+HOSTILE_YAML = [
+    "a: 1\nb: [x, 2.5, null, true, 2021-01-01, 0x1F, yes, ~]\nc: {d: e}\n", "", "# only a comment\n", "plain\n",
+    "merged:\n  <<: {a: 1}\n  b: 2\n", "= : value key\n", "? [1, 2]\n: unhashable key\n", "? {a: 1}\n: unhashable\n",
+    "x: !!set {a, b}\ny: !!omap [a: 1]\nz: !!binary aGVsbG8=\n", "t: !!python/tuple [1, [2, 3]]\n",
+    "s: !!python/object/apply:time.struct_time [[2021, 1, 1, 0, 0, 0, 4, 1, 0], {tm_zone: null, tm_gmtoff: null}]\n",
+    "f: !!python/object/new:feedparser.util.FeedParserDict {dictitems: {a: [1, {b: c}]}}\n",
+    "f: !!python/object/new:feedparser.util.FeedParserDict {dictitems: [1, 2]}\n",
+    "f: !!python/object/new:feedparser.util.FeedParserDict [1, 2]\n",
+    "f: !!python/object/new:feedparser.util.FeedParserDict {state: {x: 1}}\n",
+    "e: !!python/object:feedparser.util.FeedParserDict {}\n", "bad: !!python/object/apply:os.system [ls]\n",
+    "str_map: !!str {a: 1}\n", "dup: 1\ndup: 2\n", "k: &a 1\nl: 2\n", "'1': one\n1: int key\n",
+    "[" * 3000 + "]" * 3000 + "\n", "- " * 2000 + "deep\n",
+]
+
+
+@pytest.mark.parametrize("text", HOSTILE_YAML, ids=range(len(HOSTILE_YAML)))
+def test_one_pass_yaml_construction_equals_construct_document(text):
+    import yaml
+
+    from posttui import yamlio
+
+    if yamlio._CMetadataLoader is None:
+        pytest.skip("PyYAML built without libyaml")
+    for plain in (False, True):
+        results = []
+        for build in (yamlio._construct_tree, lambda loader, node: loader.construct_document(node)):
+            loader = yamlio._CMetadataLoader(text)
+            loader.feedparser_dicts = not plain
+            try:
+                node = loader.get_single_node()
+                results.append(("value", None if node is None else build(loader, node)))
+            except yaml.YAMLError as exc:
+                results.append(("error", str(exc)))
+            finally:
+                loader.dispose()
+        assert results[0][0] == results[1][0]
+        if results[0][0] == "value":
+            assert same_plain(results[0][1], results[1][1]), text[:60]
+        else:
+            assert results[0][1] == results[1][1]
+
+
+def test_one_pass_yaml_construction_of_every_corpus_block(corpus_site):
+    import yaml
+
+    from posttui import yamlio
+    from posttui.prompt import unwrap_saved
+    from posttui.sources.saved_prompt import split_saved_prompt
+
+    for path in sorted((corpus_site / "prompts" / "content").glob("*.txt")):
+        blocks, _ = split_saved_prompt(unwrap_saved(path.read_text(encoding="utf-8"))[0], path)
+        for text in (blocks["metadata"], blocks["authors"]):
+            expected = yaml.load(text, Loader=yamlio._LimitedLoader)  # noqa: S506 - the safe loader under test
+            assert same_plain(yamlio.load_yaml(text), expected), path.name
