@@ -153,11 +153,12 @@ def _without_www(host: str) -> str:
 def normalize_url(url: str) -> str:
     """Compare URLs: scheme, ``www.``, case of the host and a trailing slash do not matter."""
     url = url.strip().strip("<>")
-    plain = _http_parts(url if "://" in url else "https://" + url)
+    absolute = url if "://" in url else "https://" + url
+    plain = _http_parts(absolute)
     if plain is not None:
         return _url_key(*plain)
     try:
-        parts = urlsplit(url if "://" in url else "https://" + url)
+        parts = urlsplit(absolute)
         host = (parts.hostname or "").lower()
     except ValueError:  # e.g. "https://[host" (an unclosed IPv6 bracket): compare the text as written
         return url.lower().rstrip("/")
