@@ -81,10 +81,11 @@ def in_pieces():
 
 
 @contextmanager
-def paper_work(settle: float = 0.05, limit: float = 1.0):
+def paper_work(settle: float = 0.15, limit: float = 1.5):
     """Hold the paper-work lane (in a worker thread): heavy paper work runs one thread at a time, and starts once
     the UI loop has kept up for ``settle`` seconds (at most ``limit`` seconds later): a LaTeX analysis cannot stop
-    for the loop once it runs, so it should not start in the middle of the screen's first layouts."""
+    for the loop once it runs, so it should not start in the middle of the screen's first layouts (with 50 ms it
+    still met the hidden tabs' mounting, 0.1 s after the first frame)."""
     with _LANE, in_pieces():
         start = quiet_since = time.monotonic()
         while True:
