@@ -80,12 +80,19 @@ def in_pieces():
         HEARTBEAT.stop()
 
 
+BIG_PAPER = 1_000_000
+"""Characters of TeX from which a paper's work waits for the UI loop to settle first (a smaller paper's analysis
+takes tens of milliseconds: it may as well run at once)."""
+
+
 @contextmanager
-def paper_work(settle: float = 0.15, limit: float = 1.5):
-    """Hold the paper-work lane (in a worker thread): heavy paper work runs one thread at a time, and starts once
-    the UI loop has kept up for ``settle`` seconds (at most ``limit`` seconds later): a LaTeX analysis cannot stop
-    for the loop once it runs, so it should not start in the middle of the screen's first layouts (with 50 ms it
-    still met the hidden tabs' mounting, 0.1 s after the first frame)."""
+def paper_work(paper=None, settle: float = 0.15, limit: float = 1.5):
+    """Hold the paper-work lane (in a worker thread): heavy paper work runs one thread at a time; for a big
+    ``paper`` it starts once the UI loop has kept up for ``settle`` seconds (at most ``limit`` seconds later): a
+    LaTeX analysis cannot stop for the loop once it runs, so it should not start in the middle of the screen's
+    first layouts (with 50 ms it still met the hidden tabs' mounting, 0.1 s after the first frame)."""
+    if paper is None or sum(len(f.text) for f in getattr(paper, "tex_files", ())) < BIG_PAPER:
+        settle = 0.0
     with _LANE, in_pieces():
         start = quiet_since = time.monotonic()
         while True:

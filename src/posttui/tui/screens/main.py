@@ -128,7 +128,7 @@ class MainScreen(Screen):
         :meth:`on_worker_state_changed`."""
         from ..background import paper_work
 
-        with paper_work():
+        with paper_work(self.review.paper):
             self.review.checker  # noqa: B018 - built for its side effect
         self.app.call_from_thread(self._checker_ready)
         self.sync.preload()

@@ -51,7 +51,7 @@ class PromptPane(Vertical):
 
         worker = get_current_worker()
         mode = self.review.prompt_mode
-        with paper_work():
+        with paper_work(self.review.paper):
             prompt = self.review.prompt(mode)
             big = len(prompt) > WRAPPED_LIMIT
             tokens = None if big else estimate_tokens(prompt)
@@ -59,7 +59,7 @@ class PromptPane(Vertical):
             return
         self.app.call_from_thread(self._show, prompt, self._info(mode, prompt, tokens))
         if tokens is None:
-            with paper_work():
+            with paper_work(self.review.paper):
                 tokens = estimate_tokens_in_pieces(prompt)
             if not worker.is_cancelled:
                 self.app.call_from_thread(self.query_one("#prompt-info", Static).update,

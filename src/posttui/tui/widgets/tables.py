@@ -140,7 +140,7 @@ class ReferencesPane(Vertical):
         from ..background import paper_work
 
         paper, error = self.paper, ""
-        with paper_work():
+        with paper_work(paper):
             try:
                 references = list(paper.references or [])
             except Exception as exc:  # noqa: BLE001 - the pane must open even when the bibliography cannot be read
