@@ -83,15 +83,20 @@ class PreviewView(ScrollView, can_focus=True):
                     return
 
                 def render(raw=raw, width=width, transform=transform):
-                    # In the thread: the new blocks' strips, and the whole list (the UI step only swaps it in).
+                    # In the thread: the new blocks' strips, and the whole list (the UI step only swaps it in);
+                    # each block waits while the UI loop is behind (the stream's frames come first).
+                    from ..background import in_pieces, yield_to_ui
+
                     text = transform(raw) if transform is not None else raw
                     blocks = markdown_blocks(text)
                     cache, known = self._blocks, {}  # only the current blocks are kept
-                    for b in dict.fromkeys(blocks):
-                        strips = cache.get((b, width))
-                        if strips is None:
-                            strips = [Strip(line, width) for line in render_markdown(b, width)]
-                        known[(b, width)] = strips
+                    with in_pieces():
+                        for b in dict.fromkeys(blocks):
+                            strips = cache.get((b, width))
+                            if strips is None:
+                                yield_to_ui()
+                                strips = [Strip(line, width) for line in render_markdown(b, width)]
+                            known[(b, width)] = strips
                     lines: list[Strip] = []
                     for i, block in enumerate(blocks):
                         if i:
