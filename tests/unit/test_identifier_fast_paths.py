@@ -482,3 +482,95 @@ def test_one_pass_yaml_construction_of_every_corpus_block(corpus_site):
         for text in (blocks["metadata"], blocks["authors"]):
             expected = yaml.load(text, Loader=yamlio._LimitedLoader)  # noqa: S506 - the safe loader under test
             assert same_plain(yamlio.load_yaml(text), expected), path.name
+
+
+# ----- comment stripping: the plain path between verbatim lines -------------------------------------------------
+_TOKEN_SCAN = re.compile(
+    r"\\(?:verb\*?(?![A-Za-z])|begin\s*\{(?P<env>verbatim\*?|Verbatim\*?|lstlisting|minted|comment)\}|.)|%", re.S)
+
+
+def plain_strip_comments(text: str) -> str:
+    """strip_comments as it was: every line read token by token (each escape, ``%``, ``\\verb``, environment)."""
+    out = []
+    in_env = None
+    for line in text.split("\n"):
+        piece, pos = "", 0
+        while True:
+            if in_env is not None:
+                end = line.find(f"\\end{{{in_env}}}", pos)
+                if end < 0:
+                    piece += "" if in_env == "comment" else line[pos:]
+                    break
+                stop = end + len(in_env) + 6
+                piece += "" if in_env == "comment" else line[pos:stop]
+                pos, in_env = stop, None
+                continue
+            m = _TOKEN_SCAN.search(line, pos)
+            if m is None:
+                piece += line[pos:]
+                break
+            if m.group(0) == "%":
+                piece += line[pos:m.start()]
+                break
+            if m.group("env"):
+                piece += line[pos:m.start() if m.group("env") == "comment" else m.end()]
+                pos, in_env = m.end(), m.group("env")
+                continue
+            if m.group(0)[1:5] == "verb" and m.end() < len(line):
+                close = line.find(line[m.end()], m.end() + 1)
+                stop = close + 1 if close >= 0 else len(line)
+                piece += line[pos:stop]
+                pos = stop
+                continue
+            piece += line[pos:m.end()]
+            pos = m.end()
+        out.append(piece)
+    return "\n".join(out)
+
+
+HOSTILE_TEX = [
+    "", "%", "\\", "\\%", "\\\\%", "\\\\\\%x", "\\\\\\\\% c", "a % b\nc", "a \\% b % c\n\\%% d\n",
+    "line\\\n% next", "x%\r\ny\\%\r\nz\\\\%\r\n", "\r\n%\r\n", "%\n%\n%",
+    "\\verb|%| % c\n\\verb*+%+ %d\n\\verbatim % e\n\\verb", "\\verb%x%y % z", "\\\\verb|%| x",
+    "a\n\\begin{verbatim}\n% kept \\end{verbatim} % cut\n% cut\n",
+    "\\begin{comment} gone % \n gone \\end{comment} kept % cut\nafter %x",
+    "\\begin {lstlisting}% kept\n%kept\n\\end{lstlisting}%cut", "\\begin\n{verbatim}\n%cut",
+    "\\begin{minted}{python}\n# 100%\n\\end{minted}\n50% cut", "\\begin{Verbatim*}\n%\n\\end{Verbatim*}%c",
+    "\\begin{verbatim}\nnever closed % kept\n", "\\iffalse % x\n\\fi", "% \\begin{verbatim}\n% still a comment",
+    "\\url{https://x.org/a%20b} % c", "\\begin{comment}\\begin{verbatim}\n%\n\\end{comment}%c",
+]
+
+
+@pytest.mark.parametrize("text", HOSTILE_TEX, ids=range(len(HOSTILE_TEX)))
+def test_comment_stripping_equals_the_token_scan_on_hostile_tex(text):
+    from posttui.latex import strip_comments
+
+    for variant in (text, text.replace("\n", "\r\n"), f"plain % line\n{text}\nplain \\% line % c"):
+        assert strip_comments(variant) == plain_strip_comments(variant), variant
+
+
+def test_comment_stripping_equals_the_token_scan_on_generated_tex():
+    import random
+
+    from posttui.latex import strip_comments
+
+    pieces = ["a", " ", "%", "\\", "\\\\", "\\%", "\n", "\r\n", "|", "+", "{", "}", "*", "\\verb", "\\verb*",
+              "\\begin{verbatim}", "\\end{verbatim}", "\\begin{comment}", "\\end{comment}", "\\begin {minted}",
+              "\\end{minted}", "\\begin{lstlisting}", "\\end{lstlisting}", "verbatim", "\\emph{x}"]
+    rng = random.Random(14)
+    for _ in range(4000):
+        text = "".join(rng.choice(pieces) for _ in range(rng.randint(0, 40)))
+        assert strip_comments(text) == plain_strip_comments(text), text
+
+
+def test_comment_stripping_of_every_corpus_paper(corpus_site):
+    from posttui.latex import strip_comments
+    from posttui.sources.saved_prompt import load_saved_prompt
+
+    prompts = sorted((corpus_site / "prompts" / "content").glob("*.txt"))
+    assert len(prompts) >= 50
+    for path in prompts:
+        text = path.read_text(encoding="utf-8")
+        tex = load_saved_prompt(path, check_dump_form=False, feedparser_dicts=False).site_tex
+        for variant in (text, tex):
+            assert strip_comments(variant) == plain_strip_comments(variant), path.name
