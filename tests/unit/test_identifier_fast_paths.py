@@ -574,3 +574,27 @@ def test_comment_stripping_of_every_corpus_paper(corpus_site):
         tex = load_saved_prompt(path, check_dump_form=False, feedparser_dicts=False).site_tex
         for variant in (text, tex):
             assert strip_comments(variant) == plain_strip_comments(variant), path.name
+
+
+# ----- the configuration passed through instead of read for every paper ----------------------------------------
+def test_context_with_the_callers_config_reads_no_config_and_equals_the_plain_context(corpus_site, monkeypatch):
+    import posttui.resolve as resolve
+    from posttui.config import load_config
+    from posttui.rules.context import CheckContext
+    from posttui.sources import load
+
+    config = load_config()
+    prompts = sorted((corpus_site / "prompts" / "content").glob("*.txt"))[:6]
+    plain = [CheckContext.from_paper(load(str(p), site=corpus_site)) for p in prompts]
+
+    def no_second_read(*args, **kwargs):
+        raise AssertionError("the configuration was read again")
+
+    monkeypatch.setattr(resolve, "load_config", no_second_read)
+    for path, expected in zip(prompts, plain):
+        paper = load(str(path), site=corpus_site, config=config)
+        assert CheckContext.from_paper(paper, config=config) == expected, path.name
+        assert "references" in vars(paper)  # kept on the paper, as Paper.references keeps it
+    resolved = load(str(prompts[0]), site=corpus_site, config=config)
+    refs = resolved.references = []  # already read (as `check --resolve` reads them): used as they are
+    assert CheckContext.from_paper(resolved, config=config).references == {} and resolved.references is refs

@@ -24,6 +24,7 @@ from ..latex import clean_tex
 from ..postformat import BEGIN_MARKER, END_MARKER
 
 if TYPE_CHECKING:
+    from ..config import Config
     from ..paper import Paper
 
 
@@ -395,8 +396,10 @@ class CheckContext:
         )
 
     @classmethod
-    def from_paper(cls, paper: "Paper", *, model: str | None = None, image_model: str | None = None) -> "CheckContext":
-        """Gather the context from a paper bundle (any source :func:`posttui.load` accepts)."""
+    def from_paper(cls, paper: "Paper", *, model: str | None = None, image_model: str | None = None,
+                   config: "Config | None" = None) -> "CheckContext":
+        """Gather the context from a paper bundle (any source :func:`posttui.load` accepts); ``config`` is the
+        configuration when the caller has read it (else the references' resolver reads it)."""
         from ..errors import PosttuiError
         from ..prompt import output_template
 
@@ -417,7 +420,7 @@ class CheckContext:
             ),
             None,
         )
-        refs = attempt("references", lambda: paper.references, None) or []
+        refs = attempt("references", lambda: _references(paper, config), None) or []
         identifiers = [cited_identifiers(ref) for ref in refs]
         references = CitedWorks(refs, identifiers)
         ref_dois: list[str] = []
@@ -468,6 +471,18 @@ class CheckContext:
             references=references,
             notes=tuple(notes),
         )
+
+
+def _references(paper: "Paper", config: "Config | None") -> list:
+    """``paper.references``, resolved with ``config`` when given, so a caller that read the configuration once
+    (``check --site``) does not have it read again for every paper."""
+    if config is None or "references" in vars(paper):  # not given, or already read (``check --resolve``)
+        return paper.references
+    from ..references import references_of
+    from ..resolve import resolve_cached
+
+    paper.references = resolve_cached(paper, references_of(paper), config=config)  # what Paper.references does
+    return paper.references
 
 
 def _member_links(members: Any) -> list[str]:
