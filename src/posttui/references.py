@@ -255,16 +255,19 @@ _EOL_PERCENT = re.compile(r"%(?<!\\%)[ \t]*$", re.MULTILINE)
 can skip ahead to the literal)."""
 _BIBITEM = re.compile(r"\\bibitem\b")
 _END_BIB = re.compile(r"\\end\s*\{thebibliography\}")
-_BRACED = r"\{(?:[^{}\\]|\\.)*\}"
+_BRACED = r"\{(?:[^{}\\]+|\\.)*+\}"
 for _depth in range(2):  # braces nested three deep, as in {\natexlab{a}} inside a label's {...}
-    _BRACED = rf"\{{(?:[^{{}}\\]|\\.|{_BRACED})*\}}"
+    _BRACED = rf"\{{(?:[^{{}}\\]+|\\.|{_BRACED})*+\}}"
 _BIBITEM_HEAD = re.compile(
-    rf"\\bibitem[ \t\r\n]*(?:\[((?:[^{{}}\[\]\\]|\\.|{_BRACED})*)\][ \t\r\n]*)?\{{([^{{}}\\]*)\}}", re.S
+    rf"\\bibitem[ \t\r\n]*(?:\[((?:[^{{}}\[\]\\]+|\\.|{_BRACED})*+)\][ \t\r\n]*)?\{{([^{{}}\\]*)\}}", re.S
 )
 """The usual head of a ``\\bibitem``: an optional label and a plain key. It reads what :func:`_read_group` reads
 (one regex match instead of two token scans): a backslash escapes the character after it, braces nest (three
 deep here) and brackets count only outside them. Any other head (a bracket or a brace at the label's top level,
-deeper braces, a key with braces or backslashes) goes through _read_group."""
+deeper braces, a key with braces or backslashes) goes through _read_group. Plain characters are taken in runs, and
+the repeats are possessive: each alternative starts with a different kind of character (plain, ``\\``, ``{``), none
+of which is the ``]`` or ``}`` that must follow, so giving a repeat back could never lead to a match (nor cost
+exponential time on a head that does not match)."""
 
 
 def _strip_bbl_comments(text: str) -> str:

@@ -427,6 +427,28 @@ def test_bibitem_heads_of_the_corpus_read_as_read_group_reads_them(corpus_site, 
     assert fast == [parsed_entries(bbl) for bbl in bbls]
 
 
+_PLAIN_BRACED = r"\{(?:[^{}\\]|\\.)*\}"
+for _depth in range(2):
+    _PLAIN_BRACED = rf"\{{(?:[^{{}}\\]|\\.|{_PLAIN_BRACED})*\}}"
+PLAIN_BIBITEM_HEAD = re.compile(
+    rf"\\bibitem[ \t\r\n]*(?:\[((?:[^{{}}\[\]\\]|\\.|{_PLAIN_BRACED})*)\][ \t\r\n]*)?\{{([^{{}}\\]*)\}}", re.S
+)
+"""The head regex one character at a time, every repeat free to give characters back."""
+
+
+def test_bibitem_head_regex_equals_the_character_by_character_one():
+    import random
+
+    pieces = ["\\bibitem", "[", "]", "{", "}", "\\", "\\{", "\\]", "\\}", "a", "b c", " ", "\n", "\r\n", "~", "(2016)"]
+    texts = list(HOSTILE_HEADS)
+    rng = random.Random(14)
+    texts += ["\\bibitem" + "".join(rng.choice(pieces) for _ in range(rng.randint(0, 30))) for _ in range(20000)]
+    for text in texts:
+        for start in {0, text.find("\\bibitem", 1)} - {-1}:
+            fast, plain = R._BIBITEM_HEAD.match(text, start), PLAIN_BIBITEM_HEAD.match(text, start)
+            assert (fast and (fast.span(), fast.groups())) == (plain and (plain.span(), plain.groups())), text
+
+
 # ----- YAML: the one-pass construction ----------------------------------------------------------------------------
 HOSTILE_YAML = [
     "a: 1\nb: [x, 2.5, null, true, 2021-01-01, 0x1F, yes, ~]\nc: {d: e}\n", "", "# only a comment\n", "plain\n",
