@@ -105,6 +105,12 @@ def test_identifier_search_equals_the_plain_patterns_on_generated_entries(pieces
     assert seen == len(pieces) ** 3
 
 
+def test_every_arxiv_pattern_needs_one_of_the_prefilter_literals():
+    for literals in R._ARXIV_NEEDS:
+        assert all(any(short in literal for short in R._ARXIV_ANY_NEED) for literal in literals), literals
+    assert len(R._ARXIV_NEEDS) == len(R._ARXIV_CMDS)
+
+
 @pytest.mark.parametrize("text", [
     "", "%", "% only a comment", "  % indented comment\n\\bibitem{a} x%\n", "\\bibitem{a} 50\\% off %\n%c\n%d",
     "a\n%c", "a\n\t %c\nb", "x%  \ny\\%\nz%\t", "%a\n%b\n%c\n", "\n\n%\n", "100%20encoded%",
