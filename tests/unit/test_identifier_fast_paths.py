@@ -168,10 +168,11 @@ def plain_host_of(url: str) -> str:
 
 
 def plain_source_facts(text: str):
-    from posttui.ids import find_identifiers
+    from posttui.ids import ARXIV_IN_TEXT_RE, DOI_IN_TEXT_RE, trim_doi
     from posttui.rules.context import _VERSIONED_RE, urls_in
 
-    dois, arxiv = find_identifiers(text)
+    dois = {trim_doi(m.group(0)).lower() for m in DOI_IN_TEXT_RE.finditer(text)}
+    arxiv = {_canonical_arxiv(m.group("id")) for m in ARXIV_IN_TEXT_RE.finditer(text)}
     urls = set(urls_in(text))
     return (frozenset(dois), frozenset(arxiv), frozenset(m.group(1).lower() for m in _VERSIONED_RE.finditer(text)),
             frozenset(h for h in map(plain_host_of, urls) if h), frozenset(map(plain_normalize_url, urls)))
@@ -218,6 +219,23 @@ def test_source_facts_equal_the_plain_definition_on_hostile_text():
     ])
     _source_facts.cache_clear()
     assert _source_facts(text) == plain_source_facts(text)
+
+
+def test_source_facts_equal_the_plain_definition_on_generated_arxiv_text():
+    """Versioned ids are looked for only where an arXiv id starts: every mix of prefixes, paths, old- and new-style
+    ids, versions and case, folded and (with a dotless i) not."""
+    import random
+
+    from posttui.rules.context import _source_facts
+
+    pieces = ["arxiv", "ArXiv", "ARXIV", ":", "/", " ", "\n", ".org/abs/", ".org/pdf/", ".org/html/", ".ORG/ABS/", "2101.00001",
+              "2101.0001", "2101.123456", "v2", "V3", "v", "hep-th/", "9901001", "math.AG/", "arxiv/", "0601001", "1",
+              ".", "x", "e-print", "\u0131"]
+    rng = random.Random(14)
+    for _ in range(6000):
+        text = "".join(rng.choice(pieces) for _ in range(rng.randint(1, 14)))
+        _source_facts.cache_clear()
+        assert _source_facts(text) == plain_source_facts(text), text
 
 
 def test_source_facts_equal_the_plain_definition_on_the_corpus(corpus_site):

@@ -16,7 +16,7 @@ from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, Iterable, Mapping
 from urllib.parse import urlsplit
 
-from ..ids import find_identifiers_folded, normalize_arxiv, normalize_doi, search_folded
+from ..ids import _canonical_arxiv, arxiv_matches, find_dois, normalize_arxiv, normalize_doi, search_folded
 
 from ..authors import is_social, preferred_url
 from ..claims import claims_image, without_image
@@ -566,7 +566,8 @@ def _source_facts(text: str) -> tuple[frozenset[str], ...]:
 
     Memoised: every saved prompt of a site carries the same homepage, so ``check --site`` reads it once."""
     folded = search_folded(text)
-    dois, arxiv = find_identifiers_folded(text, folded)
+    matches = list(arxiv_matches(text, folded))
+    arxiv = {_canonical_arxiv(m.group("id")) for m in matches}
     hosts: set[str] = set()
     urls: set[str] = set()
     for url in dict.fromkeys(urls_in(text)):  # each distinct URL once (a bibliography repeats its hosts)
@@ -578,8 +579,8 @@ def _source_facts(text: str) -> tuple[frozenset[str], ...]:
         if host:
             hosts.add(host)
         urls.add(key)
-    return (frozenset(dois), frozenset(arxiv), frozenset(_versioned_arxiv(text, folded)), frozenset(hosts),
-            frozenset(urls))
+    return (frozenset(find_dois(text)), frozenset(arxiv), frozenset(_versioned_arxiv(text, folded, matches)),
+            frozenset(hosts), frozenset(urls))
 
 
 _VERSIONED = r"(?:arxiv\s*[:/]?\s*|arxiv\.org/(?:abs|pdf)/)(\d{4}\.\d{4,5}v\d+)"
@@ -587,11 +588,18 @@ _VERSIONED_RE = re.compile(_VERSIONED, re.I)
 _VERSIONED_FOLDED_RE = re.compile(_VERSIONED)
 
 
-def _versioned_arxiv(text: str, folded: str | None) -> set[str]:
-    """Versioned arXiv ids in ``text``; ``folded`` is ``search_folded(text)``: the same matches, found several
-    times faster."""
-    matches = _VERSIONED_RE.finditer(text) if folded is None else _VERSIONED_FOLDED_RE.finditer(folded)
-    return {m.group(1).lower() for m in matches}
+def _versioned_arxiv(text: str, folded: str | None, arxiv: list[re.Match]) -> set[str]:
+    """Versioned arXiv ids in ``text``, given ``folded`` (``search_folded(text)``) and ``arxiv``, the matches of
+    :func:`~posttui.ids.arxiv_matches` in the same text: each versioned id starts where one of those does, so the
+    pattern is tried there instead of searched for in the whole text.
+
+    A match of the versioned pattern is one of the arXiv pattern (same start, same alternatives in the same order, a
+    stricter id), and can start inside no match of either: after its ``arxiv`` a match holds only separators,
+    ``.org/abs/``-like paths and the id, and the one id with letters (old style, ``archive/NNNNNNN``) cannot go on
+    into a new-style versioned id."""
+    pattern, searched = (_VERSIONED_RE, text) if folded is None else (_VERSIONED_FOLDED_RE, folded)
+    found = (pattern.match(searched, m.start()) for m in arxiv)
+    return {v.group(1).lower() for v in found if v}
 
 
 def _flatten(value: Any) -> str:
