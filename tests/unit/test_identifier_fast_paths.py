@@ -644,3 +644,37 @@ def test_context_with_the_callers_config_reads_no_config_and_equals_the_plain_co
     resolved = load(str(prompts[0]), site=corpus_site, config=config)
     refs = resolved.references = []  # already read (as `check --resolve` reads them): used as they are
     assert CheckContext.from_paper(resolved, config=config).references == {} and resolved.references is refs
+
+
+# ----- a context's identifier keys: normalised once ----------------------------------------------------------
+HOSTILE_REF_IDS = [
+    ("10.1000/ABC", "2101.00001"), (" https://doi.org/10.1000/a%2Fb ", "arXiv:2101.00001v2"),
+    ("doi: 10.1000/x.", "ARXIV:HEP-TH/9901001V2"), ("DX.DOI.ORG/10.1093/MNRAS/X)", "math.ag/0601001"),
+    ("http://dx.doi.org/10.5555/(a)b)", "https://arxiv.org/abs/2101.00002v3"), ("doi:https://doi.org/10.1/x", "hep-th/9901001"),
+    ("not a doi", "not an id"), ("", ""), ("10.12/ä", "2101.123456"), ("https://doi.org/not-a-doi", "arxiv.org/pdf/2101.00003.pdf"),
+]
+
+
+@pytest.mark.parametrize("raw", HOSTILE_REF_IDS, ids=range(len(HOSTILE_REF_IDS)))
+def test_cited_keys_are_the_plain_normal_forms(raw):
+    from types import SimpleNamespace
+
+    from posttui.ids import normalize_arxiv
+    from posttui.rules.context import _DOI_PREFIX_RE, _cited_keys
+
+    ref = SimpleNamespace(doi=raw[0], arxiv=raw[1])
+    raw_doi = raw[0].strip()
+    doi = _DOI_PREFIX_RE.sub("", raw_doi) if raw_doi and normalize_doi(raw_doi) else None
+    arxiv = normalize_arxiv(raw[1]) if raw[1] else None
+    assert _cited_keys(ref) == (doi, arxiv, normalize_doi(doi) if doi else None)
+    assert arxiv is None or normalize_arxiv(arxiv) == arxiv  # a context takes the entry's id as it is
+
+
+def test_normalised_arxiv_ids_of_the_corpus_are_normal_forms(corpus_site):
+    from posttui.ids import normalize_arxiv
+    from posttui.rules.context import cited_identifiers
+
+    for _, bbl in corpus_bbls(corpus_site):
+        for ref in R.parse_bbl(bbl):
+            arxiv = cited_identifiers(ref)[1]
+            assert arxiv is None or normalize_arxiv(arxiv) == arxiv, ref.key

@@ -354,11 +354,14 @@ class CheckContext:
         extra_arxiv: Iterable[str] = (),
         extra_versions: Iterable[str] = (),
         extra_links: Iterable[str] = (),
+        normal_dois: Iterable[str] = (),
+        normal_arxiv: Iterable[str] = (),
         **kwargs: Any,
     ) -> "CheckContext":
         """Build a context whose known identifiers and hosts come from raw source texts (bbl, TeX, homepage...),
-        plus identifiers found elsewhere (``extra_versions`` as written: ``2103.12345v2``) and the hosts and URLs
-        of ``extra_links`` and of the author links."""
+        plus identifiers found elsewhere (``extra_versions`` as written: ``2103.12345v2``; ``normal_dois`` and
+        ``normal_arxiv`` already as normalize_doi/normalize_arxiv give them) and the hosts and URLs of
+        ``extra_links`` and of the author links."""
         dois: set[str] = set()
         arxiv: set[str] = set()
         versions: set[str] = set()
@@ -381,6 +384,8 @@ class CheckContext:
             norm = normalize_arxiv(ident or "")
             if norm:
                 arxiv.add(norm)
+        dois.update(normal_dois)
+        arxiv.update(normal_arxiv)
         for url in [*(u for links in (kwargs.get("author_links") or {}).values() for u in links), *extra_links]:
             host = host_of(url)
             if host:
@@ -421,14 +426,14 @@ class CheckContext:
             None,
         )
         refs = attempt("references", lambda: _references(paper, config), None) or []
-        identifiers = [cited_identifiers(ref) for ref in refs]
-        references = CitedWorks(refs, identifiers)
+        keyed = [_cited_keys(ref) for ref in refs]
+        references = CitedWorks(refs, [(doi, arxiv) for doi, arxiv, _ in keyed])
         ref_dois: list[str] = []
         ref_arxiv: list[str] = []
         ref_versions: list[str] = []
-        for ref, (doi, arxiv) in zip(refs, identifiers):
-            if doi:
-                ref_dois.append(doi)
+        for ref, (_, arxiv, doi_key) in zip(refs, keyed):
+            if doi_key:
+                ref_dois.append(doi_key)
             if arxiv:
                 ref_arxiv.append(arxiv)
             version = str(getattr(ref, "arxiv_version", "") or "")
@@ -458,8 +463,9 @@ class CheckContext:
         member_links = _member_links(paper.members)
         return cls.from_sources(
             texts=(paper.bbl, paper.bib, clean_tex(paper.site_tex), metadata_text, paper.homepage),
-            extra_dois=ref_dois,
-            extra_arxiv=ref_arxiv + ([paper.arxiv_id] if paper.arxiv_id else []),
+            normal_dois=ref_dois,
+            normal_arxiv=ref_arxiv,
+            extra_arxiv=[paper.arxiv_id] if paper.arxiv_id else [],
             extra_versions=ref_versions,
             extra_links=member_links,
             template=template,
@@ -544,12 +550,20 @@ _DOI_PREFIX_RE = re.compile(r"^(?:https?://)?(?:dx\.)?(?:doi\.org/)|^doi:\s*", r
 
 def cited_identifiers(ref: Any) -> tuple[str | None, str | None]:
     """The DOI (resolver prefix removed) and arXiv id (normalised) of a bibliography entry, or None."""
-    doi = None
+    return _cited_keys(ref)[:2]
+
+
+def _cited_keys(ref: Any) -> tuple[str | None, str | None, str | None]:
+    """:func:`cited_identifiers` and ``normalize_doi`` of the DOI (what a context compares), which is the
+    validity test's own result unless a resolver prefix was removed (normalize_arxiv gives normal forms already)."""
+    doi = key = None
     raw_doi = str(getattr(ref, "doi", "") or "").strip()
-    if raw_doi and normalize_doi(raw_doi):
-        doi = _DOI_PREFIX_RE.sub("", raw_doi)
+    norm = normalize_doi(raw_doi) if raw_doi else None
+    if norm:
+        doi, prefixes = _DOI_PREFIX_RE.subn("", raw_doi)
+        key = norm if not prefixes else normalize_doi(doi)
     arx = normalize_arxiv(str(getattr(ref, "arxiv", "") or "")) if getattr(ref, "arxiv", None) else None
-    return doi, arx
+    return doi, arx, key
 
 
 def _surname(author: str) -> str:
