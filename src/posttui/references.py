@@ -17,7 +17,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from dataclasses import fields as dataclass_fields
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from typing import TYPE_CHECKING, Iterable
 from urllib.parse import unquote
 
@@ -534,39 +534,50 @@ def _tidy(ref: Reference) -> Reference:
     return ref
 
 
-def _text_field(name: str) -> property:
+def _text_field(name: str, pending: str) -> property:
+    """A text field of :class:`_BibitemReference`, read with its group (``pending`` names the group's marker)."""
     slot = f"_{name}"
 
     def get(self):
-        if self.__dict__.get("_pending") is not None:
-            self._read_text()
+        if pending in self.__dict__:
+            self._read_group(pending)
         return self.__dict__[slot]
 
     def set(self, value):
-        if self.__dict__.get("_pending") is not None:
-            self._read_text()
+        if pending in self.__dict__:  # read first, so a later read cannot overwrite the assignment
+            self._read_group(pending)
         self.__dict__[slot] = value
 
     return property(get, set, doc=f"{name}, read from the entry's LaTeX on first use")
 
 
+_NAMES_PENDING = "_pending"
+"""Marker of an entry whose authors and year are not read yet (the value is its :class:`_EntrySource`)."""
+_TITLES_PENDING = "_pending_titles"
+"""Marker of an entry whose title and journal are not read yet (the same :class:`_EntrySource`)."""
+
+
 class _BibitemReference(Reference):
-    """A ``\\bibitem`` entry whose text fields (authors, year, title, journal) are read on first use.
+    """A ``\\bibitem`` entry whose text fields are read on first use, in two independent groups.
 
     Keys and identifiers are read at once (cheap regexes); turning the formatted LaTeX into text is most of the
-    cost of parsing a .bbl and only the panes, the lean prompt and a few fixes need it, not the checker's
-    context. Reading it later runs exactly the same code, so the values are the same.
+    cost of parsing a .bbl. The checker's context needs none of it, the lean prompt's reference table and the
+    cited-work adapter only the authors and year, the panes everything. Authors/year and title/journal are
+    read by separate functions that depend only on the entry's source (never on each other's results), so
+    reading one group, both, or the two in either order gives the same values as reading them together.
     """
 
-    authors = _text_field("authors")
-    year = _text_field("year")
-    title = _text_field("title")
-    journal = _text_field("journal")
+    authors = _text_field("authors", _NAMES_PENDING)
+    year = _text_field("year", _NAMES_PENDING)
+    title = _text_field("title", _TITLES_PENDING)
+    journal = _text_field("journal", _TITLES_PENDING)
 
-    def _read_text(self) -> None:
-        label, body = self.__dict__.pop("_pending")
-        _read_bibitem_text(self, label, body)
-        _tidy(self)
+    def _read_group(self, marker: str) -> None:
+        source = self.__dict__.pop(marker)
+        if marker == _NAMES_PENDING:
+            _read_bibitem_names(self, source)
+        else:
+            _read_bibitem_titles(self, source)
 
     def __eq__(self, other):  # equal to a plain Reference with the same values, as before
         if not isinstance(other, Reference):
@@ -584,55 +595,159 @@ def _reference_from_bibitem(key: str, label: str, body: str, raw: str) -> Refere
         doi = _clean_doi(m.group(1)) if m and normalize_doi(m.group(1)) else ""
     arxiv, version = find_arxiv(body)
     ref = _BibitemReference(key=key, doi=doi, arxiv=arxiv, arxiv_version=version, url=find_url(body), raw=raw)
-    ref.__dict__["_pending"] = (label, body)
+    source = _EntrySource(label, body)
+    ref.__dict__[_NAMES_PENDING] = source
+    ref.__dict__[_TITLES_PENDING] = source
     return ref
 
 
+_QUOTED_TITLE = re.compile(r"``(.+?)(?:,)?''", re.S)
+_JOURNAL_TITLE = re.compile(r"\\JournalTitle\s*(?=\{)")
+_MN_DOI_LABEL = re.compile(r"\\mn@doi\s*\[([^\]]*)\]")
+_EMPH_FOLLOWS = re.compile(r"\{\\it\b|\\textit")
+
+
+class _EntrySource:
+    """One ``\\bibitem``'s label and formatted body, with the readings both text groups use, each made once."""
+
+    def __init__(self, label: str, body: str):
+        self.label = label
+        self.body = body
+
+    @cached_property
+    def info(self) -> dict[str, list[str]]:
+        return _bibinfo_fields(self.body)
+
+    @cached_property
+    def stripped(self) -> str:
+        return _strip_ids(self.body)
+
+    @cached_property
+    def segments(self) -> list[str]:
+        return _NEWBLOCK.split(self.stripped)
+
+    @cached_property
+    def plain(self) -> str:
+        """The whole identifier-free entry as text (the year fallback and mnras-style names read it)."""
+        return latex_to_text(self.stripped)
+
+    @cached_property
+    def springer_authors(self) -> list[str]:
+        """Springer Nature's sn-jnl: ``\\bauthor{\\bsnm{Family}, \\binits{I.}}`` as ``I. Family``."""
+        names = []
+        if "\\bsnm" in self.body:
+            for m in re.finditer(r"\\bauthor\s*(?=\{)", self.body):
+                g = _read_group(self.body, m.end())
+                if g:
+                    family, initials = _springer_field(g[0], "bsnm"), _springer_field(g[0], "binits")
+                    if family:
+                        names.append(f"{initials} {family}".strip())
+        return names
+
+    @property
+    def names_before_run_in(self) -> bool:
+        """Whether the Springer or ``\\bibinfo{author}`` fields already gave the authors (then a run-in entry's
+        text before its title is not read as names, and a lone emphasised group or the mnras venue is not taken
+        as the journal)."""
+        return bool(self.springer_authors or self.info.get("author"))
+
+    @cached_property
+    def run_in(self) -> tuple:
+        """Where a run-in entry (no ``\\newblock``) has its title: ``(title, title_start, venue, emph)``: the
+        title's LaTeX and offset (``None`` without one), the emphasised group after it, the first one at all."""
+        stripped = self.stripped
+        quoted = _QUOTED_TITLE.search(stripped)
+        emph = _first_emph(stripped)
+        if quoted and (not emph or quoted.start() < emph[1]):
+            return quoted.group(1), quoted.start(), _first_emph(stripped[quoted.end():]), emph
+        if emph:
+            venue = _first_emph(stripped[emph[2]:])
+            if _EMPH_FOLLOWS.search(stripped[emph[1] : emph[1] + 8]) or venue:
+                return emph[0], emph[1], venue, emph
+        return None, None, None, emph
+
+
 def _read_bibitem_text(ref: Reference, label: str, body: str) -> None:
-    """Authors, year, title and journal of one ``\\bibitem`` from its formatted LaTeX."""
-    info = _bibinfo_fields(body)
-    stripped = _strip_ids(body)
-    ref.year = _label_year(label)
-    if not ref.year and info.get("year"):
+    """Authors, year, title and journal of one ``\\bibitem`` from its formatted LaTeX (both groups at once)."""
+    source = _EntrySource(label, body)
+    _read_bibitem_names(ref, source)
+    _read_bibitem_titles(ref, source)
+
+
+def _store(ref: Reference, **values) -> None:
+    """Set text fields without going through the lazy properties (which would start another read)."""
+    if isinstance(ref, _BibitemReference):
+        for name, value in values.items():
+            ref.__dict__[f"_{name}"] = value
+    else:
+        for name, value in values.items():
+            setattr(ref, name, value)
+
+
+def _read_bibitem_names(ref: Reference, source: _EntrySource) -> None:
+    """Authors and year of one ``\\bibitem`` (everything the reference table and the cited-work adapter need)."""
+    info, body = source.info, source.body
+    year = _label_year(source.label)
+    if not year and info.get("year"):
         y = _YEAR.search(info["year"][0])
-        ref.year = y.group(1) if y else ""
-
+        year = y.group(1) if y else ""
+    authors: list[str] = []
     if "\\bsnm" in body:
-        _read_springer(ref, body)
-    if info.get("author") and not ref.authors:
-        ref.authors = [" ".join(latex_to_text(a).split()) for a in info["author"]]
-        ref.authors = [names[0] if (names := split_authors(a)) else a for a in ref.authors]
-    if info.get("title"):
-        ref.title = latex_to_text(info["title"][0])
-    journals = [j for j in info.get("journal", []) if "\\bibinfo" not in j]
-    m = re.search(r"\\JournalTitle\s*(?=\{)", body)
-    if m and _read_group(body, m.end()):
-        journals.insert(0, _read_group(body, m.end())[0])
-    if journals:
-        ref.journal = latex_to_text(journals[0])
+        authors = list(source.springer_authors)
+        year = year or _springer_field(body, "byear")[:4]
+    if info.get("author") and not authors:
+        authors = [" ".join(latex_to_text(a).split()) for a in info["author"]]
+        authors = [names[0] if (names := split_authors(a)) else a for a in authors]
+    segments = source.segments
+    if not authors:
+        if len(segments) > 1:  # natbib plainnat/unsrtnat/aasjournal-with-newblock: authors. \newblock title. ...
+            authors = split_authors(latex_to_text(segments[0]))
+        else:
+            authors = _run_in_names(source)
+    if not year:
+        years = _YEAR.findall(source.plain)
+        year = years[-1] if years else ""
+    _store(ref, authors=authors, year=year)
 
-    segments = _NEWBLOCK.split(stripped)
-    if len(segments) > 1:  # natbib plainnat/unsrtnat/aasjournal-with-newblock: authors. \newblock title. \newblock venue
-        if not ref.authors:
-            ref.authors = split_authors(latex_to_text(segments[0]))
-        if not ref.title:
-            ref.title = latex_to_text(segments[1])
-        if not ref.journal:
+
+def _read_bibitem_titles(ref: Reference, source: _EntrySource) -> None:
+    """Title and journal of one ``\\bibitem``, tidied (list punctuation dropped, a book title is not a venue)."""
+    info, body = source.info, source.body
+    title = journal = ""
+    if "\\bsnm" in body:
+        title = _springer_field(body, "batitle") or _springer_field(body, "bbtitle")
+        journal = _springer_field(body, "bjtitle")
+    if info.get("title"):
+        title = latex_to_text(info["title"][0])
+    journals = [j for j in info.get("journal", []) if "\\bibinfo" not in j]
+    m = _JOURNAL_TITLE.search(body)
+    group = _read_group(body, m.end()) if m else None
+    if group:
+        journals.insert(0, group[0])
+    if journals:
+        journal = latex_to_text(journals[0])
+
+    segments = source.segments
+    if len(segments) > 1:
+        if not title:
+            title = latex_to_text(segments[1])
+        if not journal:
             for seg in segments[2:] or segments[1:2]:
                 emph = _first_emph(seg)
                 if emph:
-                    ref.journal = latex_to_text(emph[0])
+                    journal = latex_to_text(emph[0])
                     break
     else:
-        _read_run_in(ref, stripped, body)
+        title, journal = _run_in_titles(source, title, journal)
 
-    if not ref.year:
-        years = _YEAR.findall(latex_to_text(stripped))
-        ref.year = years[-1] if years else ""
-    if not ref.journal:
-        m = re.search(r"\\mn@doi\s*\[([^\]]*)\]", body)
+    if not journal:
+        m = _MN_DOI_LABEL.search(body)
         if m and "arxiv" not in m.group(1).lower():
-            ref.journal = latex_to_text(m.group(1))
+            journal = latex_to_text(m.group(1))
+    title, journal = _trim(title), _trim(journal)
+    if journal and journal == title:  # an emphasised book title is not a venue
+        journal = ""
+    _store(ref, title=title, journal=journal)
 
 
 def _springer_field(body: str, name: str) -> str:
@@ -641,60 +756,41 @@ def _springer_field(body: str, name: str) -> str:
     return latex_to_text(g[0]) if g else ""
 
 
-def _read_springer(ref: Reference, body: str) -> None:
-    """Springer Nature's sn-jnl: ``\\bauthor{\\bsnm{Family}, \\binits{I.}}``, ``\\batitle``, ``\\bjtitle``."""
-    for m in re.finditer(r"\\bauthor\s*(?=\{)", body):
-        g = _read_group(body, m.end())
-        if g:
-            family, initials = _springer_field(g[0], "bsnm"), _springer_field(g[0], "binits")
-            if family:
-                ref.authors.append(f"{initials} {family}".strip())
-    ref.title = ref.title or _springer_field(body, "batitle") or _springer_field(body, "bbtitle")
-    ref.journal = ref.journal or _springer_field(body, "bjtitle")
-    ref.year = ref.year or _springer_field(body, "byear")[:4]
+def _run_in_names(source: _EntrySource) -> list[str]:
+    """Names of a style without ``\\newblock``: the text before the title (JHEP/utphys ``{\\it title}``, IEEE
+    ````title,''``), before a lone emphasised venue, or (mnras, no title) before the year."""
+    _, title_start, _, emph = source.run_in
+    stripped = source.stripped
+    if title_start is not None:
+        return split_authors(latex_to_text(stripped[:title_start]))
+    if emph:  # a single emphasised group is the venue: the names come before it
+        return split_authors(latex_to_text(stripped[: emph[1]]))
+    text = source.plain  # mnras: "{Audren} B., {Lesgourgues} J., 2013, ..." -> the names end at the year
+    m = _YEAR.search(text)
+    return split_authors(text[: m.start()] if m else text.split(".", 1)[0])
 
 
-_QUOTED_TITLE = re.compile(r"``(.+?)(?:,)?''", re.S)
-
-
-def _read_run_in(ref: Reference, stripped: str, body: str) -> None:
-    """Styles without ``\\newblock``: JHEP/utphys (``{\\it title}``), IEEE (````title,''``), mnras (no title)."""
-    quoted = _QUOTED_TITLE.search(stripped)
-    emph = _first_emph(stripped)
-    title_start = None
-    if quoted and (not emph or quoted.start() < emph[1]):
-        if not ref.title:
-            ref.title = latex_to_text(quoted.group(1))
-        title_start = quoted.start()
-        after = stripped[quoted.end():]
-        venue = _first_emph(after)
-        if venue and not ref.journal:
-            ref.journal = latex_to_text(venue[0])
-    elif emph and (re.search(r"\{\\it\b|\\textit", stripped[emph[1] : emph[1] + 8]) or _first_emph(stripped[emph[2]:])):
-        if not ref.title:
-            ref.title = latex_to_text(emph[0])
-        title_start = emph[1]
-        after = stripped[emph[2]:]
-        venue = _first_emph(after)
-        if venue and not ref.journal:
-            ref.journal = latex_to_text(venue[0])
-    if not ref.authors:
-        if title_start is not None:
-            ref.authors = split_authors(latex_to_text(stripped[:title_start]))
-        elif emph:  # a single emphasised group is the venue: the names come before it
-            ref.authors = split_authors(latex_to_text(stripped[: emph[1]]))
-            if not ref.journal:
-                ref.journal = latex_to_text(emph[0])
-        else:  # mnras: "{Audren} B., {Lesgourgues} J., 2013, ..." -> the names end at the year
-            text = latex_to_text(stripped)
-            m = _YEAR.search(text)
-            head = text[: m.start()] if m else text.split(".", 1)[0]
-            ref.authors = split_authors(head)
-            if not ref.journal and m:
-                rest = re.sub(r"^[a-z]\b", "", text[m.end():])
-                venue = rest.split(",")[0].strip()
-                if venue and not venue.isdigit() and len(venue) < 80:
-                    ref.journal = venue
+def _run_in_titles(source: _EntrySource, title: str, journal: str) -> tuple[str, str]:
+    """Title and venue of a style without ``\\newblock`` (see :func:`_run_in_names`); ``title`` and ``journal``
+    are what the entry's fields already gave, and win."""
+    title_tex, title_start, venue, emph = source.run_in
+    if title_start is not None:
+        if not title:
+            title = latex_to_text(title_tex)
+        if venue and not journal:
+            journal = latex_to_text(venue[0])
+    if not source.names_before_run_in and title_start is None:
+        if emph:
+            if not journal:
+                journal = latex_to_text(emph[0])
+        else:
+            m = _YEAR.search(source.plain)
+            if not journal and m:
+                rest = re.sub(r"^[a-z]\b", "", source.plain[m.end():])
+                venue_text = rest.split(",")[0].strip()
+                if venue_text and not venue_text.isdigit() and len(venue_text) < 80:
+                    journal = venue_text
+    return title, journal
 
 
 # ================================================================================================== biblatex ====

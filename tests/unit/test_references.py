@@ -473,3 +473,118 @@ def test_identifier_prefilters_do_not_hide_an_identifier():
     assert find_arxiv("e-print 2003.12345v2") == ("2003.12345", "v2")
     assert find_arxiv("Müller 2020, ARXIV:2003.12345") == ("2003.12345", "")  # non-ASCII: no prefilter
     assert find_arxiv("Smith 2020, Nature") == ("", "")
+
+
+# ----- the two lazy text groups (authors/year and title/journal) ----------------------------------------------
+
+SPRINGER = r"""\begin{thebibliography}{2}
+\bibitem{sn1}
+\begin{barticle}
+\bauthor{\bsnm{M\"uller}, \binits{A.}},
+\bauthor{\bsnm{Smith}, \binits{J.}}:
+\batitle{A {Springer} title}.
+\bjtitle{J. Phys.} \bvolume{12}, \bfpage{1} (\byear{2020})
+\end{barticle}
+\bibitem{sn2}
+\bauthor{\binits{A.}}: \bbtitle{Only a book title}. \byear{2018b}
+\end{thebibliography}
+"""
+
+RUN_IN_CORNERS = r"""\begin{thebibliography}{9}
+\bibitem{lone} A.~Author and B.~Other, \emph{Phys. Rev. D} \textbf{12} (2001) 3.
+\bibitem{infoauthor} \bibinfo{author}{C.~Writer}, \emph{Venue only} (1999) 5.
+\bibitem{etal} D.~First {\em et~al.}, {\it The title} {\it Nucl. Phys. B} {\bf 1} (2010) 1.
+\bibitem{quoted} E.~Q.~Quoter, ``A quoted title,'' \emph{IEEE Trans.}, vol.~3, 2015.
+\bibitem{mnras2} {Audren} B., {Lesgourgues} J., 2013, J. Cosmology Astropart. Phys., 2, 001
+\bibitem{mnlabel} {Zed} Z., 2011, \mn@doi [Astron. J.] {10.1088/0004-6256/1/1/1}
+\bibitem{jtitle} F.~Author, \JournalTitle{Some Journal} \textbf{1}, 2 (2003).
+\bibitem{href} G.~Hreffer, \href{https://example.org/x}{The linked title}, 2019, \href{https://arxiv.org/abs/1901.00001}{arXiv:1901.00001}
+\bibitem{math} H.~Math, {\it Limits on $\sin^2 2\theta_{13}$ from \GB}, \emph{JHEP} \textbf{1} (2012) 2 [\eprint{1201.0001}].
+\bibitem{nodate} I.~Nodate, \emph{Undated}
+\bibitem{broken} J.~Broken, {\it unbalanced {title, 2004
+\bibitem{empty}
+\bibitem{unicode} K.~Ünïcødé and L.~Ñame, {\it Tïtle}, \emph{Jöurnal} (2022).
+\end{thebibliography}
+"""
+
+TEXT_FIELDS = ("authors", "year", "title", "journal")
+
+
+def _text_values(ref) -> tuple:
+    return tuple(getattr(ref, name) for name in TEXT_FIELDS)
+
+
+def _every_reading_order(bbl: str) -> list[tuple]:
+    """The text fields of every entry of ``bbl`` read all at once (a plain Reference), names first, titles
+    first, and after an assignment to the other group; all four must agree."""
+    from posttui.references import _TITLES_PENDING, _read_bibitem_text
+
+    names_first, titles_first, assigned, fresh = (parse_bbl(bbl) for _ in range(4))
+    for ref in names_first:
+        ref.authors, ref.year  # noqa: B018 - the read is the point
+    for ref in titles_first:
+        ref.title, ref.journal  # noqa: B018
+    rows = []
+    for a, b, c, d in zip(names_first, titles_first, assigned, fresh, strict=True):
+        eager = Reference(key=d.key)
+        source = vars(d)[_TITLES_PENDING]
+        _read_bibitem_text(eager, source.label, source.body)
+        expected = _text_values(eager)
+        assert _text_values(a) == expected, a.key
+        assert _text_values(b) == expected, b.key
+        title = c.title  # reads title and journal only; authors and year still come from the source
+        c.title = "Set by hand"
+        assert (c.authors, c.year, c.journal) == (expected[0], expected[1], expected[3]), c.key
+        assert c.title == "Set by hand" and title == expected[2]
+        rows.append(expected)
+    return rows
+
+
+@pytest.mark.parametrize("bbl", [MNRAS, AASJOURNAL, PLAINNAT, APSREV, JHEP_NUMBERED, IEEE_QUOTED, SPRINGER,
+                                 RUN_IN_CORNERS])
+def test_text_groups_read_in_any_order_agree_with_reading_both_at_once(bbl):
+    assert _every_reading_order(bbl)
+
+
+def test_run_in_corner_cases_keep_their_readings():
+    """Pins the run-in rules the split into two groups must keep: a lone emphasised group is the venue only
+    when the names came from the text (not from ``\\bibinfo{author}``), an ``\\mn@doi`` label is the journal,
+    the year falls back to the last one in the entry's text."""
+    refs = {r.key: r for r in parse_bbl(RUN_IN_CORNERS)}
+    assert (refs["lone"].authors, refs["lone"].journal) == (["A. Author", "B. Other"], "Phys. Rev. D")
+    assert (refs["infoauthor"].authors, refs["infoauthor"].journal) == (["C. Writer"], "")
+    assert (refs["etal"].title, refs["etal"].journal) == ("The title", "Nucl. Phys. B")
+    assert (refs["quoted"].title, refs["quoted"].year) == ("A quoted title", "2015")
+    assert refs["mnras2"].authors == ["B. Audren", "J. Lesgourgues"] and refs["mnras2"].year == "2013"
+    assert refs["mnlabel"].journal == "Astron. J." and refs["mnlabel"].year == "2011"
+    assert refs["jtitle"].journal == "Some Journal"
+    assert refs["href"].year == "2019" and refs["href"].arxiv == "1901.00001"
+    assert refs["math"].year == "2012" and refs["math"].authors == ["H. Math"] and refs["math"].journal == "JHEP"
+    assert (refs["nodate"].year, refs["nodate"].journal) == ("", "Undated")
+    assert _text_values(refs["empty"]) == ([], "", "", "")
+    springer = {r.key: r for r in parse_bbl(SPRINGER)}
+    assert springer["sn1"].authors == ["A. Müller", "J. Smith"] and springer["sn1"].year == "2020"
+    assert (springer["sn1"].title, springer["sn1"].journal) == ("A Springer title", "J. Phys.")
+    assert springer["sn2"].year == "2018"
+
+
+def test_the_lean_reference_table_reads_no_title_or_journal():
+    """The table needs authors and year only: the title/journal group stays unread (most of a big .bbl)."""
+    from posttui.lean import reference_table
+    from posttui.references import _NAMES_PENDING, _TITLES_PENDING
+
+    refs = parse_bbl(JHEP_NUMBERED + RUN_IN_CORNERS)
+    table = reference_table(refs)
+    assert all(_NAMES_PENDING not in vars(r) and _TITLES_PENDING in vars(r) for r in refs)
+    assert "lone | Author & Other 2001 | -" in table.splitlines()
+    assert [_text_values(r) for r in refs] == [_text_values(r) for r in parse_bbl(JHEP_NUMBERED + RUN_IN_CORNERS)]
+
+
+@pytest.mark.corpus
+def test_every_corpus_bbl_reads_the_same_text_in_any_order(corpus_site):
+    count = 0
+    for prompt in sorted((corpus_site / "prompts/content").glob("*.txt")):
+        m = BBL_BLOCK.search(prompt.read_text(encoding="utf-8"))
+        if m and "\\bibitem" in m.group(1):
+            count += len(_every_reading_order(m.group(1)))
+    assert count > 1000
