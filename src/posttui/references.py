@@ -380,12 +380,22 @@ _INITIALS = re.compile(r"^(?:[A-Z][a-z]?\.[\s\-]*|[A-Z](?:[\s\-]+|$)){1,4}$")
 _SURNAME_INITIALS = re.compile(r"^(?P<sur>.+?)\s+(?P<ini>(?:[A-Z][a-z]?\.[\s\-]*|[A-Z](?:[\s\-]+|$))+)$")
 _ET_AL = re.compile(r",?\s*(?:\bet\.?\s*al\b\.?|\band others\b)\s*\.?$", re.I)
 _JR = re.compile(r"^(?:jr|sr|ii|iii|iv)\.?$", re.I)
+_AND = re.compile(r",?\s+(?:and|&)\s+")
+_NOT_IN_NAMES = re.compile(r"[\d()\[\]=]")
+_LEADING_INITIALS = re.compile(r"^((?:[A-Z][.\-]?\s*)+)(?=\s\S)")
+_UNDOTTED_INITIAL = re.compile(r"\b([A-Z])(?![.\-\w])")
+
+
+def _may_end_et_al(text: str) -> bool:
+    """False only when :data:`_ET_AL` cannot match ``text`` (it needs "al" or "others"): skips most searches."""
+    folded = search_folded(text)
+    return folded is None or "al" in folded or "others" in folded
 
 
 def _plausible_name(name: str) -> bool:
     """A formatted-name token, not a title or venue that leaked into the author block."""
     words = name.split()
-    return 0 < len(words) <= 6 and not re.search(r"[\d()\[\]=]", name) and len(name) <= 60
+    return 0 < len(words) <= 6 and not _NOT_IN_NAMES.search(name) and len(name) <= 60
 
 
 def split_authors(block: str) -> list[str]:
@@ -395,15 +405,17 @@ def split_authors(block: str) -> list[str]:
     ``Family, I.; Family, I.`` (semicolons); stops at the first token that cannot be a name.
     """
     text = " ".join(block.replace("\u00a0", " ").split()).strip(" .,;:")
-    text = _ET_AL.sub("", text).strip(" .,;")
+    if _may_end_et_al(text):
+        text = _ET_AL.sub("", text)
+    text = text.strip(" .,;")
     if not text:
         return []
     if ";" in text:
         tokens = [t.strip() for t in text.split(";")]
     else:
-        text = re.sub(r",?\s+(?:and|&)\s+", ", ", text)
+        text = _AND.sub(", ", text)
         tokens = [t.strip() for t in text.split(",")]
-    tokens = [_ET_AL.sub("", t).strip() for t in tokens]
+    tokens = [(_ET_AL.sub("", t) if _may_end_et_al(t) else t).strip() for t in tokens]
     tokens = [t for t in tokens if t]
     initials = [bool(_INITIALS.match(t)) for t in tokens]
     # "Handley, W. J., Hobson, M. P." : every other token is initials -> surname-first pairs
@@ -425,12 +437,14 @@ def split_authors(block: str) -> list[str]:
         if not _plausible_name(token):
             break
         names.append(" ".join(token.split()))
-    return [_dot_initials(n) for n in names if n and not _ET_AL.fullmatch(n)]
+    return [_dot_initials(n) for n in names if n and not (_may_end_et_al(n) and _ET_AL.fullmatch(n))]
 
 
 def _dot_initials(name: str) -> str:
     """``A. N Lasenby`` -> ``A. N. Lasenby``: a trailing full stop lost to list punctuation is put back."""
-    return re.sub(r"^((?:[A-Z][.\-]?\s*)+)(?=\s\S)", lambda m: re.sub(r"\b([A-Z])(?![.\-\w])", r"\1.", m.group(1)), name)
+    if not "A" <= name[:1] <= "Z":  # the pattern starts with a capital: most names skip the search
+        return name
+    return _LEADING_INITIALS.sub(lambda m: _UNDOTTED_INITIAL.sub(r"\1.", m.group(1)), name)
 
 
 # --- one \bibitem ----------------------------------------------------------------------------------------------
@@ -439,6 +453,8 @@ _NEWBLOCK = re.compile(r"\\newblock\b")
 _BIBINFO = re.compile(r"\\bibinfo\s*\{\s*(\w+)\s*\}\s*")
 _EM_GROUP = re.compile(r"\{\\(?:em|it|itshape|sl)\b\s*")
 _EMPH = re.compile(r"\\(?:emph|textit|textsl)\s*")
+_EM_SWITCH = re.compile(r"^\\(?:em|it|itshape|sl)\b\s*")
+_ONLY_ET_AL = re.compile(r"\s*et\.?[~\s]*al\.?,?\s*")
 
 
 def _bibinfo_fields(body: str) -> dict[str, list[str]]:
@@ -460,21 +476,53 @@ def _first_emph(text: str) -> tuple[str, int, int] | None:
     for m in _EM_GROUP.finditer(text):
         group = _read_group(text, m.start())
         if group:
-            found.append((re.sub(r"^\\(?:em|it|itshape|sl)\b\s*", "", group[0]), m.start(), group[1]))
+            found.append((_EM_SWITCH.sub("", group[0]), m.start(), group[1]))
     for item in sorted(found, key=lambda f: f[1]):
-        if not re.fullmatch(r"\s*et\.?[~\s]*al\.?,?\s*", item[0]):
+        if not _ONLY_ET_AL.fullmatch(item[0]):
             return item
     return None
 
 
+_MN_DOI = re.compile(r"\\mn@doi\s*(?:\[[^\]]*\])?\s*\{[^{}]*\}")
+_MN_EPRINT = re.compile(r"\\mn@eprint\s*\{[^{}]*\}\s*\{[^{}]*\}")
+_DOI_URL_CMD = re.compile(r"\\(?:doi|url)\s*\{[^{}]*\}")
+_EPRINT_CMD = re.compile(r"\\eprint\s*\{[^{}]*\}(?:\s*\{[^{}]*\})?")
+_LINK_CMD = re.compile(r"\\(?:href|Eprint)\s*")
+_ID_LINK_TEXT = re.compile(rf"(?:arxiv\s*:\s*)?(?:{ARXIV_ID}|10\.\S+)(?:v\d+)?(?:\s*\[[^\]]*\])?\.?", re.I)
+_BARE_URL = re.compile(r"(?:https?://|www\.)\S+")
+_ARXIV_TEXT = re.compile(r"\barxiv\s*:\s*\S+", re.I)
+_BARE_DOI = re.compile(r"\b10\.\d{4,9}/\S+")
+
+
 def _strip_ids(body: str) -> str:
-    """The body with identifier/link commands removed, so their digits are not read as years or titles."""
-    body = re.sub(r"\\mn@doi\s*(?:\[[^\]]*\])?\s*\{[^{}]*\}", " ", body)
-    body = re.sub(r"\\mn@eprint\s*\{[^{}]*\}\s*\{[^{}]*\}", " ", body)
-    body = re.sub(r"\\(?:doi|url)\s*\{[^{}]*\}", " ", body)
-    body = re.sub(r"\\eprint\s*\{[^{}]*\}(?:\s*\{[^{}]*\})?", " ", body)
+    """The body with identifier/link commands removed, so their digits are not read as years or titles.
+
+    Each removal runs only when the body holds the literal its pattern cannot match without."""
+    if "\\mn@doi" in body:
+        body = _MN_DOI.sub(" ", body)
+    if "\\mn@eprint" in body:
+        body = _MN_EPRINT.sub(" ", body)
+    if "\\doi" in body or "\\url" in body:
+        body = _DOI_URL_CMD.sub(" ", body)
+    if "\\eprint" in body:
+        body = _EPRINT_CMD.sub(" ", body)
+    if "\\href" in body or "\\Eprint" in body:
+        body = _strip_links(body)
+    if "http" in body or "www." in body:
+        body = _BARE_URL.sub(" ", body)
+    folded = search_folded(body)
+    if folded is None or "arxiv" in folded:
+        body = _ARXIV_TEXT.sub(" ", body)
+    if "10." in body:
+        body = _BARE_DOI.sub(" ", body)
+    return body
+
+
+def _strip_links(body: str) -> str:
+    """``\\href{target}{text}`` and ``\\Eprint{target}{text}`` without the target, and without the text when it
+    is only the identifier itself (``arXiv:1401.4064``, ``10.1/x``, ``1506.03812``) or a URL."""
     out, pos = [], 0
-    for m in re.finditer(r"\\(?:href|Eprint)\s*", body):
+    for m in _LINK_CMD.finditer(body):
         if m.start() < pos:
             continue
         first = _read_group(body, m.end())
@@ -482,20 +530,13 @@ def _strip_ids(body: str) -> str:
             continue
         second = _read_group(body, _skip_ws(body, first[1]))
         out.append(body[pos : m.start()])
-        target = first[0]
         text = second[0] if second else ""
-        # keep link text unless it is only the identifier itself ("arXiv:1401.4064", "10.1/x", "1506.03812")
         plain = latex_to_text(text)
-        is_id = not plain or bool(re.fullmatch(rf"(?:arxiv\s*:\s*)?(?:{ARXIV_ID}|10\.\S+)(?:v\d+)?(?:\s*\[[^\]]*\])?\.?",
-                                               plain, re.I)) or plain.lower().startswith(("http", "doi:", "arxiv:"))
+        is_id = not plain or bool(_ID_LINK_TEXT.fullmatch(plain)) or plain.lower().startswith(("http", "doi:", "arxiv:"))
         out.append(" " if is_id else f" {{{text}}} ")
         pos = second[1] if second else first[1]
     out.append(body[pos:])
-    body = "".join(out)
-    body = re.sub(r"(?:https?://|www\.)\S+", " ", body)
-    body = re.sub(r"\barxiv\s*:\s*\S+", " ", body, flags=re.I)
-    body = re.sub(r"\b10\.\d{4,9}/\S+", " ", body)
-    return body
+    return "".join(out)
 
 
 def _label_year(label: str) -> str:

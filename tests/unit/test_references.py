@@ -588,3 +588,37 @@ def test_every_corpus_bbl_reads_the_same_text_in_any_order(corpus_site):
         if m and "\\bibitem" in m.group(1):
             count += len(_every_reading_order(m.group(1)))
     assert count > 1000
+
+
+@pytest.mark.parametrize(
+    ("block", "expected"),
+    [
+        ("A. Smith, B. Jones, ET AL.", ["A. Smith", "B. Jones"]),
+        ("A. Smith and Others", ["A. Smith"]),
+        ("A. Smith and otherſ", ["A. Smith"]),  # re.IGNORECASE equates the long s with s: no prefilter may skip it
+        ("Él Ñame and ſmith", ["Él Ñame", "ſmith"]),
+        ("A. B. Smith, C Jones", ["A. B. Smith", "C. Jones"]),
+        ("a. lower, B Upper", ["a. lower", "B. Upper"]),
+        ("", []),
+    ],
+)
+def test_split_authors_et_al_and_initials_whatever_the_case(block, expected):
+    assert split_authors(block) == expected
+
+
+@pytest.mark.parametrize(
+    ("body", "kept"),
+    [
+        (r"Smith, arXİv:2101.00001, 2020", "Smith,   2020"),  # dotted capital I: still an arXiv reference
+        (r"Smith, ARXIV : 2101.00001", "Smith,  "),
+        (r"Smith \href{http://x.org/2019}{2019 link} 2018", "Smith  {2019 link}  2018"),
+        (r"\Eprint{https://arxiv.org/abs/2101.00001}{2101.00001} www.example.org/2017 10.1000/xyz 2016 "
+         r"\url{http://a/2015}", "      2016  "),
+        (r"\mn@doi [MNRAS] {10.1/2} \mn@eprint {arXiv} {2101.00002} \doi{10.3/4} \eprint{2101.00003}", "       "),
+        ("Plain text 1999", "Plain text 1999"),
+    ],
+)
+def test_identifier_text_is_removed_before_names_and_years_are_read(body, kept):
+    from posttui.references import _strip_ids
+
+    assert _strip_ids(body) == kept
