@@ -14,13 +14,9 @@ never in the URL, so they never reach the cache.
 from __future__ import annotations
 
 import hashlib
-import http.client
 import json
-import socket
 import threading
 import time
-import urllib.error
-import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -115,6 +111,13 @@ class WebClient:
             self._last[service] = time.monotonic()
 
     def _fetch(self, service: str, url: str, kind: str, headers: dict[str, str]) -> Answer:
+        # the HTTP stack (http.client, ssl, email) is imported only for a real request: every command that opens
+        # a paper consults the cache through this module, most of them offline
+        import http.client
+        import socket
+        import urllib.error
+        import urllib.request
+
         name = SERVICE_NAMES.get(service, service)
         request = urllib.request.Request(url, headers={"User-Agent": USER_AGENT, "Accept": _ACCEPT[kind], **headers})
         self.requests += 1
