@@ -15,6 +15,7 @@ which block was lost.
 from __future__ import annotations
 
 import re
+import threading
 from dataclasses import dataclass, field
 from dataclasses import fields as dataclass_fields
 from functools import cached_property, lru_cache
@@ -596,6 +597,8 @@ _NAMES_PENDING = "_pending"
 """Marker of an entry whose authors and year are not read yet (the value is its :class:`_EntrySource`)."""
 _TITLES_PENDING = "_pending_titles"
 """Marker of an entry whose title and journal are not read yet (the same :class:`_EntrySource`)."""
+_READ_LOCK = threading.RLock()
+"""Held while an entry's group is read: the app reads references from worker threads too."""
 
 
 class _BibitemReference(Reference):
@@ -614,11 +617,15 @@ class _BibitemReference(Reference):
     journal = _text_field("journal", _TITLES_PENDING)
 
     def _read_group(self, marker: str) -> None:
-        source = self.__dict__.pop(marker)
-        if marker == _NAMES_PENDING:
-            _read_bibitem_names(self, source)
-        else:
-            _read_bibitem_titles(self, source)
+        with _READ_LOCK:  # a second thread waits for the values instead of seeing the unread defaults
+            source = self.__dict__.get(marker)
+            if source is None:  # another thread read them while this one waited
+                return
+            if marker == _NAMES_PENDING:
+                _read_bibitem_names(self, source)
+            else:
+                _read_bibitem_titles(self, source)
+            del self.__dict__[marker]  # only now: until the values are stored, readers come here and wait
 
     def __eq__(self, other):  # equal to a plain Reference with the same values, as before
         if not isinstance(other, Reference):

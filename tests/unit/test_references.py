@@ -622,3 +622,32 @@ def test_identifier_text_is_removed_before_names_and_years_are_read(body, kept):
     from posttui.references import _strip_ids
 
     assert _strip_ids(body) == kept
+
+
+def test_a_second_thread_waits_for_an_entry_being_read(monkeypatch):
+    """Two threads reading the same entry: the second gets the read values, never the unread defaults."""
+    import threading
+
+    from posttui import references
+
+    entered, release = threading.Event(), threading.Event()
+    real = references._read_bibitem_names
+
+    def slow_read(ref, source):
+        entered.set()
+        release.wait(10)
+        real(ref, source)
+
+    monkeypatch.setattr(references, "_read_bibitem_names", slow_read)
+    quill = parse_bbl(MNRAS)[0]
+    seen = {}
+    first = threading.Thread(target=lambda: seen.setdefault("first", quill.authors))
+    first.start()
+    assert entered.wait(10)
+    second = threading.Thread(target=lambda: seen.setdefault("second", quill.authors))
+    second.start()
+    second.join(0.2)  # without the lock the second thread would be done by now, with the defaults ([])
+    release.set()
+    first.join(10)
+    second.join(10)
+    assert seen["first"] == seen["second"] == ["T. R. Quill", "B. Varga", "P. K. Ostrowski"]
