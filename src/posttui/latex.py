@@ -384,9 +384,9 @@ def _base_text_macros():
 
 
 def _safe_converter_class():
-    from pylatexenc import latex2text
+    from .fast_walker import ReplArgsNodes2Text
 
-    class SafeLatexNodes2Text(latex2text.LatexNodes2Text):
+    class SafeLatexNodes2Text(ReplArgsNodes2Text):
         """Keeps the text arguments of macros it does not know, and survives pylatexenc's own spec errors."""
 
         def _argument_text(self, node) -> str:

@@ -77,7 +77,7 @@ def _render(which):
 def _contexts():
     from pylatexenc import latex2text, latexwalker, macrospec
 
-    from .fast_walker import index_specials
+    from .fast_walker import ReplArgsNodes2Text, index_specials
 
     walker_db = latexwalker.get_default_latex_context_db()
     walker_db.add_context_category(
@@ -93,7 +93,7 @@ def _contexts():
     text_specs.append(latex2text.MacroTextSpec("textquoteleft", simplify_repl="\u2018"))
     text_db.add_context_category("posttui-bib", prepend=True, macros=text_specs)
     index_specials(walker_db)
-    return walker_db, latex2text.LatexNodes2Text(latex_context=text_db, math_mode="text", strict_latex_spaces=False)
+    return walker_db, ReplArgsNodes2Text(latex_context=text_db, math_mode="text", strict_latex_spaces=False)
 
 
 _PRE = [
@@ -103,6 +103,8 @@ _PRE = [
     (re.compile(r"\\[a-zA-Z]+@[a-zA-Z@]*"), " "),  # internal macros (\mn@doi, \href@noop): no text of their own
     (re.compile(r"\\(?:[,;:! ]|/)"), " "),
 ]
+_PRE_ANY = re.compile(r"\\(?:penalty|newblock|BibitemOpen|makeat|at|[a-zA-Z]+@|[,;:! /])")
+"""Where any _PRE pattern could match (the patterns without their lookarounds): most fragments have none."""
 _SPACES = re.compile(r"\s+")
 
 
@@ -121,6 +123,8 @@ _FORMAT_MACROS = re.compile(
     r"MakeLowercase|MakeUppercase|natexlab|JournalTitle|bibnamefont|bibfnamefont|citenamefont|noopsort)(?![a-zA-Z])\s*")
 _TWO_ARG_FIRST_DROPPED = re.compile(r"\\(?:bibinfo|bibfield)\s*\{[^{}]*\}\s*|\\GB(?![a-zA-Z])\s*")
 _JOURNAL_RE = re.compile(r"\\(" + "|".join(sorted(JOURNAL_MACROS, key=len, reverse=True)) + r")(?![a-zA-Z])\s*")
+_ACCENT_ANY = re.compile(r"\\(?:['\"`^~=.uvHckrdb]|ss|ae|AE|oe|OE|aa|AA|o|O|l|L|i|j)")
+"""Where _SYMBOL_ACCENT, _LETTER_ACCENT or _SPECIAL_RE could match (their first characters)."""
 _ESCAPES = [("\\&", "&"), ("\\%", "%"), ("\\_", "_"), ("\\#", "#"), ("\\$", "$"), ("\\{", "{"),
             ("\\}", "}")]
 
@@ -138,10 +142,12 @@ def _fast_text(text: str) -> str | None:
     out = text
     placeholders = {}
     if "\\" in out:  # accents, macros and escapes all start with a backslash; plain text skips these passes
-        out = _SYMBOL_ACCENT.sub(lambda m: _accent(m.group(1), m.group(2) or m.group(3)), out)
-        out = _LETTER_ACCENT.sub(lambda m: _accent(m.group(1), m.group(2) or m.group(3)), out)
-        out = _SPECIAL_RE.sub(lambda m: _SPECIAL_LETTERS[m.group(1)], out)
-        out = _TWO_ARG_FIRST_DROPPED.sub("", out)
+        if _ACCENT_ANY.search(out):  # else none of the three passes below changes anything
+            out = _SYMBOL_ACCENT.sub(lambda m: _accent(m.group(1), m.group(2) or m.group(3)), out)
+            out = _LETTER_ACCENT.sub(lambda m: _accent(m.group(1), m.group(2) or m.group(3)), out)
+            out = _SPECIAL_RE.sub(lambda m: _SPECIAL_LETTERS[m.group(1)], out)
+        if "\\bib" in out or "\\GB" in out:
+            out = _TWO_ARG_FIRST_DROPPED.sub("", out)
         out = _FORMAT_MACROS.sub("", out)
         out = _JOURNAL_RE.sub(lambda m: JOURNAL_MACROS[m.group(1)], out)
         out = out.replace("\\textquoteright", "\u2019").replace("\\textquoteleft", "\u2018")
@@ -164,10 +170,10 @@ def latex_to_text(text: str) -> str:
     if not text:
         return ""
     source = str(text)
-    if "\\" in source:  # every _PRE pattern starts with a backslash
+    if "\\" in source and _PRE_ANY.search(source):  # every _PRE pattern starts with a backslash
         for pattern, repl in _PRE:
             source = pattern.sub(repl, source)
-    return _SPACES.sub(" ", _convert(source)).strip()
+    return " ".join(_convert(source).split())  # str.split's whitespace is re's \s: _SPACES.sub(" ", ...).strip()
 
 
 def _convert(source: str) -> str:

@@ -401,22 +401,40 @@ def _parse_both(text, db):
 
     from posttui.fast_walker import PlainCharWalker
 
-    fast = PlainCharWalker(text, latex_context=db, tolerant_parsing=True).get_latex_nodes()
+    def parse(walker_class, latex_context):
+        try:
+            nodes = walker_class(text, latex_context=latex_context, tolerant_parsing=True).get_latex_nodes()
+        except Exception as exc:  # noqa: BLE001 - pylatexenc itself fails on some input (\verb at the end)
+            return "raises", type(exc).__name__
+        return _shape(nodes[0]), nodes[1:]
+
     stock_db = copy.copy(db)
-    stock_db.__dict__.pop("test_for_specials", None)  # the class's own method
-    stock_db.__dict__.pop("posttui_special_starts", None)
-    stock = latexwalker.LatexWalker(text, latex_context=stock_db, tolerant_parsing=True).get_latex_nodes()
-    return (_shape(fast[0]), fast[1:]), (_shape(stock[0]), stock[1:])
+    for name in ("test_for_specials", "posttui_plain_run"):  # the class's own method
+        stock_db.__dict__.pop(name, None)
+    return parse(PlainCharWalker, db), parse(latexwalker.LatexWalker, stock_db)
 
 
 LATEX_PIECES = ["a", "b", " ", "  ", "\n", "\n\n", "\\emph{", "}", "{", "$", "$$", "\\citep[e.g.][]{k1,k2}", "~",
                 "--", "---", "``", "''", "`", "'", "%", "\\%", "\\\\", "\\begin{itemize}", "\\item ", "\\end{itemize}",
                 "*", "[", "]", "\\frac ab", "\\textbf*", "x^2", "_i", "&", "#", "\\,", "\\(", "\\)", "é", "\t",
                 "word", "   ", "\n\n\n", " \n ", "\\section{T}", "\\begin{verbatim}x \\y\\end{verbatim}", "\\verb|a b|",
-                "\\[", "\\]", "\\href{u}{t}", "\\url{a%b}", "?`", "!`", "\\footnote[2]{n}"]
+                "\\[", "\\]", "\\href{u}{t}", "\\url{a%b}", "?`", "!`", "\\footnote[2]{n}",
+                # hostile: broken environments and math, stray closers, accents, non-ASCII macros, odd line ends
+                "\\begin{", "\\begin {x}", "\\end{x}", "\\begin{equation}", "\\end{equation}", "\\)", "\\]",
+                "\\'e", '\\"{o}', "\\c c", "\\é", "\\ü{x}", "\\", "\r", "\r\n", "% c\r", "\n%\n", "\\\\[2pt]",
+                "\\unknownmacro", "\\unknown[o]{a}{b}", "\\textbf", "\\item[x]", "\\cite", "\\citep[", "<", ">", "ß",
+                "\u00a0", "\u2003", "\x1c", "\\mbox{", "\\\\*", "\\begin{verbatim}", "\\end{verbatim}", "\\verb", "|"]
 
 
-@settings(max_examples=500, deadline=None)
+def test_regex_whitespace_is_str_isspace():
+    """The faster tokenizer reads whitespace with re's \\s where pylatexenc asks str.isspace: the same set."""
+    import re
+
+    space = re.compile(r"\s")
+    assert [c for c in range(0x110000) if bool(space.fullmatch(chr(c))) != chr(c).isspace()] == []
+
+
+@settings(max_examples=800, deadline=None)
 @given(st.lists(st.sampled_from(LATEX_PIECES), max_size=40))
 def test_plain_char_walker_parses_as_pylatexenc(pieces):
     from posttui.latex import _walker_db
@@ -435,3 +453,82 @@ def test_plain_char_walker_parses_corpus_tex_as_pylatexenc(corpus_site):
     sample = prompt[len(prompt) // 2 : len(prompt) // 2 + 20_000]
     fast, stock = _parse_both(sample, _walker_db())
     assert fast == stock
+
+
+# ----- the faster walker and converter give stock pylatexenc's text ----------------------------------------------
+def _texts(text):
+    """Every LaTeX-to-text conversion built on pylatexenc: sections (with and without preamble macros) and
+    bibliography fragments (the memo cleared, so that each run converts)."""
+    from posttui import latex_text
+    from posttui.latex import latex_to_text
+
+    latex_text._slow_text.cache_clear()
+    return (latex_to_text(text), latex_to_text(text, (("code", "GLIMMER"), ("eg", "e.g. "))),
+            latex_text._slow_text(text), latex_text.latex_to_text(text))
+
+
+def _stock_texts(text):
+    from posttui import latex_text
+    from posttui.fast_walker import stock_pylatexenc
+    from posttui.latex import _walker_db
+
+    try:
+        with stock_pylatexenc(_walker_db(), latex_text._contexts()[0]):
+            return _texts(text)
+    finally:
+        latex_text._slow_text.cache_clear()
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(LATEX_PIECES), max_size=40))
+def test_fast_conversion_gives_stock_pylatexenc_text(pieces):
+    text = "".join(pieces)
+    assert _texts(text) == _stock_texts(text)
+
+
+def test_fast_conversion_gives_stock_pylatexenc_text_on_corpus_sections(corpus_site):
+    from posttui.sources.saved_prompt import load_saved_prompt
+
+    prompt = sorted((corpus_site / "prompts" / "content").glob("*.txt"))[-1]
+    doc = load_saved_prompt(prompt).document
+    sources = [(s.source, s.user_macros) for s in doc.sections]
+    assert len(sources) > 5
+
+    def convert():
+        from posttui.latex import latex_to_text
+
+        return [latex_to_text(source, macros) for source, macros in sources]
+
+    fast = convert()
+    from posttui import latex_text
+    from posttui.fast_walker import stock_pylatexenc
+    from posttui.latex import _walker_db
+
+    with stock_pylatexenc(_walker_db(), latex_text._contexts()[0]):
+        stock = convert()
+    assert fast == stock
+    assert all(_stock_texts(source) == _texts(source) for source, _ in sources[:3])
+
+
+BIB_PIECES = ["a", "B", " ", "\n", "{", "}", "~", "\\", "@", "-", "'", '"', "`", "^", "=", ".", ",", ";", ":", "!", "/",
+              "0", "-1", "\\penalty", "\\newblock", "\\BibitemOpen", "\\makeatletter", "\\atother", "\\mn@doi",
+              "\\href@noop", "\\'", '\\"', "\\`", "\\^", "\\~", "\\=", "\\.", "\\u", "\\v", "\\H", "\\c", "\\k", "\\r",
+              "\\d", "\\b", "\\ss", "\\ae", "\\AE", "\\oe", "\\OE", "\\aa", "\\AA", "\\o", "\\O", "\\l", "\\L", "\\i",
+              "\\j", "\\bibinfo", "\\bibfield", "\\GB", "\\GBx", "\\mnras", "\\emph", "\\&", "ü", "\u00a0"]
+
+
+@settings(max_examples=1500, deadline=None)
+@given(st.lists(st.sampled_from(BIB_PIECES), max_size=25))
+def test_bibliography_fast_path_skips_only_passes_that_would_change_nothing(pieces):
+    """latex_text skips its substitution passes when a cheaper test shows they cannot match: that test must be
+    a necessary condition of every pass it guards."""
+    from posttui import latex_text as lt
+
+    text = "".join(pieces)
+    if not lt._PRE_ANY.search(text):
+        assert not any(pattern.search(text) for pattern, _ in lt._PRE)
+    if not lt._ACCENT_ANY.search(text):
+        assert not any(p.search(text) for p in (lt._SYMBOL_ACCENT, lt._LETTER_ACCENT, lt._SPECIAL_RE))
+    if "\\bib" not in text and "\\GB" not in text:
+        assert not lt._TWO_ARG_FIRST_DROPPED.search(text)
+    assert " ".join(text.split()) == lt._SPACES.sub(" ", text).strip()
