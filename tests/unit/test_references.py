@@ -580,6 +580,26 @@ def test_the_lean_reference_table_reads_no_title_or_journal():
     assert [_text_values(r) for r in refs] == [_text_values(r) for r in parse_bbl(JHEP_NUMBERED + RUN_IN_CORNERS)]
 
 
+CORPUS_TEXT_DIGEST = "429d4dbf8eeb550c0ef4b8d7f36df627022e52b6e61abf9d7a56bc71fb51e367"
+"""sha256 of ``[key, authors, year, title, journal]`` of the corpus's 3,823 ``\\bibitem`` entries as the single
+eager reading gave them before the text fields were split into two lazy groups (main at 73fda40). A deliberate
+change to how names, years, titles or journals are read updates it; nothing else should."""
+
+
+@pytest.mark.corpus
+def test_corpus_text_fields_are_those_of_the_eager_reading(corpus_site):
+    import hashlib
+    import json
+
+    rows = []
+    for prompt in sorted((corpus_site / "prompts/content").glob("*.txt")):
+        m = BBL_BLOCK.search(prompt.read_text(encoding="utf-8"))
+        if m and "\\bibitem" in m.group(1):
+            rows += [[r.key, r.authors, r.year, r.title, r.journal] for r in parse_bbl(m.group(1), prompt.name)]
+    assert len(rows) == 3823
+    assert hashlib.sha256(json.dumps(rows, ensure_ascii=False).encode("utf-8")).hexdigest() == CORPUS_TEXT_DIGEST
+
+
 @pytest.mark.corpus
 def test_every_corpus_bbl_reads_the_same_text_in_any_order(corpus_site):
     count = 0
