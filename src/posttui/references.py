@@ -15,10 +15,10 @@ which block was lost.
 from __future__ import annotations
 
 import re
-import threading
 from dataclasses import dataclass, field
 from dataclasses import fields as dataclass_fields
 from functools import cached_property, lru_cache
+from threading import RLock
 from typing import TYPE_CHECKING, Iterable
 from urllib.parse import unquote
 
@@ -597,7 +597,7 @@ _NAMES_PENDING = "_pending"
 """Marker of an entry whose authors and year are not read yet (the value is its :class:`_EntrySource`)."""
 _TITLES_PENDING = "_pending_titles"
 """Marker of an entry whose title and journal are not read yet (the same :class:`_EntrySource`)."""
-_READ_LOCK = threading.RLock()
+_READ_LOCK = RLock()
 """Held while an entry's group is read: the app reads references from worker threads too."""
 
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import socket
 import threading
 import time
 from dataclasses import dataclass, field
@@ -111,10 +112,9 @@ class WebClient:
             self._last[service] = time.monotonic()
 
     def _fetch(self, service: str, url: str, kind: str, headers: dict[str, str]) -> Answer:
-        # the HTTP stack (http.client, ssl, email) is imported only for a real request: every command that opens
-        # a paper consults the cache through this module, most of them offline
+        # Imported here: every Paper.references applies the cache through this module, and the HTTP stack (ssl
+        # included) is needed only on a network run.
         import http.client
-        import socket
         import urllib.error
         import urllib.request
 
