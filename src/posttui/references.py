@@ -623,8 +623,13 @@ class _BibitemReference(Reference):
                 return
             if marker == _NAMES_PENDING:
                 _read_bibitem_names(self, source)
+                other = _TITLES_PENDING
             else:
                 _read_bibitem_titles(self, source)
+                other = _NAMES_PENDING
+            if self.__dict__.get(other) is source:
+                # the unread group keeps the label and body (all an unread entry ever held), not these readings
+                self.__dict__[other] = _EntrySource(source.label, source.body)
             del self.__dict__[marker]  # only now: until the values are stored, readers come here and wait
 
     def __eq__(self, other):  # equal to a plain Reference with the same values, as before

@@ -600,6 +600,19 @@ def test_corpus_text_fields_are_those_of_the_eager_reading(corpus_site):
     assert hashlib.sha256(json.dumps(rows, ensure_ascii=False).encode("utf-8")).hexdigest() == CORPUS_TEXT_DIGEST
 
 
+def test_an_entry_read_in_part_keeps_only_its_source_text():
+    """The checker reads authors and years only, of many papers: the readings made for them (identifier-free text,
+    its plain-text conversion) are not kept for a title nobody asks for."""
+    from posttui.references import _NAMES_PENDING, _TITLES_PENDING
+
+    ref = parse_bbl(MNRAS)[0]
+    ref.authors  # noqa: B018
+    source = vars(ref)[_TITLES_PENDING]
+    assert _NAMES_PENDING not in vars(ref)
+    assert set(vars(source)) == {"label", "body"}
+    assert ref.journal == "MNRAS" and _TITLES_PENDING not in vars(ref)
+
+
 @pytest.mark.corpus
 def test_every_corpus_bbl_reads_the_same_text_in_any_order(corpus_site):
     count = 0
