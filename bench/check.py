@@ -5,7 +5,10 @@ Prints, for a 20 KB post (generated here) and for the largest corpus post (when 
 * the ratio to markdown-it-py parsing the same text (``MarkdownIt("commonmark").parse``), goal <= 1x;
 * the total checking cost (median of 7 runs) while the post is fed in 2,000 chunks through :class:`StreamingChecker` the way the TUI
   does (partial checks as chunks arrive, then the final check), as a multiple of one full check, goal <= 1.5x;
-  and, for scale, what re-checking from scratch on every chunk would cost (estimated from a sample of prefixes).
+  and, for scale, what re-checking from scratch on every chunk would cost (estimated from a sample of prefixes);
+* how long after a violation arrives it is highlighted while the post streams at 100, 300 and 1,500 characters per
+  50 ms, on a simulated clock (see :func:`highlight_delays`): what the trigger policy costs a user.
+Every memo of the rules is cleared before each run (:func:`cold`).
 """
 
 from __future__ import annotations
@@ -18,8 +21,6 @@ from pathlib import Path
 from markdown_it import MarkdownIt
 
 from posttui.rules import CheckContext, CitedWork, Skeleton, StreamingChecker, check, load_rules
-from posttui.rules.markdown import parse_segment, url_identifier
-from posttui.rules.structure import _front_matter_data
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -66,10 +67,13 @@ def timed(fn, repeat: int) -> float:
 
 
 def cold() -> None:
-    """Forget every memo, so a "full check" pays for all the parsing it needs."""
-    parse_segment.cache_clear()
-    url_identifier.cache_clear()
-    _front_matter_data.cache_clear()
+    """Forget every memo of the rules (parses, front matter verdicts, identifiers...), so a "full check" pays for
+    all the work it needs and the streamed total counts every first computation."""
+    for module in list(sys.modules.values()):
+        if getattr(module, "__name__", "").startswith("posttui.rules."):
+            for value in list(vars(module).values()):
+                if callable(getattr(value, "cache_clear", None)) and getattr(value, "__module__", "") == module.__name__:
+                    value.cache_clear()
 
 
 def full_check(text: str, ctx: CheckContext) -> None:
@@ -104,6 +108,29 @@ def scratch_estimate(text: str, ctx: CheckContext, chunks: int = 2000, sample: i
     return total / len(picked) * len(cuts)
 
 
+def highlight_delays(text: str, ctx: CheckContext, chunk: int, every: float = 0.05, **policy) -> tuple[int, list[float]]:
+    """How long after a violation arrives it is highlighted, on a simulated clock: the draft arrives ``chunk``
+    characters every ``every`` seconds; a finding of the final check counts from the first chunk after which a
+    check of the text so far shows it (a checker re-checking at every chunk) to the first partial result of the
+    real :class:`StreamingChecker` that shows it (the checks' own cost, well under a millisecond, is left out).
+    Returns the number of checks and the delays in seconds."""
+
+    def first_shown(**kw) -> tuple[int, dict]:
+        now = [0.0]
+        checker = StreamingChecker(ctx, clock=lambda: now[0], **kw)
+        shown: dict = {}
+        for i in range(0, len(text), chunk):
+            now[0] += every
+            for f in checker.feed(text[i : i + chunk]) or ():
+                shown.setdefault((f.rule, f.start, f.end, f.message), now[0])
+        final = {(f.rule, f.start, f.end, f.message) for f in checker.finish()}
+        return checker.checks, {k: t for k, t in shown.items() if k in final}
+
+    _, ideal = first_shown(min_bytes=1, min_interval=0)
+    checks, shown = first_shown(**policy)
+    return checks, [shown.get(k, len(text) / chunk * every) - t for k, t in ideal.items()]
+
+
 def report(name: str, text: str, ctx: CheckContext) -> None:
     md = MarkdownIt("commonmark")
     repeat = 15
@@ -119,6 +146,11 @@ def report(name: str, text: str, ctx: CheckContext) -> None:
     print(f"  streamed in 2,000 chunks:     {stream_time * 1000:7.2f} ms   = {stream_time / check_time:.2f}x one full "
           f"check (goal <= 1.5x), {checks} checks")
     print(f"  (from scratch every chunk:    {scratch * 1000:7.0f} ms   = {scratch / check_time:.0f}x, for scale)")
+    for chunk in (100, 300, 1500):
+        checks, delays = highlight_delays(text, ctx, chunk)
+        if delays:
+            print(f"  highlight delay at {chunk:4} B per 50 ms: median {statistics.median(delays) * 1000:4.0f} ms, "
+                  f"max {max(delays) * 1000:4.0f} ms over {len(delays)} findings ({checks} checks; simulated clock)")
 
 
 def main(argv: list[str]) -> int:

@@ -4,9 +4,11 @@ the lead author is named."""
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from .base import Fix, Hit, Severity, rule
 from .context import is_social, normalize_name, normalize_url
+from .markdown import fold_settled
 
 _EMPHASIS_RE = re.compile(r"^[*_]+|[*_]+$")
 
@@ -64,24 +66,36 @@ def _mentions(text: str, candidates: tuple[str, ...]) -> bool:
     return False
 
 
+@lru_cache(maxsize=64)
+def _surname_candidates(lead: str) -> tuple[str, ...]:
+    """How the lead author may be named: the last token of the normalised name, and for multi-word surnames
+    ("van der Merwe", "Gessey-Jones") also the last two/three tokens (memoised: asked at every streaming check)."""
+    tokens = normalize_name(lead).split()
+    return tuple(" ".join(tokens[-k:]) for k in range(1, min(3, len(tokens)) + 1))
+
+
 @rule("PT041", "warning", "lead author not named in the narrative")
 def lead_author_named(doc, ctx, opts, partial):
     lead = ctx.lead_author
     if not lead:
         return
-    tokens = normalize_name(lead).split()
-    if not tokens:
+    candidates = _surname_candidates(lead)
+    if not candidates:
         return
-    # Multi-word surnames ("van der Merwe", "Gessey-Jones"): also accept the last two/three tokens.
-    candidates = tuple(" ".join(tokens[-k:]) for k in range(1, min(3, len(tokens)) + 1))
     key = ("PT041", candidates)
-    for seg in doc.segments:
-        memo = seg.info.memo
-        named = memo.get(key)
-        if named is None:
-            named = memo[key] = _mentions(seg.info.masked, candidates)
-        if named:
-            return
+
+    def named(found: bool, segments) -> bool:
+        for seg in segments:
+            if found:
+                break
+            memo = seg.info.memo
+            found = memo.get(key)
+            if found is None:
+                found = memo[key] = _mentions(seg.info.masked, candidates)
+        return found
+
+    if named(fold_settled(doc, key, named, False), doc.segments[-1:]):
+        return
     at = doc.layout.begins[0] if doc.layout.begins else (doc.layout.narrative[0], doc.layout.narrative[0])
     if partial:
         yield Hit(at[0], at[1], f"lead author {lead} not named yet", severity=Severity.PENDING)

@@ -2,14 +2,17 @@
 
 ``check(text, ctx)`` parses the draft once (:func:`~posttui.rules.markdown.parse_document`), runs every enabled
 rule and returns findings sorted by position. Segment-scoped rules depend only on one segment's text, so
-:class:`StreamingChecker` keeps their results per segment and, as chunks arrive, re-checks at most every
-``min_bytes`` characters or ``min_interval`` seconds: only the changed tail is parsed and judged again.
+:class:`StreamingChecker` keeps the findings of the segments above the streaming tail and, as chunks arrive,
+re-checks every ``min_interval`` seconds or when the draft grew enough: only the changed tail is parsed and
+judged again, and document rules extend running totals over the settled segments
+(:func:`~posttui.rules.markdown.fold_settled`).
 """
 
 from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field
+from operator import attrgetter
 from typing import Callable
 
 from .base import RULES, CheckOptions, Finding, Hit, Severity, load_rules
@@ -43,55 +46,112 @@ def _segment_hits(seg, ctx, options, seg_rules) -> list[tuple[str, Hit]]:
     return out
 
 
+def _finding(doc: Document, rid: str, hit: Hit) -> Finding:
+    line, col = doc.line_col(hit.start)
+    end_line, end_col = doc.line_col(hit.end)
+    return Finding(
+        rule=rid,
+        severity=hit.severity or RULES[rid].severity,
+        message=hit.message,
+        start=hit.start,
+        end=hit.end,
+        line=line,
+        column=col,
+        end_line=end_line,
+        end_column=end_col,
+        fix=hit.fix,
+    )
+
+
+def _segment_findings(doc: Document, seg, hits, streaming_tail: bool) -> list[Finding]:
+    out = []
+    for rid, hit in hits:
+        hit = hit.shifted(seg.start)
+        if streaming_tail and rid in _STREAM_TAIL_RULES and _open_at_end(rid, hit, seg):
+            hit = Hit(hit.start, hit.end, f"{hit.message} (still streaming)", None, Severity.PENDING)
+        out.append(_finding(doc, rid, hit))
+    return out
+
+
+class _Carried:
+    """What a streaming check hands to the next one. The settled segments (every segment but the last) of a draft
+    that only grows never change, nor do the lines and columns up to them: their findings are kept, in order, and
+    reused as they are. Also the rule hits of the last segment by its text (a time-triggered check may see it
+    unchanged), and the findings made for the document rules' hits (most recur unchanged)."""
+
+    def __init__(self):
+        self.segments: list = []
+        self.counts: list[int] = []
+        """How many findings the settled segments up to each one have."""
+        self.findings: list[Finding] = []
+        self.tail: dict = {}
+        self.made: dict = {}
+
+    def keep(self, doc: Document) -> None:
+        """Forget the segments ``doc`` did not take over from the previous parse."""
+        keep = min(len(self.segments), doc.reused)
+        # Segments are only ever taken over as a prefix, each at its index, so the same object at the last index
+        # kept means the same objects before it; anything else (not the parse checked last) starts over.
+        if keep and self.segments[keep - 1] is not doc.segments[keep - 1]:
+            keep = 0
+        del self.segments[keep:]
+        del self.counts[keep:]
+        del self.findings[self.counts[-1] if self.counts else 0 :]
+
+    def add(self, seg, found: list[Finding]) -> None:
+        self.segments.append(seg)
+        self.findings.extend(found)
+        self.counts.append(len(self.findings))
+
+
+_ORDER = attrgetter("start", "end", "rule")
+
+
 def _run(
     doc: Document,
     ctx: CheckContext,
     options: CheckOptions,
     partial: bool,
-    cache: dict | None = None,
+    carried: _Carried | None = None,
 ) -> list[Finding]:
+    """Every finding of ``doc``. ``carried`` (streaming): what the check of the previous parse (``doc`` extends
+    its text) left; the findings of the segments ``doc`` took over from it are reused, and it is updated."""
     doc_rules, seg_rules = _rules(options)
-    raw: list[tuple[str, Hit]] = []
-    new_cache = {} if cache is not None else None
-    text_end = len(doc.text.rstrip())
-    last = doc.segments[-1] if doc.segments else None
-    for seg in doc.segments:
-        hits = cache.get(seg.text) if cache is not None else None
+    segments = doc.segments
+    settled = segments[:-1]
+    if carried is not None:
+        carried.keep(doc)
+        for seg in settled[len(carried.segments) :]:
+            hits = carried.tail.get(seg.text)  # the last check's tail, complete by then
+            if hits is None:
+                hits = _segment_hits(seg, ctx, options, seg_rules)
+            carried.add(seg, _segment_findings(doc, seg, hits, False))
+        findings = list(carried.findings)
+    else:
+        findings = []
+        for seg in settled:
+            findings.extend(_segment_findings(doc, seg, _segment_hits(seg, ctx, options, seg_rules), False))
+    if segments:
+        seg = segments[-1]
+        hits = carried.tail.get(seg.text) if carried is not None else None
         if hits is None:
             hits = _segment_hits(seg, ctx, options, seg_rules)
-        if new_cache is not None:
-            new_cache[seg.text] = hits
-        streaming_tail = partial and seg is last and seg.end >= text_end
-        for rid, hit in hits:
-            hit = hit.shifted(seg.start)
-            if streaming_tail and rid in _STREAM_TAIL_RULES and _open_at_end(rid, hit, seg):
-                hit = Hit(hit.start, hit.end, f"{hit.message} (still streaming)", None, Severity.PENDING)
-            raw.append((rid, hit))
-    if cache is not None:
-        cache.clear()
-        cache.update(new_cache or {})
+            if carried is not None:
+                carried.tail = {seg.text: hits}
+        findings.extend(_segment_findings(doc, seg, hits, partial and doc.at_end(seg.end)))
+    made = carried.made if carried is not None else {}
+    now_made = {}
     for r in doc_rules:
         for hit in r.func(doc, ctx, options, partial):
-            raw.append((r.id, hit))
-    findings = []
-    for rid, hit in raw:
-        line, col = doc.line_col(hit.start)
-        end_line, end_col = doc.line_col(hit.end)
-        findings.append(
-            Finding(
-                rule=rid,
-                severity=hit.severity or RULES[rid].severity,
-                message=hit.message,
-                start=hit.start,
-                end=hit.end,
-                line=line,
-                column=col,
-                end_line=end_line,
-                end_column=end_col,
-                fix=hit.fix,
-            )
-        )
-    findings.sort(key=lambda f: (f.start, f.end, f.rule))
+            key = (r.id, hit)
+            found = made.get(key)
+            if found is None:
+                found = _finding(doc, r.id, hit)
+            now_made[key] = found
+            findings.append(found)
+    if carried is not None:
+        carried.made = now_made
+    findings.sort(key=_ORDER)
     return findings
 
 
@@ -162,11 +222,20 @@ def fix(
 class StreamingChecker:
     """Checks a draft while it streams in, cheaply.
 
-    ``feed(chunk)`` appends text and re-checks (``partial=True``) only when at least ``min_bytes`` characters (or a
-    quarter of the draft so far, whichever is more) arrived since the last check, or ``min_interval`` seconds
-    passed; it returns the new findings then, else None.
-    Per-segment results are reused for the segments that did not change, so each re-check costs about the size
-    of the changed tail. ``finish()`` runs the final, non-partial check.
+    ``feed(chunk)`` appends text and re-checks (``partial=True``), returning the new findings, when
+    ``min_interval`` seconds passed since the last check (the time trigger: a violation is highlighted at most that
+    long, plus one chunk, after it arrives), or when the draft grew by ``min_bytes`` characters or a third of its
+    length, whichever is more (the byte trigger, for streams faster than the time trigger sees). A check the byte
+    trigger calls for waits for the line being written to end (a chunk holding a newline; at most ``min_bytes``
+    more characters, never past the time trigger): the half-written block would be parsed and judged now and again,
+    complete, a moment later. Otherwise ``feed`` returns None. The first chunk is always checked. The default
+    ``min_bytes`` is about what arrives within ``min_interval`` at a typical rate (300 characters per 50 ms), so at
+    such rates the time trigger sets the pace and the byte trigger only adds checks for faster bursts.
+
+    Contract: every result of ``feed``/``check_now(partial=True)`` equals ``check(text so far, partial=True)``,
+    and ``finish()`` equals ``check(text)``. Each check costs about what changed: segments (blocks) above the
+    streaming tail never change, so their parse, their findings and the document rules' running totals over them
+    are carried over from the previous check; only the tail is parsed and judged again.
     """
 
     def __init__(
@@ -174,7 +243,7 @@ class StreamingChecker:
         ctx: CheckContext | None = None,
         *,
         options: CheckOptions | None = None,
-        min_bytes: int = 1024,
+        min_bytes: int = 1536,
         min_interval: float = 0.25,
         clock: Callable[[], float] = time.monotonic,
     ):
@@ -188,7 +257,7 @@ class StreamingChecker:
         self._length = 0
         self._next_at = 0
         self._deadline = float("-inf")
-        self._cache: dict = {}
+        self._carried = _Carried()
         self._doc: Document | None = None
         """The last parse; reused for the unchanged prefix while text is only appended."""
         self.findings: list[Finding] = []
@@ -202,25 +271,27 @@ class StreamingChecker:
         return self._text
 
     def feed(self, chunk: str) -> list[Finding] | None:
-        if not chunk:
-            return None
         self._parts.append(chunk)
         self._length += len(chunk)
-        if self._length >= self._next_at or self.clock() >= self._deadline:
-            return self.check_now(partial=True)
-        return None
+        if self._length < self._next_at and self.clock() < self._deadline:
+            return None  # the common case first: one addition and two comparisons per chunk
+        if not chunk:
+            return None
+        if "\n" not in chunk and self._length < self._next_at + self.min_bytes and self.clock() < self._deadline:
+            return None  # due by size only: wait for the line being written to end
+        return self.check_now(partial=True)
 
     def check_now(self, *, partial: bool = True) -> list[Finding]:
         now = self.clock()
         # Byte trigger: min_bytes more, or a third more than now (a quarter of the text by then) for long drafts,
-        # so the number of checks grows with the logarithm of the length; the time trigger keeps a slow stream's
-        # findings fresh.
+        # so the number of checks grows with the logarithm of the length; the time trigger keeps the findings of
+        # a stream at any rate fresh.
         self._next_at = self._length + max(self.min_bytes, self._length // 3)
         self._deadline = now + self.min_interval
         self.checks += 1
         doc = parse_document(self.text, self._doc)
         self._doc = doc
-        self.findings = _run(doc, self.ctx, self.options, partial, self._cache)
+        self.findings = _run(doc, self.ctx, self.options, partial, self._carried)
         return self.findings
 
     def finish(self) -> list[Finding]:
@@ -232,6 +303,7 @@ class StreamingChecker:
         self._parts.clear()
         self._text = text
         self._doc = None
+        self._carried = _Carried()
         self._length = len(text)
         self._next_at = 0
         self._deadline = float("-inf")

@@ -6,7 +6,7 @@ import re
 
 from ..ids import identifier_of_url
 from .base import Fix, Hit, Severity, rule
-from .markdown import SpanIndex
+from .markdown import SpanIndex, fold_settled, link_identifiers
 
 ABBREVIATIONS = frozenset(
     "e.g i.e al fig figs eq eqs sec secs approx vs cf dr prof mr mrs ms no nos ref refs ch vol pp resp st"
@@ -17,21 +17,34 @@ _SENTENCE_END_RE = re.compile(r"[.!?][\"'”’)\]*_]*(?=\s|$)")
 _WORD_BEFORE_RE = re.compile(r"([^\s(\[\"'“‘]+)$")
 
 
+def _first_prose(found, segments):
+    if found is None:
+        for seg in segments:
+            for kind, s, e in seg.info.blocks:
+                if kind in ("paragraph", "list", "quote", "table"):
+                    return seg.start + s, seg.start + e, seg, s
+    return found
+
+
 def first_prose_block(doc):
     """(absolute start, absolute end, segment, relative start) of the first paragraph/list/quote/table of the
     narrative, skipping headings, rules, HTML comments and code."""
-    for seg in doc.segments:
-        for kind, s, e in seg.info.blocks:
-            if kind in ("paragraph", "list", "quote", "table"):
-                return seg.start + s, seg.start + e, seg, s
-    return None
+    return _first_prose(fold_settled(doc, "first prose block", _first_prose, None), doc.segments[-1:])
 
 
 def sentence_end(seg, rel_start: int, rel_end: int) -> int | None:
     """Offset (relative to the segment) just after the first sentence's final punctuation, or None when the
     block holds no complete sentence. Links, code and math never end a sentence; nor do abbreviations."""
-    prose = seg.info.prose
-    in_link = SpanIndex((lk.start, lk.end) for lk in seg.info.links)
+    key = ("sentence end", rel_start, rel_end)
+    memo = seg.info.memo
+    if key not in memo:
+        memo[key] = _sentence_end(seg.info, rel_start, rel_end)
+    return memo[key]
+
+
+def _sentence_end(info, rel_start: int, rel_end: int) -> int | None:
+    prose = info.prose
+    in_link = SpanIndex((lk.start, lk.end) for lk in info.links)
     for m in _SENTENCE_END_RE.finditer(prose, rel_start, rel_end):
         pos = m.start()
         if in_link(pos):
@@ -47,10 +60,15 @@ def sentence_end(seg, rel_start: int, rel_end: int) -> int | None:
     return None
 
 
-def featured_links(doc, featured: str):
-    for seg, link, ident in doc.reference_links():
-        if ident[0] == "arxiv" and ident[1] == featured:
-            yield seg, link
+def featured_links(doc, featured: str) -> list:
+    """(segment, link) for every link to the featured paper, in order."""
+
+    def add(found: tuple, segments) -> tuple:
+        more = [(seg, link) for seg in segments for link, ident in link_identifiers(seg.info)
+                if ident[0] == "arxiv" and ident[1] == featured]
+        return found + tuple(more) if more else found
+
+    return list(add(fold_settled(doc, ("featured links", featured), add, ()), doc.segments[-1:]))
 
 
 @rule("PT010", "error", "first sentence lacks the featured-paper link")
@@ -71,7 +89,7 @@ def featured_in_first_sentence(doc, ctx, opts, partial):
     abs_start, abs_end, seg, rel_start = block
     rel_end = abs_end - seg.start
     end = sentence_end(seg, rel_start, rel_end)
-    still_streaming = partial and end is None and abs_end >= len(doc.text.rstrip())
+    still_streaming = partial and end is None and doc.at_end(abs_end)
     if end is None:
         end = rel_end
     sentence_stop = seg.start + end

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 from .base import Hit, Severity, rule
+from .markdown import fold_settled
 
 _BOLD_LINE_RE = re.compile(r"^\s*(\*\*|__)[^\n]+?\1:?\s*$")
 
@@ -16,9 +17,13 @@ def _narrative_anchor(doc) -> tuple[int, int]:
     return ns, ns
 
 
+def _add_words(total: int, segments) -> int:
+    return total + sum(seg.info.words for seg in segments)
+
+
 @rule("PT060", "warning", "narrative too short (or too long)")
 def length(doc, ctx, opts, partial):
-    words = sum(seg.info.words for seg in doc.segments)
+    words = _add_words(fold_settled(doc, "words", _add_words, 0), doc.segments[-1:])
     s, e = _narrative_anchor(doc)
     if opts.max_words and words > opts.max_words:
         yield Hit(s, e, f"the post has {words} words, more than the limit of {opts.max_words}: tighten it")
@@ -33,14 +38,24 @@ def length(doc, ctx, opts, partial):
         yield Hit(s, e, f"the post has only {words} words (at least {opts.min_words} expected): expand the narrative")
 
 
+def _has_structure(seg) -> bool:
+    """A heading, list or table, or a paragraph opening with a bold line (a pseudo-heading)."""
+    for kind, s, e in seg.info.blocks:
+        if kind in ("heading", "list", "table"):
+            return True
+        if kind == "paragraph" and _BOLD_LINE_RE.match(seg.text[s:e].split("\n", 1)[0]):
+            return True
+    return False
+
+
+def _any_structure(found: bool, segments) -> bool:
+    return found or any(_has_structure(seg) for seg in segments)
+
+
 @rule("PT061", "info", "no subheading or list")
 def structure_present(doc, ctx, opts, partial):
-    for seg in doc.segments:
-        for kind, s, e in seg.info.blocks:
-            if kind in ("heading", "list", "table"):
-                return
-            if kind == "paragraph" and _BOLD_LINE_RE.match(seg.text[s:e].split("\n", 1)[0]):
-                return
+    if _any_structure(fold_settled(doc, "structure", _any_structure, False), doc.segments[-1:]):
+        return
     s, e = _narrative_anchor(doc)
     if partial:
         yield Hit(s, e, "no subheading or list yet", severity=Severity.PENDING)

@@ -307,6 +307,7 @@ setext underline, table, indented code)."""
 
 
 _NOT_NL_RE = re.compile(r"[^\n]")
+_NON_SPACE_RE = re.compile(r"\S")
 _LABEL_STOP_RE = re.compile(r"\\|`+|[\[\]]|\n(?=[ \t]*\n)")
 _DEST_STOP_RE = re.compile(r"\\|[()]|\n(?=[ \t]*\n)")
 _CLOSERS: dict[int, re.Pattern] = {}
@@ -611,6 +612,16 @@ class Document:
     layout: Layout
     segments: list[Segment]
     positions: Positions | None = None
+    reused: int = 0
+    """How many leading segments are the very objects of the previous parse (``parse_document(text, previous)``):
+    text was only appended, so those segments, and anything derived from them alone, still hold."""
+    folds: dict = field(default_factory=dict, repr=False)
+    """key -> (count, value): a document rule's fold over the first ``count`` segments (see :func:`fold_settled`),
+    carried from the previous parse while those segments are reused."""
+
+    def at_end(self, offset: int) -> bool:
+        """True when only white space follows ``offset`` (``offset >= len(text.rstrip())``, without the copy)."""
+        return _NON_SPACE_RE.search(self.text, offset) is None
 
     def line_col(self, offset: int) -> tuple[int, int]:
         if self.positions is None:
@@ -620,18 +631,6 @@ class Document:
     @property
     def narrative(self) -> tuple[int, int]:
         return self.layout.narrative
-
-    def links(self):
-        """Every link of the narrative as (segment, link) with absolute offsets available via segment.start."""
-        for seg in self.segments:
-            for link in seg.info.links:
-                yield seg, link
-
-    def reference_links(self):
-        """(segment, link, (kind, id)) for every DOI/arXiv link of the narrative (inline or autolink)."""
-        for seg in self.segments:
-            for link, ident in link_identifiers(seg.info):
-                yield seg, link, ident
 
 
 @lru_cache(maxsize=8192)
@@ -666,15 +665,35 @@ def parse_document(text: str, previous: Document | None = None) -> Document:
     segments: list[Segment] = []
     start = ns
     if previous is not None and previous.segments and previous.layout.narrative[0] == ns:
-        for seg in previous.segments[:-1]:
-            if seg.end > ne:
-                break
-            segments.append(seg)
+        kept = previous.segments[:-1]
+        if kept and kept[-1].end > ne:  # the narrative got shorter (an END marker completed): keep what fits
+            kept = kept[: next(i for i, seg in enumerate(kept) if seg.end > ne)]
+        segments.extend(kept)
         start = previous.segments[len(segments)].start if segments else ns
+    reused = len(segments)
     for s, e in split_segments(text, start, ne):
         seg_text = text[s:e]
         segments.append(Segment(s, seg_text, parse_segment(seg_text)))
-    doc = Document(text, lay, segments)
-    if previous is not None and previous.positions is not None:
-        doc.positions = Positions(text, previous.positions)
+    doc = Document(text, lay, segments, reused=reused)
+    if previous is not None:
+        if previous.positions is not None:
+            doc.positions = Positions(text, previous.positions)
+        if reused:
+            doc.folds = {key: fold for key, fold in previous.folds.items() if fold[0] <= reused}
     return doc
+
+
+def fold_settled(doc: Document, key, extend, initial):
+    """``extend(value, segments)`` applied to ``initial`` and every segment but the last (the one still streaming),
+    as a document rule's running total. The value of the segments the previous parse already folded is carried
+    over, so a streaming check extends it by the newly settled segments only; a fresh parse folds them all.
+    ``key`` names the fold and everything it depends on besides the segments; ``extend`` returns a new value and
+    never changes the one it is given (the previous parse may hold it)."""
+    upto = len(doc.segments) - 1
+    count, value = doc.folds.get(key, (0, initial))
+    if count > upto:
+        count, value = 0, initial
+    if upto > count:
+        value = extend(value, doc.segments[count:upto])
+        doc.folds[key] = (upto, value)
+    return value

@@ -9,17 +9,23 @@ from urllib.parse import unquote
 from ..ids import identifier_of_url, split_arxiv
 from .base import Fix, Hit, Severity, rule
 from .featured import relabel
+from .markdown import fold_settled, link_identifiers
 
 _ARXIV_VERSION_RE = re.compile(r"(v\d+)(?:\.pdf)?/?$", re.I)
 
 
 def reference_ids(doc, featured: str | None) -> list[tuple[str, str]]:
     """Distinct (kind, id) of the narrative's DOI/arXiv links, the featured paper excluded."""
-    seen: dict[tuple[str, str], None] = {}
-    for _, _, ident in doc.reference_links():
-        if not (ident[0] == "arxiv" and ident[1] == featured):
-            seen.setdefault(ident, None)
-    return list(seen)
+
+    def add(seen: dict, segments) -> dict:
+        seen = dict(seen)
+        for seg in segments:
+            for _, ident in link_identifiers(seg.info):
+                if not (ident[0] == "arxiv" and ident[1] == featured):
+                    seen.setdefault(ident, None)
+        return seen
+
+    return list(add(fold_settled(doc, ("reference ids", featured), add, {}), doc.segments[-1:]))
 
 
 @rule("PT030", "error", "too few reference links (3 unless the site says otherwise)")
@@ -31,6 +37,9 @@ def enough_references(doc, ctx, opts, partial):
     if len(found) >= need:
         return
     at = doc.layout.begins[0] if doc.layout.begins else (doc.layout.narrative[0], doc.layout.narrative[0])
+    if partial:
+        yield Hit(at[0], at[1], f"{len(found)} of {need} reference links so far", severity=Severity.PENDING)
+        return
     msg = (
         f"only {len(found)} reference link{'s' if len(found) != 1 else ''} (DOI or arXiv, the featured paper not "
         f"counted): weave at least {need} of the most relevant references from the bibliography into the text"
@@ -42,10 +51,7 @@ def enough_references(doc, ctx, opts, partial):
             f"or arXiv id: resolve the others (`--resolve`, or resolve_references = \"online\" in the posttui "
             f"config) or lower min_references in the site's .posttui.toml"
         )
-    if partial:
-        yield Hit(at[0], at[1], f"{len(found)} of {need} reference links so far", severity=Severity.PENDING)
-    else:
-        yield Hit(at[0], at[1], msg)
+    yield Hit(at[0], at[1], msg)
 
 
 def canonical_form(link, ctx) -> tuple[str, str, str, bool] | None:

@@ -19,6 +19,21 @@ def _line_span(text: str, start: int) -> tuple[int, int]:
     return start, len(text) if end == -1 else end
 
 
+_NONSPACE_RE = re.compile(r"\S")
+
+
+def _stripped_head(text: str, start: int, end: int, n: int) -> str:
+    """``text[start:end].strip()[:n]`` without copying the range (the whole narrative while a draft streams)."""
+    first = _NONSPACE_RE.search(text, start, end)
+    if first is None:
+        return ""
+    s = first.start()
+    head = text[s : min(s + n, end)]
+    if s + n < end and _NONSPACE_RE.search(text, s + n, end):
+        return head  # more text follows: the strip ends beyond the first n characters
+    return head.rstrip()
+
+
 def _norm_lines(text: str) -> list[str]:
     return [line.rstrip() for line in text.strip("\n").replace("\r\n", "\n").split("\n")]
 
@@ -55,10 +70,13 @@ def front_matter(doc, ctx, opts, partial):
         return
     expected = tmpl.front_matter
     if lay.front_matter is None:
-        if partial and (not lay.structural or not text[lay.content_start :].strip()):
-            return
-        if partial and expected.startswith(text[lay.content_start :].lstrip()):
-            return
+        if partial:
+            # Nothing yet, or only the start of the front matter (without copying the draft).
+            first = _NONSPACE_RE.search(text, lay.content_start)
+            if not lay.structural or first is None:
+                return
+            if len(text) - first.start() <= len(expected) and expected.startswith(text[first.start() :]):
+                return
         at = lay.header[0] if lay.header else (lay.begins[0][0] if lay.begins else lay.narrative[0])
         yield Hit(
             at,
@@ -68,32 +86,37 @@ def front_matter(doc, ctx, opts, partial):
         )
         return
     s, e = lay.front_matter
-    found = text[s:e].replace("\r\n", "\n")  # a post saved with CRLF line endings is the same post
-    if found == expected:
-        return
-    if not lay.front_matter_closed and partial and expected.startswith(found):
-        return
-    if found.rstrip("\n") == expected.rstrip("\n") and e == len(text):
-        return  # the final newline has not arrived yet
-    # Point at the first line that differs.
+    differs = _front_matter_difference(text[s:e], expected, lay.front_matter_closed or not partial, e == len(text))
+    if differs is not None:
+        span_start, span_end, message = differs
+        yield Hit(s + span_start, s + span_end, message, Fix(s, e, expected, "restore the template's front matter"))
+
+
+@lru_cache(maxsize=32)
+def _front_matter_difference(found: str, expected: str, complete: bool, at_end: bool):
+    """None when the front matter ``found`` is the template's ``expected`` (or, unless ``complete``, the start of
+    it; or lacks only the final newline ``at_end`` of the text), else (start, end, message) of the first line
+    that differs, relative to ``found``. Memoised: a streaming check asks at every partial check."""
+    normalised = found.replace("\r\n", "\n")  # a post saved with CRLF line endings is the same post
+    if normalised == expected:
+        return None
+    if not complete and expected.startswith(normalised):
+        return None
+    if normalised.rstrip("\n") == expected.rstrip("\n") and at_end:
+        return None  # the final newline has not arrived yet
     exp_lines = expected.split("\n")
-    pos = s
-    span = (s, e)
-    for i, (ls, le, nxt) in enumerate(iter_lines(text, s, e)):
-        if i >= len(exp_lines) or text[ls:le].removesuffix("\r") != exp_lines[i]:
+    pos = 0
+    span = (0, len(found))
+    for i, (ls, le, nxt) in enumerate(iter_lines(found)):
+        if i >= len(exp_lines) or found[ls:le].removesuffix("\r") != exp_lines[i]:
             span = (ls, le)
             break
         pos = nxt
     else:
-        span = (pos, e)
-    what = text[span[0] : span[1]].strip() or "a line"
+        span = (pos, len(found))
+    what = found[span[0] : span[1]].strip() or "a line"
     what = what if len(what) <= 60 else what[:57] + "..."
-    yield Hit(
-        span[0],
-        span[1],
-        f"front matter differs from the template at `{what}`: keep it exactly as given",
-        Fix(s, e, expected, "restore the template's front matter"),
-    )
+    return span[0], span[1], f"front matter differs from the template at `{what}`: keep it exactly as given"
 
 
 _CONTROL_NAMES = {"\t": "a TAB", "\r": "a carriage return", "\x07": "a BEL", "\x08": "a backspace",
@@ -124,15 +147,26 @@ def _strings(value, key: str):
 
 @lru_cache(maxsize=32)
 def _front_matter_data(body: str):
-    """``(data, None)`` for a front matter body that parses, else ``(None, the problem)``. Memoised (the data is
-    only read): a streaming check asks at every partial check, and a closed front matter no longer changes."""
+    """``(data, None, controls)`` for a front matter body that parses, else ``(None, the problem, ())``;
+    ``controls``: (top-level key, control character) for each key with a string holding one (the first such
+    character of its first such string). Memoised (the data is only read): a streaming check asks at every
+    partial check, and a closed front matter no longer changes."""
     from ..errors import MetadataError
     from ..yamlio import load_yaml
 
     try:
-        return load_yaml(body, None), None
+        data = load_yaml(body, None)
     except MetadataError as exc:
-        return None, str(exc).split("\n", 1)[0]
+        return None, str(exc).split("\n", 1)[0], ()
+    controls = []
+    if isinstance(data, dict):
+        for key, value in data.items():
+            for top, text in _strings(value, str(key)):
+                ch = _control_char(text)
+                if ch is not None:
+                    controls.append((top, ch))
+                    break
+    return data, None, tuple(controls)
 
 
 @rule("PT007", "error", "front matter is not valid YAML or holds control characters")
@@ -143,40 +177,42 @@ def front_matter_yaml(doc, ctx, opts, partial):
     if lay.front_matter is None or not lay.front_matter_closed:
         return
     s, e = lay.front_matter
-    lines = list(iter_lines(doc.text, s, e))
+    for start, end, message in _front_matter_problems(doc.text[s:e]):
+        yield Hit(s + start, s + end, message)
+
+
+@lru_cache(maxsize=32)
+def _front_matter_problems(front_matter: str) -> tuple[tuple[int, int, str], ...]:
+    """PT007's (start, end, message) for a closed front matter, relative to it. Memoised: a streaming check asks
+    at every partial check, and a closed front matter no longer changes."""
+    lines = list(iter_lines(front_matter))
     if len(lines) < 2:
-        return
-    body_start, body_end = lines[1][0], lines[-1][0]
-    body = doc.text[body_start:body_end]
+        return ()
+    body = front_matter[lines[1][0] : lines[-1][0]]
 
     def line_span(number: int) -> tuple[int, int]:
         """The span of the body's line ``number`` (1-based), or of the opening ``---`` line."""
         index = min(max(number, 0), len(lines) - 1)
         return lines[index][0], lines[index][1]
 
-    data, problem = _front_matter_data(body)
+    data, problem, controls = _front_matter_data(body)
     if problem is not None:
         where = _ERROR_LINE_RE.search(problem)
         span = line_span(int(where.group(1)) if where else 0)
-        yield Hit(*span, f"the front matter is not valid YAML ({problem}): Jekyll will not read the post's "
-                         "title and date; quote values that hold `\"` or `:` with single quotes")
-        return
+        return ((*span, f"the front matter is not valid YAML ({problem}): Jekyll will not read the post's "
+                        "title and date; quote values that hold `\"` or `:` with single quotes"),)
     if data is None:
-        return
+        return ()
     if not isinstance(data, dict):
-        yield Hit(*line_span(0), "the front matter is not a YAML mapping (`key: value` lines): Jekyll ignores it")
-        return
-    for key, value in data.items():
-        for top, text in _strings(value, str(key)):
-            ch = _control_char(text)
-            if ch is None:
-                continue
-            number = next((i for i, (ls, le, _) in enumerate(lines) if re.match(
-                rf"\s*['\"]?{re.escape(top)}['\"]?\s*:", doc.text[ls:le])), 0)
-            name = _CONTROL_NAMES.get(ch, f"a control character (U+{ord(ch):04X})")
-            yield Hit(*line_span(number), f"front matter `{top}` holds {name}: inside double quotes a backslash "
-                      "starts an escape (`\\t` is a TAB); write `\\\\` for a backslash, or use single quotes")
-            break
+        return ((*line_span(0), "the front matter is not a YAML mapping (`key: value` lines): Jekyll ignores it"),)
+    found = []
+    for top, ch in controls:
+        number = next((i for i, (ls, le, _) in enumerate(lines) if re.match(
+            rf"\s*['\"]?{re.escape(top)}['\"]?\s*:", front_matter[ls:le])), 0)
+        name = _CONTROL_NAMES.get(ch, f"a control character (U+{ord(ch):04X})")
+        found.append((*line_span(number), f"front matter `{top}` holds {name}: inside double quotes a backslash "
+                      "starts an escape (`\\t` is a TAB); write `\\\\` for a backslash, or use single quotes"))
+    return tuple(found)
 
 
 @rule("PT003", "error", "header image line missing or changed", fix="restore")
@@ -240,8 +276,8 @@ def markers(doc, ctx, opts, partial):
                       "post's text on the next line", Fix(e, e, "\n", "break the line after the marker"))
     if not lay.begins:
         after = lay.header[1] if lay.header else (lay.front_matter[1] if lay.front_matter else None)
-        rest = text[after:lay.content_end].strip() if after is not None else ""
-        streaming = not lay.structural or after is None or begin.startswith(rest[: len(begin)])
+        rest = _stripped_head(text, after, lay.content_end, len(begin)) if after is not None else ""
+        streaming = not lay.structural or after is None or begin.startswith(rest)
         if not (partial and streaming):
             at = lay.narrative[0]
             yield Hit(at, at, f"`{begin}` is missing: put it on its own line before the post's text")

@@ -74,6 +74,16 @@ GOOD_NARRATIVE = (
     "* It is exact for $x^2 + y^2 = z^2$.\n\n" + FILLER * 5
 )
 
+# A narrative breaking many rules at once: a mislabelled featured link, a borrowed author link, citations, LaTeX,
+# a script tag, a social link, a code fence and a broken link with open math.
+MESSY_NARRATIVE = (
+    f"Intro in [A Test Paper](https://arxiv.org/pdf/{FEATURED}v1.pdf) by [Charles Babbage](https://ada.example.org)"
+    r" \citep[see][p. 3]{smith2020,jones2019}. More $x$ and `\cite{no}` and \emph{yes} and 50\% and Fig.~1."
+    "\n\n### Head\n\n* item [Jones](https://arxiv.org/abs/1901.00001v2) <script>x</script>\n"
+    "* [Ada Lovelace](https://www.linkedin.com/in/ada) and [2103.12345](https://arxiv.org/abs/2103.12345)\n\n"
+    "```python\nprint('$')\n```\n\nBroken [link](https://example.org and $open math\n"
+)
+
 
 def post(narrative: str = GOOD_NARRATIVE) -> str:
     return SKELETON.render(narrative)

@@ -8,20 +8,13 @@ from posttui.rules import RULES, CheckContext, CheckOptions, Severity, Streaming
 from posttui.rules.fixes import apply_fixes
 from posttui.rules.base import Fix
 
-from .conftest import CTX, FEATURED, GOOD_NARRATIVE, SKELETON, post, rules_of, run
+from .conftest import CTX, GOOD_NARRATIVE, MESSY_NARRATIVE, SKELETON, post, rules_of, run
 
 CATALOGUE = (
     "PT001 PT002 PT003 PT004 PT005 PT006 PT007 PT010 PT011 PT020 PT021 PT030 PT031 PT032 PT033 PT040 PT041 PT042 "
     "PT050 PT051 PT060 PT061 PT062 PT063"
 ).split()
 
-MESSY_NARRATIVE = (
-    f"Intro in [A Test Paper](https://arxiv.org/pdf/{FEATURED}v1.pdf) by [Charles Babbage](https://ada.example.org)"
-    r" \citep[see][p. 3]{smith2020,jones2019}. More $x$ and `\cite{no}` and \emph{yes} and 50\% and Fig.~1."
-    "\n\n### Head\n\n* item [Jones](https://arxiv.org/abs/1901.00001v2) <script>x</script>\n"
-    "* [Ada Lovelace](https://www.linkedin.com/in/ada) and [2103.12345](https://arxiv.org/abs/2103.12345)\n\n"
-    "```python\nprint('$')\n```\n\nBroken [link](https://example.org and $open math\n"
-)
 
 
 def messy_post() -> str:
