@@ -667,6 +667,17 @@ class _EntrySource:
         self.label = label
         self.body = body
 
+    def __eq__(self, other):  # the same entry text, whatever has been read from it so far
+        if not isinstance(other, _EntrySource):
+            return NotImplemented
+        return (self.label, self.body) == (other.label, other.body)
+
+    def __hash__(self) -> int:
+        return hash((self.label, self.body))
+
+    def __repr__(self) -> str:
+        return f"_EntrySource({self.label!r}, {self.body!r})"
+
     @cached_property
     def info(self) -> dict[str, list[str]]:
         return _bibinfo_fields(self.body)

@@ -610,6 +610,7 @@ def test_an_entry_read_in_part_keeps_only_its_source_text():
     source = vars(ref)[_TITLES_PENDING]
     assert _NAMES_PENDING not in vars(ref)
     assert set(vars(source)) == {"label", "body"}
+    assert source == vars(parse_bbl(MNRAS)[0])[_TITLES_PENDING]  # compared by the entry's text
     assert ref.journal == "MNRAS" and _TITLES_PENDING not in vars(ref)
 
 
