@@ -33,6 +33,7 @@ ahead to the literal ``arxiv``: several times faster on a whole paper)."""
 # that starts with a literal is searched many times faster.
 DOI_IN_TEXT_RE = re.compile(r"10\.(?<!\w10\.)\d{4,9}/[^\s\"<>{}\\]+")
 _CASE_FOLD_SPECIALS = "\u0130\u0131\u017f\u212a"
+_DOI_SHAPE_RE = re.compile(r"^10\.\d{4,9}/\S+$")
 DOI_URL_RE = re.compile(r"^(?:https?://)?(?:dx\.)?doi\.org/(?P<doi>10\..+)$", re.IGNORECASE)
 
 
@@ -93,7 +94,7 @@ def normalize_doi(text: str) -> str | None:
     m = DOI_URL_RE.match(text)
     if m:
         text = unquote(m.group("doi"))
-    if not re.match(r"^10\.\d{4,9}/\S+$", text):
+    if not _DOI_SHAPE_RE.match(text):
         return None
     return trim_doi(text).lower()
 
@@ -124,8 +125,13 @@ def search_folded(text: str) -> str | None:
 
 def find_identifiers(text: str) -> tuple[set[str], set[str]]:
     """All DOIs and arXiv ids written anywhere in ``text`` (normalised), as ``(dois, arxiv_ids)``."""
+    return find_identifiers_folded(text, search_folded(text))
+
+
+def find_identifiers_folded(text: str, folded: str | None) -> tuple[set[str], set[str]]:
+    """:func:`find_identifiers` given ``search_folded(text)``, for a caller that searches the folded text again
+    (lower-casing a whole paper costs as much as the search)."""
     dois = {trim_doi(m.group(0)).lower() for m in DOI_IN_TEXT_RE.finditer(text)}
-    folded = search_folded(text)
     # the canonical id does not depend on the case it was written in, so the folded text's match is as good
     matches = ARXIV_IN_TEXT_RE.finditer(text) if folded is None else _ARXIV_IN_FOLDED_TEXT_RE.finditer(folded)
     arxiv = {_canonical_arxiv(m.group("id")) for m in matches}

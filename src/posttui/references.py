@@ -15,6 +15,7 @@ which block was lost.
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from dataclasses import dataclass, field
 from dataclasses import fields as dataclass_fields
 from functools import cached_property, lru_cache
@@ -247,14 +248,31 @@ def _skip_ws(text: str, pos: int) -> int:
 
 
 _COMMENT_LINE = re.compile(r"^[ \t]*%.*(?:\n|$)", re.MULTILINE)
-_EOL_PERCENT = re.compile(r"(?<!\\)%[ \t]*$", re.MULTILINE)
+_HAS_COMMENT_LINE = re.compile(r"\n[ \t]*%")
+"""Whether :data:`_COMMENT_LINE` can match past the first line: a literal start, so it is searched many times
+faster than the ``^`` pattern is applied."""
+_EOL_PERCENT = re.compile(r"%(?<!\\%)[ \t]*$", re.MULTILINE)
+"""A ``%`` not escaped by a backslash, at the end of a line (the look-behind after the ``%``, so the regex engine
+can skip ahead to the literal)."""
 _BIBITEM = re.compile(r"\\bibitem\b")
 _END_BIB = re.compile(r"\\end\s*\{thebibliography\}")
+_BRACED = r"\{(?:[^{}\\]|\\.)*\}"
+for _depth in range(2):  # braces nested three deep, as in {\natexlab{a}} inside a label's {...}
+    _BRACED = rf"\{{(?:[^{{}}\\]|\\.|{_BRACED})*\}}"
+_BIBITEM_HEAD = re.compile(
+    rf"\\bibitem[ \t\r\n]*(?:\[((?:[^{{}}\[\]\\]|\\.|{_BRACED})*)\][ \t\r\n]*)?\{{([^{{}}\\]*)\}}", re.S
+)
+"""The usual head of a ``\\bibitem``: an optional label and a plain key. It reads what :func:`_read_group` reads
+(one regex match instead of two token scans): a backslash escapes the character after it, braces nest (three
+deep here) and brackets count only outside them. Any other head (a bracket or a brace at the label's top level,
+deeper braces, a key with braces or backslashes) goes through _read_group."""
 
 
 def _strip_bbl_comments(text: str) -> str:
     """Drop whole comment lines and line-ending ``%``; keep inline ``%`` (it is URL encoding in bbl files)."""
-    return _EOL_PERCENT.sub("", _COMMENT_LINE.sub("", text))
+    if text.lstrip(" \t").startswith("%") or _HAS_COMMENT_LINE.search(text):
+        text = _COMMENT_LINE.sub("", text)
+    return _EOL_PERCENT.sub("", text) if "%" in text else text
 
 
 def parse_bbl(text: str, source: str = "<bbl>") -> ReferenceList:
@@ -266,25 +284,30 @@ def parse_bbl(text: str, source: str = "<bbl>") -> ReferenceList:
     text = _strip_bbl_comments(text)
     refs = ReferenceList(source=source)
     starts = [m.start() for m in _BIBITEM.finditer(text)]
+    stops = [m.start() for m in _END_BIB.finditer(text)]  # (a match cannot straddle a \bibitem: one backslash)
     for n, start in enumerate(starts):
         end = starts[n + 1] if n + 1 < len(starts) else len(text)
-        chunk = text[start:end]
-        stop = _END_BIB.search(chunk)
-        if stop:
-            chunk = chunk[: stop.start()]
-        pos = _skip_ws(chunk, len("\\bibitem"))
-        label = ""
-        group = _read_group(chunk, pos, "[", "]")
-        if group:
-            label, pos = group
-            pos = _skip_ws(chunk, pos)
-        keyg = _read_group(chunk, pos)
-        if not keyg:
-            refs.warnings.append(f"{source}: \\bibitem without a {{key}} near {chunk[:60]!r}; skipped")
-            continue
-        key, pos = keyg
-        body = chunk[pos:]
-        refs.append(_reference_from_bibitem(key.strip(), label, body, chunk.strip()))
+        at = bisect_left(stops, start)
+        if at < len(stops) and stops[at] < end:  # the entry ends at \end{thebibliography}
+            end = stops[at]
+        head = _BIBITEM_HEAD.match(text, start, end)
+        if head:
+            label, key, pos = head.group(1) or "", head.group(2), head.end()
+        else:
+            chunk = text[start:end]
+            pos = _skip_ws(chunk, len("\\bibitem"))
+            label = ""
+            group = _read_group(chunk, pos, "[", "]")
+            if group:
+                label, pos = group
+                pos = _skip_ws(chunk, pos)
+            keyg = _read_group(chunk, pos)
+            if not keyg:
+                refs.warnings.append(f"{source}: \\bibitem without a {{key}} near {chunk[:60]!r}; skipped")
+                continue
+            key, pos = keyg
+            pos += start
+        refs.append(_reference_from_bibitem(key.strip(), label, text[pos:end], text[start:end].strip()))
     if not starts and text.strip():
         refs.warnings.append(f"{source}: no \\bibitem or \\entry found; is this a .bbl file? (no references read)")
     return refs
@@ -319,13 +342,38 @@ _ARXIV_CMDS = [
 _DOI_NEEDS = (("\\doi",), ("\\mn@doi",), ("\\doibase",), ("{doi}",), ("doi.org/",), ("doi",), ("\\verb",), ("10.",))
 _ARXIV_NEEDS = (("eprint",), ("\\eprint",), ("arxiv.org", "xxx.lanl.gov"), ("arxiv",), ("arxiv",), ("10.48550/arxiv.",),
                 ("eprint", "e-print"), ("corr",))
+# Folded stand-ins for the re.I patterns above (index -> stand-in), which cannot skip ahead to a literal and so
+# cost most when searched per entry: the same pattern in lower case (the arXiv id's subject class [A-Z] as [a-z]),
+# searched in the lower-cased text of an ASCII entry, finds where the pattern itself first matches, and the pattern
+# is then matched there, so the match (and its groups, in the case written) is the pattern's own. The doi.org one
+# drops the optional "https://dx." prefix: only group 1, which follows "doi.org/", is read, and the first
+# "doi.org/" that can match is where the first match's group 1 is.
+_FOLDED_ARXIV_ID = r"(?:\d{4}\.\d{4,5}|[a-z][a-z\-]+(?:\.[a-z]{2})?/\d{7})"
+_DOI_FOLDED = {
+    0: re.compile(r"\\doi\s*\{\s*(?:doi:|https?://(?:dx\.)?doi\.org/)?10\.[^{}\s]+?\s*\}"),
+    4: re.compile(r"doi\.org/10\.[^{}\s]+"),
+    5: re.compile(r"\bdoi\s*[:=]\s*10\.[^{}\s,;]+"),
+}
+_ARXIV_FOLDED = {
+    0: re.compile(rf"\\(?:mn@)?eprint\s*\{{\s*arxiv\s*\}}\s*\{{\s*(?:arxiv:)?{_FOLDED_ARXIV_ID}(?:v\d+)?\s*\}}"),
+    1: re.compile(rf"\\eprint\s*\{{\s*(?:arxiv:)?{_FOLDED_ARXIV_ID}(?:v\d+)?\s*\}}"),
+    2: re.compile(rf"(?:arxiv\.org|xxx\.lanl\.gov)/(?:abs|pdf|html)/{_FOLDED_ARXIV_ID}"),
+    3: re.compile(rf"arxiv\s*:\s*[a-z\-]+\.[a-z]{{2}}/{NEW_ARXIV}"),
+    4: re.compile(rf"arxiv\s*(?:e-?prints?|preprint)?\s*[:,]?\s*(?:arxiv\s*:\s*)?{_FOLDED_ARXIV_ID}(?:v\d+)?\b"),
+    5: re.compile(rf"10\.48550/arxiv\.{_FOLDED_ARXIV_ID}"),
+    6: re.compile(rf"e-?prints?\}}?\s*,?\s*(?:art\.|id\.|p\.)?\s*(?:arxiv:)?{_FOLDED_ARXIV_ID}"),
+    7: re.compile(rf"\bcorr\b.{{0,20}}?\babs/{NEW_ARXIV}", re.S),
+}
 _URL_CMDS = re.compile(r"\\(?:url|href)\s*\{\s*([^{}\s]+)\s*\}")
 _YEAR = re.compile(r"(?<![\d./])(1[6-9]\d\d|20\d\d)(?![\d/])")
 
 
+_LATEX_COMMAND = re.compile(r"\\[a-zA-Z]+")
+
+
 def _clean_doi(doi: str) -> str:
     doi = unquote(doi.replace("\\_", "_").replace("\\%", "%").replace("\\#", "#"))
-    doi = re.sub(r"\\[a-zA-Z]+", "", doi)
+    doi = _LATEX_COMMAND.sub("", doi)
     return trim_doi(doi.strip())
 
 
@@ -333,27 +381,40 @@ def find_doi(body: str) -> str:
     """The first DOI written in a formatted entry, display case kept, or ``""``."""
     if "10." not in body:  # every pattern needs it: skip eight searches for the entries without a DOI
         return ""
-    for m in _matches(_DOI_CMDS, _DOI_NEEDS, body):
+    for m in _matches(_DOI_CMDS, _DOI_NEEDS, body, _DOI_FOLDED):
         doi = _clean_doi(m.group(1))
         if normalize_doi(doi):
             return doi
     return ""
 
 
-def _matches(patterns, needs, body: str):
-    """The first match of each pattern in turn, skipping the patterns whose needed literal ``body`` lacks."""
+def _matches(patterns, needs, body: str, folded_patterns: dict[int, re.Pattern]):
+    """The first match of each pattern in turn, skipping the patterns whose needed literal ``body`` lacks.
+
+    ``folded_patterns`` (index -> stand-in) locate a pattern's first match in the lower-cased text of an ASCII
+    body, where lower-casing is exactly the ASCII case folding re.I applies."""
     folded = search_folded(body)  # None: re.I may match letters lower() does not show, so try every pattern
-    for pattern, literals in zip(patterns, needs):
-        if folded is not None and not any(literal in folded for literal in literals):
-            continue
-        m = pattern.search(body)
+    ascii_body = folded is not None and body.isascii()
+    for index, (pattern, literals) in enumerate(zip(patterns, needs)):
+        if folded is not None:
+            if len(literals) == 1:
+                if literals[0] not in folded:
+                    continue
+            elif not any(literal in folded for literal in literals):
+                continue
+        stand_in = folded_patterns.get(index) if ascii_body else None
+        if stand_in is not None:
+            found = stand_in.search(folded)
+            m = pattern.match(body, found.start()) if found else None
+        else:
+            m = pattern.search(body)
         if m:
             yield m
 
 
 def find_arxiv(body: str) -> tuple[str, str]:
     """The first arXiv id (and version) written in a formatted entry, or ``("", "")``."""
-    for m in _matches(_ARXIV_CMDS, _ARXIV_NEEDS, body):
+    for m in _matches(_ARXIV_CMDS, _ARXIV_NEEDS, body, _ARXIV_FOLDED):
         ident = m.group("id")
         # "1007" in "1007.1727" also fits the old-style tail of a DOI; require a well-formed id.
         parts = split_arxiv(ident)
@@ -641,10 +702,13 @@ class _BibitemReference(Reference):
     __hash__ = None  # type: ignore[assignment]
 
 
+_DOI_IN_KEY = re.compile(r"(?:^|/|doi:)(10\.\d{4,9}/[^\s{}]+)$", re.I)
+
+
 def _reference_from_bibitem(key: str, label: str, body: str, raw: str) -> Reference:
     doi = find_doi(body)
     if not doi:  # keys like "Skinner2013/10.1063/1.4790861" or "10.2307/2958475" carry the DOI the author chose
-        m = re.search(r"(?:^|/|doi:)(10\.\d{4,9}/[^\s{}]+)$", key, re.I)
+        m = _DOI_IN_KEY.search(key)
         doi = _clean_doi(m.group(1)) if m and normalize_doi(m.group(1)) else ""
     arxiv, version = find_arxiv(body)
     ref = _BibitemReference(key=key, doi=doi, arxiv=arxiv, arxiv_version=version, url=find_url(body), raw=raw)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 import time
+from collections.abc import Hashable
 from pathlib import Path
 from typing import Any
 
@@ -31,8 +32,13 @@ def _feedparser_dict_class():
     return FeedParserDict
 
 
+def _mapping_class(loader: yaml.SafeLoader):
+    """FeedParserDict, or dict for a loader told to build plain dicts (see :func:`load_yaml`)."""
+    return _feedparser_dict_class() if getattr(loader, "feedparser_dicts", True) else dict
+
+
 def _construct_feedparser_dict(loader: yaml.SafeLoader, node: yaml.Node):
-    cls = _feedparser_dict_class()
+    cls = _mapping_class(loader)
     result = cls()
     yield result
     if not isinstance(node, yaml.MappingNode):
@@ -48,7 +54,7 @@ def _construct_empty_feedparser_dict(loader: yaml.SafeLoader, node: yaml.Node):
     """``yaml.dump`` writes an *empty* FeedParserDict as ``!!python/object:...FeedParserDict {}``."""
     if not isinstance(node, yaml.MappingNode) or node.value:
         raise yaml.constructor.ConstructorError(None, None, "expected an empty mapping for FeedParserDict", node.start_mark)
-    return _feedparser_dict_class()()
+    return _mapping_class(loader)()
 
 
 def _construct_struct_time(loader: yaml.SafeLoader, node: yaml.Node):
@@ -155,7 +161,7 @@ _SLOW = object()
 """What :func:`_fast_load` returns when the pure-Python loader must decide."""
 
 
-def _fast_load(text: str) -> Any:
+def _fast_load(text: str, feedparser_dicts: bool = True) -> Any:
     """The document through libyaml, or ``_SLOW`` when the pure-Python loader must take over.
 
     libyaml is used only where it provably gives the same result: text the pure-Python reader accepts (the same
@@ -165,17 +171,84 @@ def _fast_load(text: str) -> Any:
     if _CMetadataLoader is None or yaml.reader.Reader.NON_PRINTABLE.search(text):
         return _SLOW
     loader = _CMetadataLoader(text)
+    loader.feedparser_dicts = feedparser_dicts
     try:
         node = loader.get_single_node()
         if node is None:
             return None
         if "&" in text and "*" in text and _has_shared_nodes(node):
             return _SLOW
-        return loader.construct_document(node)
+        return _construct_tree(loader, node)
     except yaml.YAMLError:
         return _SLOW
     finally:
         loader.dispose()
+
+
+_STR_TAG = "tag:yaml.org,2002:str"
+_SEQ_TAG = "tag:yaml.org,2002:seq"
+_MAP_TAG = "tag:yaml.org,2002:map"
+_REWRITTEN_KEY_TAGS = ("tag:yaml.org,2002:merge", "tag:yaml.org,2002:value")
+"""Keys SafeConstructor.flatten_mapping rewrites (``<<`` merges, ``=`` values): such mappings take its path."""
+
+
+class _OwnPath(Exception):
+    """A node :func:`_construct_tree` leaves to the loader's own construct_document."""
+
+
+def _construct_tree(loader: yaml.SafeLoader, root: yaml.Node) -> Any:
+    """What ``loader.construct_document(root)`` returns for an alias-free document, built in one pass.
+
+    Strings, plain mappings and sequences and the site's FeedParserDict (nearly every node of a saved prompt's
+    YAML) are built here without SafeConstructor's per-node dispatch and generators, which cost as much as
+    libyaml's parsing; every other node (numbers, dates, struct_time...) is built by the loader itself, and a
+    mapping with merge or value keys, an unhashable key or a malformed FeedParserDict sends the whole document
+    back to construct_document (which raises what it raises). Iterative, so any depth is fine.
+    """
+    built: dict[int, Any] = {}
+    stack: list[tuple[yaml.Node, bool]] = [(root, False)]
+    try:
+        while stack:
+            node, children_built = stack.pop()
+            tag = node.tag
+            if isinstance(node, yaml.ScalarNode):
+                built[id(node)] = node.value if tag == _STR_TAG else loader.construct_object(node, deep=True)
+                continue
+            ours = (tag == _SEQ_TAG and isinstance(node, yaml.SequenceNode)) or (
+                tag in (_MAP_TAG, FEEDPARSER_TAG) and isinstance(node, yaml.MappingNode))
+            if not ours:
+                built[id(node)] = loader.construct_object(node, deep=True)
+                continue
+            if not children_built:
+                stack.append((node, True))
+                if isinstance(node, yaml.SequenceNode):
+                    stack.extend((child, False) for child in reversed(node.value))
+                else:
+                    for key, value in reversed(node.value):
+                        if key.tag in _REWRITTEN_KEY_TAGS:
+                            raise _OwnPath
+                        stack.append((value, False))
+                        stack.append((key, False))
+                continue
+            if isinstance(node, yaml.SequenceNode):
+                built[id(node)] = [built[id(child)] for child in node.value]
+                continue
+            mapping: dict = {}
+            for key_node, value_node in node.value:
+                key = built[id(key_node)]
+                if not isinstance(key, Hashable):
+                    raise _OwnPath
+                mapping[key] = built[id(value_node)]
+            if tag == FEEDPARSER_TAG:
+                items = mapping.get("dictitems", {})
+                if not isinstance(items, dict):
+                    raise _OwnPath
+                mapping = _mapping_class(loader)()
+                mapping.update(items)
+            built[id(node)] = mapping
+    except _OwnPath:
+        return loader.construct_document(root)
+    return built[id(root)]
 
 
 def _has_shared_nodes(root: yaml.Node) -> bool:
@@ -196,13 +269,22 @@ def _has_shared_nodes(root: yaml.Node) -> bool:
     return False
 
 
-def load_yaml(text: str, source: str | Path = "<yaml>", *, error=MetadataError) -> Any:
-    """Parse YAML text safely; errors name ``source`` and the line, as ``error`` (a PosttuiError subclass)."""
+def load_yaml(text: str, source: str | Path = "<yaml>", *, error=MetadataError, feedparser_dicts: bool = True) -> Any:
+    """Parse YAML text safely; errors name ``source`` and the line, as ``error`` (a PosttuiError subclass).
+
+    ``feedparser_dicts=False`` builds the site's FeedParserDict objects as plain dicts with the same items, for a
+    reader that only looks up keys they hold (the checker): importing feedparser costs more than a site's loads.
+    """
     try:
-        data = _fast_load(text)
+        data = _fast_load(text, feedparser_dicts)
         if data is not _SLOW:
             return data
-        return yaml.load(text, Loader=_LimitedLoader)  # noqa: S506 - a SafeLoader subclass
+        loader = _LimitedLoader(text)  # what yaml.load does, with the loader told which dicts to build
+        loader.feedparser_dicts = feedparser_dicts
+        try:
+            return loader.get_single_data()
+        finally:
+            loader.dispose()
     except yaml.constructor.ConstructorError as exc:
         problem = exc.problem or str(exc)
         where = f" (line {exc.problem_mark.line + 1})" if exc.problem_mark else ""

@@ -15,7 +15,7 @@ from functools import lru_cache
 from html.parser import HTMLParser
 
 from catalogue import fixture_paper
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from markdown_it import MarkdownIt
 
@@ -44,6 +44,12 @@ class _ActiveFinder(HTMLParser):
                     self.found.append(f"{tag} {name}={value!r}")
 
     handle_startendtag = handle_starttag
+
+    def parse_marked_section(self, i, report=1):
+        """``<![x ...>`` outside SVG/MathML is a bogus comment to a browser, up to the next ``>`` (Python's
+        parser asserts on any keyword but CDATA/IF/ELSE/ENDIF/TEMP/INCLUDE/IGNORE/RCDATA instead)."""
+        end = self.rawdata.find(">", i + 3)
+        return -1 if end < 0 else end + 1
 
 
 def active_content(markdown: str) -> list[str]:
@@ -135,6 +141,7 @@ def test_pt050_reports_what_the_page_would_run(text):
 
 @FUZZ
 @given(hostile_post())
+@example('<div href="java\\script:x">\n`<a href="javascript:alert(1)">`\n')  # backticks hide nothing in an HTML block
 def test_fixing_leaves_nothing_active(text):
     _, ctx = _offline()
     result = fix(text, ctx)

@@ -131,11 +131,17 @@ def _targets(args, site, outcome: Outcome) -> list[Target]:
     return targets
 
 
+_CONFIG = "config"
+"""The key under which :func:`_context` keeps the configuration in its cache (the other keys are tuples)."""
+
+
 def _context(source: str | None, site, cache: dict, args):
     """The context for ``source``; only the last one is kept (posts sharing a context come one after another, and
     keeping every post's context made ``check --site`` grow with the site). A saved prompt is read without the
     check that its YAML would re-render byte for byte: the checker never re-renders the prompt, and that round
-    trip cost more than reading the prompt."""
+    trip cost more than reading the prompt; and its metadata as plain dicts: the checker only reads its fields,
+    and importing feedparser for its dict class cost more than the reading."""
+    from ..config import load_config
     from ..rules import CheckContext
     from ..sources import load
 
@@ -143,8 +149,10 @@ def _context(source: str | None, site, cache: dict, args):
         return None
     key = (source, str(getattr(site, "root", None)))
     if key not in cache:
+        config = cache.get(_CONFIG) or load_config()  # read once per run, not once per post
         cache.clear()
-        paper = load(source, site=site, check_dump_form=False)
+        cache[_CONFIG] = config
+        paper = load(source, site=site, config=config, check_dump_form=False, feedparser_dicts=False)
         if getattr(args, "resolve", False):
             from ..resolve import resolve_paper
 

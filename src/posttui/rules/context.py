@@ -16,7 +16,7 @@ from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, Iterable, Mapping
 from urllib.parse import urlsplit
 
-from ..ids import find_identifiers, normalize_arxiv, normalize_doi, search_folded
+from ..ids import find_identifiers_folded, normalize_arxiv, normalize_doi, search_folded
 
 from ..authors import is_social, preferred_url
 from ..claims import claims_image, without_image
@@ -118,25 +118,60 @@ def normalize_name(name: str) -> str:
     return " ".join(text.split())
 
 
+def _http_parts(url: str) -> tuple[str, str, str] | None:
+    """``(hostname, path, query)`` of a plain ASCII ``http(s)://`` URL as ``urlsplit`` gives them (the hostname
+    lower-cased whole, as its callers use it), or None for anything else (tabs or newlines, which urlsplit deletes;
+    ``[``/``]`` or ``@`` in the host part, which it validates or strips), which goes through urlsplit. A
+    bibliography holds thousands of URLs, and urlsplit costs several microseconds each."""
+    if not url.startswith(("https://", "http://")) or not url.isascii() or "\t" in url or "\r" in url or "\n" in url:
+        return None
+    start = 8 if url[4] == "s" else 7
+    end = len(url)
+    for delimiter in "/?#":
+        at = url.find(delimiter, start, end)
+        if at >= 0:
+            end = at
+    netloc = url[start:end]
+    if "[" in netloc or "]" in netloc or "@" in netloc:
+        return None
+    rest = url[end:]
+    if "#" in rest:
+        rest = rest.split("#", 1)[0]
+    path, _, query = rest.partition("?")
+    return netloc.partition(":")[0].lower(), path, query
+
+
+def _url_key(host: str, path: str, query: str) -> str:
+    """What :func:`normalize_url` compares, from the parts of a URL (host lower-case)."""
+    return f"{_without_www(host)}{path.rstrip('/')}{'?' + query if query else ''}"
+
+
+def _without_www(host: str) -> str:
+    return host[4:] if host.startswith("www.") else host
+
+
 def normalize_url(url: str) -> str:
     """Compare URLs: scheme, ``www.``, case of the host and a trailing slash do not matter."""
     url = url.strip().strip("<>")
+    absolute = url if "://" in url else "https://" + url
+    plain = _http_parts(absolute)
+    if plain is not None:
+        return _url_key(*plain)
     try:
-        parts = urlsplit(url if "://" in url else "https://" + url)
+        parts = urlsplit(absolute)
         host = (parts.hostname or "").lower()
     except ValueError:  # e.g. "https://[host" (an unclosed IPv6 bracket): compare the text as written
         return url.lower().rstrip("/")
-    if host.startswith("www."):
-        host = host[4:]
-    path = parts.path.rstrip("/")
-    query = f"?{parts.query}" if parts.query else ""
-    return f"{host}{path}{query}"
+    return _url_key(host, parts.path, parts.query)
 
 
 def host_of(url: str) -> str:
     """Lower-case host without ``www.``, or '' for relative links."""
     if "://" not in url and not url.startswith("//"):
         return ""
+    plain = _http_parts(url.strip())
+    if plain is not None:
+        return _without_www(plain[0])
     try:
         host = (urlsplit(url.strip()).hostname or "").lower()
     except ValueError:
@@ -165,14 +200,17 @@ class CitedWorks(Mapping):
     and most checks ask for none, so a context does not read all of them up front. Read-only.
     """
 
-    def __init__(self, refs: Iterable[Any]):
+    def __init__(self, refs: Iterable[Any], identifiers: list[tuple[str | None, str | None]] | None = None):
+        """``identifiers``: :func:`cited_identifiers` of each of ``refs``, when the caller has them already."""
         self._refs: dict[str, Any] = {}
-        for ref in refs:
+        kept: list[int] = []
+        for index, ref in enumerate(refs):
             key = str(getattr(ref, "key", "") or "")
-            if key:
-                self._refs.setdefault(key, ref)
+            if key and key not in self._refs:  # the first entry of a key is the one cited
+                self._refs[key] = ref
+                kept.append(index)
         self._works: dict[str, CitedWork] = {}
-        self._identifiers: list[tuple[str | None, str | None]] | None = None
+        self._identifiers = [identifiers[i] for i in kept] if identifiers is not None else None
 
     def __getitem__(self, key: str) -> CitedWork:
         work = self._works.get(key)
@@ -313,9 +351,13 @@ class CheckContext:
         texts: Iterable[str] = (),
         extra_dois: Iterable[str] = (),
         extra_arxiv: Iterable[str] = (),
+        extra_versions: Iterable[str] = (),
+        extra_links: Iterable[str] = (),
         **kwargs: Any,
     ) -> "CheckContext":
-        """Build a context whose known identifiers and hosts come from raw source texts (bbl, TeX, homepage...)."""
+        """Build a context whose known identifiers and hosts come from raw source texts (bbl, TeX, homepage...),
+        plus identifiers found elsewhere (``extra_versions`` as written: ``2103.12345v2``) and the hosts and URLs
+        of ``extra_links`` and of the author links."""
         dois: set[str] = set()
         arxiv: set[str] = set()
         versions: set[str] = set()
@@ -338,16 +380,15 @@ class CheckContext:
             norm = normalize_arxiv(ident or "")
             if norm:
                 arxiv.add(norm)
-        for links in (kwargs.get("author_links") or {}).values():
-            for url in links:
-                host = host_of(url)
-                if host:
-                    hosts.add(host)
-                urls.add(normalize_url(url))
+        for url in [*(u for links in (kwargs.get("author_links") or {}).values() for u in links), *extra_links]:
+            host = host_of(url)
+            if host:
+                hosts.add(host)
+            urls.add(normalize_url(url))
         return cls(
             known_dois=frozenset(dois),
             known_arxiv=frozenset(arxiv),
-            known_arxiv_versions=frozenset(versions),
+            known_arxiv_versions=frozenset(versions).union(extra_versions),
             allowed_hosts=frozenset(hosts),
             allowed_urls=frozenset(urls),
             **kwargs,
@@ -377,12 +418,12 @@ class CheckContext:
             None,
         )
         refs = attempt("references", lambda: paper.references, None) or []
-        references = CitedWorks(refs)
+        identifiers = [cited_identifiers(ref) for ref in refs]
+        references = CitedWorks(refs, identifiers)
         ref_dois: list[str] = []
         ref_arxiv: list[str] = []
         ref_versions: list[str] = []
-        for ref in refs:
-            doi, arxiv = cited_identifiers(ref)
+        for ref, (doi, arxiv) in zip(refs, identifiers):
             if doi:
                 ref_dois.append(doi)
             if arxiv:
@@ -412,10 +453,12 @@ class CheckContext:
             lead = next(iter(author_links))
         metadata_text = _flatten(paper.metadata)
         member_links = _member_links(paper.members)
-        ctx = cls.from_sources(
+        return cls.from_sources(
             texts=(paper.bbl, paper.bib, clean_tex(paper.site_tex), metadata_text, paper.homepage),
             extra_dois=ref_dois,
             extra_arxiv=ref_arxiv + ([paper.arxiv_id] if paper.arxiv_id else []),
+            extra_versions=ref_versions,
+            extra_links=member_links,
             template=template,
             featured_id=paper.arxiv_id,
             author_links=author_links,
@@ -424,13 +467,6 @@ class CheckContext:
             lead_author=str(lead) if lead else None,
             references=references,
             notes=tuple(notes),
-        )
-        extra_hosts = {host_of(u) for u in member_links} - {""}
-        return dataclasses.replace(
-            ctx,
-            known_arxiv_versions=ctx.known_arxiv_versions | frozenset(ref_versions),
-            allowed_hosts=ctx.allowed_hosts | frozenset(extra_hosts),
-            allowed_urls=ctx.allowed_urls | frozenset(normalize_url(u) for u in member_links),
         )
 
 
@@ -488,12 +524,15 @@ def cited_work_of(ref: Any) -> CitedWork:
     return CitedWork(key=key, doi=doi, arxiv=arx, authors_text=authors_text, year=year, url=url or None)
 
 
+_DOI_PREFIX_RE = re.compile(r"^(?:https?://)?(?:dx\.)?(?:doi\.org/)|^doi:\s*", re.I)
+
+
 def cited_identifiers(ref: Any) -> tuple[str | None, str | None]:
     """The DOI (resolver prefix removed) and arXiv id (normalised) of a bibliography entry, or None."""
     doi = None
     raw_doi = str(getattr(ref, "doi", "") or "").strip()
     if raw_doi and normalize_doi(raw_doi):
-        doi = re.sub(r"^(?:https?://)?(?:dx\.)?(?:doi\.org/)|^doi:\s*", "", raw_doi, flags=re.I)
+        doi = _DOI_PREFIX_RE.sub("", raw_doi)
     arx = normalize_arxiv(str(getattr(ref, "arxiv", "") or "")) if getattr(ref, "arxiv", None) else None
     return doi, arx
 
@@ -511,15 +550,21 @@ def _source_facts(text: str) -> tuple[frozenset[str], ...]:
     """DOIs, arXiv ids, versioned arXiv ids, hosts and normalised URLs written in one source text.
 
     Memoised: every saved prompt of a site carries the same homepage, so ``check --site`` reads it once."""
-    dois, arxiv = find_identifiers(text)
+    folded = search_folded(text)
+    dois, arxiv = find_identifiers_folded(text, folded)
     hosts: set[str] = set()
     urls: set[str] = set()
     for url in dict.fromkeys(urls_in(text)):  # each distinct URL once (a bibliography repeats its hosts)
-        host = host_of(url)
+        plain = _http_parts(url)  # split once for both (a URL found in text has no space or <> to strip)
+        if plain is None:
+            host, key = host_of(url), normalize_url(url)
+        else:
+            host, key = _without_www(plain[0]), _url_key(*plain)
         if host:
             hosts.add(host)
-        urls.add(normalize_url(url))
-    return frozenset(dois), frozenset(arxiv), frozenset(_versioned_arxiv(text)), frozenset(hosts), frozenset(urls)
+        urls.add(key)
+    return (frozenset(dois), frozenset(arxiv), frozenset(_versioned_arxiv(text, folded)), frozenset(hosts),
+            frozenset(urls))
 
 
 _VERSIONED = r"(?:arxiv\s*[:/]?\s*|arxiv\.org/(?:abs|pdf)/)(\d{4}\.\d{4,5}v\d+)"
@@ -527,8 +572,9 @@ _VERSIONED_RE = re.compile(_VERSIONED, re.I)
 _VERSIONED_FOLDED_RE = re.compile(_VERSIONED)
 
 
-def _versioned_arxiv(text: str) -> set[str]:
-    folded = search_folded(text)  # the same matches, found several times faster (see search_folded)
+def _versioned_arxiv(text: str, folded: str | None) -> set[str]:
+    """Versioned arXiv ids in ``text``; ``folded`` is ``search_folded(text)``: the same matches, found several
+    times faster."""
     matches = _VERSIONED_RE.finditer(text) if folded is None else _VERSIONED_FOLDED_RE.finditer(folded)
     return {m.group(1).lower() for m in matches}
 

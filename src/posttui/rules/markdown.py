@@ -216,6 +216,8 @@ def parse_segment(text: str) -> SegmentInfo:
         pos = e
     if pos < len(text):
         scanner.scan(pos, len(text))
+    if any(kind == "html" for kind, _, _ in blocks):
+        scanner.raw_html_blocks([(s, e) for kind, s, e in blocks if kind == "html"])
     code_all = sorted(code + scanner.code)
     masked = _mask(text, sorted(code_all + scanner.hidden))
     prose = _mask(masked, scanner.math) if scanner.math else masked
@@ -555,6 +557,21 @@ class _InlineScanner:
                 return s + 1  # not a tag to CommonMark (``<a/x="<script>">``): what is inside may still be one
             return e
         return s + 1
+
+    def raw_html_blocks(self, ranges: list[tuple[int, int]]) -> None:
+        """Every tag inside an HTML block. A page leaves such a block raw (CommonMark, and kramdown without
+        ``parse_block_html``), so backticks, dollars or brackets there hide nothing: a ``<div>`` line followed by
+        a backquoted ``<a href="javascript:...">`` is a live link, not a code span."""
+        text = self.text
+        known = {tag.start for tag in self.html}
+        added = False
+        for s, e in ranges:
+            for m in _HTML_TAG_RE.finditer(text, s, e):
+                if m.start() not in known:
+                    self.html.append(Html(m.start(), m.end(), m.group(2).lower(), bool(m.group(1)), m.group(3)))
+                    added = True
+        if added:
+            self.html.sort(key=lambda tag: tag.start)
 
     def _link(self, s: int, image: bool, end: int, depth: int) -> int:
         text = self.text

@@ -28,13 +28,16 @@ def load(
     site: "str | Path | Site | None" = None,
     config: "Config | None" = None,
     check_dump_form: bool = True,
+    feedparser_dicts: bool = True,
 ) -> Paper:
     """Open a paper from an arXiv id/URL, a saved prompt, or a local directory/archive/.tex file.
 
     ``site`` (a :class:`~posttui.site.Site`, or the folder of one: it must be a Jekyll site) supplies the group file
     and the homepage unless ``group``/``homepage`` name them explicitly. ``authors`` is an already-matched
     ``authors.yaml``; ``metadata`` a YAML or Atom XML file when it does not sit beside the source.
-    ``check_dump_form=False`` skips a saved prompt's YAML re-dump check (for callers that never re-render it).
+    ``check_dump_form=False`` skips a saved prompt's YAML re-dump check (for callers that never re-render it), and
+    ``feedparser_dicts=False`` reads its metadata as plain dicts (for callers that never dump it; see
+    :func:`~posttui.yamlio.load_yaml`).
     """
     from ..config import load_config
 
@@ -52,8 +55,8 @@ def load(
         from .saved_prompt import is_saved_prompt, load_saved_prompt
 
         if path.is_file() and is_saved_prompt(path):
-            return _ignoring(load_saved_prompt(path, check_dump_form=check_dump_form), explicit, "a saved prompt carries its own metadata, authors "
-                             "and homepage")
+            paper = load_saved_prompt(path, check_dump_form=check_dump_form, feedparser_dicts=feedparser_dicts)
+            return _ignoring(paper, explicit, "a saved prompt carries its own metadata, authors and homepage")
         from .local import load_local
 
         return load_local(path, metadata=metadata, group=group, authors=authors, homepage=homepage, config=config)

@@ -186,11 +186,14 @@ def split_saved_prompt(text: str, path: str | Path = "<prompt>") -> tuple[dict[s
     return blocks, values
 
 
-def parse_saved_prompt(text: str, path: str | Path = "<prompt>", *, check_dump_form: bool = True) -> Paper:
+def parse_saved_prompt(text: str, path: str | Path = "<prompt>", *, check_dump_form: bool = True,
+                       feedparser_dicts: bool = True) -> Paper:
     """A Paper from the text of a saved prompt (with or without the ``{% raw %}`` wrapper).
 
     ``check_dump_form`` re-dumps the two YAML blocks to warn when a re-rendered prompt would differ; a caller that
     never re-renders the prompt (the checker) skips that round trip, which costs more than the parse itself.
+    ``feedparser_dicts=False`` gives metadata of plain dicts (see :func:`~posttui.yamlio.load_yaml`): for a caller
+    that only reads the entry's fields and never dumps it.
     """
     if not text.strip():
         raise SavedPromptError("saved prompt is empty", path=path, hint="give a prompt saved by the site")
@@ -202,11 +205,13 @@ def parse_saved_prompt(text: str, path: str | Path = "<prompt>", *, check_dump_f
             hint="the site saves prompts as '{% raw %}' + newline + prompt + newline + '{% endraw %}'",
         )
     blocks, values = split_saved_prompt(prompt, path)
-    metadata = load_yaml(blocks["metadata"], f"{path} (its '2. Paper Metadata' block)", error=SavedPromptError)
+    metadata = load_yaml(blocks["metadata"], f"{path} (its '2. Paper Metadata' block)", error=SavedPromptError,
+                         feedparser_dicts=feedparser_dicts)
     if not hasattr(metadata, "get"):
         raise _missing(path, "metadata", " (it is not a YAML mapping)")
     check_authors(metadata, f"{path} (its '2. Paper Metadata' block)", error=SavedPromptError)
-    authors = load_yaml(blocks["authors"], f"{path} (its '5. Author Information' block)", error=SavedPromptError)
+    authors = load_yaml(blocks["authors"], f"{path} (its '5. Author Information' block)", error=SavedPromptError,
+                        feedparser_dicts=feedparser_dicts)
     if not isinstance(authors, dict):
         raise _missing(path, "authors", " (the Full Authors List is not a YAML mapping)")
     parts = PromptParts(**values, wrapped=wrapped)
@@ -244,9 +249,9 @@ def _check_names(paper: Paper, path: str | Path) -> None:
     paper.post_name  # noqa: B018 - DATE-ID from the metadata date and the featured id; raises SourceError
 
 
-def load_saved_prompt(path: str | Path, *, check_dump_form: bool = True) -> Paper:
+def load_saved_prompt(path: str | Path, *, check_dump_form: bool = True, feedparser_dicts: bool = True) -> Paper:
     """Read a saved prompt file into a Paper whose ``parts`` re-render it byte for byte (see
-    :func:`parse_saved_prompt` for ``check_dump_form``)."""
+    :func:`parse_saved_prompt` for ``check_dump_form`` and ``feedparser_dicts``)."""
     path = Path(path)
     try:
         with open(path, encoding="utf-8", newline="") as handle:
@@ -255,7 +260,7 @@ def load_saved_prompt(path: str | Path, *, check_dump_form: bool = True) -> Pape
         raise SavedPromptError(f"is not UTF-8 text ({exc.reason} at byte {exc.start})", path=path) from None
     except OSError as exc:
         raise SavedPromptError(f"cannot be read: {exc.strerror}", path=path) from None
-    return parse_saved_prompt(text, path, check_dump_form=check_dump_form)
+    return parse_saved_prompt(text, path, check_dump_form=check_dump_form, feedparser_dicts=feedparser_dicts)
 
 
 # ----- the parts file written by `posttui unpack` ----------------------------------------------------------------

@@ -42,6 +42,16 @@ def test_pt050_safe_html_and_html_in_code_are_fine():
     assert run(text, select="PT050") == []
 
 
+def test_pt050_backticks_hide_nothing_inside_an_html_block():
+    """A line that opens an HTML block keeps the next lines raw too: the backquoted tag is live on the page."""
+    text = with_sentence('<div class="note">\n`<a href="javascript:alert(1)">x</a>`\n</div>')
+    found = run(text, select="PT050")
+    assert [span_text(text, f) for f in found] == ['<a href="javascript:alert(1)">']
+    assert "javascript:" not in fix(text, CTX).text
+    apart = with_sentence('<div class="note"></div>\n\nIn a paragraph, `<a href="javascript:alert(1)">` is code.')
+    assert run(apart, select="PT050") == []
+
+
 def test_pt050_script_block():
     text = with_sentence("<script>\nalert(1)\n</script>")
     assert rules_of(run(text, select="PT050")) == ["PT050"]
