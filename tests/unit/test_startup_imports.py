@@ -62,12 +62,14 @@ def test_opening_the_resolver_imports_no_http_stack():
     assert "urllib.request" not in modules
 
 
-def test_lean_prompt_imports_no_generation_app_or_network_client(tmp_path):
+def test_lean_prompt_imports_no_generation_app_feedparser_or_network_client(tmp_path):
     from pathlib import Path
 
     bundle = Path(__file__).resolve().parents[2] / "examples" / "synthetic-paper"
     modules = imported("prompt", str(bundle), "--lean", "--out", str(tmp_path / "lean.txt"))
     assert (tmp_path / "lean.txt").is_file()
     assert not [m for m in modules if m.split(".")[0] in ("asyncio", "google", "textual", "markdown_it", "rich")]
+    # the metadata's feedparser tags are read as plain dicts: neither feedparser nor the HTTP stack it imports
+    assert not [m for m in modules if m.split(".")[0] in ("feedparser", "ssl", "http", "email")]
     assert not [m for m in modules if m.startswith(("posttui.cli.generate", "posttui.llm", "posttui.tui",
                                                     "posttui.session", "posttui.rules", "posttui.workflow"))]
