@@ -8,6 +8,7 @@ The reference parsers, the checker and the offline writer all rely on these func
 from __future__ import annotations
 
 import re
+from typing import Iterator
 from urllib.parse import unquote
 
 # New-style (0704.0001 .. 2511.10640, 4 or 5 digits after the dot) and old-style (archive[.SUB]/YYMMNNN) ids.
@@ -125,17 +126,18 @@ def search_folded(text: str) -> str | None:
 
 def find_identifiers(text: str) -> tuple[set[str], set[str]]:
     """All DOIs and arXiv ids written anywhere in ``text`` (normalised), as ``(dois, arxiv_ids)``."""
-    return find_identifiers_folded(text, search_folded(text))
+    return find_dois(text), {_canonical_arxiv(m.group("id")) for m in arxiv_matches(text, search_folded(text))}
 
 
-def find_identifiers_folded(text: str, folded: str | None) -> tuple[set[str], set[str]]:
-    """:func:`find_identifiers` given ``search_folded(text)``, for a caller that searches the folded text again
-    (lower-casing a whole paper costs as much as the search)."""
-    dois = {trim_doi(m.group(0)).lower() for m in DOI_IN_TEXT_RE.finditer(text)}
-    # the canonical id does not depend on the case it was written in, so the folded text's match is as good
-    matches = ARXIV_IN_TEXT_RE.finditer(text) if folded is None else _ARXIV_IN_FOLDED_TEXT_RE.finditer(folded)
-    arxiv = {_canonical_arxiv(m.group("id")) for m in matches}
-    return dois, arxiv
+def find_dois(text: str) -> set[str]:
+    """Every DOI written in ``text``, normalised."""
+    return {trim_doi(m.group(0)).lower() for m in DOI_IN_TEXT_RE.finditer(text)}
+
+
+def arxiv_matches(text: str, folded: str | None) -> Iterator[re.Match]:
+    """The matches of ``ARXIV_IN_TEXT_RE`` in ``text``; in ``folded`` (``search_folded(text)``) when given: the same
+    places and the same ids in lower case (the canonical id does not depend on the case it was written in)."""
+    return ARXIV_IN_TEXT_RE.finditer(text) if folded is None else _ARXIV_IN_FOLDED_TEXT_RE.finditer(folded)
 
 
 def doi_url(doi: str) -> str:

@@ -88,62 +88,124 @@ _SCAN_RE = re.compile(
 )
 
 
+def _comment_start(text: str, start: int) -> int:
+    """Where the first ``%`` comment at or after ``start`` begins (-1 if none), for text without verbatim
+    (``\\verb``, verbatim or comment environments): a ``%`` after an odd run of backslashes is escaped (each
+    backslash escapes the next character, so the run's last one escapes the ``%``); ``start`` must begin a line
+    or follow an unescaped ``%``."""
+    find = text.find
+    while True:
+        at = find("%", start)
+        if at <= 0:
+            return at
+        run = at
+        while run > 0 and text[run - 1] == "\\":
+            run -= 1
+        if not (at - run) & 1:
+            return at
+        start = at + 1
+
+
+def _strip_plain_comments(text: str) -> str:
+    """:func:`strip_comments` for text without verbatim (see :func:`_comment_start`): each line cut at its first
+    unescaped ``%``, found by jumping from ``%`` to ``%`` instead of reading every backslash command."""
+    pieces: list[str] = []
+    pos = 0
+    while True:
+        at = _comment_start(text, pos)
+        if at < 0:
+            pieces.append(text[pos:])
+            return "".join(pieces)
+        pieces.append(text[pos:at])
+        pos = text.find("\n", at)
+        if pos < 0:
+            return "".join(pieces)
+
+
 def strip_comments(text: str) -> str:
     """Remove ``%`` comments and ``comment`` environments, keeping every newline (line numbers stay valid).
 
     ``\\%`` is a literal percent sign; ``%`` inside ``verbatim``/``lstlisting``/``minted`` and ``\\verb`` is kept.
+    Only the lines that hold ``\\verb`` or such a ``\\begin`` (and an environment's lines up to its end) are read
+    command by command; the stretches between them (most papers: the whole text) take the plain path.
     """
-    lines = text.split("\n")
     out: list[str] = []
-    in_env: str | None = None
-    for line in lines:
-        piece = ""
-        pos = 0
-        while True:
-            if in_env is not None:
-                end = line.find(f"\\end{{{in_env}}}", pos)
-                if end < 0:
-                    if in_env != "comment":
-                        piece += line[pos:]
-                    break
-                stop = end + len(in_env) + 6
+    pos = 0  # the start of a line outside any environment; text before it is done
+    for special in _VERBATIM_MARK_RE.finditer(text):
+        if special.start() < pos:
+            continue  # on a line already read
+        start = text.rfind("\n", pos, special.start()) + 1 or pos
+        out.append(_strip_plain_comments(text[pos:start]))
+        in_env: str | None = None
+        while True:  # this line, then every line up to the end of an environment it opens
+            end = text.find("\n", start)
+            piece, in_env = _strip_line(text[start:] if end < 0 else text[start:end], in_env)
+            out.append(piece)
+            if end < 0:
+                return "".join(out)
+            out.append("\n")
+            start = end + 1
+            if in_env is None:
+                break
+        pos = start
+    out.append(_strip_plain_comments(text[pos:]))
+    return "".join(out)
+
+
+_VERBATIM_MARK_RE = re.compile(r"\\verb|\\begin\s*\{(?:verbatim|Verbatim|lstlisting|minted|comment)")
+"""Where :data:`_SCAN_RE` may find a token other than ``%`` and escapes (a few more places too): a line without
+a match has no ``\\verb`` or verbatim/comment environment to track."""
+
+
+def _strip_line(line: str, in_env: str | None) -> tuple[str, str | None]:
+    """One line without its comment, read command by command from inside ``in_env`` (or outside any environment
+    when None), and the environment still open at its end."""
+    piece = ""
+    pos = 0
+    while True:
+        if in_env is not None:
+            end = line.find(f"\\end{{{in_env}}}", pos)
+            if end < 0:
                 if in_env != "comment":
-                    piece += line[pos:stop]
-                pos = stop
-                in_env = None
-                continue
-            if "%" not in line and "\\verb" not in line and "\\begin" not in line:
-                piece += line[pos:]
+                    piece += line[pos:]
                 break
-            m = _SCAN_RE.search(line, pos)
-            if m is None:
-                piece += line[pos:]
-                break
-            token = m.group(0)
-            if token == "%":
+            stop = end + len(in_env) + 6
+            if in_env != "comment":
+                piece += line[pos:stop]
+            pos = stop
+            in_env = None
+            continue
+        if "%" not in line and "\\verb" not in line and "\\begin" not in line:
+            piece += line[pos:]
+            break
+        m = _SCAN_RE.search(line, pos)
+        if m is None:
+            piece += line[pos:]
+            break
+        token = m.group(0)
+        if token == "%":
+            piece += line[pos : m.start()]
+            break
+        if m.group("env"):
+            env = m.group("env")
+            if env != "comment":
+                piece += line[pos : m.end()]
+            else:
                 piece += line[pos : m.start()]
-                break
-            if m.group("env"):
-                env = m.group("env")
-                if env != "comment":
-                    piece += line[pos : m.end()]
-                else:
-                    piece += line[pos : m.start()]
-                pos = m.end()
-                in_env = env
-                continue
-            if token.startswith("\\verb") and len(token) > 2 and token[2:].startswith("erb"):
-                delim_at = m.end()
-                if delim_at < len(line):
-                    close = line.find(line[delim_at], delim_at + 1)
-                    stop = close + 1 if close >= 0 else len(line)
-                    piece += line[pos:stop]
-                    pos = stop
-                    continue
-            piece += line[pos : m.end()]
             pos = m.end()
-        out.append(piece)
-    return "\n".join(out)
+            in_env = env
+            continue
+        if token.startswith("\\verb") and len(token) > 2 and token[2:].startswith("erb"):
+            delim_at = m.end()
+            if delim_at < len(line):
+                close = line.find(line[delim_at], delim_at + 1)
+                stop = close + 1 if close >= 0 else len(line)
+                piece += line[pos:stop]
+                pos = stop
+                continue
+        piece += line[pos : m.end()]
+        pos = m.end()
+    return piece, in_env
 
 
 # Conditionals that are macros with arguments (no matching \fi) and must not be counted as \if...\fi pairs.

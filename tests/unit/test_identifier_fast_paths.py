@@ -105,6 +105,12 @@ def test_identifier_search_equals_the_plain_patterns_on_generated_entries(pieces
     assert seen == len(pieces) ** 3
 
 
+def test_every_arxiv_pattern_needs_one_of_the_prefilter_literals():
+    for literals in R._ARXIV_NEEDS:
+        assert all(any(short in literal for short in R._ARXIV_ANY_NEED) for literal in literals), literals
+    assert len(R._ARXIV_NEEDS) == len(R._ARXIV_CMDS)
+
+
 @pytest.mark.parametrize("text", [
     "", "%", "% only a comment", "  % indented comment\n\\bibitem{a} x%\n", "\\bibitem{a} 50\\% off %\n%c\n%d",
     "a\n%c", "a\n\t %c\nb", "x%  \ny\\%\nz%\t", "%a\n%b\n%c\n", "\n\n%\n", "100%20encoded%",
@@ -162,10 +168,11 @@ def plain_host_of(url: str) -> str:
 
 
 def plain_source_facts(text: str):
-    from posttui.ids import find_identifiers
+    from posttui.ids import ARXIV_IN_TEXT_RE, DOI_IN_TEXT_RE, trim_doi
     from posttui.rules.context import _VERSIONED_RE, urls_in
 
-    dois, arxiv = find_identifiers(text)
+    dois = {trim_doi(m.group(0)).lower() for m in DOI_IN_TEXT_RE.finditer(text)}
+    arxiv = {_canonical_arxiv(m.group("id")) for m in ARXIV_IN_TEXT_RE.finditer(text)}
     urls = set(urls_in(text))
     return (frozenset(dois), frozenset(arxiv), frozenset(m.group(1).lower() for m in _VERSIONED_RE.finditer(text)),
             frozenset(h for h in map(plain_host_of, urls) if h), frozenset(map(plain_normalize_url, urls)))
@@ -212,6 +219,23 @@ def test_source_facts_equal_the_plain_definition_on_hostile_text():
     ])
     _source_facts.cache_clear()
     assert _source_facts(text) == plain_source_facts(text)
+
+
+def test_source_facts_equal_the_plain_definition_on_generated_arxiv_text():
+    """Versioned ids are looked for only where an arXiv id starts: every mix of prefixes, paths, old- and new-style
+    ids, versions and case, folded and (with a dotless i) not."""
+    import random
+
+    from posttui.rules.context import _source_facts
+
+    pieces = ["arxiv", "ArXiv", "ARXIV", ":", "/", " ", "\n", ".org/abs/", ".org/pdf/", ".org/html/", ".ORG/ABS/", "2101.00001",
+              "2101.0001", "2101.123456", "v2", "V3", "v", "hep-th/", "9901001", "math.AG/", "arxiv/", "0601001", "1",
+              ".", "x", "e-print", "\u0131"]
+    rng = random.Random(14)
+    for _ in range(6000):
+        text = "".join(rng.choice(pieces) for _ in range(rng.randint(1, 14)))
+        _source_facts.cache_clear()
+        assert _source_facts(text) == plain_source_facts(text), text
 
 
 def test_source_facts_equal_the_plain_definition_on_the_corpus(corpus_site):
@@ -427,6 +451,28 @@ def test_bibitem_heads_of_the_corpus_read_as_read_group_reads_them(corpus_site, 
     assert fast == [parsed_entries(bbl) for bbl in bbls]
 
 
+_PLAIN_BRACED = r"\{(?:[^{}\\]|\\.)*\}"
+for _depth in range(2):
+    _PLAIN_BRACED = rf"\{{(?:[^{{}}\\]|\\.|{_PLAIN_BRACED})*\}}"
+PLAIN_BIBITEM_HEAD = re.compile(
+    rf"\\bibitem[ \t\r\n]*(?:\[((?:[^{{}}\[\]\\]|\\.|{_PLAIN_BRACED})*)\][ \t\r\n]*)?\{{([^{{}}\\]*)\}}", re.S
+)
+"""The head regex one character at a time, every repeat free to give characters back."""
+
+
+def test_bibitem_head_regex_equals_the_character_by_character_one():
+    import random
+
+    pieces = ["\\bibitem", "[", "]", "{", "}", "\\", "\\{", "\\]", "\\}", "a", "b c", " ", "\n", "\r\n", "~", "(2016)"]
+    texts = list(HOSTILE_HEADS)
+    rng = random.Random(14)
+    texts += ["\\bibitem" + "".join(rng.choice(pieces) for _ in range(rng.randint(0, 30))) for _ in range(20000)]
+    for text in texts:
+        for start in {0, text.find("\\bibitem", 1)} - {-1}:
+            fast, plain = R._BIBITEM_HEAD.match(text, start), PLAIN_BIBITEM_HEAD.match(text, start)
+            assert (fast and (fast.span(), fast.groups())) == (plain and (plain.span(), plain.groups())), text
+
+
 # ----- YAML: the one-pass construction ----------------------------------------------------------------------------
 HOSTILE_YAML = [
     "a: 1\nb: [x, 2.5, null, true, 2021-01-01, 0x1F, yes, ~]\nc: {d: e}\n", "", "# only a comment\n", "plain\n",
@@ -482,3 +528,153 @@ def test_one_pass_yaml_construction_of_every_corpus_block(corpus_site):
         for text in (blocks["metadata"], blocks["authors"]):
             expected = yaml.load(text, Loader=yamlio._LimitedLoader)  # noqa: S506 - the safe loader under test
             assert same_plain(yamlio.load_yaml(text), expected), path.name
+
+
+# ----- comment stripping: the plain path between verbatim lines -------------------------------------------------
+_TOKEN_SCAN = re.compile(
+    r"\\(?:verb\*?(?![A-Za-z])|begin\s*\{(?P<env>verbatim\*?|Verbatim\*?|lstlisting|minted|comment)\}|.)|%", re.S)
+
+
+def plain_strip_comments(text: str) -> str:
+    """strip_comments as it was: every line read token by token (each escape, ``%``, ``\\verb``, environment)."""
+    out = []
+    in_env = None
+    for line in text.split("\n"):
+        piece, pos = "", 0
+        while True:
+            if in_env is not None:
+                end = line.find(f"\\end{{{in_env}}}", pos)
+                if end < 0:
+                    piece += "" if in_env == "comment" else line[pos:]
+                    break
+                stop = end + len(in_env) + 6
+                piece += "" if in_env == "comment" else line[pos:stop]
+                pos, in_env = stop, None
+                continue
+            m = _TOKEN_SCAN.search(line, pos)
+            if m is None:
+                piece += line[pos:]
+                break
+            if m.group(0) == "%":
+                piece += line[pos:m.start()]
+                break
+            if m.group("env"):
+                piece += line[pos:m.start() if m.group("env") == "comment" else m.end()]
+                pos, in_env = m.end(), m.group("env")
+                continue
+            if m.group(0)[1:5] == "verb" and m.end() < len(line):
+                close = line.find(line[m.end()], m.end() + 1)
+                stop = close + 1 if close >= 0 else len(line)
+                piece += line[pos:stop]
+                pos = stop
+                continue
+            piece += line[pos:m.end()]
+            pos = m.end()
+        out.append(piece)
+    return "\n".join(out)
+
+
+HOSTILE_TEX = [
+    "", "%", "\\", "\\%", "\\\\%", "\\\\\\%x", "\\\\\\\\% c", "a % b\nc", "a \\% b % c\n\\%% d\n",
+    "line\\\n% next", "x%\r\ny\\%\r\nz\\\\%\r\n", "\r\n%\r\n", "%\n%\n%",
+    "\\verb|%| % c\n\\verb*+%+ %d\n\\verbatim % e\n\\verb", "\\verb%x%y % z", "\\\\verb|%| x",
+    "a\n\\begin{verbatim}\n% kept \\end{verbatim} % cut\n% cut\n",
+    "\\begin{comment} gone % \n gone \\end{comment} kept % cut\nafter %x",
+    "\\begin {lstlisting}% kept\n%kept\n\\end{lstlisting}%cut", "\\begin\n{verbatim}\n%cut",
+    "\\begin{minted}{python}\n# 100%\n\\end{minted}\n50% cut", "\\begin{Verbatim*}\n%\n\\end{Verbatim*}%c",
+    "\\begin{verbatim}\nnever closed % kept\n", "\\iffalse % x\n\\fi", "% \\begin{verbatim}\n% still a comment",
+    "\\url{https://x.org/a%20b} % c", "\\begin{comment}\\begin{verbatim}\n%\n\\end{comment}%c",
+]
+
+
+@pytest.mark.parametrize("text", HOSTILE_TEX, ids=range(len(HOSTILE_TEX)))
+def test_comment_stripping_equals_the_token_scan_on_hostile_tex(text):
+    from posttui.latex import strip_comments
+
+    for variant in (text, text.replace("\n", "\r\n"), f"plain % line\n{text}\nplain \\% line % c"):
+        assert strip_comments(variant) == plain_strip_comments(variant), variant
+
+
+def test_comment_stripping_equals_the_token_scan_on_generated_tex():
+    import random
+
+    from posttui.latex import strip_comments
+
+    pieces = ["a", " ", "%", "\\", "\\\\", "\\%", "\n", "\r\n", "|", "+", "{", "}", "*", "\\verb", "\\verb*",
+              "\\begin{verbatim}", "\\end{verbatim}", "\\begin{comment}", "\\end{comment}", "\\begin {minted}",
+              "\\end{minted}", "\\begin{lstlisting}", "\\end{lstlisting}", "verbatim", "\\emph{x}"]
+    rng = random.Random(14)
+    for _ in range(4000):
+        text = "".join(rng.choice(pieces) for _ in range(rng.randint(0, 40)))
+        assert strip_comments(text) == plain_strip_comments(text), text
+
+
+def test_comment_stripping_of_every_corpus_paper(corpus_site):
+    from posttui.latex import strip_comments
+    from posttui.sources.saved_prompt import load_saved_prompt
+
+    prompts = sorted((corpus_site / "prompts" / "content").glob("*.txt"))
+    assert len(prompts) >= 50
+    for path in prompts:
+        text = path.read_text(encoding="utf-8")
+        tex = load_saved_prompt(path, check_dump_form=False, feedparser_dicts=False).site_tex
+        for variant in (text, tex):
+            assert strip_comments(variant) == plain_strip_comments(variant), path.name
+
+
+# ----- the configuration passed through instead of read for every paper ----------------------------------------
+def test_context_with_the_callers_config_reads_no_config_and_equals_the_plain_context(corpus_site, monkeypatch):
+    import posttui.resolve as resolve
+    from posttui.config import load_config
+    from posttui.rules.context import CheckContext
+    from posttui.sources import load
+
+    config = load_config()
+    prompts = sorted((corpus_site / "prompts" / "content").glob("*.txt"))[:6]
+    plain = [CheckContext.from_paper(load(str(p), site=corpus_site)) for p in prompts]
+
+    def no_second_read(*args, **kwargs):
+        raise AssertionError("the configuration was read again")
+
+    monkeypatch.setattr(resolve, "load_config", no_second_read)
+    for path, expected in zip(prompts, plain):
+        paper = load(str(path), site=corpus_site, config=config)
+        assert CheckContext.from_paper(paper, config=config) == expected, path.name
+        assert "references" in vars(paper)  # kept on the paper, as Paper.references keeps it
+    resolved = load(str(prompts[0]), site=corpus_site, config=config)
+    refs = resolved.references = []  # already read (as `check --resolve` reads them): used as they are
+    assert CheckContext.from_paper(resolved, config=config).references == {} and resolved.references is refs
+
+
+# ----- a context's identifier keys: normalised once ----------------------------------------------------------
+HOSTILE_REF_IDS = [
+    ("10.1000/ABC", "2101.00001"), (" https://doi.org/10.1000/a%2Fb ", "arXiv:2101.00001v2"),
+    ("doi: 10.1000/x.", "ARXIV:HEP-TH/9901001V2"), ("DX.DOI.ORG/10.1093/MNRAS/X)", "math.ag/0601001"),
+    ("http://dx.doi.org/10.5555/(a)b)", "https://arxiv.org/abs/2101.00002v3"), ("doi:https://doi.org/10.1/x", "hep-th/9901001"),
+    ("not a doi", "not an id"), ("", ""), ("10.12/ä", "2101.123456"), ("https://doi.org/not-a-doi", "arxiv.org/pdf/2101.00003.pdf"),
+]
+
+
+@pytest.mark.parametrize("raw", HOSTILE_REF_IDS, ids=range(len(HOSTILE_REF_IDS)))
+def test_cited_keys_are_the_plain_normal_forms(raw):
+    from types import SimpleNamespace
+
+    from posttui.ids import normalize_arxiv
+    from posttui.rules.context import _DOI_PREFIX_RE, _cited_keys
+
+    ref = SimpleNamespace(doi=raw[0], arxiv=raw[1])
+    raw_doi = raw[0].strip()
+    doi = _DOI_PREFIX_RE.sub("", raw_doi) if raw_doi and normalize_doi(raw_doi) else None
+    arxiv = normalize_arxiv(raw[1]) if raw[1] else None
+    assert _cited_keys(ref) == (doi, arxiv, normalize_doi(doi) if doi else None)
+    assert arxiv is None or normalize_arxiv(arxiv) == arxiv  # a context takes the entry's id as it is
+
+
+def test_normalised_arxiv_ids_of_the_corpus_are_normal_forms(corpus_site):
+    from posttui.ids import normalize_arxiv
+    from posttui.rules.context import cited_identifiers
+
+    for _, bbl in corpus_bbls(corpus_site):
+        for ref in R.parse_bbl(bbl):
+            arxiv = cited_identifiers(ref)[1]
+            assert arxiv is None or normalize_arxiv(arxiv) == arxiv, ref.key

@@ -158,7 +158,7 @@ def _context(source: str | None, site, cache: dict, args):
 
             resolution = resolve_paper(paper, network=True)
             print(f"posttui: {source}: references: {resolution.summary(paper.references)}", file=sys.stderr)
-        ctx = CheckContext.from_paper(paper, model=args.model, image_model=args.image_model)
+        ctx = CheckContext.from_paper(paper, model=args.model, image_model=args.image_model, config=config)
         for note in (*paper.warnings, *ctx.notes):
             print(f"posttui: {source}: {note}", file=sys.stderr)
         cache[key] = ctx

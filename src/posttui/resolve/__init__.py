@@ -86,13 +86,16 @@ def resolve_paper(paper: "Paper", *, network: bool | None = None, config: Config
     return resolution
 
 
-def resolve_cached(paper: "Paper", refs: "ReferenceList") -> "ReferenceList":
-    """The hook behind ``Paper.references``: apply what the cache knows (no network unless configured)."""
-    try:
-        config = load_config()
-    except PosttuiError as exc:
-        paper.note(f"references not resolved: {exc}")
-        return refs
+def resolve_cached(paper: "Paper", refs: "ReferenceList", *, config: Config | None = None) -> "ReferenceList":
+    """The hook behind ``Paper.references``: apply what the cache knows (no network unless configured).
+
+    ``config``: the configuration a caller has already read (the checker, once per run), else it is read here."""
+    if config is None:
+        try:
+            config = load_config()
+        except PosttuiError as exc:
+            paper.note(f"references not resolved: {exc}")
+            return refs
     try:
         resolution = resolve_references(paper, refs, config=config, network=None)
     except PosttuiError as exc:  # pragma: no cover - the resolver turns service failures into notes

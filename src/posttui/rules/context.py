@@ -16,7 +16,7 @@ from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, Iterable, Mapping
 from urllib.parse import urlsplit
 
-from ..ids import find_identifiers_folded, normalize_arxiv, normalize_doi, search_folded
+from ..ids import _canonical_arxiv, arxiv_matches, find_dois, normalize_arxiv, normalize_doi, search_folded
 
 from ..authors import is_social, preferred_url
 from ..claims import claims_image, without_image
@@ -24,6 +24,7 @@ from ..latex import clean_tex
 from ..postformat import BEGIN_MARKER, END_MARKER
 
 if TYPE_CHECKING:
+    from ..config import Config
     from ..paper import Paper
 
 
@@ -353,11 +354,14 @@ class CheckContext:
         extra_arxiv: Iterable[str] = (),
         extra_versions: Iterable[str] = (),
         extra_links: Iterable[str] = (),
+        normal_dois: Iterable[str] = (),
+        normal_arxiv: Iterable[str] = (),
         **kwargs: Any,
     ) -> "CheckContext":
         """Build a context whose known identifiers and hosts come from raw source texts (bbl, TeX, homepage...),
-        plus identifiers found elsewhere (``extra_versions`` as written: ``2103.12345v2``) and the hosts and URLs
-        of ``extra_links`` and of the author links."""
+        plus identifiers found elsewhere (``extra_versions`` as written: ``2103.12345v2``; ``normal_dois`` and
+        ``normal_arxiv`` already as normalize_doi/normalize_arxiv give them) and the hosts and URLs of
+        ``extra_links`` and of the author links."""
         dois: set[str] = set()
         arxiv: set[str] = set()
         versions: set[str] = set()
@@ -380,6 +384,8 @@ class CheckContext:
             norm = normalize_arxiv(ident or "")
             if norm:
                 arxiv.add(norm)
+        dois.update(normal_dois)
+        arxiv.update(normal_arxiv)
         for url in [*(u for links in (kwargs.get("author_links") or {}).values() for u in links), *extra_links]:
             host = host_of(url)
             if host:
@@ -395,8 +401,10 @@ class CheckContext:
         )
 
     @classmethod
-    def from_paper(cls, paper: "Paper", *, model: str | None = None, image_model: str | None = None) -> "CheckContext":
-        """Gather the context from a paper bundle (any source :func:`posttui.load` accepts)."""
+    def from_paper(cls, paper: "Paper", *, model: str | None = None, image_model: str | None = None,
+                   config: "Config | None" = None) -> "CheckContext":
+        """Gather the context from a paper bundle (any source :func:`posttui.load` accepts); ``config`` is the
+        configuration when the caller has read it (else the references' resolver reads it)."""
         from ..errors import PosttuiError
         from ..prompt import output_template
 
@@ -417,15 +425,15 @@ class CheckContext:
             ),
             None,
         )
-        refs = attempt("references", lambda: paper.references, None) or []
-        identifiers = [cited_identifiers(ref) for ref in refs]
-        references = CitedWorks(refs, identifiers)
+        refs = attempt("references", lambda: _references(paper, config), None) or []
+        keyed = [_cited_keys(ref) for ref in refs]
+        references = CitedWorks(refs, [(doi, arxiv) for doi, arxiv, _ in keyed])
         ref_dois: list[str] = []
         ref_arxiv: list[str] = []
         ref_versions: list[str] = []
-        for ref, (doi, arxiv) in zip(refs, identifiers):
-            if doi:
-                ref_dois.append(doi)
+        for ref, (_, arxiv, doi_key) in zip(refs, keyed):
+            if doi_key:
+                ref_dois.append(doi_key)
             if arxiv:
                 ref_arxiv.append(arxiv)
             version = str(getattr(ref, "arxiv_version", "") or "")
@@ -455,8 +463,9 @@ class CheckContext:
         member_links = _member_links(paper.members)
         return cls.from_sources(
             texts=(paper.bbl, paper.bib, clean_tex(paper.site_tex), metadata_text, paper.homepage),
-            extra_dois=ref_dois,
-            extra_arxiv=ref_arxiv + ([paper.arxiv_id] if paper.arxiv_id else []),
+            normal_dois=ref_dois,
+            normal_arxiv=ref_arxiv,
+            extra_arxiv=[paper.arxiv_id] if paper.arxiv_id else [],
             extra_versions=ref_versions,
             extra_links=member_links,
             template=template,
@@ -468,6 +477,18 @@ class CheckContext:
             references=references,
             notes=tuple(notes),
         )
+
+
+def _references(paper: "Paper", config: "Config | None") -> list:
+    """``paper.references``, resolved with ``config`` when given, so a caller that read the configuration once
+    (``check --site``) does not have it read again for every paper."""
+    if config is None or "references" in vars(paper):  # not given, or already read (``check --resolve``)
+        return paper.references
+    from ..references import references_of
+    from ..resolve import resolve_cached
+
+    paper.references = resolve_cached(paper, references_of(paper), config=config)  # what Paper.references does
+    return paper.references
 
 
 def _member_links(members: Any) -> list[str]:
@@ -529,12 +550,20 @@ _DOI_PREFIX_RE = re.compile(r"^(?:https?://)?(?:dx\.)?(?:doi\.org/)|^doi:\s*", r
 
 def cited_identifiers(ref: Any) -> tuple[str | None, str | None]:
     """The DOI (resolver prefix removed) and arXiv id (normalised) of a bibliography entry, or None."""
-    doi = None
+    return _cited_keys(ref)[:2]
+
+
+def _cited_keys(ref: Any) -> tuple[str | None, str | None, str | None]:
+    """:func:`cited_identifiers` and ``normalize_doi`` of the DOI (what a context compares), which is the
+    validity test's own result unless a resolver prefix was removed (normalize_arxiv gives normal forms already)."""
+    doi = key = None
     raw_doi = str(getattr(ref, "doi", "") or "").strip()
-    if raw_doi and normalize_doi(raw_doi):
-        doi = _DOI_PREFIX_RE.sub("", raw_doi)
+    norm = normalize_doi(raw_doi) if raw_doi else None
+    if norm:
+        doi, prefixes = _DOI_PREFIX_RE.subn("", raw_doi)
+        key = norm if not prefixes else normalize_doi(doi)
     arx = normalize_arxiv(str(getattr(ref, "arxiv", "") or "")) if getattr(ref, "arxiv", None) else None
-    return doi, arx
+    return doi, arx, key
 
 
 def _surname(author: str) -> str:
@@ -551,7 +580,8 @@ def _source_facts(text: str) -> tuple[frozenset[str], ...]:
 
     Memoised: every saved prompt of a site carries the same homepage, so ``check --site`` reads it once."""
     folded = search_folded(text)
-    dois, arxiv = find_identifiers_folded(text, folded)
+    matches = list(arxiv_matches(text, folded))
+    arxiv = {_canonical_arxiv(m.group("id")) for m in matches}
     hosts: set[str] = set()
     urls: set[str] = set()
     for url in dict.fromkeys(urls_in(text)):  # each distinct URL once (a bibliography repeats its hosts)
@@ -563,8 +593,8 @@ def _source_facts(text: str) -> tuple[frozenset[str], ...]:
         if host:
             hosts.add(host)
         urls.add(key)
-    return (frozenset(dois), frozenset(arxiv), frozenset(_versioned_arxiv(text, folded)), frozenset(hosts),
-            frozenset(urls))
+    return (frozenset(find_dois(text)), frozenset(arxiv), frozenset(_versioned_arxiv(text, folded, matches)),
+            frozenset(hosts), frozenset(urls))
 
 
 _VERSIONED = r"(?:arxiv\s*[:/]?\s*|arxiv\.org/(?:abs|pdf)/)(\d{4}\.\d{4,5}v\d+)"
@@ -572,11 +602,18 @@ _VERSIONED_RE = re.compile(_VERSIONED, re.I)
 _VERSIONED_FOLDED_RE = re.compile(_VERSIONED)
 
 
-def _versioned_arxiv(text: str, folded: str | None) -> set[str]:
-    """Versioned arXiv ids in ``text``; ``folded`` is ``search_folded(text)``: the same matches, found several
-    times faster."""
-    matches = _VERSIONED_RE.finditer(text) if folded is None else _VERSIONED_FOLDED_RE.finditer(folded)
-    return {m.group(1).lower() for m in matches}
+def _versioned_arxiv(text: str, folded: str | None, arxiv: list[re.Match]) -> set[str]:
+    """Versioned arXiv ids in ``text``, given ``folded`` (``search_folded(text)``) and ``arxiv``, the matches of
+    :func:`~posttui.ids.arxiv_matches` in the same text: each versioned id starts where one of those does, so the
+    pattern is tried there instead of searched for in the whole text.
+
+    A match of the versioned pattern is one of the arXiv pattern (same start, same alternatives in the same order, a
+    stricter id), and can start inside no match of either: after its ``arxiv`` a match holds only separators,
+    ``.org/abs/``-like paths and the id, and the one id with letters (old style, ``archive/NNNNNNN``) cannot go on
+    into a new-style versioned id."""
+    pattern, searched = (_VERSIONED_RE, text) if folded is None else (_VERSIONED_FOLDED_RE, folded)
+    found = (pattern.match(searched, m.start()) for m in arxiv)
+    return {v.group(1).lower() for v in found if v}
 
 
 def _flatten(value: Any) -> str:
