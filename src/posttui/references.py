@@ -18,7 +18,8 @@ import re
 from bisect import bisect_left
 from dataclasses import dataclass, field
 from dataclasses import fields as dataclass_fields
-from functools import lru_cache
+from functools import cached_property, lru_cache
+from threading import RLock
 from typing import TYPE_CHECKING, Iterable
 from urllib.parse import unquote
 
@@ -449,12 +450,22 @@ _INITIALS = re.compile(r"^(?:[A-Z][a-z]?\.[\s\-]*|[A-Z](?:[\s\-]+|$)){1,4}$")
 _SURNAME_INITIALS = re.compile(r"^(?P<sur>.+?)\s+(?P<ini>(?:[A-Z][a-z]?\.[\s\-]*|[A-Z](?:[\s\-]+|$))+)$")
 _ET_AL = re.compile(r",?\s*(?:\bet\.?\s*al\b\.?|\band others\b)\s*\.?$", re.I)
 _JR = re.compile(r"^(?:jr|sr|ii|iii|iv)\.?$", re.I)
+_AND = re.compile(r",?\s+(?:and|&)\s+")
+_NOT_IN_NAMES = re.compile(r"[\d()\[\]=]")
+_LEADING_INITIALS = re.compile(r"^((?:[A-Z][.\-]?\s*)+)(?=\s\S)")
+_UNDOTTED_INITIAL = re.compile(r"\b([A-Z])(?![.\-\w])")
+
+
+def _may_end_et_al(text: str) -> bool:
+    """False only when :data:`_ET_AL` cannot match ``text`` (it needs "al" or "others"): skips most searches."""
+    folded = search_folded(text)
+    return folded is None or "al" in folded or "others" in folded
 
 
 def _plausible_name(name: str) -> bool:
     """A formatted-name token, not a title or venue that leaked into the author block."""
     words = name.split()
-    return 0 < len(words) <= 6 and not re.search(r"[\d()\[\]=]", name) and len(name) <= 60
+    return 0 < len(words) <= 6 and not _NOT_IN_NAMES.search(name) and len(name) <= 60
 
 
 def split_authors(block: str) -> list[str]:
@@ -464,15 +475,17 @@ def split_authors(block: str) -> list[str]:
     ``Family, I.; Family, I.`` (semicolons); stops at the first token that cannot be a name.
     """
     text = " ".join(block.replace("\u00a0", " ").split()).strip(" .,;:")
-    text = _ET_AL.sub("", text).strip(" .,;")
+    if _may_end_et_al(text):
+        text = _ET_AL.sub("", text)
+    text = text.strip(" .,;")
     if not text:
         return []
     if ";" in text:
         tokens = [t.strip() for t in text.split(";")]
     else:
-        text = re.sub(r",?\s+(?:and|&)\s+", ", ", text)
+        text = _AND.sub(", ", text)
         tokens = [t.strip() for t in text.split(",")]
-    tokens = [_ET_AL.sub("", t).strip() for t in tokens]
+    tokens = [(_ET_AL.sub("", t) if _may_end_et_al(t) else t).strip() for t in tokens]
     tokens = [t for t in tokens if t]
     initials = [bool(_INITIALS.match(t)) for t in tokens]
     # "Handley, W. J., Hobson, M. P." : every other token is initials -> surname-first pairs
@@ -494,12 +507,14 @@ def split_authors(block: str) -> list[str]:
         if not _plausible_name(token):
             break
         names.append(" ".join(token.split()))
-    return [_dot_initials(n) for n in names if n and not _ET_AL.fullmatch(n)]
+    return [_dot_initials(n) for n in names if n and not (_may_end_et_al(n) and _ET_AL.fullmatch(n))]
 
 
 def _dot_initials(name: str) -> str:
     """``A. N Lasenby`` -> ``A. N. Lasenby``: a trailing full stop lost to list punctuation is put back."""
-    return re.sub(r"^((?:[A-Z][.\-]?\s*)+)(?=\s\S)", lambda m: re.sub(r"\b([A-Z])(?![.\-\w])", r"\1.", m.group(1)), name)
+    if not "A" <= name[:1] <= "Z":  # the pattern starts with a capital: most names skip the search
+        return name
+    return _LEADING_INITIALS.sub(lambda m: _UNDOTTED_INITIAL.sub(r"\1.", m.group(1)), name)
 
 
 # --- one \bibitem ----------------------------------------------------------------------------------------------
@@ -508,6 +523,8 @@ _NEWBLOCK = re.compile(r"\\newblock\b")
 _BIBINFO = re.compile(r"\\bibinfo\s*\{\s*(\w+)\s*\}\s*")
 _EM_GROUP = re.compile(r"\{\\(?:em|it|itshape|sl)\b\s*")
 _EMPH = re.compile(r"\\(?:emph|textit|textsl)\s*")
+_EM_SWITCH = re.compile(r"^\\(?:em|it|itshape|sl)\b\s*")
+_ONLY_ET_AL = re.compile(r"\s*et\.?[~\s]*al\.?,?\s*")
 
 
 def _bibinfo_fields(body: str) -> dict[str, list[str]]:
@@ -529,21 +546,53 @@ def _first_emph(text: str) -> tuple[str, int, int] | None:
     for m in _EM_GROUP.finditer(text):
         group = _read_group(text, m.start())
         if group:
-            found.append((re.sub(r"^\\(?:em|it|itshape|sl)\b\s*", "", group[0]), m.start(), group[1]))
+            found.append((_EM_SWITCH.sub("", group[0]), m.start(), group[1]))
     for item in sorted(found, key=lambda f: f[1]):
-        if not re.fullmatch(r"\s*et\.?[~\s]*al\.?,?\s*", item[0]):
+        if not _ONLY_ET_AL.fullmatch(item[0]):
             return item
     return None
 
 
+_MN_DOI = re.compile(r"\\mn@doi\s*(?:\[[^\]]*\])?\s*\{[^{}]*\}")
+_MN_EPRINT = re.compile(r"\\mn@eprint\s*\{[^{}]*\}\s*\{[^{}]*\}")
+_DOI_URL_CMD = re.compile(r"\\(?:doi|url)\s*\{[^{}]*\}")
+_EPRINT_CMD = re.compile(r"\\eprint\s*\{[^{}]*\}(?:\s*\{[^{}]*\})?")
+_LINK_CMD = re.compile(r"\\(?:href|Eprint)\s*")
+_ID_LINK_TEXT = re.compile(rf"(?:arxiv\s*:\s*)?(?:{ARXIV_ID}|10\.\S+)(?:v\d+)?(?:\s*\[[^\]]*\])?\.?", re.I)
+_BARE_URL = re.compile(r"(?:https?://|www\.)\S+")
+_ARXIV_TEXT = re.compile(r"\barxiv\s*:\s*\S+", re.I)
+_BARE_DOI = re.compile(r"\b10\.\d{4,9}/\S+")
+
+
 def _strip_ids(body: str) -> str:
-    """The body with identifier/link commands removed, so their digits are not read as years or titles."""
-    body = re.sub(r"\\mn@doi\s*(?:\[[^\]]*\])?\s*\{[^{}]*\}", " ", body)
-    body = re.sub(r"\\mn@eprint\s*\{[^{}]*\}\s*\{[^{}]*\}", " ", body)
-    body = re.sub(r"\\(?:doi|url)\s*\{[^{}]*\}", " ", body)
-    body = re.sub(r"\\eprint\s*\{[^{}]*\}(?:\s*\{[^{}]*\})?", " ", body)
+    """The body with identifier/link commands removed, so their digits are not read as years or titles.
+
+    Each removal runs only when the body holds the literal its pattern cannot match without."""
+    if "\\mn@doi" in body:
+        body = _MN_DOI.sub(" ", body)
+    if "\\mn@eprint" in body:
+        body = _MN_EPRINT.sub(" ", body)
+    if "\\doi" in body or "\\url" in body:
+        body = _DOI_URL_CMD.sub(" ", body)
+    if "\\eprint" in body:
+        body = _EPRINT_CMD.sub(" ", body)
+    if "\\href" in body or "\\Eprint" in body:
+        body = _strip_links(body)
+    if "http" in body or "www." in body:
+        body = _BARE_URL.sub(" ", body)
+    folded = search_folded(body)
+    if folded is None or "arxiv" in folded:
+        body = _ARXIV_TEXT.sub(" ", body)
+    if "10." in body:
+        body = _BARE_DOI.sub(" ", body)
+    return body
+
+
+def _strip_links(body: str) -> str:
+    """``\\href{target}{text}`` and ``\\Eprint{target}{text}`` without the target, and without the text when it
+    is only the identifier itself (``arXiv:1401.4064``, ``10.1/x``, ``1506.03812``) or a URL."""
     out, pos = [], 0
-    for m in re.finditer(r"\\(?:href|Eprint)\s*", body):
+    for m in _LINK_CMD.finditer(body):
         if m.start() < pos:
             continue
         first = _read_group(body, m.end())
@@ -551,20 +600,13 @@ def _strip_ids(body: str) -> str:
             continue
         second = _read_group(body, _skip_ws(body, first[1]))
         out.append(body[pos : m.start()])
-        target = first[0]
         text = second[0] if second else ""
-        # keep link text unless it is only the identifier itself ("arXiv:1401.4064", "10.1/x", "1506.03812")
         plain = latex_to_text(text)
-        is_id = not plain or bool(re.fullmatch(rf"(?:arxiv\s*:\s*)?(?:{ARXIV_ID}|10\.\S+)(?:v\d+)?(?:\s*\[[^\]]*\])?\.?",
-                                               plain, re.I)) or plain.lower().startswith(("http", "doi:", "arxiv:"))
+        is_id = not plain or bool(_ID_LINK_TEXT.fullmatch(plain)) or plain.lower().startswith(("http", "doi:", "arxiv:"))
         out.append(" " if is_id else f" {{{text}}} ")
         pos = second[1] if second else first[1]
     out.append(body[pos:])
-    body = "".join(out)
-    body = re.sub(r"(?:https?://|www\.)\S+", " ", body)
-    body = re.sub(r"\barxiv\s*:\s*\S+", " ", body, flags=re.I)
-    body = re.sub(r"\b10\.\d{4,9}/\S+", " ", body)
-    return body
+    return "".join(out)
 
 
 def _label_year(label: str) -> str:
@@ -603,39 +645,61 @@ def _tidy(ref: Reference) -> Reference:
     return ref
 
 
-def _text_field(name: str) -> property:
+def _text_field(name: str, pending: str) -> property:
+    """A text field of :class:`_BibitemReference`, read with its group (``pending`` names the group's marker)."""
     slot = f"_{name}"
 
     def get(self):
-        if self.__dict__.get("_pending") is not None:
-            self._read_text()
+        if pending in self.__dict__:
+            self._read_group(pending)
         return self.__dict__[slot]
 
     def set(self, value):
-        if self.__dict__.get("_pending") is not None:
-            self._read_text()
+        if pending in self.__dict__:  # read first, so a later read cannot overwrite the assignment
+            self._read_group(pending)
         self.__dict__[slot] = value
 
     return property(get, set, doc=f"{name}, read from the entry's LaTeX on first use")
 
 
+_NAMES_PENDING = "_pending"
+"""Marker of an entry whose authors and year are not read yet (the value is its :class:`_EntrySource`)."""
+_TITLES_PENDING = "_pending_titles"
+"""Marker of an entry whose title and journal are not read yet (the same :class:`_EntrySource`)."""
+_READ_LOCK = RLock()
+"""Held while an entry's group is read: the app reads references from worker threads too."""
+
+
 class _BibitemReference(Reference):
-    """A ``\\bibitem`` entry whose text fields (authors, year, title, journal) are read on first use.
+    """A ``\\bibitem`` entry whose text fields are read on first use, in two independent groups.
 
     Keys and identifiers are read at once (cheap regexes); turning the formatted LaTeX into text is most of the
-    cost of parsing a .bbl and only the panes, the lean prompt and a few fixes need it, not the checker's
-    context. Reading it later runs exactly the same code, so the values are the same.
+    cost of parsing a .bbl. The checker's context needs none of it, the lean prompt's reference table and the
+    cited-work adapter only the authors and year, the panes everything. Authors/year and title/journal are
+    read by separate functions that depend only on the entry's source (never on each other's results), so
+    reading one group, both, or the two in either order gives the same values as reading them together.
     """
 
-    authors = _text_field("authors")
-    year = _text_field("year")
-    title = _text_field("title")
-    journal = _text_field("journal")
+    authors = _text_field("authors", _NAMES_PENDING)
+    year = _text_field("year", _NAMES_PENDING)
+    title = _text_field("title", _TITLES_PENDING)
+    journal = _text_field("journal", _TITLES_PENDING)
 
-    def _read_text(self) -> None:
-        label, body = self.__dict__.pop("_pending")
-        _read_bibitem_text(self, label, body)
-        _tidy(self)
+    def _read_group(self, marker: str) -> None:
+        with _READ_LOCK:  # a second thread waits for the values instead of seeing the unread defaults
+            source = self.__dict__.get(marker)
+            if source is None:  # another thread read them while this one waited
+                return
+            if marker == _NAMES_PENDING:
+                _read_bibitem_names(self, source)
+                other = _TITLES_PENDING
+            else:
+                _read_bibitem_titles(self, source)
+                other = _NAMES_PENDING
+            if self.__dict__.get(other) is source:
+                # the unread group keeps the label and body (all an unread entry ever held), not these readings
+                self.__dict__[other] = _EntrySource(source.label, source.body)
+            del self.__dict__[marker]  # only now: until the values are stored, readers come here and wait
 
     def __eq__(self, other):  # equal to a plain Reference with the same values, as before
         if not isinstance(other, Reference):
@@ -656,55 +720,170 @@ def _reference_from_bibitem(key: str, label: str, body: str, raw: str) -> Refere
         doi = _clean_doi(m.group(1)) if m and normalize_doi(m.group(1)) else ""
     arxiv, version = find_arxiv(body)
     ref = _BibitemReference(key=key, doi=doi, arxiv=arxiv, arxiv_version=version, url=find_url(body), raw=raw)
-    ref.__dict__["_pending"] = (label, body)
+    source = _EntrySource(label, body)
+    ref.__dict__[_NAMES_PENDING] = source
+    ref.__dict__[_TITLES_PENDING] = source
     return ref
 
 
+_QUOTED_TITLE = re.compile(r"``(.+?)(?:,)?''", re.S)
+_JOURNAL_TITLE = re.compile(r"\\JournalTitle\s*(?=\{)")
+_MN_DOI_LABEL = re.compile(r"\\mn@doi\s*\[([^\]]*)\]")
+_EMPH_FOLLOWS = re.compile(r"\{\\it\b|\\textit")
+
+
+class _EntrySource:
+    """One ``\\bibitem``'s label and formatted body, with the readings both text groups use, each made once."""
+
+    def __init__(self, label: str, body: str):
+        self.label = label
+        self.body = body
+
+    def __eq__(self, other):  # the same entry text, whatever has been read from it so far
+        if not isinstance(other, _EntrySource):
+            return NotImplemented
+        return (self.label, self.body) == (other.label, other.body)
+
+    def __hash__(self) -> int:
+        return hash((self.label, self.body))
+
+    def __repr__(self) -> str:
+        return f"_EntrySource({self.label!r}, {self.body!r})"
+
+    @cached_property
+    def info(self) -> dict[str, list[str]]:
+        return _bibinfo_fields(self.body)
+
+    @cached_property
+    def stripped(self) -> str:
+        return _strip_ids(self.body)
+
+    @cached_property
+    def segments(self) -> list[str]:
+        return _NEWBLOCK.split(self.stripped)
+
+    @cached_property
+    def plain(self) -> str:
+        """The whole identifier-free entry as text (the year fallback and mnras-style names read it)."""
+        return latex_to_text(self.stripped)
+
+    @cached_property
+    def springer_authors(self) -> list[str]:
+        """Springer Nature's sn-jnl: ``\\bauthor{\\bsnm{Family}, \\binits{I.}}`` as ``I. Family``."""
+        names = []
+        if "\\bsnm" in self.body:
+            for m in re.finditer(r"\\bauthor\s*(?=\{)", self.body):
+                g = _read_group(self.body, m.end())
+                if g:
+                    family, initials = _springer_field(g[0], "bsnm"), _springer_field(g[0], "binits")
+                    if family:
+                        names.append(f"{initials} {family}".strip())
+        return names
+
+    @property
+    def names_before_run_in(self) -> bool:
+        """Whether the Springer or ``\\bibinfo{author}`` fields already gave the authors (then a run-in entry's
+        text before its title is not read as names, and a lone emphasised group or the mnras venue is not taken
+        as the journal)."""
+        return bool(self.springer_authors or self.info.get("author"))
+
+    @cached_property
+    def run_in(self) -> tuple:
+        """Where a run-in entry (no ``\\newblock``) has its title: ``(title, title_start, venue, emph)``: the
+        title's LaTeX and offset (``None`` without one), the emphasised group after it, the first one at all."""
+        stripped = self.stripped
+        quoted = _QUOTED_TITLE.search(stripped)
+        emph = _first_emph(stripped)
+        if quoted and (not emph or quoted.start() < emph[1]):
+            return quoted.group(1), quoted.start(), _first_emph(stripped[quoted.end():]), emph
+        if emph:
+            venue = _first_emph(stripped[emph[2]:])
+            if _EMPH_FOLLOWS.search(stripped[emph[1] : emph[1] + 8]) or venue:
+                return emph[0], emph[1], venue, emph
+        return None, None, None, emph
+
+
 def _read_bibitem_text(ref: Reference, label: str, body: str) -> None:
-    """Authors, year, title and journal of one ``\\bibitem`` from its formatted LaTeX."""
-    info = _bibinfo_fields(body)
-    stripped = _strip_ids(body)
-    ref.year = _label_year(label)
-    if not ref.year and info.get("year"):
+    """Authors, year, title and journal of one ``\\bibitem`` from its formatted LaTeX (both groups at once)."""
+    source = _EntrySource(label, body)
+    _read_bibitem_names(ref, source)
+    _read_bibitem_titles(ref, source)
+
+
+def _store(ref: Reference, **values) -> None:
+    """Set text fields without going through the lazy properties (which would start another read)."""
+    if isinstance(ref, _BibitemReference):
+        for name, value in values.items():
+            ref.__dict__[f"_{name}"] = value
+    else:
+        for name, value in values.items():
+            setattr(ref, name, value)
+
+
+def _read_bibitem_names(ref: Reference, source: _EntrySource) -> None:
+    """Authors and year of one ``\\bibitem`` (everything the reference table and the cited-work adapter need)."""
+    info, body = source.info, source.body
+    year = _label_year(source.label)
+    if not year and info.get("year"):
         y = _YEAR.search(info["year"][0])
-        ref.year = y.group(1) if y else ""
-
+        year = y.group(1) if y else ""
+    authors: list[str] = []
     if "\\bsnm" in body:
-        _read_springer(ref, body)
-    if info.get("author") and not ref.authors:
-        ref.authors = [" ".join(latex_to_text(a).split()) for a in info["author"]]
-        ref.authors = [names[0] if (names := split_authors(a)) else a for a in ref.authors]
-    if info.get("title"):
-        ref.title = latex_to_text(info["title"][0])
-    journals = [j for j in info.get("journal", []) if "\\bibinfo" not in j]
-    m = re.search(r"\\JournalTitle\s*(?=\{)", body)
-    if m and _read_group(body, m.end()):
-        journals.insert(0, _read_group(body, m.end())[0])
-    if journals:
-        ref.journal = latex_to_text(journals[0])
+        authors = list(source.springer_authors)
+        year = year or _springer_field(body, "byear")[:4]
+    if info.get("author") and not authors:
+        authors = [" ".join(latex_to_text(a).split()) for a in info["author"]]
+        authors = [names[0] if (names := split_authors(a)) else a for a in authors]
+    segments = source.segments
+    if not authors:
+        if len(segments) > 1:  # natbib plainnat/unsrtnat/aasjournal-with-newblock: authors. \newblock title. ...
+            authors = split_authors(latex_to_text(segments[0]))
+        else:
+            authors = _run_in_names(source)
+    if not year:
+        years = _YEAR.findall(source.plain)
+        year = years[-1] if years else ""
+    _store(ref, authors=authors, year=year)
 
-    segments = _NEWBLOCK.split(stripped)
-    if len(segments) > 1:  # natbib plainnat/unsrtnat/aasjournal-with-newblock: authors. \newblock title. \newblock venue
-        if not ref.authors:
-            ref.authors = split_authors(latex_to_text(segments[0]))
-        if not ref.title:
-            ref.title = latex_to_text(segments[1])
-        if not ref.journal:
+
+def _read_bibitem_titles(ref: Reference, source: _EntrySource) -> None:
+    """Title and journal of one ``\\bibitem``, tidied (list punctuation dropped, a book title is not a venue)."""
+    info, body = source.info, source.body
+    title = journal = ""
+    if "\\bsnm" in body:
+        title = _springer_field(body, "batitle") or _springer_field(body, "bbtitle")
+        journal = _springer_field(body, "bjtitle")
+    if info.get("title"):
+        title = latex_to_text(info["title"][0])
+    journals = [j for j in info.get("journal", []) if "\\bibinfo" not in j]
+    m = _JOURNAL_TITLE.search(body)
+    group = _read_group(body, m.end()) if m else None
+    if group:
+        journals.insert(0, group[0])
+    if journals:
+        journal = latex_to_text(journals[0])
+
+    segments = source.segments
+    if len(segments) > 1:
+        if not title:
+            title = latex_to_text(segments[1])
+        if not journal:
             for seg in segments[2:] or segments[1:2]:
                 emph = _first_emph(seg)
                 if emph:
-                    ref.journal = latex_to_text(emph[0])
+                    journal = latex_to_text(emph[0])
                     break
     else:
-        _read_run_in(ref, stripped, body)
+        title, journal = _run_in_titles(source, title, journal)
 
-    if not ref.year:
-        years = _YEAR.findall(latex_to_text(stripped))
-        ref.year = years[-1] if years else ""
-    if not ref.journal:
-        m = re.search(r"\\mn@doi\s*\[([^\]]*)\]", body)
+    if not journal:
+        m = _MN_DOI_LABEL.search(body)
         if m and "arxiv" not in m.group(1).lower():
-            ref.journal = latex_to_text(m.group(1))
+            journal = latex_to_text(m.group(1))
+    title, journal = _trim(title), _trim(journal)
+    if journal and journal == title:  # an emphasised book title is not a venue
+        journal = ""
+    _store(ref, title=title, journal=journal)
 
 
 def _springer_field(body: str, name: str) -> str:
@@ -713,60 +892,41 @@ def _springer_field(body: str, name: str) -> str:
     return latex_to_text(g[0]) if g else ""
 
 
-def _read_springer(ref: Reference, body: str) -> None:
-    """Springer Nature's sn-jnl: ``\\bauthor{\\bsnm{Family}, \\binits{I.}}``, ``\\batitle``, ``\\bjtitle``."""
-    for m in re.finditer(r"\\bauthor\s*(?=\{)", body):
-        g = _read_group(body, m.end())
-        if g:
-            family, initials = _springer_field(g[0], "bsnm"), _springer_field(g[0], "binits")
-            if family:
-                ref.authors.append(f"{initials} {family}".strip())
-    ref.title = ref.title or _springer_field(body, "batitle") or _springer_field(body, "bbtitle")
-    ref.journal = ref.journal or _springer_field(body, "bjtitle")
-    ref.year = ref.year or _springer_field(body, "byear")[:4]
+def _run_in_names(source: _EntrySource) -> list[str]:
+    """Names of a style without ``\\newblock``: the text before the title (JHEP/utphys ``{\\it title}``, IEEE
+    ````title,''``), before a lone emphasised venue, or (mnras, no title) before the year."""
+    _, title_start, _, emph = source.run_in
+    stripped = source.stripped
+    if title_start is not None:
+        return split_authors(latex_to_text(stripped[:title_start]))
+    if emph:  # a single emphasised group is the venue: the names come before it
+        return split_authors(latex_to_text(stripped[: emph[1]]))
+    text = source.plain  # mnras: "{Audren} B., {Lesgourgues} J., 2013, ..." -> the names end at the year
+    m = _YEAR.search(text)
+    return split_authors(text[: m.start()] if m else text.split(".", 1)[0])
 
 
-_QUOTED_TITLE = re.compile(r"``(.+?)(?:,)?''", re.S)
-
-
-def _read_run_in(ref: Reference, stripped: str, body: str) -> None:
-    """Styles without ``\\newblock``: JHEP/utphys (``{\\it title}``), IEEE (````title,''``), mnras (no title)."""
-    quoted = _QUOTED_TITLE.search(stripped)
-    emph = _first_emph(stripped)
-    title_start = None
-    if quoted and (not emph or quoted.start() < emph[1]):
-        if not ref.title:
-            ref.title = latex_to_text(quoted.group(1))
-        title_start = quoted.start()
-        after = stripped[quoted.end():]
-        venue = _first_emph(after)
-        if venue and not ref.journal:
-            ref.journal = latex_to_text(venue[0])
-    elif emph and (re.search(r"\{\\it\b|\\textit", stripped[emph[1] : emph[1] + 8]) or _first_emph(stripped[emph[2]:])):
-        if not ref.title:
-            ref.title = latex_to_text(emph[0])
-        title_start = emph[1]
-        after = stripped[emph[2]:]
-        venue = _first_emph(after)
-        if venue and not ref.journal:
-            ref.journal = latex_to_text(venue[0])
-    if not ref.authors:
-        if title_start is not None:
-            ref.authors = split_authors(latex_to_text(stripped[:title_start]))
-        elif emph:  # a single emphasised group is the venue: the names come before it
-            ref.authors = split_authors(latex_to_text(stripped[: emph[1]]))
-            if not ref.journal:
-                ref.journal = latex_to_text(emph[0])
-        else:  # mnras: "{Audren} B., {Lesgourgues} J., 2013, ..." -> the names end at the year
-            text = latex_to_text(stripped)
-            m = _YEAR.search(text)
-            head = text[: m.start()] if m else text.split(".", 1)[0]
-            ref.authors = split_authors(head)
-            if not ref.journal and m:
-                rest = re.sub(r"^[a-z]\b", "", text[m.end():])
-                venue = rest.split(",")[0].strip()
-                if venue and not venue.isdigit() and len(venue) < 80:
-                    ref.journal = venue
+def _run_in_titles(source: _EntrySource, title: str, journal: str) -> tuple[str, str]:
+    """Title and venue of a style without ``\\newblock`` (see :func:`_run_in_names`); ``title`` and ``journal``
+    are what the entry's fields already gave, and win."""
+    title_tex, title_start, venue, emph = source.run_in
+    if title_start is not None:
+        if not title:
+            title = latex_to_text(title_tex)
+        if venue and not journal:
+            journal = latex_to_text(venue[0])
+    if not source.names_before_run_in and title_start is None:
+        if emph:
+            if not journal:
+                journal = latex_to_text(emph[0])
+        else:
+            m = _YEAR.search(source.plain)
+            if not journal and m:
+                rest = re.sub(r"^[a-z]\b", "", source.plain[m.end():])
+                venue_text = rest.split(",")[0].strip()
+                if venue_text and not venue_text.isdigit() and len(venue_text) < 80:
+                    journal = venue_text
+    return title, journal
 
 
 # ================================================================================================== biblatex ====

@@ -117,3 +117,37 @@ def test_non_canonical_metadata_block_is_warned_about(saved_prompt, capsys):
     assert main(["prompt", str(saved_prompt), "--saved"]) == 0
     captured = capsys.readouterr()
     assert "warning: the Paper Metadata block is not in yaml.dump form" in captured.err
+
+
+def _lean_both_ways(bundle: Path) -> tuple[str, str]:
+    """The lean prompt of ``bundle`` with its metadata read as FeedParserDicts and as plain dicts."""
+    from posttui.sources import load
+
+    tagged = build_prompt(load(bundle), "lean", model="m", image_model="i")
+    plain_paper = load(bundle, feedparser_dicts=False)
+    assert type(plain_paper.metadata) is dict
+    return tagged, build_prompt(plain_paper, "lean", model="m", image_model="i")
+
+
+def test_lean_prompt_is_the_same_from_plain_dict_metadata(saved_prompt, tmp_path):
+    """``prompt --lean`` reads the metadata as plain dicts (it never dumps them): the same prompt."""
+    bundle = tmp_path / "bundle"
+    assert main(["unpack", str(saved_prompt), str(bundle)]) == 0
+    tagged, plain = _lean_both_ways(bundle)
+    assert tagged == plain
+    example = Path(__file__).resolve().parents[2] / "examples" / "synthetic-paper"
+    tagged, plain = _lean_both_ways(example)
+    assert tagged == plain
+
+
+@pytest.mark.corpus
+def test_lean_prompt_is_the_same_from_plain_dict_metadata_on_the_corpus(corpus_site, tmp_path):
+    from posttui.sources.saved_prompt import unpack_saved_prompt
+
+    prompts = sorted((corpus_site / "prompts/content").glob("*.txt"))
+    for prompt in prompts:
+        bundle = tmp_path / prompt.stem
+        unpack_saved_prompt(prompt, bundle)
+        tagged, plain = _lean_both_ways(bundle)
+        assert tagged == plain, prompt.name
+    assert len(prompts) >= 50

@@ -221,6 +221,33 @@ def test_reference_table_without_references():
     assert reference_table([]) == "key | authors year | id"
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "plain  words\t\there \n\n\n  indented\n",
+        "windows\r\nline  ends\r\n\r\n\r\nand a lone\rreturn",
+        "no-break\xa0\xa0space  and  tabs\t",  # \xa0 is whitespace to str.split(), not to the [ \t]+ pattern
+        "em\u2003space, form\x0cfeed and vertical\x0btab  kept as they are",
+        "\x1c\x1d separators \x1e\x1f  \u3000 ideographic \u2028 line separator",
+        "Ünïcødé  text \t with   runs   \n\n\n\nonly",
+        "",
+    ],
+)
+def test_squeeze_fast_path_gives_what_the_per_line_regex_gives(text):
+    """_squeeze joins split lines when only spaces and tabs separate words; anything else takes the regex path."""
+    from posttui.lean import _BLANKS_RE, _SPACES_RE, _squeeze
+
+    lines = [_SPACES_RE.sub(" ", line).strip() for line in text.replace("\r\n", "\n").replace("\r", "\n").split("\n")]
+    assert _squeeze(text) == _BLANKS_RE.sub("\n\n", "\n".join(lines)).strip() + "\n"
+
+
+def test_the_whitespace_list_of_squeeze_is_complete():
+    from posttui.lean import _OTHER_WHITESPACE
+
+    assert set(_OTHER_WHITESPACE) == {chr(c) for c in range(0x110000) if chr(c).isspace()} - {" ", "\t", "\n"}
+    assert _OTHER_WHITESPACE[:7].isascii() and not any(c.isascii() for c in _OTHER_WHITESPACE[7:])
+
+
 # ----- templates ----------------------------------------------------------------------------------------------------
 def test_render_is_single_pass_and_rejects_unknown_placeholders():
     assert render("a {{x}} b", {"x": "{{x}}"}) == "a {{x}} b"

@@ -473,3 +473,215 @@ def test_identifier_prefilters_do_not_hide_an_identifier():
     assert find_arxiv("e-print 2003.12345v2") == ("2003.12345", "v2")
     assert find_arxiv("Müller 2020, ARXIV:2003.12345") == ("2003.12345", "")  # non-ASCII: no prefilter
     assert find_arxiv("Smith 2020, Nature") == ("", "")
+
+
+# ----- the two lazy text groups (authors/year and title/journal) ----------------------------------------------
+
+SPRINGER = r"""\begin{thebibliography}{2}
+\bibitem{sn1}
+\begin{barticle}
+\bauthor{\bsnm{M\"uller}, \binits{A.}},
+\bauthor{\bsnm{Smith}, \binits{J.}}:
+\batitle{A {Springer} title}.
+\bjtitle{J. Phys.} \bvolume{12}, \bfpage{1} (\byear{2020})
+\end{barticle}
+\bibitem{sn2}
+\bauthor{\binits{A.}}: \bbtitle{Only a book title}. \byear{2018b}
+\end{thebibliography}
+"""
+
+RUN_IN_CORNERS = r"""\begin{thebibliography}{9}
+\bibitem{lone} A.~Author and B.~Other, \emph{Phys. Rev. D} \textbf{12} (2001) 3.
+\bibitem{infoauthor} \bibinfo{author}{C.~Writer}, \emph{Venue only} (1999) 5.
+\bibitem{etal} D.~First {\em et~al.}, {\it The title} {\it Nucl. Phys. B} {\bf 1} (2010) 1.
+\bibitem{quoted} E.~Q.~Quoter, ``A quoted title,'' \emph{IEEE Trans.}, vol.~3, 2015.
+\bibitem{mnras2} {Audren} B., {Lesgourgues} J., 2013, J. Cosmology Astropart. Phys., 2, 001
+\bibitem{mnlabel} {Zed} Z., 2011, \mn@doi [Astron. J.] {10.1088/0004-6256/1/1/1}
+\bibitem{jtitle} F.~Author, \JournalTitle{Some Journal} \textbf{1}, 2 (2003).
+\bibitem{href} G.~Hreffer, \href{https://example.org/x}{The linked title}, 2019, \href{https://arxiv.org/abs/1901.00001}{arXiv:1901.00001}
+\bibitem{math} H.~Math, {\it Limits on $\sin^2 2\theta_{13}$ from \GB}, \emph{JHEP} \textbf{1} (2012) 2 [\eprint{1201.0001}].
+\bibitem{nodate} I.~Nodate, \emph{Undated}
+\bibitem{broken} J.~Broken, {\it unbalanced {title, 2004
+\bibitem{empty}
+\bibitem{unicode} K.~Ünïcødé and L.~Ñame, {\it Tïtle}, \emph{Jöurnal} (2022).
+\end{thebibliography}
+"""
+
+TEXT_FIELDS = ("authors", "year", "title", "journal")
+
+
+def _text_values(ref) -> tuple:
+    return tuple(getattr(ref, name) for name in TEXT_FIELDS)
+
+
+def _every_reading_order(bbl: str) -> list[tuple]:
+    """The text fields of every entry of ``bbl`` read all at once (a plain Reference), names first, titles
+    first, and after an assignment to the other group; all four must agree."""
+    from posttui.references import _TITLES_PENDING, _read_bibitem_text
+
+    names_first, titles_first, assigned, fresh = (parse_bbl(bbl) for _ in range(4))
+    for ref in names_first:
+        ref.authors, ref.year  # noqa: B018 - the read is the point
+    for ref in titles_first:
+        ref.title, ref.journal  # noqa: B018
+    rows = []
+    for a, b, c, d in zip(names_first, titles_first, assigned, fresh, strict=True):
+        eager = Reference(key=d.key)
+        source = vars(d)[_TITLES_PENDING]
+        _read_bibitem_text(eager, source.label, source.body)
+        expected = _text_values(eager)
+        assert _text_values(a) == expected, a.key
+        assert _text_values(b) == expected, b.key
+        title = c.title  # reads title and journal only; authors and year still come from the source
+        c.title = "Set by hand"
+        assert (c.authors, c.year, c.journal) == (expected[0], expected[1], expected[3]), c.key
+        assert c.title == "Set by hand" and title == expected[2]
+        rows.append(expected)
+    return rows
+
+
+@pytest.mark.parametrize("bbl", [MNRAS, AASJOURNAL, PLAINNAT, APSREV, JHEP_NUMBERED, IEEE_QUOTED, SPRINGER,
+                                 RUN_IN_CORNERS])
+def test_text_groups_read_in_any_order_agree_with_reading_both_at_once(bbl):
+    assert _every_reading_order(bbl)
+
+
+def test_run_in_corner_cases_keep_their_readings():
+    """Pins the run-in rules the split into two groups must keep: a lone emphasised group is the venue only
+    when the names came from the text (not from ``\\bibinfo{author}``), an ``\\mn@doi`` label is the journal,
+    the year falls back to the last one in the entry's text."""
+    refs = {r.key: r for r in parse_bbl(RUN_IN_CORNERS)}
+    assert (refs["lone"].authors, refs["lone"].journal) == (["A. Author", "B. Other"], "Phys. Rev. D")
+    assert (refs["infoauthor"].authors, refs["infoauthor"].journal) == (["C. Writer"], "")
+    assert (refs["etal"].title, refs["etal"].journal) == ("The title", "Nucl. Phys. B")
+    assert (refs["quoted"].title, refs["quoted"].year) == ("A quoted title", "2015")
+    assert refs["mnras2"].authors == ["B. Audren", "J. Lesgourgues"] and refs["mnras2"].year == "2013"
+    assert refs["mnlabel"].journal == "Astron. J." and refs["mnlabel"].year == "2011"
+    assert refs["jtitle"].journal == "Some Journal"
+    assert refs["href"].year == "2019" and refs["href"].arxiv == "1901.00001"
+    assert refs["math"].year == "2012" and refs["math"].authors == ["H. Math"] and refs["math"].journal == "JHEP"
+    assert (refs["nodate"].year, refs["nodate"].journal) == ("", "Undated")
+    assert _text_values(refs["empty"]) == ([], "", "", "")
+    springer = {r.key: r for r in parse_bbl(SPRINGER)}
+    assert springer["sn1"].authors == ["A. Müller", "J. Smith"] and springer["sn1"].year == "2020"
+    assert (springer["sn1"].title, springer["sn1"].journal) == ("A Springer title", "J. Phys.")
+    assert springer["sn2"].year == "2018"
+
+
+def test_the_lean_reference_table_reads_no_title_or_journal():
+    """The table needs authors and year only: the title/journal group stays unread (most of a big .bbl)."""
+    from posttui.lean import reference_table
+    from posttui.references import _NAMES_PENDING, _TITLES_PENDING
+
+    refs = parse_bbl(JHEP_NUMBERED + RUN_IN_CORNERS)
+    table = reference_table(refs)
+    assert all(_NAMES_PENDING not in vars(r) and _TITLES_PENDING in vars(r) for r in refs)
+    assert "lone | Author & Other 2001 | -" in table.splitlines()
+    assert [_text_values(r) for r in refs] == [_text_values(r) for r in parse_bbl(JHEP_NUMBERED + RUN_IN_CORNERS)]
+
+
+CORPUS_TEXT_DIGEST = "429d4dbf8eeb550c0ef4b8d7f36df627022e52b6e61abf9d7a56bc71fb51e367"
+"""sha256 of ``[key, authors, year, title, journal]`` of the corpus's 3,823 ``\\bibitem`` entries as the single
+eager reading gave them before the text fields were split into two lazy groups (main at 73fda40). A deliberate
+change to how names, years, titles or journals are read updates it; nothing else should."""
+
+
+@pytest.mark.corpus
+def test_corpus_text_fields_are_those_of_the_eager_reading(corpus_site):
+    import hashlib
+    import json
+
+    rows = []
+    for prompt in sorted((corpus_site / "prompts/content").glob("*.txt")):
+        m = BBL_BLOCK.search(prompt.read_text(encoding="utf-8"))
+        if m and "\\bibitem" in m.group(1):
+            rows += [[r.key, r.authors, r.year, r.title, r.journal] for r in parse_bbl(m.group(1), prompt.name)]
+    assert len(rows) == 3823
+    assert hashlib.sha256(json.dumps(rows, ensure_ascii=False).encode("utf-8")).hexdigest() == CORPUS_TEXT_DIGEST
+
+
+def test_an_entry_read_in_part_keeps_only_its_source_text():
+    """The checker reads authors and years only, of many papers: the readings made for them (identifier-free text,
+    its plain-text conversion) are not kept for a title nobody asks for."""
+    from posttui.references import _NAMES_PENDING, _TITLES_PENDING
+
+    ref = parse_bbl(MNRAS)[0]
+    ref.authors  # noqa: B018
+    source = vars(ref)[_TITLES_PENDING]
+    assert _NAMES_PENDING not in vars(ref)
+    assert set(vars(source)) == {"label", "body"}
+    assert source == vars(parse_bbl(MNRAS)[0])[_TITLES_PENDING]  # compared by the entry's text
+    assert ref.journal == "MNRAS" and _TITLES_PENDING not in vars(ref)
+
+
+@pytest.mark.corpus
+def test_every_corpus_bbl_reads_the_same_text_in_any_order(corpus_site):
+    count = 0
+    for prompt in sorted((corpus_site / "prompts/content").glob("*.txt")):
+        m = BBL_BLOCK.search(prompt.read_text(encoding="utf-8"))
+        if m and "\\bibitem" in m.group(1):
+            count += len(_every_reading_order(m.group(1)))
+    assert count > 1000
+
+
+@pytest.mark.parametrize(
+    ("block", "expected"),
+    [
+        ("A. Smith, B. Jones, ET AL.", ["A. Smith", "B. Jones"]),
+        ("A. Smith and Others", ["A. Smith"]),
+        ("A. Smith and otherſ", ["A. Smith"]),  # re.IGNORECASE equates the long s with s: no prefilter may skip it
+        ("Él Ñame and ſmith", ["Él Ñame", "ſmith"]),
+        ("A. B. Smith, C Jones", ["A. B. Smith", "C. Jones"]),
+        ("a. lower, B Upper", ["a. lower", "B. Upper"]),
+        ("", []),
+    ],
+)
+def test_split_authors_et_al_and_initials_whatever_the_case(block, expected):
+    assert split_authors(block) == expected
+
+
+@pytest.mark.parametrize(
+    ("body", "kept"),
+    [
+        (r"Smith, arXİv:2101.00001, 2020", "Smith,   2020"),  # dotted capital I: still an arXiv reference
+        (r"Smith, ARXIV : 2101.00001", "Smith,  "),
+        (r"Smith \href{http://x.org/2019}{2019 link} 2018", "Smith  {2019 link}  2018"),
+        (r"\Eprint{https://arxiv.org/abs/2101.00001}{2101.00001} www.example.org/2017 10.1000/xyz 2016 "
+         r"\url{http://a/2015}", "      2016  "),
+        (r"\mn@doi [MNRAS] {10.1/2} \mn@eprint {arXiv} {2101.00002} \doi{10.3/4} \eprint{2101.00003}", "       "),
+        ("Plain text 1999", "Plain text 1999"),
+    ],
+)
+def test_identifier_text_is_removed_before_names_and_years_are_read(body, kept):
+    from posttui.references import _strip_ids
+
+    assert _strip_ids(body) == kept
+
+
+def test_a_second_thread_waits_for_an_entry_being_read(monkeypatch):
+    """Two threads reading the same entry: the second gets the read values, never the unread defaults."""
+    import threading
+
+    from posttui import references
+
+    entered, release = threading.Event(), threading.Event()
+    real = references._read_bibitem_names
+
+    def slow_read(ref, source):
+        entered.set()
+        release.wait(10)
+        real(ref, source)
+
+    monkeypatch.setattr(references, "_read_bibitem_names", slow_read)
+    quill = parse_bbl(MNRAS)[0]
+    seen = {}
+    first = threading.Thread(target=lambda: seen.setdefault("first", quill.authors))
+    first.start()
+    assert entered.wait(10)
+    second = threading.Thread(target=lambda: seen.setdefault("second", quill.authors))
+    second.start()
+    second.join(0.2)  # without the lock the second thread would be done by now, with the defaults ([])
+    release.set()
+    first.join(10)
+    second.join(10)
+    assert seen["first"] == seen["second"] == ["T. R. Quill", "B. Varga", "P. K. Ostrowski"]

@@ -48,3 +48,28 @@ def test_checking_a_site_post_reads_no_bibliography_text(corpus_site):
     modules = imported("check", str(post), "--format", "json")
     assert "posttui.references" in modules  # keys and identifiers were read...
     assert "pylatexenc" not in modules  # ...but no entry's LaTeX was turned into text
+
+
+def test_opening_the_resolver_imports_no_http_stack():
+    """Every command that opens a paper consults the resolver's cache (offline by default); http.client, ssl and
+    urllib.request are imported only when a request is really made."""
+    probe = ("import json, sys\nbefore = set(sys.modules)\nimport posttui.resolve\n"
+             "print(json.dumps(sorted(set(sys.modules) - before)))")
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True).stdout
+    modules = json.loads(out.strip().splitlines()[-1])
+    assert "posttui.resolve.web" in modules
+    assert not [m for m in modules if m.split(".")[0] in ("ssl", "http", "email", "feedparser")]
+    assert "urllib.request" not in modules
+
+
+def test_lean_prompt_imports_no_generation_app_feedparser_or_network_client(tmp_path):
+    from pathlib import Path
+
+    bundle = Path(__file__).resolve().parents[2] / "examples" / "synthetic-paper"
+    modules = imported("prompt", str(bundle), "--lean", "--out", str(tmp_path / "lean.txt"))
+    assert (tmp_path / "lean.txt").is_file()
+    assert not [m for m in modules if m.split(".")[0] in ("asyncio", "google", "textual", "markdown_it", "rich")]
+    # the metadata's feedparser tags are read as plain dicts: neither feedparser nor the HTTP stack it imports
+    assert not [m for m in modules if m.split(".")[0] in ("feedparser", "ssl", "http", "email")]
+    assert not [m for m in modules if m.startswith(("posttui.cli.generate", "posttui.llm", "posttui.tui",
+                                                    "posttui.session", "posttui.rules", "posttui.workflow"))]

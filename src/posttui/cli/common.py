@@ -32,12 +32,13 @@ def add_resolve_option(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def load_from_args(args: argparse.Namespace):
-    """Open the paper in the site named by ``--site`` (which must be a site) or the site around the current folder."""
+def load_from_args(args: argparse.Namespace, **options):
+    """Open the paper in the site named by ``--site`` (which must be a site) or the site around the current folder;
+    ``options`` go to :func:`posttui.sources.load`."""
     from ..site import open_site
     from ..sources import load
 
-    paper = load(args.source, site=open_site(args.site), **load_options(args))
+    paper = load(args.source, site=open_site(args.site), **load_options(args), **options)
     if getattr(args, "resolve", False):
         from ..resolve import resolve_paper
 

@@ -44,7 +44,9 @@ def prompt_for_args(args: argparse.Namespace) -> str:
     from ..prompt import build_prompt, saved_prompt_text
     from ..sources.saved_prompt import read_parts_file
 
-    paper = load_from_args(args)
+    # the lean prompt never dumps the metadata: its feedparser tags can be plain dicts, and feedparser (with the
+    # HTTP stack it imports, about 30 ms) is not imported
+    paper = load_from_args(args, feedparser_dicts=not args.lean)
     args.paper = paper
     if args.saved:
         source = Path(str(args.source)).expanduser()

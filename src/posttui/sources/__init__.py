@@ -59,7 +59,8 @@ def load(
             return _ignoring(paper, explicit, "a saved prompt carries its own metadata, authors and homepage")
         from .local import load_local
 
-        return load_local(path, metadata=metadata, group=group, authors=authors, homepage=homepage, config=config)
+        return load_local(path, metadata=metadata, group=group, authors=authors, homepage=homepage, config=config,
+                          feedparser_dicts=feedparser_dicts)
     if split_arxiv(text):
         from .arxiv import load_arxiv
 

@@ -283,8 +283,10 @@ def load_local(
     authors: str | Path | None = None,
     homepage: str | Path | None = None,
     config: Config | None = None,
+    feedparser_dicts: bool = True,
 ) -> Paper:
-    """A Paper from a local directory, archive or .tex file (see module docstring for the sidecar files)."""
+    """A Paper from a local directory, archive or .tex file (see module docstring for the sidecar files);
+    ``feedparser_dicts=False``: metadata YAML as plain dicts, for callers that never dump it."""
     config = config or load_config()
     path = Path(path).expanduser()
     warnings: list[str] = []
@@ -322,7 +324,8 @@ def load_local(
     authors_file = sidecar(authors, (AUTHORS_NAME,), GroupError)
     homepage_file = sidecar(homepage, HOMEPAGE_NAMES, SourceError)
 
-    entry = parse_metadata(metadata_file[1], metadata_file[0]) if metadata_file is not None else None
+    entry = (parse_metadata(metadata_file[1], metadata_file[0], feedparser_dicts=feedparser_dicts)
+             if metadata_file is not None else None)
     arxiv_id, version = _identity(entry, path)
     paper = Paper(
         arxiv_id=arxiv_id,

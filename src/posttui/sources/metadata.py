@@ -97,8 +97,9 @@ def read_metadata(path: str | Path, *, root: str | Path | None = None) -> Any:
     return parse_metadata(read_file_bytes(path, root=root, error=MetadataError), path)
 
 
-def parse_metadata(data: bytes, name: str | Path) -> Any:
-    """Metadata from the bytes of a YAML or Atom XML file called ``name`` (a path, or ``archive:member``)."""
+def parse_metadata(data: bytes, name: str | Path, *, feedparser_dicts: bool = True) -> Any:
+    """Metadata from the bytes of a YAML or Atom XML file called ``name`` (a path, or ``archive:member``);
+    ``feedparser_dicts=False`` reads YAML feedparser tags as plain dicts (see :func:`~posttui.yamlio.load_yaml`)."""
     suffix = Path(str(name)).suffix.lower()
     if suffix in (".xml", ".atom") or (suffix not in (".yaml", ".yml") and data.lstrip()[:1] == b"<"):
         return parse_atom(data, name)
@@ -108,7 +109,7 @@ def parse_metadata(data: bytes, name: str | Path) -> Any:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
         raise MetadataError(f"is not UTF-8 text ({exc.reason} at byte {exc.start})", path=name) from None
-    return check_metadata(load_yaml(text, name), name)
+    return check_metadata(load_yaml(text, name, feedparser_dicts=feedparser_dicts), name)
 
 
 # ----- metadata from the TeX itself ------------------------------------------------------------------------------
