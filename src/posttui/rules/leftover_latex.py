@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections import Counter
 from functools import lru_cache
 
 from markdown_it import MarkdownIt
@@ -115,9 +116,7 @@ def citation_commands(seg, ctx, opts):
             continue
         if s > 0 and replacement and replacement[0] == "(" and text[s - 1] not in " \t\n(":
             replacement = " " + replacement
-        if not replacement:  # \nocite: also remove one space before it
-            if s > 0 and text[s - 1] == " ":
-                s -= 1
+        fitted = fitting_edit(seg.text, s, e, replacement)
         preview = replacement.strip()
         advice = f"write `{preview}`" if preview and len(preview) <= 120 else "use the reference's Markdown link"
         if not preview:
@@ -126,7 +125,7 @@ def citation_commands(seg, ctx, opts):
             m.start(),
             e,
             f"LaTeX citation `{shown}` left in the text: {advice}",
-            Fix(s, e, replacement, "replace the citation by its reference link(s)"),
+            Fix(*fitted, "replace the citation by its reference link(s)") if fitted else None,
         )
 
 
@@ -166,6 +165,97 @@ def _element_counts(html: str) -> dict[str, int]:
     return counts
 _CONTEXT = 80
 """Characters of the line on each side a fix is rendered with: enough for the delimiters around it to pair."""
+
+
+_BLOCK_MD = MarkdownIt("commonmark")
+_CLOSING = frozenset(".,;:!?)]}'\"\u2019\u201d\u2026")
+_SENSITIVE = frozenset("*_`\\[]<>&!")
+"""Characters whose meaning depends on their neighbours (emphasis flanking, code span runs, escapes, links, HTML,
+entities): an edit that gives one of them a new neighbour is rendered before it is offered."""
+_SPACE_RE = re.compile(r"\s+")
+
+
+@lru_cache(maxsize=1024)
+def _render_block(text: str) -> str:
+    return _BLOCK_MD.render(text)
+
+
+def _tag_counts(html: str) -> Counter:
+    return Counter(re.findall(r"<([a-z][a-z0-9]*)[\s>/]", html))
+
+
+def _renders_alike(text: str, start: int, end: int, replacement: str) -> bool:
+    """Whether ``text`` (a segment: one paragraph or block) with ``text[start:end]`` replaced renders as before,
+    with the replaced part's words and elements swapped for the replacement's: the same emphasis, code, links and
+    blocks around it, and the same words in the same order (spacing aside)."""
+    old_html = _render_block(text)
+    new_html = _render_block(text[:start] + replacement + text[end:])
+    expected = _tag_counts(old_html)
+    expected.subtract(_tag_counts(_render_inline(text[start:end])))
+    expected.update(_tag_counts(_render_inline(replacement)))
+    if +expected != +_tag_counts(new_html) or any(n < 0 for n in expected.values()):
+        return False
+
+    def words(html: str) -> str:
+        return _SPACE_RE.sub("", _TAGS_RE.sub("", html))
+
+    visible, gone = words(old_html), words(_render_inline(text[start:end]))
+    at = -1
+    for _ in range(words(_render_inline(text[:start])).count(gone) + 1):  # ours, not an earlier twin
+        at = visible.find(gone, at + 1)
+        if at == -1:
+            return False
+    return words(new_html) == visible[:at] + words(_render_inline(replacement)) + visible[at + len(gone) :]
+
+
+def fitting_edit(text: str, start: int, end: int, replacement: str) -> tuple[int, int, str] | None:
+    """The edit (start, end, replacement) that replaces the command ``text[start:end]`` of a segment without
+    disturbing what is around it, or None when every form would (the finding then keeps no fix).
+
+    Deleting or replacing text joins its neighbours, and CommonMark judges ``*``, ``_`` and backticks by their
+    neighbours: ``In\\nocite{a}**~1700**`` minus the command is ``In**~1700**``, whose ``**`` can no longer open
+    (a letter before it, punctuation after), so the page shows four asterisks. So the forms a writer would choose
+    are tried in order (a removal takes the space before it along when a space, line end or closing punctuation
+    follows, keeps the spaces otherwise; a command on a line of its own goes with its line, which would otherwise
+    split the paragraph; a spot glued on both sides may take a space instead), and where the edit gives markup
+    characters new neighbours or starts a line, the first form that renders alike (:func:`_renders_alike`) wins."""
+    line_start = text.rfind("\n", 0, start) + 1
+    line_end = text.find("\n", end)
+    line_end = len(text) if line_end == -1 else line_end
+    pad_before = start > line_start and text[start - 1] in " \t"
+    pad_after = end < line_end and text[end] in " \t"
+    forms: list[tuple[int, int, str]] = []
+    if replacement:
+        forms.append((start, end, replacement))
+        if end < line_end and not pad_after and not replacement[-1].isspace():
+            forms.append((start, end, replacement + " "))
+        if start > line_start and not pad_before and not replacement[0].isspace():
+            forms.append((start, end, " " + replacement))
+            if end < line_end and not pad_after and not replacement[-1].isspace():
+                forms.append((start, end, " " + replacement + " "))
+    elif not text[line_start:start].strip() and not text[end:line_end].strip():
+        if line_end < len(text):
+            forms.append((line_start, line_end + 1, ""))
+        else:
+            forms.append((max(line_start - 1, 0), line_end, ""))
+    elif pad_before:
+        shrink = (start - 1, end, "")
+        if end == line_end or text[end] in " \t" or text[end] in _CLOSING:
+            forms += [shrink, (start, end, "")]
+        else:
+            forms += [(start, end, ""), shrink]
+    else:
+        forms.append((start, end, ""))
+        if start > line_start and not pad_after and end < line_end:
+            forms.append((start, end, " "))
+    for s, e, new in forms:
+        joined = (text[s - 1] if s > 0 else "\n") + new[:1] + new[-1:] + (text[e] if e < len(text) else "\n")
+        at_line_start = (s == 0 or text[s - 1] == "\n") and e < len(text)
+        if not (_SENSITIVE.intersection(joined) or at_line_start):
+            return s, e, new
+        if _renders_alike(text, s, e, new):
+            return s, e, new
+    return None
 
 
 def markdown_for(cmd: str, inner: str, text: str, start: int, end: int) -> str | None:
@@ -227,7 +317,10 @@ def other_latex(seg, ctx, opts):
         cmd = m.group(1)
         if cmd == "label" and m.group(2) is not None:
             s = m.start() - 1 if m.start() > 0 and text[m.start() - 1] == " " else m.start()
-            yield hit(s, m.end(), f"`{m.group(0)}` is LaTeX: remove it", "", "remove the label")
+            fitted = fitting_edit(seg.text, m.start(), m.end(), "")
+            seen.append((s, m.end()))
+            fix = Fix(*fitted, "remove the label") if fitted else None
+            yield Hit(s, m.end(), f"`{m.group(0)}` is LaTeX: remove it", fix)
         else:
             yield hit(
                 m.start(),
