@@ -92,3 +92,60 @@ def test_pt021_references_have_no_fix_and_math_is_left_alone():
 def test_pt021_unknown_command_outside_math():
     (finding,) = run(with_sentence(r"The value \alpha is small."), select="PT021")
     assert "\\alpha" in finding.message and not finding.fixable
+
+
+@pytest.mark.parametrize(
+    "sentence, fixed",
+    [
+        # The Hypothesis case: the removal put a letter before ``**~`` so the ``**`` could no longer open.
+        (r"In\nocite{jones2019}**~1700-fold speedup** here.", "In **~1700-fold speedup** here."),
+        (r"In\nocite{jones2019}*~17* here.", "In *~17* here."),
+        (r"In\nocite{jones2019}_~17_ here.", "In _~17_ here."),
+        (r"In \nocite{jones2019}__bold__ here.", "In __bold__ here."),
+        (r"In\label{sec:x}**~1700-fold speedup** here.", "In **~1700-fold speedup** here."),
+        # The closing side: ``**`` after punctuation closes only before a space or punctuation.
+        (r"It is **x~**\nocite{jones2019}b here.", "It is **x~** b here."),
+        (r"It is **bold \nocite{jones2019}** here.", "It is **bold** here."),
+        (r"It is _x~_\nocite{jones2019}b here.", "It is _x~_ b here."),
+        # Code spans: two runs of one backtick joined would make one run of two.
+        (r"It is `x`\nocite{jones2019}`y` here.", "It is `x` `y` here."),
+        # Start and end of a line.
+        ("It is\n" r"\nocite{jones2019}**~1700** here.", "It is\n**~1700** here."),
+        ("It is **~1700**\n" r"\nocite{jones2019}here.", "It is **~1700**\nhere."),
+        ("It is **a\n" r"\nocite{jones2019}" "\nb** here.", "It is **a\nb** here."),
+        # A replacement, not a removal: ``2019_recent_`` would be an intraword underscore.
+        (r"Since \citeyear{jones2019}_recent_ work.", "Since 2019 _recent_ work."),
+        # Plain text around: spaces as a writer expects, no words joined.
+        (r"As known \nocite{jones2019}.", "As known."),
+        (r"As \nocite{jones2019} known.", "As known."),
+        (r"As \nocite{jones2019}known.", "As known."),
+    ],
+)
+def test_latex_removals_keep_the_markup_around_them(sentence, fixed):
+    """Removing or replacing a command joins its neighbours; CommonMark judges ``*``, ``_`` and backticks by
+    their neighbours, so the fix must render as the draft did, minus the command."""
+    from markdown_it import MarkdownIt
+
+    md = MarkdownIt("commonmark")
+    text = with_sentence(sentence)
+    result = fix(text, CTX)
+    assert f"\n\n{fixed}\n" in result.text
+    assert not [f for f in result.findings if f.rule in ("PT020", "PT021")]
+    before, after = md.render(sentence), md.render(fixed)
+    for tag in ("em", "strong", "code"):
+        assert after.count(f"<{tag}>") == before.count(f"<{tag}>"), (tag, before, after)
+    assert after.count("<p>") == 1
+
+
+def test_a_removal_that_cannot_keep_the_markup_has_no_fix():
+    """When no form of the edit renders alike, the finding is reported without a fix (a person decides)."""
+    from posttui.rules.leftover_latex import fitting_edit
+
+    # Removed (or replaced by a space), the command would leave ``# b`` or ``- b`` starting a line of the
+    # paragraph: a heading or a list item.
+    assert fitting_edit("a\n\\nocite{x}# b\n", 2, 12, "") is None
+    assert fitting_edit("a\n\\nocite{x}- b\n", 2, 12, "") is None
+    # Where a form fits, it is the one a writer would choose: the space before goes along before a full stop.
+    assert fitting_edit(r"See **~1700** \nocite{x}.", 14, 24, "") == (13, 24, "")
+    # ``[a] (b)`` stays text; ``[a](b)`` would be a link.
+    assert fitting_edit(r"[a]\nocite{x}(b)", 3, 13, "") == (3, 13, " ")
