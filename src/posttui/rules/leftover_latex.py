@@ -208,7 +208,7 @@ def _renders_alike(text: str, start: int, end: int, replacement: str) -> bool:
     return words(new_html) == visible[:at] + words(_render_inline(replacement)) + visible[at + len(gone) :]
 
 
-def fitting_edit(text: str, start: int, end: int, replacement: str) -> tuple[int, int, str] | None:
+def fitting_edit(text: str, start: int, end: int, replacement: str, pad: bool = True) -> tuple[int, int, str] | None:
     """The edit (start, end, replacement) that replaces the command ``text[start:end]`` of a segment without
     disturbing what is around it, or None when every form would (the finding then keeps no fix).
 
@@ -218,7 +218,8 @@ def fitting_edit(text: str, start: int, end: int, replacement: str) -> tuple[int
     are tried in order (a removal takes the space before it along when a space, line end or closing punctuation
     follows, keeps the spaces otherwise; a command on a line of its own goes with its line, which would otherwise
     split the paragraph; a spot glued on both sides may take a space instead), and where the edit gives markup
-    characters new neighbours or starts a line, the first form that renders alike (:func:`_renders_alike`) wins."""
+    characters new neighbours or starts a line, the first form that renders alike (:func:`_renders_alike`) wins.
+    ``pad=False`` tries no added space: for a letter inside a word (an accent), a space would split the word."""
     line_start = text.rfind("\n", 0, start) + 1
     line_end = text.find("\n", end)
     line_end = len(text) if line_end == -1 else line_end
@@ -227,12 +228,14 @@ def fitting_edit(text: str, start: int, end: int, replacement: str) -> tuple[int
     forms: list[tuple[int, int, str]] = []
     if replacement:
         forms.append((start, end, replacement))
-        if end < line_end and not pad_after and not replacement[-1].isspace():
+        space_after = pad and end < line_end and not pad_after and not replacement[-1].isspace()
+        space_before = pad and start > line_start and not pad_before and not replacement[0].isspace()
+        if space_after:
             forms.append((start, end, replacement + " "))
-        if start > line_start and not pad_before and not replacement[0].isspace():
+        if space_before:
             forms.append((start, end, " " + replacement))
-            if end < line_end and not pad_after and not replacement[-1].isspace():
-                forms.append((start, end, " " + replacement + " "))
+        if space_before and space_after:
+            forms.append((start, end, " " + replacement + " "))
     elif not text[line_start:start].strip() and not text[end:line_end].strip():
         if line_end < len(text):
             forms.append((line_start, line_end + 1, ""))
@@ -308,10 +311,10 @@ def other_latex(seg, ctx, opts):
         return
     seen: list[tuple[int, int]] = []
 
-    def hit(s, e, message, replacement=None, desc="convert to Markdown"):
+    def hit(s, e, message, replacement=None, desc="convert to Markdown", pad=True):
         seen.append((s, e))
-        fix = Fix(s, e, replacement, desc) if replacement is not None else None
-        return Hit(s, e, message, fix)
+        fitted = fitting_edit(seg.text, s, e, replacement, pad) if replacement is not None else None
+        return Hit(s, e, message, Fix(*fitted, desc) if fitted else None)
 
     for m in _REF_RE.finditer(text):
         cmd = m.group(1)
@@ -338,7 +341,7 @@ def other_latex(seg, ctx, opts):
         yield hit(m.start(), m.end(), f"`{m.group(0)}` is a LaTeX escape: write `{m.group(1)}`", plain)
     for m in _ACCENT_RE.finditer(text):
         char = unicodedata.normalize("NFC", m.group(2) + _ACCENTS[m.group(1)])
-        yield hit(m.start(), m.end(), f"`{m.group(0)}` is a LaTeX accent: write `{char}`", char)
+        yield hit(m.start(), m.end(), f"`{m.group(0)}` is a LaTeX accent: write `{char}`", char, pad=False)
     for m in _LOGO_RE.finditer(text):
         word = {"ldots": "…", "dots": "…"}.get(m.group(1), m.group(1))
         yield hit(m.start(), m.end(), f"`{m.group(0)}` is LaTeX: write `{word}`", word)

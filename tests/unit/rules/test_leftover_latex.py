@@ -115,6 +115,9 @@ def test_pt021_unknown_command_outside_math():
         ("It is **a\n" r"\nocite{jones2019}" "\nb** here.", "It is **a\nb** here."),
         # A replacement, not a removal: ``2019_recent_`` would be an intraword underscore.
         (r"Since \citeyear{jones2019}_recent_ work.", "Since 2019 _recent_ work."),
+        # PT021 replacements change a neighbour too: a logo's ``{}`` or an accent's backslash is punctuation, the
+        # word or letter that replaces it is not.
+        (r"It is \LaTeX{}*~17* here.", "It is LaTeX *~17* here."),
         # Plain text around: spaces as a writer expects, no words joined.
         (r"As known \nocite{jones2019}.", "As known."),
         (r"As \nocite{jones2019} known.", "As known."),
@@ -149,3 +152,7 @@ def test_a_removal_that_cannot_keep_the_markup_has_no_fix():
     assert fitting_edit(r"See **~1700** \nocite{x}.", 14, 24, "") == (13, 24, "")
     # ``[a] (b)`` stays text; ``[a](b)`` would be a link.
     assert fitting_edit(r"[a]\nocite{x}(b)", 3, 13, "") == (3, 13, " ")
+    # An accent is a letter inside a word: no space may split the word, so ``__(x)__ö`` (whose ``__`` would no
+    # longer close) leaves the accent to a person.
+    assert fitting_edit(r"__(x)__\"o", 7, 10, "ö", pad=False) is None
+    assert fitting_edit(r"__(x)__\"o", 7, 10, "ö") == (7, 10, " ö")
