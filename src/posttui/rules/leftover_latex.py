@@ -218,7 +218,7 @@ def fitting_edit(text: str, start: int, end: int, replacement: str, pad: bool = 
     are tried in order (a removal takes the space before it along when a space, line end or closing punctuation
     follows, keeps the spaces otherwise; a command on a line of its own goes with its line, which would otherwise
     split the paragraph; a spot glued on both sides may take a space instead), and where the edit gives markup
-    characters new neighbours or starts a line, the first form that renders alike (:func:`_renders_alike`) wins.
+    characters new neighbours or has only markup before it on its line, the first form that renders alike (:func:`_renders_alike`) wins.
     ``pad=False`` tries no added space: for a letter inside a word (an accent), a space would split the word."""
     line_start = text.rfind("\n", 0, start) + 1
     line_end = text.find("\n", end)
@@ -253,8 +253,9 @@ def fitting_edit(text: str, start: int, end: int, replacement: str, pad: bool = 
             forms.append((start, end, " "))
     for s, e, new in forms:
         joined = (text[s - 1] if s > 0 else "\n") + new[:1] + new[-1:] + (text[e] if e < len(text) else "\n")
-        at_line_start = (s == 0 or text[s - 1] == "\n") and e < len(text)
-        if not (_SENSITIVE.intersection(joined) or at_line_start):
+        # Only markup before it on its line (``- ``, ``> ``, indentation): the edit may change the block.
+        in_line_markup = not any(ch.isalnum() for ch in text[text.rfind("\n", 0, s) + 1 : s])
+        if not (_SENSITIVE.intersection(joined) or in_line_markup):
             return s, e, new
         if _renders_alike(text, s, e, new):
             return s, e, new

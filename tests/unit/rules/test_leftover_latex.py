@@ -148,6 +148,10 @@ def test_a_removal_that_cannot_keep_the_markup_has_no_fix():
     # paragraph: a heading or a list item.
     assert fitting_edit("a\n\\nocite{x}# b\n", 2, 12, "") is None
     assert fitting_edit("a\n\\nocite{x}- b\n", 2, 12, "") is None
+    # ``- \\nocite{x}.`` minus the space before the command is ``-.``: no list item any more.
+    assert fitting_edit("a\n- \\nocite{x}. b\n", 4, 14, "") == (4, 14, "")
+    # An empty item cannot interrupt a paragraph: ``a\n-`` is a heading, so nothing fits.
+    assert fitting_edit("a\n- \\nocite{x}\n", 4, 14, "") is None
     # Where a form fits, it is the one a writer would choose: the space before goes along before a full stop.
     assert fitting_edit(r"See **~1700** \nocite{x}.", 14, 24, "") == (13, 24, "")
     # ``[a] (b)`` stays text; ``[a](b)`` would be a link.
