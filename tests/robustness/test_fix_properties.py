@@ -130,7 +130,7 @@ def _found_draft() -> str:
     return post.replace(begin, begin[:-1] + r"\nocite{ref1}**~1700-fold speedup**  ", 1)
 
 
-@settings(max_examples=1500, deadline=timedelta(seconds=10), suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=80, deadline=timedelta(seconds=10), suppress_health_check=[HealthCheck.too_slow])
 @given(spliced_post())
 @example(_found_draft())
 def test_fixes_on_spliced_drafts(text):
