@@ -184,6 +184,19 @@ def _tag_counts(html: str) -> Counter:
     return Counter(re.findall(r"<([a-z][a-z0-9]*)[\s>/]", html))
 
 
+def _own_place(visible: str, shown: str, shown_before: str) -> int:
+    """Where ``shown`` (a command as the page shows it) stands in the page text ``visible``: past the copies the
+    text before it shows (``shown_before``), not at an earlier twin; -1 when it is not there (tangled in markup)."""
+    if not shown:
+        return -1
+    at = -1
+    for _ in range(shown_before.count(shown) + 1):
+        at = visible.find(shown, at + 1)
+        if at == -1:
+            return -1
+    return at
+
+
 def _renders_alike(text: str, start: int, end: int, replacement: str) -> bool:
     """Whether ``text`` (a segment: one paragraph or block) with ``text[start:end]`` replaced renders as before,
     with the replaced part's words and elements swapped for the replacement's: the same emphasis, code, links and
@@ -200,11 +213,9 @@ def _renders_alike(text: str, start: int, end: int, replacement: str) -> bool:
         return _SPACE_RE.sub("", _TAGS_RE.sub("", html))
 
     visible, gone = words(old_html), words(_render_inline(text[start:end]))
-    at = -1
-    for _ in range(words(_render_inline(text[:start])).count(gone) + 1):  # ours, not an earlier twin
-        at = visible.find(gone, at + 1)
-        if at == -1:
-            return False
+    at = _own_place(visible, gone, words(_render_inline(text[:start])))
+    if at == -1:
+        return False
     return words(new_html) == visible[:at] + words(_render_inline(replacement)) + visible[at + len(gone) :]
 
 
@@ -289,11 +300,9 @@ def markdown_for(cmd: str, inner: str, text: str, start: int, end: int) -> str |
     original = _render_inline(before + text[start:end] + after)
     shown_raw = _TAGS_RE.sub("", _render_inline(text[start:end]))
     visible = _TAGS_RE.sub("", original)
-    at = -1
-    for _ in range(_TAGS_RE.sub("", _render_inline(before)).count(shown_raw) + 1):  # ours, not an earlier twin
-        at = visible.find(shown_raw, at + 1)
-        if at == -1:
-            return None  # the command is tangled in other markup: leave it to a person
+    at = _own_place(visible, shown_raw, _TAGS_RE.sub("", _render_inline(before)))
+    if at == -1:
+        return None  # the command is tangled in other markup: leave it to a person
     words = _TAGS_RE.sub("", _render_inline(lead + core + trail))
     expected = visible[:at] + words + visible[at + len(shown_raw) :]
     counts = _element_counts(original)
