@@ -197,10 +197,22 @@ def _own_place(visible: str, shown: str, shown_before: str) -> int:
     return at
 
 
+_WINDOW = 200
+"""Characters on each side of an edit that :func:`_renders_alike` renders (within the line before and the line
+after it): enough for the emphasis around it to pair, and a long paragraph costs no more than a short one."""
+
+
 def _renders_alike(text: str, start: int, end: int, replacement: str) -> bool:
     """Whether ``text`` (a segment: one paragraph or block) with ``text[start:end]`` replaced renders as before,
     with the replaced part's words and elements swapped for the replacement's: the same emphasis, code, links and
-    blocks around it, and the same words in the same order (spacing aside)."""
+    blocks around it, and the same words in the same order (spacing aside). Judged on the lines around the edit
+    (the line before decides whether a line can start a list or a heading), at most ``_WINDOW`` characters away."""
+    line_before = text.rfind("\n", 0, max(text.rfind("\n", 0, start), 0)) + 1
+    line_end = text.find("\n", end)
+    line_after = -1 if line_end == -1 else text.find("\n", line_end + 1)
+    lo = max(line_before, start - _WINDOW)
+    hi = min(len(text) if line_after == -1 else line_after, end + _WINDOW)
+    text, start, end = text[lo:hi], start - lo, end - lo
     old_html = _render_block(text)
     new_html = _render_block(text[:start] + replacement + text[end:])
     expected = _tag_counts(old_html)
