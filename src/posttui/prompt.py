@@ -12,7 +12,10 @@ was loaded from a saved prompt, otherwise from the site's rules (see :func:`temp
 
 from __future__ import annotations
 
+import codecs
+import codecs
 import re
+import threading
 from dataclasses import asdict, dataclass, fields
 from functools import lru_cache
 from pathlib import Path
@@ -389,28 +392,69 @@ def image_prompt_request(post_text: str, *, config: "Config | None" = None) -> s
 
 
 # ----- size -----------------------------------------------------------------------------------------------------
-_TOKEN_PIECES = re.compile(r"[A-Za-z]+|\d+|\s+|[^\sA-Za-z\d]")
+def _char_class(char: str) -> str:
+    """The class :func:`estimate_tokens` gives one character: ``a`` ASCII letter, ``d`` decimal digit (``\\d``),
+    space for whitespace (``\\s``), ``o`` anything else."""
+    if char.isascii() and char.isalpha():
+        return "a"
+    if char.isdecimal():
+        return "d"
+    if char.isspace():
+        return " "
+    return "o"
+
+
+# Latin-1 holds no decimal digit outside ASCII, so every byte of a Latin-1 encoding has one fixed class.
+_BYTE_CLASS = bytes.maketrans(bytes(range(256)), "".join(_char_class(chr(code)) for code in range(256)).encode())
+_LETTERS_ONLY = bytes.maketrans(b"ad o", b"a   ")
+_DIGITS_ONLY = bytes.maketrans(b"ad o", b" d  ")
+_NON_ASCII_LED_DIGITS = re.compile(r"(?<!\d)(?![0-9])\d+")
+
+
+_DIGITS_BEYOND_LATIN1 = threading.local()
+_STAND_INS = str.maketrans("do", "0!")  # an ASCII character of each class
+
+
+def _classes_beyond_latin1(error: UnicodeEncodeError) -> tuple[str, int]:
+    """Encoding error handler: characters beyond Latin-1 become Latin-1 stand-ins of their class; notes (per
+    thread) whether a decimal digit was among them (rare: Arabic-Indic, fullwidth, mathematical digits)."""
+    classes = "".join(map(_char_class, error.object[error.start:error.end]))
+    if "d" in classes:
+        _DIGITS_BEYOND_LATIN1.seen = True
+    return classes.translate(_STAND_INS), error.end
+
+
+codecs.register_error("posttui-token-classes", _classes_beyond_latin1)
 
 
 def estimate_tokens(text: str) -> int:
     """A tokenizer-free estimate of how many tokens ``text`` costs a Gemini/GPT-style BPE model.
 
-    Heuristic (documented so the figures can be judged): letters count one token per started 5 characters
-    (common words are one token, long or rare words split), digits one token per started 3, every other
-    non-space character one token (TeX backslashes, braces, YAML punctuation), and runs of whitespace are
-    free except that each newline counts one. It tracks ``len(text) / 4`` on English prose but does not
-    undercount punctuation-heavy TeX and YAML, where the lean mode makes most of its savings.
+    Heuristic (documented so the figures can be judged): the text splits into pieces
+    ``[A-Za-z]+|\\d+|\\s+|[^\\sA-Za-z\\d]``; letters count one token per started 5 characters
+    (common words are one token, long or rare words split), digits one token per started 3 (a digit run that
+    starts with a non-ASCII digit counts one), every other non-space character one token (TeX backslashes,
+    braces, YAML punctuation), and runs of whitespace are free except that each newline counts one. It tracks
+    ``len(text) / 4`` on English prose but does not undercount punctuation-heavy TeX and YAML, where the lean
+    mode makes most of its savings.
+
+    Counted with C-level passes (the piece-by-piece loop held the GIL for a second per 10 MB while the app's UI
+    thread waited): each character becomes a class byte; a run of ``n`` letters counts its ``aaaaa`` plus one
+    when letters remain once those are gone (``ceil(n / 5)``); digits likewise with ``ddd``.
     """
-    count = 0
-    for match in _TOKEN_PIECES.finditer(text):
-        piece = match.group()
-        first = piece[0]
-        if first.isalpha() and first.isascii():
-            count += (len(piece) + 4) // 5
-        elif first.isdigit() and first.isascii():
-            count += (len(piece) + 2) // 3
-        elif first.isspace():
-            count += piece.count("\n")
-        else:
-            count += 1
-    return count
+    if text.isascii():
+        classes = text.encode("ascii").translate(_BYTE_CLASS)
+        digits_seen = False
+    else:
+        _DIGITS_BEYOND_LATIN1.seen = False
+        classes = text.encode("latin-1", "posttui-token-classes").translate(_BYTE_CLASS)
+        digits_seen = _DIGITS_BEYOND_LATIN1.seen
+    classes += b" "
+    letters = classes.translate(_LETTERS_ONLY)
+    digits = classes.translate(_DIGITS_ONLY)
+    letters = letters.count(b"aaaaa") + letters.replace(b"aaaaa", b"").count(b"a ")
+    digits = digits.count(b"ddd") + digits.replace(b"ddd", b"").count(b"d ")
+    if digits_seen:  # a run led by a non-ASCII digit counts one, not one per started 3
+        digits -= sum((len(run) + 2) // 3 - 1 for run in _NON_ASCII_LED_DIGITS.findall(text))
+    return text.count("\n") + classes.count(b"o") + letters + digits
+

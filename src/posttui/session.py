@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import os
 import sqlite3
+import threading
 import time
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -139,6 +140,9 @@ class SessionStore:
         self.notice = notice
         """A message for the user when the store had to be recovered (moved aside) or is read-only, else None."""
         self.readonly = readonly
+        self.lock = threading.RLock()
+        """Held through every write transaction: the one connection serves the event loop and worker threads
+        (``check_same_thread=False``), and two threads' ``BEGIN`` on it must never interleave."""
 
     # ----- opening ----------------------------------------------------------------------------------------------
     @classmethod
@@ -390,6 +394,14 @@ class _Transaction:
         self.store = store
 
     def __enter__(self):
+        self.store.lock.acquire()
+        try:
+            return self._begin()
+        except BaseException:
+            self.store.lock.release()
+            raise
+
+    def _begin(self):
         if self.store.readonly:
             raise SessionError("the session database is read-only; nothing new is recorded", path=self.store.path,
                                hint="make the file and its folder writable, or set POSTTUI_DATA_DIR elsewhere")
@@ -401,6 +413,12 @@ class _Transaction:
         return self
 
     def __exit__(self, kind, value, tb):
+        try:
+            return self._end(kind, value)
+        finally:
+            self.store.lock.release()
+
+    def _end(self, kind, value):
         try:
             self.store.db.execute("ROLLBACK" if kind else "COMMIT")
         except sqlite3.Error as exc:

@@ -214,9 +214,13 @@ class Review:
         try:
             return write(self.store)
         except SessionError as exc:
-            self.store = None
-            self._emit(Notice(f"sessions unavailable ({exc}); continuing without recording", "error"))
+            self._drop_store(exc)
             return None
+
+    def _drop_store(self, exc) -> None:
+        """A store that failed (locked, disk full) is dropped with a notice; the work goes on without it."""
+        self.store = None
+        self._emit(Notice(f"sessions unavailable ({exc}); continuing without recording", "error"))
 
     def resume(self, session_id: int) -> None:
         """Continue session ``session_id``: the version the user last saw, the usage so far, the approval."""
@@ -283,7 +287,10 @@ class Review:
         try:
             self.draft_file.write(self.text)
         except PosttuiError as exc:
-            self._emit(Notice(f"The draft file could not be written: {exc}", "warning"))
+            self._draft_file_failed(exc)
+
+    def _draft_file_failed(self, exc) -> None:
+        self._emit(Notice(f"The draft file could not be written: {exc}", "warning"))
 
     # ----- checking ---------------------------------------------------------------------------------------------
     def check(self, text: str | None = None, *, partial: bool = False) -> list:
@@ -352,18 +359,20 @@ class Review:
         the image, and failed or stopped calls that were billed); an unknown price is never counted as $0."""
         if charge is None:
             return
+        session = self.ensure_session()
+        if session is not None:
+            self._stored(lambda store: _record_usage(store, session, charge))
+        self._emit(self._tally(charge))
+
+    def _tally(self, charge) -> UsageCounted:
+        """Add ``charge`` to the running totals (memory only; :func:`_record_usage` persists it)."""
         usage = charge.usage
         tokens = usage.prompt_tokens + usage.output_tokens + usage.thoughts_tokens
         if charge.cost is None and tokens:
             self.cost_known = False
         self.tokens += tokens
         self.cost += charge.cost or 0.0
-        session = self.ensure_session()
-        if session is not None:
-            self._stored(lambda store: store.record_usage(
-                session, model=charge.model, input_tokens=usage.prompt_tokens,
-                output_tokens=usage.output_tokens + usage.thoughts_tokens, cost=charge.cost))
-        self._emit(UsageCounted(charge.model, tokens, charge.cost, self.tokens, self.cost, self.cost_known))
+        return UsageCounted(charge.model, tokens, charge.cost, self.tokens, self.cost, self.cost_known)
 
     def _start(self, state: str, detail: str = "") -> None:
         if self.busy:
@@ -383,7 +392,7 @@ class Review:
         except PosttuiError:
             self._listeners.remove(queue.append)
             raise
-        recorder = stream = None
+        recorder = stream = ending = None
         outcome, detail, final = "failed", "", None
         try:
             prompt = await asyncio.to_thread(self.prompt)
@@ -410,22 +419,33 @@ class Review:
                     flusher.cancel()
             result = self.last_result = stream.result
             final = result.text
-            if recorder is not None:
-                self._stored(lambda store: recorder.finish(result.text, finish_reason=result.finish_reason))
-            self._count(result.charge)
+            # The writes (version, usage, draft file with its fsync) and the final check take 30-75 ms: in a
+            # thread, shielded, so a stop now cannot cut them off; the events follow in their usual order.
+            ending = asyncio.ensure_future(asyncio.to_thread(
+                _end_stream, self.store, self.session_id, recorder, result, live, checker, self.draft_file))
+            store_error, findings, draft_error = await asyncio.shield(ending)
+            if store_error is not None:
+                self._drop_store(store_error)
+            if result.charge is not None:
+                self._emit(self._tally(result.charge))
             if result.notice:
                 self._emit(Notice(result.notice, "warning"))
                 detail = result.finish_reason.lower()
-            findings = live.finish() if live.text == result.text else self.checker.check(result.text)
             self.findings, self.findings_text = list(findings), result.text
             self._emit(Checked(result.text, self.findings, False))
             outcome = "done"
         except asyncio.CancelledError:
-            final = stream.text if stream is not None else None
-            if recorder is not None:
-                self._stored(lambda store: recorder.finish(final or "", finish_reason="STOPPED"))
+            if ending is not None:  # stopped after the stream ended: its writes run on in their thread
+                final = stream.result.text
+                if stream.result.charge is not None:
+                    self._emit(self._tally(stream.result.charge))
+                ending.add_done_callback(_drop_result)
+            else:
+                final = stream.text if stream is not None else None
+                if recorder is not None:  # here, not in a thread: a second stop must not cut the write off
+                    self._stored(lambda store: recorder.finish(final or "", finish_reason="STOPPED"))
+                self._count(stream.charge() if stream is not None else None)
             outcome, detail = "stopped", f"{len(final or ''):,} chars kept"
-            self._count(stream.charge() if stream is not None else None)
             raise
         except LLMError as exc:
             final = exc.partial or (stream.text if stream is not None else "")
@@ -437,7 +457,11 @@ class Review:
         finally:
             if final is not None:
                 self.text = final
-                self._write_draft_file()
+                if ending is None:
+                    self._write_draft_file()
+                elif ending.done() and not ending.cancelled() and ending.exception() is None:
+                    if ending.result()[2] is not None:  # written in the ending's thread
+                        self._draft_file_failed(ending.result()[2])
             self._set_state(outcome, detail)
             if outcome == "done":
                 self._settle_state()
@@ -616,6 +640,43 @@ def _drain(queue: list) -> list:
     items = list(queue)
     queue.clear()
     return items
+
+
+def _record_usage(store, session: int, charge) -> None:
+    usage = charge.usage
+    store.record_usage(session, model=charge.model, input_tokens=usage.prompt_tokens,
+                       output_tokens=usage.output_tokens + usage.thoughts_tokens, cost=charge.cost)
+
+
+def _end_stream(store, session, recorder, result, live, checker, draft_file):
+    """The end of a finished stream, in a thread: keep the final text as a complete version and count the call
+    (unless the store failed: that error is returned, as the review drops the store), write the draft file, and
+    run the final check. Returns ``(store_error, findings, draft_file_error)``; emits nothing (the caller does,
+    on its loop)."""
+    from ..errors import SessionError
+
+    store_error = draft_error = None
+    if store is not None:
+        try:
+            if recorder is not None:
+                recorder.finish(result.text, finish_reason=result.finish_reason)
+            if session is not None and result.charge is not None:
+                _record_usage(store, session, result.charge)
+        except SessionError as exc:
+            store_error = exc
+    if draft_file is not None:
+        try:
+            draft_file.write(result.text)
+        except PosttuiError as exc:
+            draft_error = exc
+    findings = live.finish() if live.text == result.text else checker.check(result.text)  # last: all is kept
+    return store_error, findings, draft_error
+
+
+def _drop_result(future) -> None:
+    """Collect the outcome of an ending nobody waits for any more (a stop came while it ran)."""
+    if not future.cancelled():
+        future.exception()
 
 
 async def _tick(recorder) -> None:
