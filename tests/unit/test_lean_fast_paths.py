@@ -98,3 +98,93 @@ def test_light_analysis_equals_the_full_analysis_on_the_corpus(corpus_site, tmp_
         _same_light_fields(files, lenient=True)
         _same_light_fields(files, lenient=False)
     assert len(prompts) >= 50
+
+
+# ----- digit_text: the year of a numbered-style reference without converting its inline math -------------------
+import random  # noqa: E402
+import re  # noqa: E402
+
+from posttui.latex_text import DIGIT_MAKING_MACROS, _contexts, digit_text, latex_to_text  # noqa: E402
+from posttui.references import _YEAR  # noqa: E402
+
+_FOUR_DIGITS = re.compile(r"(?<![\d./])(\d{4})(?![\d/])")
+
+
+def _same_digits(text: str) -> None:
+    plain = latex_to_text(text)
+    fast = digit_text(text)
+    assert _YEAR.findall(fast) == _YEAR.findall(plain), text
+    assert _FOUR_DIGITS.findall(fast) == _FOUR_DIGITS.findall(plain), text
+
+
+HOSTILE_DIGITS = [
+    "2019$\\,$$x$", "20$x$19", "20$\\,$19", "$x$2019", "2019$x$", "$\\today$ x", "a $\\today$ b",
+    "a $\\section{x}$ b", "(2019)$^{a}$", "19$\\,$99", "$a$ $b$ 2019", "x $ 2019", "\\$2019$x$ y",
+    "$x$/2019", "2019.$x$", "a $\\frac{a}{b}$ 2019", "a $\\frac{1}{9}$ 2019", "a $1{9}{9}9$ b",
+    "a $\\item$ b 1999", "a $\\begin{array}{c}x\\end{array}$ b", "a $\\char`x$ b", "{2019}$x$", "$x${2019}",
+    "A. Author, $\\sqrt{s}=13$ TeV, Phys. Rev. D {\\bf 99} (2019) 1",
+    "A. Author, $B\\to K^*\\mu\\mu$, JHEP {\\bf 05} (2018) 2020 \\penalty2000 x",
+    "\\penalty2021 $x$ a", "2019 $x$ $y$ 2020", "$x$$y$ 2020", "2020$x$$y$", "a~$x$~2019", "a$x$\xa02019",
+    "a $\\mathrm{x}$ \u0661\u0669\u0669\u0669", "a \u0661$x$ 999", "a $x$ b \\% 2019", "a $\\the$ 1999",
+]
+
+
+@pytest.mark.parametrize("text", HOSTILE_DIGITS)
+def test_digit_text_years_equal_latex_to_text_on_hostile_input(text):
+    _same_digits(text)
+
+
+def test_digit_text_years_equal_latex_to_text_on_generated_input():
+    tokens = ["2019", "20", "19", "1999", "$x$", "$\\,$", "$1$", "$\\today$", "/", ".", "{", "}", "\\emph{", "a",
+              " ", "$\\mathrm{x}$", "\\penalty2019", "--", "~", "$\\sqrt{s}$", "$^{-1}$", "\\textbf{", ",", "(", ")",
+              "$\\alpha$", "$\\frac{a}{b}$", "$", "\\$", "\\\\"]
+    rng = random.Random(14)
+    for _ in range(4000):
+        _same_digits("".join(rng.choice(tokens) for _ in range(rng.randint(1, 12))))
+
+
+def test_every_converter_spec_that_could_make_digits_is_listed():
+    """A macro whose text is computed (not only its arguments' text, as the accents, fonts and bibliography
+    fields are) or written with a digit must be in DIGIT_MAKING_MACROS; environments come in through \\begin."""
+    _, converter = _contexts()
+    db = converter.latex_context
+    argument_only = {"'", '"', "%", ".", "=", "H", "^", "`", "~", "acute", "b", "bar", "breve", "c", "check", "d",
+                     "ddot", "dot", "grave", "hat", "k", "r", "tilde", "u", "v", "vec", "not", "mathbb", "mathbf",
+                     "mathcal", "mathfrak", "mathit", "mathscr", "mathsf", "mathtt", "BibitemShut", "Eprint",
+                     "JournalTitle", "MakeLowercase", "MakeUppercase", "bibfield", "bibfnamefont", "bibinfo",
+                     "bibnamefont", "citenamefont", "doi", "eprint", "field", "href", "includegraphics", "name",
+                     "natexlab", "texorpdfstring", "textmd", "textnormal", "textrm", "textsc", "textsf", "textup",
+                     "url", "verb"}
+    assert "begin" in DIGIT_MAKING_MACROS
+    for category in db.categories():
+        for spec in db.iter_macro_specs([category]):
+            repl = getattr(spec, "simplify_repl", None)
+            if isinstance(repl, str):
+                written = re.sub(r"%\(\d+\)s", "", repl)  # argument placeholders are not digits of the text
+                if re.search(r"\d", written):
+                    assert spec.macroname in DIGIT_MAKING_MACROS, spec.macroname
+            elif callable(repl) and spec.macroname not in argument_only:
+                assert spec.macroname in DIGIT_MAKING_MACROS, spec.macroname
+        for spec in db.iter_specials_specs([category]):
+            repl = getattr(spec, "simplify_repl", None)
+            assert not (isinstance(repl, str) and re.search(r"\d", repl)), spec.specials_chars
+
+
+@pytest.mark.corpus
+def test_digit_text_years_equal_latex_to_text_on_every_corpus_entry(corpus_site, tmp_path):
+    from posttui.references import _NAMES_PENDING, parse_bbl
+    from posttui.sources.saved_prompt import unpack_saved_prompt
+
+    entries = 0
+    for prompt in sorted((corpus_site / "prompts/content").glob("*.txt")):
+        bundle = tmp_path / prompt.stem
+        unpack_saved_prompt(prompt, bundle)
+        for bbl in bundle.glob("*.bbl"):
+            for ref in parse_bbl(bbl.read_text(encoding="utf-8"), str(bbl)):
+                source = ref.__dict__.get(_NAMES_PENDING)
+                if source is None:
+                    continue
+                entries += 1
+                for text in (source.stripped, source.body, *source.segments):
+                    _same_digits(text)
+    assert entries > 3000
