@@ -197,30 +197,37 @@ counters, numbered headings, files read in); a test checks every spec of the con
 _MAY_MAKE_DIGITS = re.compile(r"\\(?:" + "|".join(DIGIT_MAKING_MACROS) + r")(?![a-zA-Z])")
 
 
-def digit_text(text: str) -> str:
-    """A cheaper stand-in for :func:`latex_to_text` where only digit runs matter: in its result and in
-    ``latex_to_text(text)`` every pattern whose matches start and end with a digit, and whose lookarounds look at
-    one character, matches the same strings (the year of a numbered-style reference is the last one).
+def last_digit_match(text: str, pattern: "re.Pattern[str]") -> str:
+    """``pattern``'s last match in ``latex_to_text(text)`` (or ""), converting less: ``pattern`` must match only
+    whole runs of digits, its lookarounds rejecting a digit on either side (as ``references._YEAR`` does), so
+    whether a run matches depends on the run and the character on each side of it alone.
 
-    Why it holds: an inline-math piece is converted by the full parser (the slow part); here a piece without a
-    digit and without a macro that could make one (:data:`DIGIT_MAKING_MACROS`) becomes one space when the text
-    converted on each side of it is non-empty and does not touch it with a digit. Such a piece's real text has no
-    digit, so no match lies in it or across it, and no match beside it ends or starts at its edge; every other
-    piece is converted exactly as :func:`latex_to_text` converts it."""
+    Why the shortcuts hold: an inline-math piece is converted by the full parser (the slow part). A math piece
+    before a text piece whose own text has a match with a character on each side is left out (one space): the
+    last match is that one or a later one, and nothing from there on depends on what comes before. A later
+    math piece without a digit or a macro that could make one (:data:`DIGIT_MAKING_MACROS`) is one space too
+    when the text converted on each side of it is non-empty and does not touch it with a digit: its real text
+    has no digit, so no run lies in it, and no run beside it ends or starts at its edge. Every other piece is
+    converted exactly as :func:`latex_to_text` converts it, and collapsing whitespace changes no run's
+    neighbours (a space or the end, neither of them a digit, ``.`` or ``/``)."""
     if not text:
         return ""
     source = str(text)
     if "\\" in source and _PRE_ANY.search(source):
-        for pattern, repl in _PRE:
-            source = pattern.sub(repl, source)
+        for pattern_, repl in _PRE:
+            source = pattern_.sub(repl, source)
     if "$" not in source or source.count("$") % 2 or "\\$" in source:
-        return " ".join(_convert(source).split())  # not split into math pieces (see _convert; with a $ the fast
-        # path never applies)
+        # not split into math pieces (see _convert; with a $ its fast path never applies)
+        found = pattern.findall(" ".join(_convert(source).split()))
+        return found[-1] if found else ""
     pieces = [p for p in re.split(r"(\$[^$]*\$)", source) if p]
-    if len(pieces) <= 1:
-        return " ".join(_convert(source).split())
     math = [p.startswith("$") for p in pieces]
     texts = [None if is_math else _convert(p) for p, is_math in zip(pieces, math)]
+    settled = 0  # math pieces before this index cannot change the last match
+    for i in range(len(pieces) - 1, -1, -1):
+        if not math[i] and any(0 < m.start() and m.end() < len(texts[i]) for m in pattern.finditer(texts[i])):
+            settled = i
+            break
     out = []
     for i, piece in enumerate(pieces):
         if not math[i]:
@@ -229,8 +236,9 @@ def digit_text(text: str) -> str:
         left_ok = i == 0 or (not math[i - 1] and texts[i - 1] and not _DIGIT.match(texts[i - 1][-1]))
         right_ok = i + 1 == len(pieces) or (not math[i + 1] and texts[i + 1] and not _DIGIT.match(texts[i + 1][0]))
         digit_free = not _DIGIT.search(piece) and not _MAY_MAKE_DIGITS.search(piece)
-        out.append(" " if left_ok and right_ok and digit_free else _slow_text(piece))
-    return " ".join("".join(out).split())
+        out.append(" " if i < settled or (left_ok and right_ok and digit_free) else _slow_text(piece))
+    found = pattern.findall(" ".join("".join(out).split()))
+    return found[-1] if found else ""
 
 
 @lru_cache(maxsize=4096)

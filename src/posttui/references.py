@@ -35,7 +35,7 @@ from .ids import (
     split_arxiv,
     trim_doi,
 )
-from .latex_text import digit_text, latex_to_text
+from .latex_text import last_digit_match, latex_to_text
 
 if TYPE_CHECKING:
     from .paper import Paper
@@ -841,8 +841,11 @@ def _read_bibitem_names(ref: Reference, source: _EntrySource) -> None:
         else:
             authors = _run_in_names(source)
     if not year:
-        years = _YEAR.findall(source.plain if "plain" in source.__dict__ else digit_text(source.stripped))
-        year = years[-1] if years else ""
+        if "plain" in source.__dict__:
+            years = _YEAR.findall(source.plain)
+            year = years[-1] if years else ""
+        else:  # the same year, without converting what cannot change it
+            year = last_digit_match(source.stripped, _YEAR)
     _store(ref, authors=authors, year=year)
 
 
