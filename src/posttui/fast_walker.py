@@ -235,8 +235,8 @@ class PlainCharWalker(latexwalker.LatexWalker):
                 elif tok.pre_space:  # a node of its own, which latex2text can drop (strict_latex_spaces)
                     nodelist.append(LatexCharsNode(chars=tok.pre_space, pos=tok.pos - len(tok.pre_space),
                                                    len=len(tok.pre_space), parsing_state=state))
-                if kind == "macro":
-                    node, effects = self._macro_node(tok, state)
+                if kind == "macro" or kind == "specials":
+                    node, effects = (self._macro_node if kind == "macro" else self._specials_node)(tok, state)
                     nodelist.append(node)
                     pos = node.pos + node.len
                     if "new_parsing_state" in effects:
@@ -308,14 +308,6 @@ class PlainCharWalker(latexwalker.LatexWalker):
                             "expecting '{}'".format(tok.arg, stop_upon_end_environment),
                             **self.pos_to_lineno_colno(tok.pos, as_dict=True))
                     break
-                elif kind == "specials":
-                    node, effects = self._specials_node(tok, state)
-                    nodelist.append(node)
-                    pos = node.pos + node.len
-                    if "new_parsing_state" in effects:
-                        state = effects["new_parsing_state"]
-                        if include_brace_chars is None:
-                            plain_run = getattr(state.latex_context, "posttui_plain_run", None)
                 else:
                     raise LatexWalkerParseError(s=s, pos=pos, msg="Unknown token: {!r}".format(tok),
                                                 **self.pos_to_lineno_colno(pos, as_dict=True))
