@@ -60,6 +60,18 @@ def test_light_analysis_fields_equal_the_full_analysis_on_hostile_tex(files, len
     _same_light_fields(files, lenient=lenient)
 
 
+def _corpus_bundles(corpus_site: Path, tmp_path: Path):
+    """Every corpus saved prompt unpacked into an ordinary bundle (as bench/lean.py does)."""
+    from posttui.sources.saved_prompt import unpack_saved_prompt
+
+    prompts = sorted((corpus_site / "prompts/content").glob("*.txt"))
+    assert len(prompts) >= 50
+    for prompt in prompts:
+        bundle = tmp_path / prompt.stem
+        unpack_saved_prompt(prompt, bundle)
+        yield bundle
+
+
 def _lean_both_ways(bundle: Path) -> None:
     light = load(bundle, feedparser_dicts=False)
     light_blocks = lean_blocks(light, light.author_info or {})
@@ -86,18 +98,12 @@ def test_lean_blocks_equal_with_and_without_the_full_analysis(tmp_path):
 
 @pytest.mark.corpus
 def test_light_analysis_equals_the_full_analysis_on_the_corpus(corpus_site, tmp_path):
-    from posttui.sources.saved_prompt import unpack_saved_prompt
-
-    prompts = sorted((corpus_site / "prompts/content").glob("*.txt"))
-    for prompt in prompts:
-        bundle = tmp_path / prompt.stem
-        unpack_saved_prompt(prompt, bundle)
+    for bundle in _corpus_bundles(corpus_site, tmp_path):
         _lean_both_ways(bundle)
         paper = load(bundle, feedparser_dicts=False)
         files = {f.name: f.text for f in paper.tex_files}
         _same_light_fields(files, lenient=True)
         _same_light_fields(files, lenient=False)
-    assert len(prompts) >= 50
 
 
 # ----- last_digit_match: the year of a numbered-style reference, converting less of its inline math -------------
@@ -174,12 +180,9 @@ def test_every_converter_spec_that_could_make_digits_is_listed():
 @pytest.mark.corpus
 def test_last_year_equal_latex_to_text_on_every_corpus_entry(corpus_site, tmp_path):
     from posttui.references import _NAMES_PENDING, parse_bbl
-    from posttui.sources.saved_prompt import unpack_saved_prompt
 
     entries = 0
-    for prompt in sorted((corpus_site / "prompts/content").glob("*.txt")):
-        bundle = tmp_path / prompt.stem
-        unpack_saved_prompt(prompt, bundle)
+    for bundle in _corpus_bundles(corpus_site, tmp_path):
         for bbl in bundle.glob("*.bbl"):
             for ref in parse_bbl(bbl.read_text(encoding="utf-8"), str(bbl)):
                 source = ref.__dict__.get(_NAMES_PENDING)
@@ -189,3 +192,53 @@ def test_last_year_equal_latex_to_text_on_every_corpus_entry(corpus_site, tmp_pa
                 for text in (source.stripped, source.body, *source.segments):
                     _same_digits(text)
     assert entries > 3000
+
+
+# ----- _read_group: one regex match for groups nested up to three deep --------------------------------------------
+def _scanned_group(text: str, pos: int) -> tuple[str, int] | None:
+    """The token scan _read_group used alone for ``{...}`` (its plain definition)."""
+    if pos >= len(text) or text[pos] != "{":
+        return None
+    depth = 0
+    for m in re.compile(r"\\.|[{}]", re.S).finditer(text, pos):
+        c = m.group()
+        if len(c) == 2:
+            continue
+        depth += 1 if c == "{" else -1
+        if depth == 0:
+            return text[pos + 1 : m.start()], m.end()
+    return None
+
+
+def _same_groups(text: str) -> None:
+    from posttui.references import _read_group
+
+    for pos in range(len(text)):
+        if text[pos] == "{":
+            assert _read_group(text, pos) == _scanned_group(text, pos), (text, pos)
+
+
+HOSTILE_GROUPS = ["{a}", "{a", "{}", "{{}", "{\\}}", "{\\{}", "{a\\", "{\\\n}", "{a{b{c{d}}}}", "{a{b{c{d}}}",
+                  "{a{b{c}}} {x{y{z{w{v}}}}}", "{\\\\}}", "{%}", "{\u00e9{\u0301}}", "{a\nb{c\n}d}", "{{{{}}}}}"]
+
+
+@pytest.mark.parametrize("text", HOSTILE_GROUPS)
+def test_read_group_equals_the_token_scan_on_hostile_groups(text):
+    _same_groups(text)
+
+
+def test_read_group_equals_the_token_scan_on_generated_text():
+    rng = random.Random(140)
+    for _ in range(3000):
+        _same_groups("".join(rng.choice(["{", "}", "\\", "a", " ", "\n", "\\{", "\\}", "ab"])
+                             for _ in range(rng.randint(1, 20))))
+
+
+@pytest.mark.corpus
+def test_read_group_equals_the_token_scan_on_every_corpus_bibliography(corpus_site, tmp_path):
+    read = 0
+    for bundle in _corpus_bundles(corpus_site, tmp_path):
+        for bbl in bundle.glob("*.bbl"):
+            _same_groups(bbl.read_text(encoding="utf-8"))
+            read += 1
+    assert read >= 40
