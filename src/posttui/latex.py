@@ -988,11 +988,11 @@ def _is_glued(text: str) -> bool:
 # ----------------------------------------------------------------------------------------------------------------
 
 
-def analyse_paper(paper: "Paper", *, lenient: bool | None = None) -> LatexDocument | None:
+def analyse_paper(paper: "Paper", *, lenient: bool | None = None, structure: bool = True) -> LatexDocument | None:
     """The flattened, analysed main document of a paper, or None when the paper has no TeX.
 
     ``lenient`` (default: the paper came from a saved prompt, or its only TeX file is several files glued
-    together) records unresolvable ``\\input`` instead of raising.
+    together) records unresolvable ``\\input`` instead of raising. ``structure=False``: see :func:`analyse_text`.
     """
     if not paper.tex_files:
         return None
@@ -1002,7 +1002,8 @@ def analyse_paper(paper: "Paper", *, lenient: bool | None = None) -> LatexDocume
             or getattr(paper, "tex_glued", False)
             or (len(paper.tex_files) == 1 and _is_glued(paper.tex_files[0].text))
         )
-    return analyse_files(paper.tex_files, title=paper.title, origin=paper.origin, lenient=lenient)
+    return analyse_files(paper.tex_files, title=paper.title, origin=paper.origin, lenient=lenient,
+                         structure=structure)
 
 
 def analyse_files(
@@ -1011,6 +1012,7 @@ def analyse_files(
     title: str = "",
     origin: str = "",
     lenient: bool = False,
+    structure: bool = True,
 ) -> LatexDocument:
     """Analyse TeX files (``TexFile`` list or name -> text mapping); see :func:`analyse_paper`."""
     if isinstance(tex_files, dict):
@@ -1041,7 +1043,7 @@ def analyse_files(
         warnings.append(f"{len(unresolved)} \\input file(s) not found in the source: {', '.join(unresolved[:5])}"
                         + (" ..." if len(unresolved) > 5 else ""))
     return analyse_text(text, main_file=main, segments=segments, unresolved=unresolved, included=included,
-                        warnings=warnings)
+                        warnings=warnings, structure=structure)
 
 
 def _flatten_lenient(files: dict[str, str], title: str, origin: str):
@@ -1098,8 +1100,13 @@ def analyse_text(
     unresolved: list[str] | None = None,
     included: list[str] | None = None,
     warnings: list[str] | None = None,
+    structure: bool = True,
 ) -> LatexDocument:
-    """Analyse an already flattened, comment-stripped document text."""
+    """Analyse an already flattened, comment-stripped document text.
+
+    ``structure=False`` stops after the text, preamble, user macros and warnings (everything the lean prompt
+    reads: :attr:`LatexDocument.body` and the macros): title, abstract, sections, conclusions, captions and
+    citations stay empty. The fields it fills are the full analysis's, which adds no warnings of its own."""
     segments = segments if segments is not None else [(0, main_file, 0, text)]
     scan = mask_verbatim(text)  # structure is found here; a \\section in a verbatim example is not a section
     begin = _BEGIN_DOCUMENT_RE.search(scan)
@@ -1119,6 +1126,8 @@ def analyse_text(
         warnings=list(warnings or []),
         _segments=segments,
     )
+    if not structure:
+        return doc
     title_raw = _title_arguments(scan[:body_end])
     if title_raw:
         doc.title = inline_text(_drop_thanks(title_raw[0][0]), macros)

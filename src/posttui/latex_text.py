@@ -188,6 +188,59 @@ def _convert(source: str) -> str:
     return _slow_text(source)
 
 
+_DIGIT = re.compile(r"\d")
+DIGIT_MAKING_MACROS = ("today", "date", "exercise", "uebung", "item", "input", "include", "section", "subsection",
+                       "subsubsection", "chapter", "part", "paragraph", "subparagraph", "maketitle", "title",
+                       "author", "begin", "end", "char", "number", "the", "romannumeral", "arabic", "value")
+"""Macros whose text the converter's own specs (or a later spec) could make with digits of their own (the date,
+counters, numbered headings, files read in); a test checks every spec of the converter against this list."""
+_MAY_MAKE_DIGITS = re.compile(r"\\(?:" + "|".join(DIGIT_MAKING_MACROS) + r")(?![a-zA-Z])")
+
+
+def last_digit_match(text: str, pattern: "re.Pattern[str]") -> str:
+    """``pattern``'s last match in ``latex_to_text(text)`` (or ""), converting less: ``pattern`` must match only
+    whole runs of digits, its lookarounds rejecting a digit on either side (as ``references._YEAR`` does), so
+    whether a run matches depends on the run and the character on each side of it alone.
+
+    Why the shortcuts hold: an inline-math piece is converted by the full parser (the slow part). A math piece
+    before a text piece whose own text has a match with a character on each side is left out (one space): the
+    last match is that one or a later one, and nothing from there on depends on what comes before. A later
+    math piece without a digit or a macro that could make one (:data:`DIGIT_MAKING_MACROS`) is one space too
+    when the text converted on each side of it is non-empty and does not touch it with a digit: its real text
+    has no digit, so no run lies in it, and no run beside it ends or starts at its edge. Every other piece is
+    converted exactly as :func:`latex_to_text` converts it, and collapsing whitespace changes no run's
+    neighbours (a space or the end, neither of them a digit, ``.`` or ``/``)."""
+    if not text:
+        return ""
+    source = str(text)
+    if "\\" in source and _PRE_ANY.search(source):
+        for pattern_, repl in _PRE:
+            source = pattern_.sub(repl, source)
+    if "$" not in source or source.count("$") % 2 or "\\$" in source:
+        # not split into math pieces (see _convert; with a $ its fast path never applies)
+        found = pattern.findall(" ".join(_convert(source).split()))
+        return found[-1] if found else ""
+    pieces = [p for p in re.split(r"(\$[^$]*\$)", source) if p]
+    math = [p.startswith("$") for p in pieces]
+    texts = [None if is_math else _convert(p) for p, is_math in zip(pieces, math)]
+    settled = 0  # math pieces before this index cannot change the last match
+    for i in range(len(pieces) - 1, -1, -1):
+        if not math[i] and any(0 < m.start() and m.end() < len(texts[i]) for m in pattern.finditer(texts[i])):
+            settled = i
+            break
+    out = []
+    for i, piece in enumerate(pieces):
+        if not math[i]:
+            out.append(texts[i])
+            continue
+        left_ok = i == 0 or (not math[i - 1] and texts[i - 1] and not _DIGIT.match(texts[i - 1][-1]))
+        right_ok = i + 1 == len(pieces) or (not math[i + 1] and texts[i + 1] and not _DIGIT.match(texts[i + 1][0]))
+        digit_free = not _DIGIT.search(piece) and not _MAY_MAKE_DIGITS.search(piece)
+        out.append(" " if i < settled or (left_ok and right_ok and digit_free) else _slow_text(piece))
+    found = pattern.findall(" ".join("".join(out).split()))
+    return found[-1] if found else ""
+
+
 @lru_cache(maxsize=4096)
 def _slow_text(source: str) -> str:
     """pylatexenc's conversion with the bibliography macros taught; falls back to a crude strip on failure.

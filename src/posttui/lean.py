@@ -186,9 +186,8 @@ def _squeeze(text: str) -> str:
 
 def _tex_source(paper: "Paper") -> tuple[str, tuple]:
     """The TeX to reduce (comment-free) and the argument-free user macros to expand."""
-    document = None
     try:
-        document = paper.document
+        document = _body_document(paper)
     except Exception:  # noqa: BLE001 - a TeX problem must not stop the lean prompt; fall back to the raw text
         document = None
     if document is not None:
@@ -196,6 +195,28 @@ def _tex_source(paper: "Paper") -> tuple[str, tuple]:
 
         return document.body, tuple(document.user_macros or user_text_macros(document.preamble))
     return raw_tex_source(paper.site_tex)
+
+
+def _body_document(paper: "Paper"):
+    """The paper's analysed document if it has one already, else the flattened document without its structure.
+
+    The lean prompt reads only the body and the user macros; titles, abstract, sections and captions (a third of
+    the analysis, and the LaTeX converter's set-up) are skipped. Not cached on the paper: a view that asks for
+    :attr:`Paper.document` later still gets the whole analysis. Warnings and a failure are noted as
+    :attr:`Paper.document` notes them (the same texts; :meth:`Paper.note` keeps each once)."""
+    if "document" in paper.__dict__:
+        return paper.document
+    from .errors import LatexError
+    from .latex import analyse_paper
+
+    try:
+        document = analyse_paper(paper, structure=False)
+    except LatexError as exc:
+        paper.note(f"the TeX structure cannot be analysed: {exc}")
+        raise
+    for warning in document.warnings if document is not None else ():
+        paper.note(f"{paper.origin or 'TeX'}: {warning}")
+    return document
 
 
 def raw_tex_source(site_tex: str) -> tuple[str, tuple]:

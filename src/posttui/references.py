@@ -35,7 +35,7 @@ from .ids import (
     split_arxiv,
     trim_doi,
 )
-from .latex_text import latex_to_text
+from .latex_text import last_digit_match, latex_to_text
 
 if TYPE_CHECKING:
     from .paper import Paper
@@ -207,6 +207,12 @@ def _read_group(text: str, pos: int, opener: str = "{", closer: str = "}") -> tu
     """
     if pos >= len(text) or text[pos] != opener:
         return None
+    if opener == "{":
+        # braces nested up to three deep (nearly every group of a .bbl) in one match; the scan below reads the
+        # same group (its escapes and braces are the pattern's) and the deeper or unclosed ones
+        m = _BRACED_GROUP.match(text, pos)
+        if m:
+            return text[pos + 1 : m.end() - 1], m.end()
     depth_brace = 0
     depth = 0
     # Only backslash escapes and the group characters matter: jump from one to the next (a regex scan, not a
@@ -259,6 +265,8 @@ _END_BIB = re.compile(r"\\end\s*\{thebibliography\}")
 _BRACED = r"\{(?:[^{}\\]+|\\.)*+\}"
 for _depth in range(2):  # braces nested three deep, as in {\natexlab{a}} inside a label's {...}
     _BRACED = rf"\{{(?:[^{{}}\\]+|\\.|{_BRACED})*+\}}"
+_BRACED_GROUP = re.compile(_BRACED, re.S)
+"""A ``{...}`` group with braces nested up to three deep (the fast path of :func:`_read_group`)."""
 _BIBITEM_HEAD = re.compile(
     rf"\\bibitem[ \t\r\n]*(?:\[((?:[^{{}}\[\]\\]+|\\.|{_BRACED})*+)\][ \t\r\n]*)?\{{([^{{}}\\]*)\}}", re.S
 )
@@ -841,8 +849,11 @@ def _read_bibitem_names(ref: Reference, source: _EntrySource) -> None:
         else:
             authors = _run_in_names(source)
     if not year:
-        years = _YEAR.findall(source.plain)
-        year = years[-1] if years else ""
+        if "plain" in source.__dict__:
+            years = _YEAR.findall(source.plain)
+            year = years[-1] if years else ""
+        else:  # the same year, without converting what cannot change it
+            year = last_digit_match(source.stripped, _YEAR)
     _store(ref, authors=authors, year=year)
 
 

@@ -73,3 +73,15 @@ def test_lean_prompt_imports_no_generation_app_feedparser_or_network_client(tmp_
     assert not [m for m in modules if m.split(".")[0] in ("feedparser", "ssl", "http", "email")]
     assert not [m for m in modules if m.startswith(("posttui.cli.generate", "posttui.llm", "posttui.tui",
                                                     "posttui.session", "posttui.rules", "posttui.workflow"))]
+
+
+def test_lean_prompt_without_a_group_file_imports_no_author_matching(tmp_path):
+    """The group file's entries are checked by posttui.authors; a paper without one whose authors.yaml is already
+    matched (the test fixture, like an unpacked saved prompt) never needs that module."""
+    from test_saved_prompt import FIXTURE
+
+    assert (FIXTURE / "authors.yaml").is_file() and not list(FIXTURE.glob("group*"))
+    modules = imported("prompt", str(FIXTURE), "--lean", "--out", str(tmp_path / "lean.txt"))
+    assert (tmp_path / "lean.txt").is_file()
+    assert "posttui.sources.local" in modules
+    assert "posttui.authors" not in modules

@@ -18,7 +18,6 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
-from ..authors import members_from_mapping
 from ..config import Config, load_config
 from ..errors import GroupError, MetadataError, SourceError
 from ..ids import NEW_ARXIV, OLD_ARXIV, split_arxiv
@@ -91,6 +90,8 @@ def check_group(data: Any, path: str | Path) -> dict:
             path=path,
             hint="use the site's assets/group/group.yaml format",
         )
+    from ..authors import members_from_mapping  # only for a group file (the lean prompt's bundles have none)
+
     members_from_mapping(data, path)  # every entry checked now, so a bad 'links' is reported against this file
     return data
 
