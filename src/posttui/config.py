@@ -80,6 +80,10 @@ class Config:
     api_pace: float = 1.0
     """Multiplier of each API's polite interval between requests (0 disables the pause; tests only)."""
 
+    def resolve_cache_path(self) -> Path:
+        """Where answers of the reference services are cached (:mod:`posttui.resolve.web`)."""
+        return self.cache_path() / "resolve"
+
     def cache_path(self) -> Path:
         if self.cache_dir is not None:
             return Path(self.cache_dir)

@@ -26,7 +26,6 @@ import contextlib
 import json
 import os
 import signal
-import socket
 import threading
 import time
 from dataclasses import dataclass, field
@@ -155,12 +154,12 @@ class SiteLock:
             return True
         if not isinstance(holder.get("pid"), int):
             return age > UNREADABLE_LOCK_SECONDS
-        if holder.get("host") != socket.gethostname():
+        if holder.get("host") != _host_name():
             return age > LOCK_STALE_SECONDS
         return not _alive(holder["pid"])
 
     def acquire(self) -> None:
-        info = json.dumps({"pid": os.getpid(), "host": socket.gethostname(), "time": time.time()})
+        info = json.dumps({"pid": os.getpid(), "host": _host_name(), "time": time.time()})
         for _ in range(3):
             try:
                 fd = os.open(self.path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
@@ -206,6 +205,13 @@ class SiteLock:
 
     def __exit__(self, *exc) -> None:
         self.release()
+
+
+def _host_name() -> str:
+    """This machine's name, for the lock file (socket is imported only when a lock is taken or judged)."""
+    import socket
+
+    return socket.gethostname()
 
 
 def _alive(pid: int) -> bool:

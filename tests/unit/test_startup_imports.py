@@ -51,14 +51,15 @@ def test_checking_a_site_post_reads_no_bibliography_text(corpus_site):
 
 
 def test_opening_the_resolver_imports_no_http_stack():
-    """Every command that opens a paper consults the resolver's cache (offline by default); http.client, ssl and
-    urllib.request are imported only when a request is really made."""
+    """Every command that opens a paper consults the resolver's cache (offline by default); the client comes only
+    when there is a cache to read, and http.client, ssl and urllib.request only when a request is really made."""
     probe = ("import json, sys\nbefore = set(sys.modules)\nimport posttui.resolve\n"
              "print(json.dumps(sorted(set(sys.modules) - before)))")
     out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True).stdout
     modules = json.loads(out.strip().splitlines()[-1])
-    assert "posttui.resolve.web" in modules
-    assert not [m for m in modules if m.split(".")[0] in ("ssl", "http", "email", "feedparser")]
+    assert "posttui.resolve" in modules
+    assert "posttui.resolve.web" not in modules and "posttui.resolve.services" not in modules  # with a cache only
+    assert not [m for m in modules if m.split(".")[0] in ("ssl", "http", "email", "feedparser", "socket")]
     assert "urllib.request" not in modules
 
 

@@ -27,17 +27,10 @@ from typing import TYPE_CHECKING
 from ..config import Config, load_config
 from ..errors import PosttuiError
 from .match import Candidate, EntryKey, entry_key, fold, strong_match, surname, venue_match
-from .services import (
-    crossref_candidates,
-    inspire_references,
-    inspire_references_url,
-    s2_references_url,
-    semantic_scholar_references,
-)
-from .web import WebClient
 
 if TYPE_CHECKING:
     from ..paper import Paper
+    from .web import WebClient
     from ..references import Reference, ReferenceList
 
 SOURCE = "source"
@@ -115,12 +108,14 @@ def resolve_references(paper: "Paper", refs: "ReferenceList", *, config: Config,
     if mode == "off" and not network:
         return resolution
     _fill_from_bib(paper, refs, resolution)
-    client = WebClient(config, network=network)
-    if not network and not client.has_cache():
+    if not network and not config.resolve_cache_path().is_dir():  # nothing was ever cached: skip all the work
         for ref in refs:
             if not ref.has_identifier and not ref.unresolved:
                 ref.unresolved = NOT_LOOKED_UP
         return resolution
+    from .web import WebClient  # the HTTP client, its cache and hashing: only once there is a cache to read
+
+    client = WebClient(config, network=network)
     lists: list[tuple[str, list[Candidate]]] = []
     featured = paper.arxiv_id
     if featured and not network and not _resolved_before(client, featured):
@@ -128,6 +123,8 @@ def resolve_references(paper: "Paper", refs: "ReferenceList", *, config: Config,
             if not ref.has_identifier and not ref.unresolved:
                 ref.unresolved = NOT_LOOKED_UP
         return resolution
+    from .services import inspire_references, semantic_scholar_references  # imported once a service is asked
+
     if featured:
         found, why = semantic_scholar_references(client, featured)
         if found is not None:
@@ -162,6 +159,8 @@ def resolve_references(paper: "Paper", refs: "ReferenceList", *, config: Config,
 
 def _resolved_before(client: WebClient, featured: str) -> bool:
     """Whether an earlier online run cached an answer about this paper's reference list."""
+    from .services import inspire_references_url, s2_references_url
+
     return (client.cache_file("semantic_scholar", s2_references_url(client, featured)).is_file()
             or client.cache_file("inspire", inspire_references_url(client, featured)).is_file())
 
@@ -221,6 +220,8 @@ def _match_list(refs, candidates, origin, keys, same_author_year, tried, resolut
 
 
 def _crossref(client, refs, keys, tried, resolution, config: Config) -> None:
+    from .services import crossref_candidates
+
     budget = max(config.crossref_max_queries, 0)
     for ref in refs:
         if ref.has_identifier:

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import socket
 import threading
 import time
 from dataclasses import dataclass, field
@@ -78,11 +77,7 @@ class WebClient:
 
     def cache_file(self, service: str, url: str) -> Path:
         digest = hashlib.sha256(url.encode("utf-8")).hexdigest()[:40]
-        return self.config.cache_path() / "resolve" / service / f"{digest}.json"
-
-    def has_cache(self) -> bool:
-        """Whether anything was ever cached (a cheap test that lets cache-only runs skip all the work)."""
-        return (self.config.cache_path() / "resolve").is_dir()
+        return self.config.resolve_cache_path() / service / f"{digest}.json"
 
     def get(self, service: str, url: str, *, kind: str = "json", headers: dict[str, str] | None = None) -> Answer:
         """The cached answer for ``url``, else (when allowed) a fresh one that is then cached."""
@@ -135,7 +130,7 @@ class WebClient:
                 return Answer(429, reason=f"{name} is rate-limiting requests (HTTP 429); try again in a minute")
             if status != 404:
                 return Answer(status, reason=f"{name} answered HTTP {status} {exc.reason}")
-        except (urllib.error.URLError, socket.timeout, TimeoutError, ConnectionError, http.client.HTTPException) as exc:
+        except (urllib.error.URLError, TimeoutError, ConnectionError, http.client.HTTPException) as exc:
             reason = getattr(exc, "reason", None) or exc
             return Answer(0, reason=f"{name} unreachable ({reason}); offline?")
         if len(data) > MAX_ANSWER_BYTES:
