@@ -202,21 +202,10 @@ def _body_document(paper: "Paper"):
 
     The lean prompt reads only the body and the user macros; titles, abstract, sections and captions (a third of
     the analysis, and the LaTeX converter's set-up) are skipped. Not cached on the paper: a view that asks for
-    :attr:`Paper.document` later still gets the whole analysis. Warnings and a failure are noted as
-    :attr:`Paper.document` notes them (the same texts; :meth:`Paper.note` keeps each once)."""
+    :attr:`Paper.document` later still gets the whole analysis."""
     if "document" in paper.__dict__:
         return paper.document
-    from .errors import LatexError
-    from .latex import analyse_paper
-
-    try:
-        document = analyse_paper(paper, structure=False)
-    except LatexError as exc:
-        paper.note(f"the TeX structure cannot be analysed: {exc}")
-        raise
-    for warning in document.warnings if document is not None else ():
-        paper.note(f"{paper.origin or 'TeX'}: {warning}")
-    return document
+    return paper.analyse(structure=False)
 
 
 def raw_tex_source(site_tex: str) -> tuple[str, tuple]:

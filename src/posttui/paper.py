@@ -146,10 +146,16 @@ class Paper:
     @cached_view
     def document(self) -> "LatexDocument | None":
         """The flattened main document (title, abstract, sections, citations), or None without TeX."""
+        return self.analyse()
+
+    def analyse(self, *, structure: bool = True) -> "LatexDocument | None":
+        """Analyse the TeX now (not cached; :attr:`document` caches the whole analysis), noting its warnings and
+        failure on the paper. ``structure=False`` skips titles, abstract, sections and captions (the lean prompt
+        reads only the body and the user macros)."""
         from .latex import analyse_paper
 
         try:
-            document = analyse_paper(self)
+            document = analyse_paper(self, structure=structure)
         except LatexError as exc:
             # Callers that can do without the structure (the site prompt, the lean fallback, the offline writer)
             # carry on; the problem is recorded so every front end still tells the user.

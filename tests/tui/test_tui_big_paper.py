@@ -34,13 +34,13 @@ async def test_a_big_paper_opens_with_its_panes_filled_and_is_analysed_once(exam
     real = posttui.latex.analyse_paper
     lock = threading.Lock()
 
-    def analyse(paper):  # called through; records whether two analyses ever ran at the same time
+    def analyse(paper, **options):  # called through; records whether two analyses ever ran at the same time
         with lock:
             calls.append(1)
             running.append(1)
             overlapped.append(len(running) > 1)
         try:
-            return real(paper)
+            return real(paper, **options)
         finally:
             with lock:
                 running.pop()

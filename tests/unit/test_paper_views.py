@@ -23,11 +23,11 @@ def counted_analysis(monkeypatch):
     gate = threading.Event()
     real = posttui.latex.analyse_paper
 
-    def analyse(paper):
+    def analyse(paper, **options):
         calls.append(paper)
         started.set()
         assert gate.wait(10), "the analysis was held for 10 s"
-        return real(paper)
+        return real(paper, **options)
 
     monkeypatch.setattr(posttui.latex, "analyse_paper", analyse)
     return calls, started, gate
@@ -76,11 +76,11 @@ def test_a_failed_view_is_computed_again(monkeypatch):
     real = posttui.latex.analyse_paper
     attempts: list[int] = []
 
-    def flaky(p):
+    def flaky(p, **options):
         attempts.append(1)
         if len(attempts) == 1:
             raise posttui.latex.LatexError("broken once")
-        return real(p)
+        return real(p, **options)
 
     monkeypatch.setattr(posttui.latex, "analyse_paper", flaky)
     with pytest.raises(posttui.latex.LatexError):
