@@ -187,3 +187,21 @@ def test_json_report_over_several_posts_is_one_json_dump(site, capsys):
     code, out, _ = run_cli([str(site.root / "_posts" / "2024-02-02-workshop.md"), "--format", "json",
                             "--ignore", "PT"], capsys)
     assert out == "[]\n"
+
+
+def test_the_report_is_kept_packed_and_given_back_exactly():
+    """check --site keeps its report zlib-packed until every post is checked: what comes back is what went in,
+    characters split across the unpacking pieces included, and it packs well (the site's memory stays flat)."""
+    from posttui.cli.check import _PackedText
+
+    packed = _PackedText()
+    assert packed.empty and "".join(packed.pieces()) == ""
+    parts = [f"_posts/2024-0{n % 9 + 1}-post-é{n}.md:{n}:1: PT020 [error] `\\citep{{x{n}}}` — “ü” 😀\n"
+             for n in range(20_000)]
+    packed = _PackedText()
+    for part in parts:
+        packed.append(part)
+    assert not packed.empty
+    assert sum(len(b) for b in packed._packed) * 5 < len("".join(parts).encode())
+    pieces = list(packed.pieces())
+    assert len(pieces) > 1 and "".join(pieces) == "".join(parts)
