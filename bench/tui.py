@@ -24,7 +24,9 @@ frames sampled during each stall.
 from __future__ import annotations
 
 import asyncio
+import atexit
 import os
+import shutil
 import statistics
 import sys
 import tempfile
@@ -486,6 +488,7 @@ async def main(quick: bool, only: str = "") -> int:
     from posttui.llm.offline import OfflineWriter
 
     tmp = Path(tempfile.mkdtemp(prefix="posttui-bench-"))
+    atexit.register(shutil.rmtree, tmp, ignore_errors=True)  # the sessions and papers made here go with the run
     os.environ["POSTTUI_DATA_DIR"] = str(tmp / "data")
     paper = posttui.load(EXAMPLE)
     if only in ("", "startup"):
