@@ -125,6 +125,9 @@ _TWO_ARG_FIRST_DROPPED = re.compile(r"\\(?:bibinfo|bibfield)\s*\{[^{}]*\}\s*|\\G
 _JOURNAL_RE = re.compile(r"\\(" + "|".join(sorted(JOURNAL_MACROS, key=len, reverse=True)) + r")(?![a-zA-Z])\s*")
 _ACCENT_ANY = re.compile(r"\\(?:['\"`^~=.uvHckrdb]|ss|ae|AE|oe|OE|aa|AA|o|O|l|L|i|j)")
 """Where _SYMBOL_ACCENT, _LETTER_ACCENT or _SPECIAL_RE could match (their first characters)."""
+_CONTROL_WHITESPACE = re.compile(r"\\[\t\n\r\f\v]")
+"""A backslash before a line break or other whitespace but a space (``\\`` at a line end): pylatexenc reads the two
+characters as a macro with no text and no arguments, keeping any whitespace after them (``\\ `` is _PRE's)."""
 _ESCAPES = [("\\&", "&"), ("\\%", "%"), ("\\_", "_"), ("\\#", "#"), ("\\$", "$"), ("\\{", "{"),
             ("\\}", "}")]
 
@@ -156,6 +159,10 @@ def _fast_text(text: str) -> str | None:
                 key = f"\x00{i}\x00"
                 placeholders[key] = char
                 out = out.replace(escaped, key)
+        if "\\" in out and _CONTROL_WHITESPACE.search(out):
+            key = f"\x00{len(_ESCAPES)}\x00"  # a placeholder, so its neighbours never join into `--` or ``
+            placeholders[key] = ""
+            out = _CONTROL_WHITESPACE.sub(key, out)
         if "\\" in out:
             return None
     out = out.replace("{", "").replace("}", "").replace("~", " ")
