@@ -324,9 +324,6 @@ def test_checking_a_site_post_imports_neither_feedparser_nor_the_http_stack(corp
     probe = ("import json, sys\nfrom posttui.cli import main\ntry:\n    main(sys.argv[1:])\nexcept SystemExit:\n"
              "    pass\nprint(json.dumps(sorted(sys.modules)))\n")
     post = sorted((corpus_site / "_posts").glob("2020-*.md"))[0]
-    from posttui.config import load_config
-
-    load_config().resolve_cache_path().mkdir(parents=True, exist_ok=True)  # a cache to read (else none is opened)
     out = subprocess.run([sys.executable, "-c", probe, "check", str(post), "--format", "json"], capture_output=True,
                          text=True, check=True).stdout
     modules = json.loads(out.strip().splitlines()[-1])
