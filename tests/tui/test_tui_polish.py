@@ -183,6 +183,33 @@ async def test_source_pane_highlights_latex_and_scrolls_a_10_mb_source(example_p
         assert any(name.startswith("tex.") for row in list(view._highlights.values()) for _, _, name in row)
 
 
+async def test_first_frame_shortcuts_draw_what_textual_draws(example_paper, store):
+    """Issue 14: the empty draft editor wraps its placeholder once per frame and the Source and Preview panes take
+    rich_style once per frame; every row must still be what Textual itself draws."""
+    from textual.widgets import TextArea
+
+    from posttui.tui.widgets.preview import PreviewView
+    from posttui.tui.widgets.source import LatexView
+
+    app = make_app(example_paper, store)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_idle(pilot)
+        editor = main_screen(app).editor
+        assert not editor.text and editor.placeholder
+        rows = range(editor.size.height + 2)
+        assert [editor.render_line(y) for y in rows] == [TextArea.render_line(editor, y) for y in rows]
+        assert editor.render_line(0).text.startswith("No draft yet")
+        for view in (app.screen.query_one(LatexView), app.screen.query_one(PreviewView)):
+            assert view.line_style == view.rich_style  # outside a frame: the widget's own style
+            seen = []
+            original = type(view).render_line
+            view.render_line = lambda y, v=view: seen.append(v.line_style) or original(v, y)
+            view._styles_cache.clear()  # draw every row afresh
+            view.render_lines(view.region.reset_offset)
+            assert seen and set(seen) == {view.rich_style}
+            assert view._frame_style is None  # dropped after the frame: a theme change is seen next frame
+
+
 # ----- 17: the preview during a stream ---------------------------------------------------------------------------------
 def test_markdown_blocks_keep_fences_whole():
     from posttui.tui.widgets.preview import markdown_blocks

@@ -10,6 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from rich.style import Style
+from textual.content import Content
+from textual.strip import Strip
 from textual.widgets import TextArea
 from textual.widgets.text_area import Selection, TextAreaTheme
 
@@ -105,12 +107,25 @@ class DraftEditor(TextArea):
         self.register_theme(DRAFT_THEME)
         self.theme = DRAFT_THEME.name
         self._marks: list[Mark] = []
+        self._placeholder_rows: tuple[str, int, int] = ("", 0, 0)
+        """(placeholder, width, how many rows it wraps to): see :meth:`render_line`."""
 
     def on_mount(self) -> None:
         from ..keymap import key_of  # the keys the user has now (keys.toml), not the defaults
 
         self.placeholder = (f"No draft yet: {key_of(self.app, 'generate')} writes one (or type, or paste). "
                             f"{key_of(self.app, 'help')} lists every key.")
+
+    def render_line(self, y: int) -> Strip:
+        """TextArea re-wraps the placeholder for every row it draws (27 wraps per frame of an empty editor, ~5 ms of
+        the main screen's first frame, issue 14): rows below the placeholder's own are drawn without it here."""
+        if self.placeholder and not self.text:
+            placeholder, width = self.placeholder, self.content_size.width
+            if self._placeholder_rows[:2] != (placeholder, width):
+                self._placeholder_rows = (placeholder, width, len(Content.from_text(placeholder).wrap(width)))
+            if y >= self._placeholder_rows[2]:
+                return self._render_line(y)  # what TextArea draws there (a blank row of an empty document)
+        return super().render_line(y)
 
     # ----- findings ---------------------------------------------------------------------------------------------
     def show_findings(self, findings, text: str | None = None) -> None:

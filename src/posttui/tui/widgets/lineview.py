@@ -18,6 +18,8 @@ from textual.geometry import Size
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
+from .framestyle import FrameStyle
+
 Highlighter = Callable[[str], "list[tuple[int, int | None, str]]"]
 """(start byte, end byte or None for the line end, style name) ranges of one line, as TextArea highlights."""
 
@@ -66,7 +68,7 @@ def _char_ranges(line: str, ranges) -> list[tuple[int, int, str]]:
              name) for s, e, name in ranges]
 
 
-class LineView(ScrollView, can_focus=True):
+class LineView(FrameStyle, ScrollView, can_focus=True):
     """Read-only text with line numbers; ``styles`` maps highlight names to Rich styles."""
 
     DEFAULT_CSS = """
@@ -132,7 +134,7 @@ class LineView(ScrollView, can_focus=True):
         scroll_x, scroll_y = self.scroll_offset
         row = scroll_y + y
         width = self.scrollable_content_region.width
-        base = self.rich_style
+        base = self.line_style
         doc = self.document
         if row >= doc.line_count:
             return Strip.blank(width, base)

@@ -21,6 +21,8 @@ from textual.geometry import Size
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
+from .framestyle import FrameStyle
+
 
 def render_markdown(text: str, width: int) -> list[list[Segment]]:
     """The post as lines of segments at ``width`` cells (a private console: safe in a thread)."""
@@ -48,7 +50,7 @@ def markdown_blocks(text: str) -> list[str]:
     return blocks
 
 
-class PreviewView(ScrollView, can_focus=True):
+class PreviewView(FrameStyle, ScrollView, can_focus=True):
     """A scrollable, read-only rendering of Markdown."""
 
     DEFAULT_CSS = """
@@ -151,8 +153,8 @@ class PreviewView(ScrollView, can_focus=True):
         index = scroll_y + y
         width = self.scrollable_content_region.width
         if index >= len(self._lines):
-            return Strip.blank(width, self.rich_style)
-        return self._lines[index].crop(scroll_x, scroll_x + width).apply_style(self.rich_style)
+            return Strip.blank(width, self.line_style)
+        return self._lines[index].crop(scroll_x, scroll_x + width).apply_style(self.line_style)
 
     @property
     def plain_lines(self) -> list[str]:
