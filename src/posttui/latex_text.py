@@ -128,6 +128,7 @@ _ACCENT_ANY = re.compile(r"\\(?:['\"`^~=.uvHckrdb]|ss|ae|AE|oe|OE|aa|AA|o|O|l|L|
 _CONTROL_WHITESPACE = re.compile(r"\\[\t\n\r\f\v]")
 """A backslash before a line break or other whitespace but a space (``\\`` at a line end): pylatexenc reads the two
 characters as a macro with no text and no arguments, keeping any whitespace after them (``\\ `` is _PRE's)."""
+_JOINS_AFTER = re.compile(r"[-`'](?:\\[\t\n\r\f\v])+")
 _ESCAPES = [("\\&", "&"), ("\\%", "%"), ("\\_", "_"), ("\\#", "#"), ("\\$", "$"), ("\\{", "{"),
             ("\\}", "}")]
 
@@ -160,9 +161,9 @@ def _fast_text(text: str) -> str | None:
                 placeholders[key] = char
                 out = out.replace(escaped, key)
         if "\\" in out and _CONTROL_WHITESPACE.search(out):
-            key = f"\x00{len(_ESCAPES)}\x00"  # a placeholder, so its neighbours never join into `--` or ``
-            placeholders[key] = ""
-            out = _CONTROL_WHITESPACE.sub(key, out)
+            if _JOINS_AFTER.search(out):  # its neighbours could join into `--` or ``: leave it to the parser
+                return None
+            out = _CONTROL_WHITESPACE.sub("", out)
         if "\\" in out:
             return None
     out = out.replace("{", "").replace("}", "").replace("~", " ")
