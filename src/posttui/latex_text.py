@@ -141,7 +141,7 @@ def _accent(mark: str, letter: str) -> str:
 
 def _fast_text(text: str) -> str | None:
     """Plain text for simple fragments, or None when something needs the real parser (math, unknown macros)."""
-    if "$" in text or "\\\\" in text:
+    if "$" in text or "\\\\" in text or "\x00" in text:  # NUL marks the escape placeholders below
         return None
     out = text
     placeholders = {}
@@ -157,7 +157,7 @@ def _fast_text(text: str) -> str | None:
         out = out.replace("\\textquoteright", "\u2019").replace("\\textquoteleft", "\u2018")
         for i, (escaped, char) in enumerate(_ESCAPES):
             if escaped in out:
-                key = f"\x00{i}\x00"
+                key = f"\x00{chr(0xE000 + i)}"  # NUL starts only keys, so no key can be read across two
                 placeholders[key] = char
                 out = out.replace(escaped, key)
         if "\\" in out and _CONTROL_WHITESPACE.search(out):
