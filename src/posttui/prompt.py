@@ -13,7 +13,6 @@ was loaded from a saved prompt, otherwise from the site's rules (see :func:`temp
 from __future__ import annotations
 
 import codecs
-import codecs
 import re
 import threading
 from dataclasses import asdict, dataclass, fields
@@ -457,4 +456,3 @@ def estimate_tokens(text: str) -> int:
     if digits_seen:  # a run led by a non-ASCII digit counts one, not one per started 3
         digits -= sum((len(run) + 2) // 3 - 1 for run in _NON_ASCII_LED_DIGITS.findall(text))
     return text.count("\n") + classes.count(b"o") + letters + digits
-

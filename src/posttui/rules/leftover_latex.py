@@ -383,4 +383,3 @@ def other_latex(seg, ctx, opts):
             m.end(),
             f"`{m.group(0)}` is a LaTeX command outside math: rewrite it in Markdown or put it inside $...$",
         )
-
