@@ -10,7 +10,6 @@ The API key is deliberately *not* part of the configuration: it is read from the
 from __future__ import annotations
 
 import os
-import tomllib
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 
@@ -182,6 +181,8 @@ def load_config(path: Path | None = None, environ: dict | None = None) -> Config
     path = path or config_file()
     values: dict = {}
     if path.is_file():
+        import tomllib  # only with a config file: most runs have none, and the parser compiles its regexes
+
         try:
             data = tomllib.loads(path.read_text(encoding="utf-8"))
         except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:

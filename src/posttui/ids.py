@@ -11,12 +11,14 @@ import re
 from typing import Iterator
 from urllib.parse import unquote
 
+from .lazy_pattern import LazyPattern
+
 # New-style (0704.0001 .. 2511.10640, 4 or 5 digits after the dot) and old-style (archive[.SUB]/YYMMNNN) ids.
 NEW_ARXIV = r"\d{4}\.\d{4,5}"
 OLD_ARXIV = r"[a-z][a-z\-]+(?:\.[A-Z]{2})?/\d{7}"
 ARXIV_ID = rf"(?:{NEW_ARXIV}|{OLD_ARXIV})"
 ARXIV_ID_RE = re.compile(rf"^(?P<id>{ARXIV_ID})(?P<version>v\d+)?$", re.IGNORECASE)
-ARXIV_IN_TEXT_RE = re.compile(
+ARXIV_IN_TEXT_RE = LazyPattern(
     rf"(?:arxiv\s*[:/]?\s*|arxiv\.org/(?:abs|pdf|html)/)(?P<id>{ARXIV_ID})(?P<version>v\d+)?",
     re.IGNORECASE,
 )
@@ -24,7 +26,7 @@ ARXIV_URL_RE = re.compile(
     rf"^(?:https?://)?(?:www\.|export\.)?arxiv\.org/(?:abs|pdf|html|src)/(?P<id>{ARXIV_ID})(?P<version>v\d+)?(?:\.pdf)?/?$",
     re.IGNORECASE,
 )
-_ARXIV_IN_FOLDED_TEXT_RE = re.compile(
+_ARXIV_IN_FOLDED_TEXT_RE = LazyPattern(
     r"(?:arxiv\s*[:/]?\s*|arxiv\.org/(?:abs|pdf|html)/)(?P<id>\d{4}\.\d{4,5}|[a-z][a-z\-]+(?:\.[a-z]{2})?/\d{7})(?:v\d+)?"
 )
 """``ARXIV_IN_TEXT_RE`` for text folded by :func:`search_folded` (case-sensitive, so the regex engine can skip
@@ -32,7 +34,7 @@ ahead to the literal ``arxiv``: several times faster on a whole paper)."""
 # DOI: 10.<registrant>/<suffix>; the suffix may hold parentheses, so trailing punctuation is trimmed afterwards.
 # "10." comes first and the word boundary before it is a look-behind (the same test as a leading \b): a pattern
 # that starts with a literal is searched many times faster.
-DOI_IN_TEXT_RE = re.compile(r"10\.(?<!\w10\.)\d{4,9}/[^\s\"<>{}\\]+")
+DOI_IN_TEXT_RE = LazyPattern(r"10\.(?<!\w10\.)\d{4,9}/[^\s\"<>{}\\]+")
 _CASE_FOLD_SPECIALS = "\u0130\u0131\u017f\u212a"
 _DOI_SHAPE_RE = re.compile(r"^10\.\d{4,9}/\S+$")
 DOI_URL_RE = re.compile(r"^(?:https?://)?(?:dx\.)?doi\.org/(?P<doi>10\..+)$", re.IGNORECASE)

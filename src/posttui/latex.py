@@ -25,6 +25,7 @@ from functools import cached_property, lru_cache
 from typing import TYPE_CHECKING, Iterable
 
 from .errors import LatexError
+from .lazy_pattern import LazyPattern
 
 if TYPE_CHECKING:
     from .paper import Paper, TexFile
@@ -82,7 +83,7 @@ def find_citations(text: str) -> list[tuple[str, list[str], int]]:
 # ----------------------------------------------------------------------------------------------------------------
 
 _VERBATIM_ENVS = ("verbatim", "verbatim*", "Verbatim", "Verbatim*", "lstlisting", "minted", "comment")
-_SCAN_RE = re.compile(
+_SCAN_RE = LazyPattern(
     r"\\(?:verb\*?(?![A-Za-z])|begin\s*\{(?P<env>verbatim\*?|Verbatim\*?|lstlisting|minted|comment)\}|.)|%",
     re.S,
 )
@@ -215,7 +216,7 @@ _NOT_CONDITIONALS = {
     "ifnumequal", "ifnumgreater", "ifnumless", "ifboolexpr", "ifboolexpe", "ifcsvoid", "ifdefvoid", "ifinlist",
     "ifdeflength", "ifltxcounter", "ifcsstring",
 }
-_COND_RE = re.compile(r"\\newif\s*\\if[A-Za-z@]+|\\(if[A-Za-z@]*|fi|else)(?![A-Za-z@])")
+_COND_RE = LazyPattern(r"\\newif\s*\\if[A-Za-z@]+|\\(if[A-Za-z@]*|fi|else)(?![A-Za-z@])")
 
 
 def _blank(text: str) -> str:
@@ -577,7 +578,7 @@ def user_text_macros(preamble: str) -> tuple[tuple[str, str], ...]:
 # ----------------------------------------------------------------------------------------------------------------
 
 SECTION_LEVELS = {"part": 0, "chapter": 0, "section": 1, "subsection": 2, "subsubsection": 3, "paragraph": 4}
-_SECTION_RE = re.compile(r"\\(part|chapter|section|subsection|subsubsection|paragraph)(?![A-Za-z@])(\*?)")
+_SECTION_RE = LazyPattern(r"\\(part|chapter|section|subsection|subsubsection|paragraph)(?![A-Za-z@])(\*?)")
 _APPENDIX_RE = re.compile(r"\\appendix(?![A-Za-z@])|\\begin\s*\{appendix\}|\\begin\s*\{appendices\}")
 _CONCLUSION_RE = re.compile(r"conclu|summary|summari", re.I)
 _DISCUSSION_RE = re.compile(r"discussion|outlook", re.I)
@@ -1150,10 +1151,10 @@ def analyse_text(
     return doc
 
 
-_VERBATIM_BLOCK_RE = re.compile(
+_VERBATIM_BLOCK_RE = LazyPattern(
     r"(\\begin\s*\{(verbatim\*?|Verbatim\*?|lstlisting|minted)\}(?:\{[^{}\n]*\})?)(.*?)(\\end\s*\{\2\})", re.S
 )
-_VERB_RE = re.compile(r"(\\verb\*?)([^A-Za-z\s*])(.*?)\2")
+_VERB_RE = LazyPattern(r"(\\verb\*?)([^A-Za-z\s*])(.*?)\2")
 
 
 def mask_verbatim(text: str) -> str:
@@ -1239,7 +1240,7 @@ def _conclusions_section(sections: list[Section]) -> Section | None:
 
 
 _LIST_ENVS = ("itemize", "enumerate", "description")
-_LIST_EDGE_RE = re.compile(r"\\(begin|end)\s*\{(itemize|enumerate|description)\}|\\item(?![A-Za-z@])")
+_LIST_EDGE_RE = LazyPattern(r"\\(begin|end)\s*\{(itemize|enumerate|description)\}|\\item(?![A-Za-z@])")
 
 
 def list_items(latex: str, user_macros: tuple = ()) -> list[str]:

@@ -36,6 +36,7 @@ from .ids import (
     trim_doi,
 )
 from .latex_text import last_digit_match, latex_to_text
+from .lazy_pattern import LazyPattern
 
 if TYPE_CHECKING:
     from .paper import Paper
@@ -327,26 +328,26 @@ def parse_bbl(text: str, source: str = "<bbl>") -> ReferenceList:
 # --- identifiers in formatted text ---------------------------------------------------------------------------
 
 _DOI_CMDS = [
-    re.compile(r"\\doi\s*\{\s*(?:doi:|https?://(?:dx\.)?doi\.org/)?(10\.[^{}\s]+?)\s*\}", re.I),
-    re.compile(r"\\mn@doi\s*(?:\[[^\]]*\])?\s*\{\s*(10\.[^{}\s]+?)\s*\}"),
-    re.compile(r"\\doibase\s+(10\.[^{}\s]+)"),
-    re.compile(r"\\bibinfo\s*\{doi\}\s*\{\s*(10\.[^{}\s]+?)\s*\}"),
-    re.compile(r"(?:https?://)?(?:dx\.)?doi\.org/(10\.[^{}\s]+)", re.I),
-    re.compile(r"\bdoi\s*[:=]\s*(10\.[^{}\s,;]+)", re.I),
-    re.compile(r"\\verb\s*\{doi\}\s*\\verb\s+(10\.\S+)"),
-    re.compile(r"\b(10\.\d{4,9}/[^\s\"<>{}\\]+)"),
+    LazyPattern(r"\\doi\s*\{\s*(?:doi:|https?://(?:dx\.)?doi\.org/)?(10\.[^{}\s]+?)\s*\}", re.I),
+    LazyPattern(r"\\mn@doi\s*(?:\[[^\]]*\])?\s*\{\s*(10\.[^{}\s]+?)\s*\}"),
+    LazyPattern(r"\\doibase\s+(10\.[^{}\s]+)"),
+    LazyPattern(r"\\bibinfo\s*\{doi\}\s*\{\s*(10\.[^{}\s]+?)\s*\}"),
+    LazyPattern(r"(?:https?://)?(?:dx\.)?doi\.org/(10\.[^{}\s]+)", re.I),
+    LazyPattern(r"\bdoi\s*[:=]\s*(10\.[^{}\s,;]+)", re.I),
+    LazyPattern(r"\\verb\s*\{doi\}\s*\\verb\s+(10\.\S+)"),
+    LazyPattern(r"\b(10\.\d{4,9}/[^\s\"<>{}\\]+)"),
 ]
 _ARXIV_CMDS = [
-    re.compile(rf"\\(?:mn@)?eprint\s*\{{\s*arxiv\s*\}}\s*\{{\s*(?:arxiv:)?(?P<id>{ARXIV_ID})(?P<v>v\d+)?\s*\}}", re.I),
-    re.compile(rf"\\eprint\s*\{{\s*(?:arxiv:)?(?P<id>{ARXIV_ID})(?P<v>v\d+)?\s*\}}", re.I),
-    re.compile(rf"(?:arxiv\.org|xxx\.lanl\.gov)/(?:abs|pdf|html)/(?P<id>{ARXIV_ID})(?P<v>v\d+)?", re.I),
+    LazyPattern(rf"\\(?:mn@)?eprint\s*\{{\s*arxiv\s*\}}\s*\{{\s*(?:arxiv:)?(?P<id>{ARXIV_ID})(?P<v>v\d+)?\s*\}}", re.I),
+    LazyPattern(rf"\\eprint\s*\{{\s*(?:arxiv:)?(?P<id>{ARXIV_ID})(?P<v>v\d+)?\s*\}}", re.I),
+    LazyPattern(rf"(?:arxiv\.org|xxx\.lanl\.gov)/(?:abs|pdf|html)/(?P<id>{ARXIV_ID})(?P<v>v\d+)?", re.I),
     # "arXiv:stat.CO/1507.00919": a subject class written in front of a new-style id
-    re.compile(rf"arxiv\s*:\s*[a-z\-]+\.[a-z]{{2}}/(?P<id>{NEW_ARXIV})(?P<v>v\d+)?", re.I),
-    re.compile(rf"arxiv\s*(?:e-?prints?|preprint)?\s*[:,]?\s*(?:arxiv\s*:\s*)?(?P<id>{ARXIV_ID})(?P<v>v\d+)?\b", re.I),
-    re.compile(rf"10\.48550/arxiv\.(?P<id>{ARXIV_ID})(?P<v>v\d+)?", re.I),
+    LazyPattern(rf"arxiv\s*:\s*[a-z\-]+\.[a-z]{{2}}/(?P<id>{NEW_ARXIV})(?P<v>v\d+)?", re.I),
+    LazyPattern(rf"arxiv\s*(?:e-?prints?|preprint)?\s*[:,]?\s*(?:arxiv\s*:\s*)?(?P<id>{ARXIV_ID})(?P<v>v\d+)?\b", re.I),
+    LazyPattern(rf"10\.48550/arxiv\.(?P<id>{ARXIV_ID})(?P<v>v\d+)?", re.I),
     # "\emph{arXiv e-prints}, art. astro-ph/0310127" (aasjournal) and DBLP's "CoRR, abs/2104.13478"
-    re.compile(rf"e-?prints?\}}?\s*,?\s*(?:art\.|id\.|p\.)?\s*(?:arxiv:)?(?P<id>{ARXIV_ID})(?P<v>v\d+)?", re.I),
-    re.compile(rf"\bcorr\b.{{0,20}}?\babs/(?P<id>{NEW_ARXIV})(?P<v>v\d+)?", re.I | re.S),
+    LazyPattern(rf"e-?prints?\}}?\s*,?\s*(?:art\.|id\.|p\.)?\s*(?:arxiv:)?(?P<id>{ARXIV_ID})(?P<v>v\d+)?", re.I),
+    LazyPattern(rf"\bcorr\b.{{0,20}}?\babs/(?P<id>{NEW_ARXIV})(?P<v>v\d+)?", re.I | re.S),
 ]
 # A literal (lower case; any one of several) without which each pattern above cannot match: most entries hold
 # few of them, and skipping a search is much cheaper than a case-insensitive one over the whole entry.
@@ -363,19 +364,19 @@ _ARXIV_ANY_NEED = ("arxiv", "eprint", "e-print", "corr", "xxx.lanl.gov")
 # "doi.org/" that can match is where the first match's group 1 is.
 _FOLDED_ARXIV_ID = r"(?:\d{4}\.\d{4,5}|[a-z][a-z\-]+(?:\.[a-z]{2})?/\d{7})"
 _DOI_FOLDED = {
-    0: re.compile(r"\\doi\s*\{\s*(?:doi:|https?://(?:dx\.)?doi\.org/)?10\.[^{}\s]+?\s*\}"),
-    4: re.compile(r"doi\.org/10\.[^{}\s]+"),
-    5: re.compile(r"\bdoi\s*[:=]\s*10\.[^{}\s,;]+"),
+    0: LazyPattern(r"\\doi\s*\{\s*(?:doi:|https?://(?:dx\.)?doi\.org/)?10\.[^{}\s]+?\s*\}"),
+    4: LazyPattern(r"doi\.org/10\.[^{}\s]+"),
+    5: LazyPattern(r"\bdoi\s*[:=]\s*10\.[^{}\s,;]+"),
 }
 _ARXIV_FOLDED = {
-    0: re.compile(rf"\\(?:mn@)?eprint\s*\{{\s*arxiv\s*\}}\s*\{{\s*(?:arxiv:)?{_FOLDED_ARXIV_ID}(?:v\d+)?\s*\}}"),
-    1: re.compile(rf"\\eprint\s*\{{\s*(?:arxiv:)?{_FOLDED_ARXIV_ID}(?:v\d+)?\s*\}}"),
-    2: re.compile(rf"(?:arxiv\.org|xxx\.lanl\.gov)/(?:abs|pdf|html)/{_FOLDED_ARXIV_ID}"),
-    3: re.compile(rf"arxiv\s*:\s*[a-z\-]+\.[a-z]{{2}}/{NEW_ARXIV}"),
-    4: re.compile(rf"arxiv\s*(?:e-?prints?|preprint)?\s*[:,]?\s*(?:arxiv\s*:\s*)?{_FOLDED_ARXIV_ID}(?:v\d+)?\b"),
-    5: re.compile(rf"10\.48550/arxiv\.{_FOLDED_ARXIV_ID}"),
-    6: re.compile(rf"e-?prints?\}}?\s*,?\s*(?:art\.|id\.|p\.)?\s*(?:arxiv:)?{_FOLDED_ARXIV_ID}"),
-    7: re.compile(rf"\bcorr\b.{{0,20}}?\babs/{NEW_ARXIV}", re.S),
+    0: LazyPattern(rf"\\(?:mn@)?eprint\s*\{{\s*arxiv\s*\}}\s*\{{\s*(?:arxiv:)?{_FOLDED_ARXIV_ID}(?:v\d+)?\s*\}}"),
+    1: LazyPattern(rf"\\eprint\s*\{{\s*(?:arxiv:)?{_FOLDED_ARXIV_ID}(?:v\d+)?\s*\}}"),
+    2: LazyPattern(rf"(?:arxiv\.org|xxx\.lanl\.gov)/(?:abs|pdf|html)/{_FOLDED_ARXIV_ID}"),
+    3: LazyPattern(rf"arxiv\s*:\s*[a-z\-]+\.[a-z]{{2}}/{NEW_ARXIV}"),
+    4: LazyPattern(rf"arxiv\s*(?:e-?prints?|preprint)?\s*[:,]?\s*(?:arxiv\s*:\s*)?{_FOLDED_ARXIV_ID}(?:v\d+)?\b"),
+    5: LazyPattern(rf"10\.48550/arxiv\.{_FOLDED_ARXIV_ID}"),
+    6: LazyPattern(rf"e-?prints?\}}?\s*,?\s*(?:art\.|id\.|p\.)?\s*(?:arxiv:)?{_FOLDED_ARXIV_ID}"),
+    7: LazyPattern(rf"\bcorr\b.{{0,20}}?\babs/{NEW_ARXIV}", re.S),
 }
 _URL_CMDS = re.compile(r"\\(?:url|href)\s*\{\s*([^{}\s]+)\s*\}")
 _YEAR = re.compile(r"(?<![\d./])(1[6-9]\d\d|20\d\d)(?![\d/])")
@@ -735,8 +736,8 @@ def _reference_from_bibitem(key: str, label: str, body: str, raw: str) -> Refere
 
 
 _QUOTED_TITLE = re.compile(r"``(.+?)(?:,)?''", re.S)
-_JOURNAL_TITLE = re.compile(r"\\JournalTitle\s*(?=\{)")
-_MN_DOI_LABEL = re.compile(r"\\mn@doi\s*\[([^\]]*)\]")
+_JOURNAL_TITLE = LazyPattern(r"\\JournalTitle\s*(?=\{)")
+_MN_DOI_LABEL = LazyPattern(r"\\mn@doi\s*\[([^\]]*)\]")
 _EMPH_FOLLOWS = re.compile(r"\{\\it\b|\\textit")
 
 
@@ -942,11 +943,11 @@ def _run_in_titles(source: _EntrySource, title: str, journal: str) -> tuple[str,
 
 # ================================================================================================== biblatex ====
 
-_ENTRY = re.compile(r"\\entry\s*\{([^{}]*)\}\s*\{([^{}]*)\}\s*\{[^{}]*\}")
-_ENDENTRY = re.compile(r"\\endentry\b")
-_FIELD = re.compile(r"\\field\s*(?:\[[^\]]*\])?\s*\{(\w+)\}\s*")
-_VERB = re.compile(r"\\verb\s*\{(\w+)\}\s*\n?(.*?)\\endverb", re.S)
-_NAME = re.compile(r"\\name\s*\{(\w+)\}\s*\{\d+\}\s*\{[^{}]*\}\s*")
+_ENTRY = LazyPattern(r"\\entry\s*\{([^{}]*)\}\s*\{([^{}]*)\}\s*\{[^{}]*\}")
+_ENDENTRY = LazyPattern(r"\\endentry\b")
+_FIELD = LazyPattern(r"\\field\s*(?:\[[^\]]*\])?\s*\{(\w+)\}\s*")
+_VERB = LazyPattern(r"\\verb\s*\{(\w+)\}\s*\n?(.*?)\\endverb", re.S)
+_NAME = LazyPattern(r"\\name\s*\{(\w+)\}\s*\{\d+\}\s*\{[^{}]*\}\s*")
 
 
 def _biblatex_names(block: str) -> list[str]:

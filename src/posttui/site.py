@@ -29,7 +29,6 @@ import signal
 import threading
 import time
 from dataclasses import dataclass, field
-from glob import escape as glob_escape
 from pathlib import Path
 
 from .errors import PosttuiError, SiteError
@@ -259,6 +258,8 @@ class SaveJournal:
         except (OSError, ValueError, KeyError, TypeError):
             entries = []
         touched = []
+        from glob import escape as glob_escape  # only here: importing glob compiles its patterns
+
         for entry in entries:
             path = Path(entry["path"])
             for temporary in path.parent.glob(f".{glob_escape(path.name[:100])}.*.tmp"):  # a write cut short

@@ -26,9 +26,9 @@ from typing import TYPE_CHECKING
 
 from ..config import Config, load_config
 from ..errors import PosttuiError
-from .match import Candidate, EntryKey, entry_key, fold, strong_match, surname, venue_match
 
 if TYPE_CHECKING:
+    from .match import Candidate, EntryKey
     from ..paper import Paper
     from .web import WebClient
     from ..references import Reference, ReferenceList
@@ -168,6 +168,8 @@ def _resolved_before(client: WebClient, featured: str) -> bool:
 def entry_key_cached(ref: "Reference", keys: dict[int, EntryKey]) -> EntryKey:
     key = keys.get(id(ref))
     if key is None:
+        from .match import entry_key  # the matcher (and difflib): only once there is something to match
+
         key = keys[id(ref)] = entry_key(ref)
     return key
 
@@ -193,6 +195,8 @@ def _attach(ref: "Reference", cand: Candidate, resolution: Resolution) -> None:
 
 
 def _match_list(refs, candidates, origin, keys, same_author_year, tried, resolution) -> None:
+    from .match import strong_match, venue_match
+
     usable = [c for c in candidates if c.has_identifier]
     for ref in refs:
         if ref.has_identifier:
@@ -220,6 +224,7 @@ def _match_list(refs, candidates, origin, keys, same_author_year, tried, resolut
 
 
 def _crossref(client, refs, keys, tried, resolution, config: Config) -> None:
+    from .match import strong_match
     from .services import crossref_candidates
 
     budget = max(config.crossref_max_queries, 0)
@@ -255,6 +260,7 @@ def _query_text(ref: "Reference", key: EntryKey) -> str:
 def _adopt_api_list(refs, lists, resolution: Resolution) -> None:
     """No bibliography in the source: the featured paper's reference list from the API becomes it."""
     from ..references import Reference
+    from .match import fold, surname
 
     if not lists:
         return

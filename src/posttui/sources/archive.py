@@ -11,15 +11,18 @@ from __future__ import annotations
 import io
 import posixpath
 import re
-import tarfile
 import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ..errors import ArchiveError, SourceError, printable
 from ..paper import TexFile
 from .safe_read import read_file_bytes
 from .textio import decode_text
+
+if TYPE_CHECKING:
+    import tarfile
 
 MAX_MEMBERS = 20_000
 """More members than any real paper source has; a guard against archives built to exhaust memory."""
@@ -155,6 +158,8 @@ def _looks_like_tar(data: bytes) -> bool:
         return True
     if len(data) < 512:
         return False
+    import tarfile  # (here and below) only for an archive: opening a folder or a .tex file never needs it
+
     try:
         tarfile.open(fileobj=io.BytesIO(data[:10240]), mode="r:").close()
         return True
@@ -164,6 +169,8 @@ def _looks_like_tar(data: bytes) -> bool:
 
 def check_member(member: tarfile.TarInfo, archive: str) -> None:
     """Refuse a member that would be unsafe to extract (same rules as tarfile's ``data`` filter, named clearly)."""
+    import tarfile
+
     name = member.name
     hint = "this archive is unsafe to unpack; get the source from its original place"
     if name.startswith("/") or (len(name) > 1 and name[1] == ":"):
@@ -200,6 +207,8 @@ def _read_tar(raw: bytes, name: str, max_bytes: int, result: SourceFiles, *, dep
     count = 0
     nested: list[tuple[str, bytes]] = []
     sidecar_depth: dict[str, int] = {}
+    import tarfile
+
     try:
         with tarfile.open(fileobj=io.BytesIO(raw), mode="r:") as tar:
             for member in tar:

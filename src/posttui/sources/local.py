@@ -21,6 +21,7 @@ from typing import Any
 from ..config import Config, load_config
 from ..errors import GroupError, MetadataError, SourceError
 from ..ids import NEW_ARXIV, OLD_ARXIV, split_arxiv
+from ..lazy_pattern import LazyPattern
 from ..paper import Paper, TexFile
 from .archive import (
     ARCHIVE_SUFFIXES,
@@ -173,8 +174,8 @@ def _directory_source(directory: Path, config: Config, warnings: list[str]) -> S
     return result
 
 
-_INPUT_NAME_RE = re.compile(r"\\(?:input|include|subfile)\s*\{([^{}#]+)\}")
-_BIBLIOGRAPHY_RE = re.compile(r"\\(?:bibliography|addbibresource)\s*(?:\[[^\]]*\])?\{([^{}]+)\}")
+_INPUT_NAME_RE = LazyPattern(r"\\(?:input|include|subfile)\s*\{([^{}#]+)\}")
+_BIBLIOGRAPHY_RE = LazyPattern(r"\\(?:bibliography|addbibresource)\s*(?:\[[^\]]*\])?\{([^{}]+)\}")
 
 
 def _tex_file_source(path: Path, warnings: list[str], max_bytes: int) -> SourceFiles:
@@ -255,7 +256,7 @@ def _head(path: Path) -> bytes:
 
 # ----- identity --------------------------------------------------------------------------------------------------
 
-_NAME_ID_RE = re.compile(
+_NAME_ID_RE = LazyPattern(
     rf"(?<![\w.])(?P<id>{NEW_ARXIV}|{OLD_ARXIV.replace('/', '[/_]')})(?P<version>v\d+)?(?![\d])", re.I
 )
 

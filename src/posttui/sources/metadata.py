@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import MetadataError, SourceError
+from ..lazy_pattern import LazyPattern
 from ..yamlio import load_yaml
 from .safe_read import read_file_bytes
 
@@ -114,7 +115,7 @@ def parse_metadata(data: bytes, name: str | Path, *, feedparser_dicts: bool = Tr
 
 # ----- metadata from the TeX itself ------------------------------------------------------------------------------
 
-_AUTHOR_NOISE = re.compile(r"\$[^$]*\$|\\textsuperscript\s*\{[^{}]*\}|\^\{[^{}]*\}|\\(?:inst|affil|affiliation|"
+_AUTHOR_NOISE = LazyPattern(r"\$[^$]*\$|\\textsuperscript\s*\{[^{}]*\}|\^\{[^{}]*\}|\\(?:inst|affil|affiliation|"
                            r"email|orcidlink|orcid|altaffilmark|affilmark|footnotemark|IEEEauthorrefmark)\s*"
                            r"(?:\[[^\]]*\])?\{[^{}]*\}")
 
