@@ -132,7 +132,44 @@ _JOINS_AFTER = re.compile(r"[-`'](?:\\[\t\n\r\f\v])+")
 _ESCAPES = [("\\&", "&"), ("\\%", "%"), ("\\_", "_"), ("\\#", "#"), ("\\$", "$"), ("\\{", "{"),
             ("\\}", "}")]
 
-
+NO_TEXT_MACROS = ("ppnp", "pdu", "epjp", "arnps", "njp", "pos", "cpc", "code", "NATBIBORDER", "raisebox", "nolinkurl")
+"""Macros of bibliography styles that the converter does not know (journal abbreviations aas_macros lacks, code,
+link and box macros): pylatexenc reads each as a macro without arguments and without text, and drops the spaces
+after it up to a blank line; what follows (``\\raisebox{-0.5ex}``'s group) is read as if it were not there. A test
+checks that the converter's context knows none of them."""
+GREEK_LETTERS = {
+    "alpha": "α", "beta": "β", "gamma": "γ", "delta": "δ", "epsilon": "ϵ", "varepsilon": "ε", "zeta": "ζ",
+    "eta": "η", "theta": "θ", "vartheta": "ϑ", "iota": "ι", "kappa": "κ", "lambda": "λ", "mu": "μ", "nu": "ν",
+    "xi": "ξ", "pi": "π", "varpi": "ϖ", "rho": "ρ", "varrho": "ϱ", "sigma": "σ", "varsigma": "ς", "tau": "τ",
+    "upsilon": "υ", "phi": "ϕ", "varphi": "φ", "chi": "χ", "psi": "ψ", "omega": "ω", "Gamma": "Γ", "Delta": "Δ",
+    "Theta": "Θ", "Lambda": "Λ", "Xi": "Ξ", "Pi": "Π", "Sigma": "Σ", "Upsilon": "Υ", "Phi": "Φ", "Psi": "Ψ",
+    "Omega": "Ω",
+}
+"""The converter's text of each Greek letter macro (a test compares every one with it)."""
+_POST_SPACE = r"(?:(?!\n\n)\s)*"
+"""The spaces pylatexenc gives a letter macro (it reads them with the macro): whitespace up to a blank line."""
+_STYLE_MACROS = re.compile(
+    r"\\(?:(?P<none>" + "|".join(sorted(NO_TEXT_MACROS, key=len, reverse=True)) + r")(?![^\W\d_])" + _POST_SPACE
+    + r"|(?P<tilde>textasciitilde)(?![^\W\d_])" + _POST_SPACE
+    + r"|(?P<shut>BibitemShut)" + _POST_SPACE + r"\{[^{}\\%]*\}"
+    + r"|cite\{(?P<cite>[^{}\\%]*)\}"
+    + r"|ensuremath\{\\(?P<greek>" + "|".join(sorted(GREEK_LETTERS, key=len, reverse=True)) + r")\}"
+    + r")"
+)
+"""The few macros the fast path reads besides those above, each in the one form whose text is plain: a macro of
+:data:`NO_TEXT_MACROS` (no text), ``\\textasciitilde`` (``~``), ``\\BibitemShut{..}`` (no text: the spec above),
+``\\cite{key}`` (the converter's ``<cit.>``) and ``\\ensuremath{\\alpha}`` (the letter). ``(?![^\\W\\d_])``: a macro
+name runs on over any letter (pylatexenc reads Unicode letters too)."""
+_STYLE_ANY = re.compile(r"\\(?:" + "|".join(NO_TEXT_MACROS) + r"|textasciitilde|BibitemShut|cite\{|ensuremath\{)")
+_NO_ARGUMENTS = frozenset(NO_TEXT_MACROS) | frozenset(JOURNAL_MACROS) | frozenset(
+    ("em", "it", "bf", "tt", "sc", "rm", "sl", "sf", "itshape", "bfseries", "ttfamily", "normalfont", "scshape",
+     "upshape", "mdseries", "rmfamily", "sffamily", "protect", "relax", "ignorespaces", "unskip", "newblock",
+     "BibitemOpen", "GB"))
+"""Macros the fast path removes with every space after them that take no arguments in the converter's context (a
+test checks both): a macro after one of them (and a space) is not its argument."""
+_ARGUMENT_COUNTS = {name: 0 for name in _NO_ARGUMENTS} | {
+    name: len(spec) for name, spec, _ in _ARG_MACROS if set(spec) == {"{"}}
+"""Macros whose (mandatory, braced) argument count the fast path knows: the context's own specs above."""
 def _accent(mark: str, letter: str) -> str:
     if letter.startswith("\\"):
         letter = {"\\i": "i", "\\j": "j"}.get(letter, letter[1:])
@@ -146,6 +183,10 @@ def _fast_text(text: str) -> str | None:
     out = text
     placeholders = {}
     if "\\" in out:  # accents, macros and escapes all start with a backslash; plain text skips these passes
+        if _STYLE_ANY.search(out):
+            out = _style_macros(out, placeholders)
+            if out is None:
+                return None
         if _ACCENT_ANY.search(out):  # else none of the three passes below changes anything
             out = _SYMBOL_ACCENT.sub(lambda m: _accent(m.group(1), m.group(2) or m.group(3)), out)
             out = _LETTER_ACCENT.sub(lambda m: _accent(m.group(1), m.group(2) or m.group(3)), out)
@@ -171,6 +212,82 @@ def _fast_text(text: str) -> str | None:
     for key, char in placeholders.items():
         out = out.replace(key, char)
     return out
+
+
+def _style_macros(text: str, placeholders: dict[str, str]) -> str | None:
+    """``text`` with the macros of :data:`_STYLE_MACROS` replaced by their text, as placeholders kept from the later
+    passes (``~``; an empty one for a macro without text, so that the characters on its two sides stay apart, as
+    the parser keeps them: ``-\\ppnp-`` is two hyphens, not a dash), or None when one of them is in a place where
+    it could read differently: right after a macro or a group that could take it as an argument, or before a
+    blank line."""
+    failed = False
+
+    def replace(m: re.Match) -> str:
+        nonlocal failed
+        if failed or _may_be_an_argument(text, m.start()):
+            failed = True
+            return ""
+        if m.group("cite") is not None:
+            return "<cit.>"
+        if m.group("greek"):
+            return GREEK_LETTERS[m.group("greek")]
+        if not m.group("tilde") and text.startswith("\n\n", m.end()):
+            failed = True  # its spaces stopped at a blank line, which the parser keeps apart
+            return ""
+        key = f"\x00{chr(0xE000 + len(_ESCAPES) + (0 if m.group('tilde') else 1))}"  # after the escapes' keys
+        placeholders[key] = "~" if m.group("tilde") else ""
+        return key
+
+    out = _STYLE_MACROS.sub(replace, text)
+    return None if failed else out
+
+
+def _may_be_an_argument(text: str, start: int) -> bool:
+    """Whether the macro at ``text[start]`` could be read as an argument of what comes before it, going back
+    over the groups before it: a macro with more arguments than those groups (known counts only: the specs of
+    :data:`_ARG_MACROS` and :data:`_NO_ARGUMENTS`; any other macro counts as a yes), ``]``, a control symbol
+    (``\\'``, a backslash before a space), or a blank line on the way. A macro right before the one to be
+    replaced (no space) counts too: its name would run on into the replacement."""
+    groups = 0
+    pos = start
+    while True:
+        end = pos
+        while end > 0 and text[end - 1].isspace():
+            end -= 1
+        if "\n\n" in text[end:pos]:
+            return True
+        if end == 0:
+            return False
+        c = text[end - 1]
+        if c == "}":
+            opening = _group_start(text, end - 1)
+            if opening is None:  # a brace without its opening: the parser drops it (the text was cut at a $)
+                pos = end - 1
+            else:
+                groups += 1
+                pos = opening
+            continue
+        if c in "]\\" or (end >= 2 and text[end - 2] == "\\"):
+            return True
+        letters = end
+        while letters > 0 and text[letters - 1].isalpha():
+            letters -= 1
+        if letters == end or letters == 0 or text[letters - 1] != "\\":
+            return False  # plain text (or an opening brace) before it
+        arguments = _ARGUMENT_COUNTS.get(text[letters:end])
+        return arguments is None or groups < arguments or end == start
+
+
+def _group_start(text: str, close: int) -> int | None:
+    """Where the group that ends with the brace at ``close`` opens (escaped braces skipped), or None."""
+    depth = 0
+    for pos in range(close, -1, -1):
+        c = text[pos]
+        if c in "{}" and not (pos > 0 and text[pos - 1] == "\\"):
+            depth += 1 if c == "}" else -1
+            if depth == 0:
+                return pos
+    return None
 
 
 def latex_to_text(text: str) -> str:
@@ -205,10 +322,11 @@ counters, numbered headings, files read in); a test checks every spec of the con
 _MAY_MAKE_DIGITS = re.compile(r"\\(?:" + "|".join(DIGIT_MAKING_MACROS) + r")(?![a-zA-Z])")
 
 
-def last_digit_match(text: str, pattern: "re.Pattern[str]") -> str:
+def last_digit_match(text: str, pattern: "re.Pattern[str]", min_run: int = 1) -> str:
     """``pattern``'s last match in ``latex_to_text(text)`` (or ""), converting less: ``pattern`` must match only
-    whole runs of digits, its lookarounds rejecting a digit on either side (as ``references._YEAR`` does), so
-    whether a run matches depends on the run and the character on each side of it alone.
+    whole runs of at least ``min_run`` digits, its lookarounds rejecting a digit on either side (as
+    ``references._YEAR`` does with runs of four), so whether a run matches depends on the run and the character
+    on each side of it alone.
 
     Why the shortcuts hold: an inline-math piece is converted by the full parser (the slow part). A math piece
     before a text piece whose own text has a match with a character on each side is left out (one space): the
@@ -217,7 +335,9 @@ def last_digit_match(text: str, pattern: "re.Pattern[str]") -> str:
     when the text converted on each side of it is non-empty and does not touch it with a digit: its real text
     has no digit, so no run lies in it, and no run beside it ends or starts at its edge. Every other piece is
     converted exactly as :func:`latex_to_text` converts it, and collapsing whitespace changes no run's
-    neighbours (a space or the end, neither of them a digit, ``.`` or ``/``)."""
+    neighbours (a space or the end, neither of them a digit, ``.`` or ``/``). A math piece with fewer than
+    ``min_run`` digits (``$H_{0}$``) and no macro that could make one is one space on the same terms: its real
+    text has fewer digits than any matching run, and no run beside it reaches into it."""
     if not text:
         return ""
     source = str(text)
@@ -243,7 +363,7 @@ def last_digit_match(text: str, pattern: "re.Pattern[str]") -> str:
             continue
         left_ok = i == 0 or (not math[i - 1] and texts[i - 1] and not _DIGIT.match(texts[i - 1][-1]))
         right_ok = i + 1 == len(pieces) or (not math[i + 1] and texts[i + 1] and not _DIGIT.match(texts[i + 1][0]))
-        digit_free = not _DIGIT.search(piece) and not _MAY_MAKE_DIGITS.search(piece)
+        digit_free = len(_DIGIT.findall(piece)) < min_run and not _MAY_MAKE_DIGITS.search(piece)
         out.append(" " if i < settled or (left_ok and right_ok and digit_free) else _slow_text(piece))
     found = pattern.findall(" ".join("".join(out).split()))
     return found[-1] if found else ""

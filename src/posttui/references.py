@@ -854,7 +854,7 @@ def _read_bibitem_names(ref: Reference, source: _EntrySource) -> None:
             years = _YEAR.findall(source.plain)
             year = years[-1] if years else ""
         else:  # the same year, without converting what cannot change it
-            year = last_digit_match(source.stripped, _YEAR)
+            year = last_digit_match(source.stripped, _YEAR, 4)
     _store(ref, authors=authors, year=year)
 
 

@@ -118,9 +118,10 @@ _FOUR_DIGITS = re.compile(r"(?<![\d./])(\d{4})(?![\d/])")
 
 def _same_digits(text: str) -> None:
     plain = latex_to_text(text)
-    for pattern in (_YEAR, _FOUR_DIGITS):
+    for pattern in (_YEAR, _FOUR_DIGITS):  # both match runs of four digits only
         found = pattern.findall(plain)
-        assert last_digit_match(text, pattern) == (found[-1] if found else ""), (text, pattern)
+        for min_run in (1, 4):
+            assert last_digit_match(text, pattern, min_run) == (found[-1] if found else ""), (text, pattern, min_run)
 
 
 HOSTILE_DIGITS = [
@@ -132,6 +133,7 @@ HOSTILE_DIGITS = [
     "A. Author, $B\\to K^*\\mu\\mu$, JHEP {\\bf 05} (2018) 2020 \\penalty2000 x",
     "\\penalty2021 $x$ a", "2019 $x$ $y$ 2020", "$x$$y$ 2020", "2020$x$$y$", "a~$x$~2019", "a$x$\xa02019",
     "a $\\mathrm{x}$ \u0661\u0669\u0669\u0669", "1$\\,$2019 b", "1$\\,$2019", "a 2019 $x$ b 1$\\,$999 c",
+    "a $H_{0}$ b", "$5.3\\sigma$ 2019", "2019 $5.3\\sigma$", "201$9$ b", "a $1$019 b", "a 2019 b $12$", "$1$$2$ $3$",
     "a 2019 b $1$ 999", "a 2019 b $2020$", "a 2019 b $1$999", "a 2019 b $\\,$ 1999 $1$", "(1999) $x$ (2019$\\,$)", "a (2019) b $2$0 c", "x 2019. $1$1999", "a \u0661$x$ 999", "a $x$ b \\% 2019", "a $\\the$ 1999",
 ]
 
@@ -142,7 +144,7 @@ def test_last_year_equal_latex_to_text_on_hostile_input(text):
 
 
 def test_last_year_equal_latex_to_text_on_generated_input():
-    tokens = ["2019", "20", "19", "1999", "$x$", "$\\,$", "$1$", "$\\today$", "/", ".", "{", "}", "\\emph{", "a",
+    tokens = ["2019", "20", "19", "1999", "$x$", "$\\,$", "$1$", "$H_{0}$", "$5.3\\sigma$", "$12$", "$123$", "$\\today$", "/", ".", "{", "}", "\\emph{", "a",
               " ", "$\\mathrm{x}$", "\\penalty2019", "--", "~", "$\\sqrt{s}$", "$^{-1}$", "\\textbf{", ",", "(", ")",
               "$\\alpha$", "$\\frac{a}{b}$", "$", "\\$", "\\\\"]
     rng = random.Random(14)

@@ -6,7 +6,7 @@ import dataclasses
 import re
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from posttui.errors import BibliographyError
@@ -494,11 +494,98 @@ def test_fast_path_agrees_with_pylatexenc_on_generated_fragments(pieces):
         assert _same_text(fast, latex_text._slow_text(text)), text
 
 
+STYLE_MACRO_FRAGMENTS = [
+    r"{\it {GAMBIT}},  {\em \ppnp} {\bf 113} (2020) 103769, [ ]. Addendum in \cite{gambit_addendum}.",
+    "Ly{\\ensuremath{\\alpha}} absorption, z\\raisebox{-0.5ex}\\textasciitilde0.45 and\n  \\raisebox{-0.5ex}\\textasciitilde 20",
+    r"\nolinkurl{https://doi.org/10.5281/zenodo.3975642}",
+    "{\\bibinfo {title} {{Double Chooz}}}\\BibitemShut\n  {NoStop}\n",
+    r"Barbary K.,  2016, {\code{nestle}: Pure Python}, {\NATBIBORDER{B}Nested sampling}",
+    r"\bibfield  {journal} {\bibinfo  {journal} {\arnps} }\textbf {\bibinfo {volume} {61}}",
+    " Protons on Target. \\textit{KEK\n  seminar}, January 10, 2019}}}\\BibitemShut {NoStop}\n",
+    r"{\em \pos} {\bf EPS-HEP2013} (2013) and {\em \cpc}, {\em \pdu}, {\em \epjp}, {\njp}",
+    "-\\ppnp-", "`\\ppnp`", "'{\\ppnp}'", "!\\ppnp `", "--\\BibitemShut{x}-", "\\textasciitilde\n\n\\em b",
+]
+
+
+@pytest.mark.parametrize("fragment", STYLE_MACRO_FRAGMENTS)
+def test_fast_path_reads_bibliography_style_macros_as_pylatexenc_does(fragment):
+    """Macros the converter does not know (no text, spaces after them dropped), \\textasciitilde, \\BibitemShut,
+    \\cite{key} and \\ensuremath{\\alpha}: the fragments of a bibliography that once needed the full parser."""
+    from posttui import latex_text
+
+    fast = latex_text._fast_text(fragment)
+    assert fast is not None, "fragment should take the fast path"
+    assert _same_text(fast, latex_text._slow_text(fragment))
+
+
+@pytest.mark.parametrize("fragment", [
+    "a\\ppnp\n\nb", "\\textit\\ppnp x", "\\textit \\ppnp x",
+    "\\'\\ppnp x", "\\bibinfo{t}\\ppnp x", "\\bibfield {t}\n \\ppnp", "\\cite[p.~1]{k}", "\\em\\ppnp shape",
+    "\\o \\ppnp x", "a\n\n\\ppnp b", "x]\\ppnp", "\\ppnp\u00e9", "\\href{u}\\textasciitilde",
+])
+def test_fast_path_leaves_style_macros_to_the_parser_where_they_could_read_differently(fragment):
+    """A macro that could be an argument, a blank line after the dropped spaces, a longer macro name: the parser's
+    answer differs or is not plain, so the fast path declines."""
+    from posttui import latex_text
+
+    assert latex_text._fast_text(fragment) is None
+
+
+def _macro_spec(db, name):
+    """The spec ``db`` uses for ``name`` (its first category that defines it), or None."""
+    return next((db.d[c]["macros"][name] for c in db.category_list if name in db.d[c]["macros"]), None)
+
+
+def test_style_macros_are_what_the_converter_says():
+    """The facts the style-macro fast path rests on, read from the converter's own context: the macros it drops
+    are unknown there (no arguments, no text), the argument-less ones take no arguments, the counted ones take
+    that many braced arguments, and \\cite, \\textasciitilde and the Greek letters give the text the fast path
+    gives."""
+    from posttui import latex_text
+
+    walker_db, converter = latex_text._contexts()
+    text_db = converter.latex_context
+    for name in latex_text.NO_TEXT_MACROS:
+        assert _macro_spec(walker_db, name) is None and _macro_spec(text_db, name) is None, name
+    for name, count in latex_text._ARGUMENT_COUNTS.items():
+        spec = _macro_spec(walker_db, name)
+        assert (spec.args_parser.argspec if spec is not None else "") == "{" * count, name
+    for name, letter in latex_text.GREEK_LETTERS.items():
+        assert latex_text._slow_text(f"\\ensuremath{{\\{name}}}") == letter, name
+    assert latex_text._slow_text("x\\cite{k}y") == "x<cit.>y"
+    assert latex_text._slow_text("x\\textasciitilde y") == "x~y"
+    assert _macro_spec(walker_db, "textasciitilde") is None  # no arguments
+
+
+STYLE_MACRO_PIECES = ["a", "B", "1", " ", "\n", "\n\n", "-", "`", "'", "!", "~", ",", "{a}", "{}", "{\\em \\ppnp}",
+                      "\\ppnp", "\\ppnp ", "\\pos", "\\raisebox{-0.5ex}", "\\textasciitilde", "\\textasciitilde ",
+                      "\\cite{k}", "\\BibitemShut {NoStop}", "\\ensuremath{\\alpha}", "\\em ", "\\mnras ",
+                      "\\bibinfo{t}{x}", "\\textit{x}", "\\o{}", "\\'e", "\\&", "\\%", "\\\n", "]", "[", "\\nolinkurl{u}"]
+"""Pieces around the style macros in any order (pieces that the fast path is known to read differently from the
+parser without them, see FAST_PATH_PIECES, are left out)."""
+_OLDER_DIFFERENCES = re.compile(r"\\(?:em|mnras)\s*\n\n|[-`'!?](?:[{}]|\\em\s*)+[-`']|[!?]`")
+"""What the fast path read differently from the parser before the style macros (noted at FAST_PATH_PIECES): a
+macro dropped with the blank line after it, characters that join into one symbol across a brace or ``\\em``,
+``!``` (the parser's inverted exclamation mark). Not what these tests are about."""
+
+
+@settings(max_examples=3000, deadline=None)
+@given(st.lists(st.sampled_from(STYLE_MACRO_PIECES), max_size=20))
+def test_fast_path_reads_style_macros_as_pylatexenc_does_on_generated_fragments(pieces):
+    from posttui import latex_text
+
+    text = "".join(pieces)
+    assume(not _OLDER_DIFFERENCES.search(text))
+    fast = latex_text._fast_text(text)
+    if fast is not None:
+        assert _same_text(fast, latex_text._slow_text(text)), text
+
+
 @pytest.mark.corpus
 def test_fast_path_agrees_with_pylatexenc_on_every_corpus_bbl_entry(corpus_site, monkeypatch):
     """Every fragment the fast path is given while every entry of every corpus .bbl is read (keys, identifiers,
-    authors, year, title, journal) with a backslash at a line end: the fast path answers some, and those as the
-    full parser does. (Elsewhere the fast path is older than this test and not always the parser's twin, e.g.
+    authors, year, title, journal) with a backslash at a line end or a style macro (\\ppnp, \\cite{..}...): the
+    fast path answers some, and those as the full parser does. (Elsewhere the fast path is older than this test and not always the parser's twin, e.g.
     ``\\texttt{x}``, which the parser's context here drops.)"""
     from posttui import latex_text
 
@@ -510,13 +597,16 @@ def test_fast_path_agrees_with_pylatexenc_on_every_corpus_bbl_entry(corpus_site,
         if m:
             for ref in parse_bbl(m.group(1), prompt.name):
                 dataclasses.asdict(ref)
-    checked = 0
+    checked = styled = 0
     for fragment in sorted(seen):
         fast = fast_text(fragment)
         if fast is not None and latex_text._CONTROL_WHITESPACE.search(fragment):
             assert _same_text(fast, latex_text._slow_text(fragment)), fragment
             checked += 1
-    assert len(seen) > 10_000 and checked > 10
+        if fast is not None and latex_text._STYLE_ANY.search(fragment):  # the style macros (newer than this test)
+            assert _same_text(fast, latex_text._slow_text(fragment)), fragment
+            styled += 1
+    assert len(seen) > 10_000 and checked > 10 and styled > 10
 
 
 def test_bibitem_text_fields_are_read_on_first_use_with_the_same_values():

@@ -86,3 +86,48 @@ def test_lean_prompt_without_a_group_file_imports_no_author_matching(tmp_path):
     assert (tmp_path / "lean.txt").is_file()
     assert "posttui.sources.local" in modules
     assert "posttui.authors" not in modules
+
+
+STYLE_MACRO_ENTRIES = r"""
+\bibitem{kvellestad}
+A.~Kvellestad, P.~Scott, and M.~White, {\it {GAMBIT and its Application}},  {\em \ppnp} {\bf 113} (2020)
+  103769, [ ]. Addendum in \cite{gambit_addendum}.
+
+\bibitem{wong}
+K.~C. {Wong}, {\em et.~al.}, {\it {A 2.4\% measurement of $H_{0}$ from lensed quasars: $5.3\sigma$ tension}}, .
+
+\bibitem{moresco}
+M.~{Moresco}, {\it {The Hubble parameter at z\raisebox{-0.5ex}\textasciitilde0.45}},  {\em \jcap} {\bf 2016} (2016) 014.
+
+\bibitem{blomqvist}
+M.~{Blomqvist}, {\it {Ly{\ensuremath{\alpha}} absorption}},  {\em \aap} {\bf 629} (2019) A86.
+
+\bibitem{serra}
+\bibfield  {author} {\bibinfo {author} {\bibfnamefont {A.~C.} \bibnamefont {Serra}}, }  {} {\bibinfo {title}
+  {{Double Chooz. \textit{CERN EP colloquium}, September 20, 2016}}}\BibitemShut {NoStop}
+"""
+
+
+def test_lean_prompt_reads_a_bibliography_of_style_macros_without_the_latex_parser(tmp_path):
+    """Journal macros the converter does not know (\\ppnp), \\cite, \\raisebox, \\textasciitilde, \\ensuremath{\\alpha},
+    \\BibitemShut and short math in an entry's text are read by the fast paths (as the parser reads them), so the
+    lean prompt of such a bibliography imports no pylatexenc; nor the archive, TOML, glob or resolver-matching
+    modules a folder without a config file or resolver cache never uses."""
+    import shutil
+
+    from test_saved_prompt import FIXTURE
+
+    bundle = tmp_path / "paper"
+    shutil.copytree(FIXTURE, bundle)
+    bbl = bundle / "refs.bbl"
+    bbl.write_text(bbl.read_text(encoding="utf-8").replace("\\end{thebibliography}",
+                                                           STYLE_MACRO_ENTRIES + "\\end{thebibliography}"),
+                   encoding="utf-8")
+    out = tmp_path / "lean.txt"
+    modules = imported("prompt", str(bundle), "--lean", "--out", str(out))
+    table = out.read_text(encoding="utf-8")
+    for line in ("kvellestad | Kvellestad et al. 2020 |", "wong | Wong | -", "moresco | Moresco 2016 |",
+                 "blomqvist | Blomqvist 2019 |", "serra | Serra 2016 |"):
+        assert line in table, line
+    assert not [m for m in modules if m.split(".")[0] in ("pylatexenc", "tarfile", "tomllib", "glob", "difflib")]
+    assert "posttui.resolve.match" not in modules
