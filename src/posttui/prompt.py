@@ -21,7 +21,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .errors import ConfigError
-from .postformat import BEGIN_MARKER, END_MARKER
 from .yamlio import double_quoted_body, dump_yaml
 
 if TYPE_CHECKING:
@@ -243,6 +242,8 @@ def _render_output(parts: PromptParts, config: "Config | None") -> str:
 
 def split_output(text: str) -> OutputTemplate:
     """Cut a rendered skeleton into its fields (raises ConfigError if a user template lacks a marker)."""
+    from .postformat import BEGIN_MARKER, END_MARKER  # the post parser's module: not needed to build a prompt
+
     for marker in (BEGIN_MARKER, END_MARKER):
         if marker not in text:
             raise ConfigError(f"the output template has no {marker} marker", hint="restore it in output.txt")

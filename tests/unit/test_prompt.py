@@ -15,9 +15,8 @@ from posttui.config import Config
 from posttui.errors import ConfigError
 from posttui.lean import lean_blocks, reference_table
 from posttui.paper import Paper
+from posttui.postformat import BEGIN_MARKER, END_MARKER
 from posttui.prompt import (
-    BEGIN_MARKER,
-    END_MARKER,
     author_info,
     build_prompt,
     estimate_tokens,

@@ -112,7 +112,7 @@ def test_lean_prompt_reads_a_bibliography_of_style_macros_without_the_latex_pars
     """Journal macros the converter does not know (\\ppnp), \\cite, \\raisebox, \\textasciitilde, \\ensuremath{\\alpha},
     \\BibitemShut and short math in an entry's text are read by the fast paths (as the parser reads them), so the
     lean prompt of such a bibliography imports no pylatexenc; nor the archive, TOML, glob or resolver-matching
-    modules a folder without a config file or resolver cache never uses."""
+    modules a folder without a config file or resolver cache never uses, nor the post parser."""
     import shutil
 
     from test_saved_prompt import FIXTURE
@@ -130,4 +130,4 @@ def test_lean_prompt_reads_a_bibliography_of_style_macros_without_the_latex_pars
                  "blomqvist | Blomqvist 2019 |", "serra | Serra 2016 |"):
         assert line in table, line
     assert not [m for m in modules if m.split(".")[0] in ("pylatexenc", "tarfile", "tomllib", "glob", "difflib")]
-    assert "posttui.resolve.match" not in modules
+    assert "posttui.resolve.match" not in modules and "posttui.postformat" not in modules  # no post is parsed
