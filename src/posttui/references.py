@@ -494,11 +494,17 @@ def split_authors(block: str) -> list[str]:
     else:
         text = _AND.sub(", ", text)
         tokens = [t.strip() for t in text.split(",")]
-    tokens = [(_ET_AL.sub("", t) if _may_end_et_al(t) else t).strip() for t in tokens]
+    # every token, and every name made of tokens (joined with spaces), is text of this string: without "al" or
+    # "others" in it, none of them can end in "et al." (most lists: one test instead of one per token and name)
+    et_al = _may_end_et_al(text)
+    if et_al:
+        tokens = [(_ET_AL.sub("", t) if _may_end_et_al(t) else t).strip() for t in tokens]
     tokens = [t for t in tokens if t]
-    initials = [bool(_INITIALS.match(t)) for t in tokens]
-    # "Handley, W. J., Hobson, M. P." : every other token is initials -> surname-first pairs
-    paired = len(tokens) >= 2 and not initials[0] and sum(initials) >= (len(tokens) - 1) // 2 and initials[1]
+    # "Handley, W. J., Hobson, M. P." : every other token is initials -> surname-first pairs (only then are the
+    # initials of tokens past the second read)
+    paired = len(tokens) >= 2 and not _INITIALS.match(tokens[0]) and bool(_INITIALS.match(tokens[1]))
+    initials = [bool(_INITIALS.match(t)) for t in tokens] if paired else []
+    paired = paired and sum(initials) >= (len(tokens) - 1) // 2
     names: list[str] = []
     for n, token in enumerate(tokens):
         if names and _JR.match(token):
@@ -516,14 +522,23 @@ def split_authors(block: str) -> list[str]:
         if not _plausible_name(token):
             break
         names.append(" ".join(token.split()))
-    return [_dot_initials(n) for n in names if n and not (_may_end_et_al(n) and _ET_AL.fullmatch(n))]
+    return [_dot_initials(n) for n in names if n and not (et_al and _may_end_et_al(n) and _ET_AL.fullmatch(n))]
 
 
 def _dot_initials(name: str) -> str:
     """``A. N Lasenby`` -> ``A. N. Lasenby``: a trailing full stop lost to list punctuation is put back."""
     if not "A" <= name[:1] <= "Z":  # the pattern starts with a capital: most names skip the search
         return name
-    return _LEADING_INITIALS.sub(lambda m: _UNDOTTED_INITIAL.sub(r"\1.", m.group(1)), name)
+    m = _LEADING_INITIALS.match(name)  # anchored at the start: the one place a substitution could change
+    if not m:
+        return name
+    initials = m.group(1)
+    dotted = _UNDOTTED_INITIAL.sub(_add_full_stop, initials)
+    return name if dotted == initials else dotted + name[m.end():]
+
+
+def _add_full_stop(m: re.Match) -> str:
+    return m.group(1) + "."
 
 
 # --- one \bibitem ----------------------------------------------------------------------------------------------

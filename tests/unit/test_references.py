@@ -581,6 +581,90 @@ def test_fast_path_reads_style_macros_as_pylatexenc_does_on_generated_fragments(
         assert _same_text(fast, latex_text._slow_text(text)), text
 
 
+def _plain_split_authors(block: str) -> list[str]:
+    """split_authors as it was before its shortcuts: "et al." looked for in every token and name, every token's
+    initials read, every name's leading initials substituted (its plain definition)."""
+    from posttui import references as R
+
+    text = " ".join(block.replace("\u00a0", " ").split()).strip(" .,;:")
+    if R._may_end_et_al(text):
+        text = R._ET_AL.sub("", text)
+    text = text.strip(" .,;")
+    if not text:
+        return []
+    if ";" in text:
+        tokens = [t.strip() for t in text.split(";")]
+    else:
+        text = R._AND.sub(", ", text)
+        tokens = [t.strip() for t in text.split(",")]
+    tokens = [(R._ET_AL.sub("", t) if R._may_end_et_al(t) else t).strip() for t in tokens]
+    tokens = [t for t in tokens if t]
+    initials = [bool(R._INITIALS.match(t)) for t in tokens]
+    paired = len(tokens) >= 2 and not initials[0] and sum(initials) >= (len(tokens) - 1) // 2 and initials[1]
+    names: list[str] = []
+    for n, token in enumerate(tokens):
+        if names and R._JR.match(token):
+            names[-1] = f"{names[-1]} {token}"
+            continue
+        if paired and initials[n] and n > 0 and not initials[n - 1]:
+            names[-1] = f"{token} {names[-1]}"
+            continue
+        if ", " in token:
+            family, given = token.split(", ", 1)
+            token = f"{given} {family}"
+        m = R._SURNAME_INITIALS.match(token)
+        if m and not R._INITIALS.match(m.group("sur")):
+            token = f"{m.group('ini').strip()} {m.group('sur')}"
+        if not R._plausible_name(token):
+            break
+        names.append(" ".join(token.split()))
+    return [_plain_dot_initials(n) for n in names if n and not (R._may_end_et_al(n) and R._ET_AL.fullmatch(n))]
+
+
+def _plain_dot_initials(name: str) -> str:
+    from posttui import references as R
+
+    return R._LEADING_INITIALS.sub(lambda m: R._UNDOTTED_INITIAL.sub(r"\1.", m.group(1)), name)
+
+
+AUTHOR_PIECES = ["Smith", "J.", "J", "A. B.", "A.-B.", "Audren B.", "van der Berg", "et al.", "et~al", "ET AL", "al",
+                 "Al", "and others", "others", "Jr.", "III", ", ", ",", "; ", " and ", " & ", " ", "\u00a0", ".",
+                 "Kalé", "\u212a", "\u0130", "ı", "1999", "(", "Halpern", "Walton", "A B", "A.B", "AB", "A-", "A B. C"]
+
+
+@pytest.mark.parametrize("block", [
+    "Smith, J., Jones, Brown, Green, White", "Smith, J., Jones, K., Brown", "Handley, W. J., Hobson, M. P., Lasenby",
+    "Smith, J. and Jones, K. et al.", "Smith J., Jones K., et al", "A. Smith and others", "Kalé, A., Al, B.",
+    "W. Handley; M. Hobson; A. Lasenby et al.", "Smith, Jr., J.", "\u212aelvin, A. and Others, B.", "",
+])
+def test_split_authors_equals_its_plain_definition(block):
+    assert split_authors(block) == _plain_split_authors(block)
+
+
+@settings(max_examples=1500, deadline=None)
+@given(st.lists(st.sampled_from(AUTHOR_PIECES), max_size=16))
+def test_split_authors_equals_its_plain_definition_on_generated_lists(pieces):
+    block = "".join(pieces)
+    assert split_authors(block) == _plain_split_authors(block), block
+
+
+@pytest.mark.corpus
+def test_split_authors_equals_its_plain_definition_on_every_corpus_entry(corpus_site, monkeypatch):
+    from posttui import references as R
+
+    blocks = []
+    split = R.split_authors
+    monkeypatch.setattr(R, "split_authors", lambda block: blocks.append(block) or split(block))
+    for prompt in sorted((corpus_site / "prompts/content").glob("*.txt")):
+        m = BBL_BLOCK.search(prompt.read_text(encoding="utf-8"))
+        if m:
+            for ref in parse_bbl(m.group(1), prompt.name):
+                dataclasses.asdict(ref)
+    assert len(blocks) > 1000
+    for block in blocks:
+        assert split(block) == _plain_split_authors(block), block
+
+
 @pytest.mark.corpus
 def test_fast_path_agrees_with_pylatexenc_on_every_corpus_bbl_entry(corpus_site, monkeypatch):
     """Every fragment the fast path is given while every entry of every corpus .bbl is read (keys, identifiers,
