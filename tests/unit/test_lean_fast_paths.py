@@ -144,7 +144,8 @@ def test_last_year_equal_latex_to_text_on_hostile_input(text):
 
 
 def test_last_year_equal_latex_to_text_on_generated_input():
-    tokens = ["2019", "20", "19", "1999", "$x$", "$\\,$", "$1$", "$H_{0}$", "$5.3\\sigma$", "$12$", "$123$", "$\\today$", "/", ".", "{", "}", "\\emph{", "a",
+    tokens = ["2019", "20", "19", "1999", "$x$", "$\\,$", "$1$", "$H_{0}$", "$5.3\\sigma$", "$12$", "$123$",
+              "$\\today$", "/", ".", "{", "}", "\\emph{", "a",
               " ", "$\\mathrm{x}$", "\\penalty2019", "--", "~", "$\\sqrt{s}$", "$^{-1}$", "\\textbf{", ",", "(", ")",
               "$\\alpha$", "$\\frac{a}{b}$", "$", "\\$", "\\\\"]
     rng = random.Random(14)

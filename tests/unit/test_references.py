@@ -496,7 +496,8 @@ def test_fast_path_agrees_with_pylatexenc_on_generated_fragments(pieces):
 
 STYLE_MACRO_FRAGMENTS = [
     r"{\it {GAMBIT}},  {\em \ppnp} {\bf 113} (2020) 103769, [ ]. Addendum in \cite{gambit_addendum}.",
-    "Ly{\\ensuremath{\\alpha}} absorption, z\\raisebox{-0.5ex}\\textasciitilde0.45 and\n  \\raisebox{-0.5ex}\\textasciitilde 20",
+    "Ly{\\ensuremath{\\alpha}} absorption, z\\raisebox{-0.5ex}\\textasciitilde0.45 and\n"
+    "  \\raisebox{-0.5ex}\\textasciitilde 20",
     r"\nolinkurl{https://doi.org/10.5281/zenodo.3975642}",
     "{\\bibinfo {title} {{Double Chooz}}}\\BibitemShut\n  {NoStop}\n",
     r"Barbary K.,  2016, {\code{nestle}: Pure Python}, {\NATBIBORDER{B}Nested sampling}",
@@ -560,7 +561,8 @@ def test_style_macros_are_what_the_converter_says():
 STYLE_MACRO_PIECES = ["a", "B", "1", " ", "\n", "\n\n", "-", "`", "'", "!", "~", ",", "{a}", "{}", "{\\em \\ppnp}",
                       "\\ppnp", "\\ppnp ", "\\pos", "\\raisebox{-0.5ex}", "\\textasciitilde", "\\textasciitilde ",
                       "\\cite{k}", "\\BibitemShut {NoStop}", "\\ensuremath{\\alpha}", "\\em ", "\\mnras ",
-                      "\\bibinfo{t}{x}", "\\textit{x}", "\\o{}", "\\'e", "\\&", "\\%", "\\\n", "]", "[", "\\nolinkurl{u}"]
+                      "\\bibinfo{t}{x}", "\\textit{x}", "\\o{}", "\\'e", "\\&", "\\%", "\\\n", "]", "[",
+                      "\\nolinkurl{u}"]
 """Pieces around the style macros in any order (pieces that the fast path is known to read differently from the
 parser without them, see FAST_PATH_PIECES, are left out)."""
 _OLDER_DIFFERENCES = re.compile(r"\\(?:em|mnras)\s*\n\n|[-`'!?](?:[{}]|\\em\s*)+[-`']|[!?]`")
@@ -629,7 +631,8 @@ def _plain_dot_initials(name: str) -> str:
 
 AUTHOR_PIECES = ["Smith", "J.", "J", "A. B.", "A.-B.", "Audren B.", "van der Berg", "et al.", "et~al", "ET AL", "al",
                  "Al", "and others", "others", "Jr.", "III", ", ", ",", "; ", " and ", " & ", " ", "\u00a0", ".",
-                 "Kalé", "\u212a", "\u0130", "ı", "1999", "(", "Halpern", "Walton", "A B", "A.B", "AB", "A-", "A B. C"]
+                 "Kalé", "\u212a", "\u0130", "ı", "1999", "(", "Halpern", "Walton", "A B", "A.B", "AB", "A-",
+                 "A B. C"]
 
 
 @pytest.mark.parametrize("block", [
@@ -648,6 +651,15 @@ def test_split_authors_equals_its_plain_definition_on_generated_lists(pieces):
     assert split_authors(block) == _plain_split_authors(block), block
 
 
+def _read_every_corpus_entry(corpus_site) -> None:
+    """Parse every corpus .bbl and read every field of every entry (keys, identifiers, authors, year, title...)."""
+    for prompt in sorted((corpus_site / "prompts/content").glob("*.txt")):
+        m = BBL_BLOCK.search(prompt.read_text(encoding="utf-8"))
+        if m:
+            for ref in parse_bbl(m.group(1), prompt.name):
+                dataclasses.asdict(ref)
+
+
 @pytest.mark.corpus
 def test_split_authors_equals_its_plain_definition_on_every_corpus_entry(corpus_site, monkeypatch):
     from posttui import references as R
@@ -655,11 +667,7 @@ def test_split_authors_equals_its_plain_definition_on_every_corpus_entry(corpus_
     blocks = []
     split = R.split_authors
     monkeypatch.setattr(R, "split_authors", lambda block: blocks.append(block) or split(block))
-    for prompt in sorted((corpus_site / "prompts/content").glob("*.txt")):
-        m = BBL_BLOCK.search(prompt.read_text(encoding="utf-8"))
-        if m:
-            for ref in parse_bbl(m.group(1), prompt.name):
-                dataclasses.asdict(ref)
+    _read_every_corpus_entry(corpus_site)
     assert len(blocks) > 1000
     for block in blocks:
         assert split(block) == _plain_split_authors(block), block
@@ -669,18 +677,14 @@ def test_split_authors_equals_its_plain_definition_on_every_corpus_entry(corpus_
 def test_fast_path_agrees_with_pylatexenc_on_every_corpus_bbl_entry(corpus_site, monkeypatch):
     """Every fragment the fast path is given while every entry of every corpus .bbl is read (keys, identifiers,
     authors, year, title, journal) with a backslash at a line end or a style macro (\\ppnp, \\cite{..}...): the
-    fast path answers some, and those as the full parser does. (Elsewhere the fast path is older than this test and not always the parser's twin, e.g.
-    ``\\texttt{x}``, which the parser's context here drops.)"""
+    fast path answers some, and those as the full parser does. (Elsewhere the fast path is older than this test
+    and not always the parser's twin, e.g. ``\\texttt{x}``, which the parser's context here drops.)"""
     from posttui import latex_text
 
     seen = set()
     fast_text = latex_text._fast_text
     monkeypatch.setattr(latex_text, "_fast_text", lambda text: seen.add(text) or fast_text(text))
-    for prompt in sorted((corpus_site / "prompts/content").glob("*.txt")):
-        m = BBL_BLOCK.search(prompt.read_text(encoding="utf-8"))
-        if m:
-            for ref in parse_bbl(m.group(1), prompt.name):
-                dataclasses.asdict(ref)
+    _read_every_corpus_entry(corpus_site)
     checked = styled = 0
     for fragment in sorted(seen):
         fast = fast_text(fragment)
