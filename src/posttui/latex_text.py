@@ -131,7 +131,6 @@ characters as a macro with no text and no arguments, keeping any whitespace afte
 _JOINS_AFTER = re.compile(r"[-`'](?:\\[\t\n\r\f\v])+")
 _ESCAPES = [("\\&", "&"), ("\\%", "%"), ("\\_", "_"), ("\\#", "#"), ("\\$", "$"), ("\\{", "{"),
             ("\\}", "}")]
-
 NO_TEXT_MACROS = ("ppnp", "pdu", "epjp", "arnps", "njp", "pos", "cpc", "code", "NATBIBORDER", "raisebox", "nolinkurl")
 """Macros of bibliography styles that the converter does not know (journal abbreviations aas_macros lacks, code,
 link and box macros): pylatexenc reads each as a macro without arguments and without text, and drops the spaces
@@ -170,6 +169,8 @@ test checks both): a macro after one of them (and a space) is not its argument."
 _ARGUMENT_COUNTS = {name: 0 for name in _NO_ARGUMENTS} | {
     name: len(spec) for name, spec, _ in _ARG_MACROS if set(spec) == {"{"}}
 """Macros whose (mandatory, braced) argument count the fast path knows: the context's own specs above."""
+
+
 def _accent(mark: str, letter: str) -> str:
     if letter.startswith("\\"):
         letter = {"\\i": "i", "\\j": "j"}.get(letter, letter[1:])

@@ -402,7 +402,7 @@ def find_doi(body: str) -> str:
     return ""
 
 
-def _matches(patterns, needs, body: str, folded_patterns: dict[int, re.Pattern], folded: str | None):
+def _matches(patterns, needs, body: str, folded_patterns: "dict[int, LazyPattern]", folded: str | None):
     """The first match of each pattern in turn, skipping the patterns whose needed literal ``body`` lacks.
 
     ``folded`` is ``search_folded(body)`` (None: re.I may match letters lower() does not show, so every pattern is
