@@ -91,12 +91,15 @@ def context_costs(site: Path, posts: list[Path]) -> None:
     # One whole context first, not measured: the first one imports what contexts use (the reference parser, the
     # resolver, the prompt templates...), a once-per-process cost that part 1 measures, not a post's.
     CheckContext.from_paper(_load_context_paper(str(site / "prompts" / "content" / f"{posts[0].stem}.txt"), site))
-    try:
-        from posttui.rules.context import _source_facts
+    try:  # a repeat must not find this post's texts memoised
+        from posttui.rules.context import clear_source_caches as forget
+    except ImportError:
+        try:  # an older posttui
+            from posttui.rules.context import _source_facts
 
-        forget = _source_facts.cache_clear  # a repeat must not find this post's texts memoised
-    except (ImportError, AttributeError):
-        forget = lambda: None  # noqa: E731
+            forget = _source_facts.cache_clear
+        except (ImportError, AttributeError):
+            forget = lambda: None  # noqa: E731
     times = []
     for post in posts:  # best of 3, as in part 1 (a busy neighbour only ever adds time)
         source = str(site / "prompts" / "content" / f"{post.stem}.txt")

@@ -198,6 +198,14 @@ def references_of(paper: "Paper") -> ReferenceList:
     return refs
 
 
+def reference_warnings(paper: "Paper") -> list[str] | None:
+    """The warnings :func:`references_of` would give ``paper``, when they can be told without reading the entries
+    (a natbib/numbered ``.bbl``: see :func:`bibitem_warnings`), else None."""
+    if not paper.bbl.strip():
+        return None if paper.bib.strip() else []
+    return bibitem_warnings(paper.bbl, f"{paper.origin or 'paper'} (.bbl)")
+
+
 # ======================================================================================================== bbl ====
 
 def _read_group(text: str, pos: int, opener: str = "{", closer: str = "}") -> tuple[str, int] | None:
@@ -288,12 +296,36 @@ def _strip_bbl_comments(text: str) -> str:
 
 def parse_bbl(text: str, source: str = "<bbl>") -> ReferenceList:
     """Parse a ``.bbl`` (natbib/numbered ``\\bibitem`` or biblatex ``\\entry``) into references."""
-    if "\\entry{" in text or "\\entry {" in text:
+    if _is_biblatex(text):
         biblatex = _parse_biblatex(text, source)
         if biblatex or "\\bibitem" not in text:
             return biblatex
-    text = _strip_bbl_comments(text)
     refs = ReferenceList(source=source)
+    for key, label, body, raw in _bibitems(text, source, refs.warnings):
+        refs.append(_reference_from_bibitem(key, label, body, raw))
+    return refs
+
+
+def bibitem_warnings(text: str, source: str = "<bbl>") -> list[str] | None:
+    """The warnings :func:`parse_bbl` gives for ``text`` (an entry without a key, no entry at all), found by
+    reading only the entries' heads; None for a biblatex ``.bbl``, whose warnings only a whole parse tells. For a
+    caller that reads the entries later, or never, and must report their problems now (``check --site``)."""
+    if _is_biblatex(text):
+        return None
+    warnings: list[str] = []
+    for _ in _bibitems(text, source, warnings):
+        pass
+    return warnings
+
+
+def _is_biblatex(text: str) -> bool:
+    return "\\entry{" in text or "\\entry {" in text
+
+
+def _bibitems(text: str, source: str, warnings: list[str]):
+    """``(key, label, body, raw)`` of each ``\\bibitem`` of a natbib/numbered ``.bbl``; an entry without a key
+    and a text without any entry are skipped with a warning appended to ``warnings``."""
+    text = _strip_bbl_comments(text)
     starts = [m.start() for m in _BIBITEM.finditer(text)]
     stops = [m.start() for m in _END_BIB.finditer(text)]  # (a match cannot straddle a \bibitem: one backslash)
     for n, start in enumerate(starts):
@@ -314,14 +346,13 @@ def parse_bbl(text: str, source: str = "<bbl>") -> ReferenceList:
                 pos = _skip_ws(chunk, pos)
             keyg = _read_group(chunk, pos)
             if not keyg:
-                refs.warnings.append(f"{source}: \\bibitem without a {{key}} near {chunk[:60]!r}; skipped")
+                warnings.append(f"{source}: \\bibitem without a {{key}} near {chunk[:60]!r}; skipped")
                 continue
             key, pos = keyg
             pos += start
-        refs.append(_reference_from_bibitem(key.strip(), label, text[pos:end], text[start:end].strip()))
+        yield key.strip(), label, text[pos:end], text[start:end].strip()
     if not starts and text.strip():
-        refs.warnings.append(f"{source}: no \\bibitem or \\entry found; is this a .bbl file? (no references read)")
-    return refs
+        warnings.append(f"{source}: no \\bibitem or \\entry found; is this a .bbl file? (no references read)")
 
 
 # --- identifiers in formatted text ---------------------------------------------------------------------------

@@ -211,13 +211,13 @@ def test_url_fast_path_equals_urlsplit_on_generated_urls():
 
 
 def test_source_facts_equal_the_plain_definition_on_hostile_text():
-    from posttui.rules.context import _source_facts
+    from posttui.rules.context import _source_facts, clear_source_caches
 
     text = "\n".join(HOSTILE_URLS + HOSTILE_BODIES + [
         "see https://Example.org/a, https://example.org/a. and arXiv:2101.00001v2 ARXIV.ORG/abs/2101.00002V3",
         "\u0130 arxiv:2101.00003v1 doi 10.1000/xyz) (10.1000/a(b)c).",
     ])
-    _source_facts.cache_clear()
+    clear_source_caches()
     assert _source_facts(text) == plain_source_facts(text)
 
 
@@ -226,7 +226,7 @@ def test_source_facts_equal_the_plain_definition_on_generated_arxiv_text():
     ids, versions and case, folded and (with a dotless i) not."""
     import random
 
-    from posttui.rules.context import _source_facts
+    from posttui.rules.context import _source_facts, clear_source_caches
 
     pieces = ["arxiv", "ArXiv", "ARXIV", ":", "/", " ", "\n", ".org/abs/", ".org/pdf/", ".org/html/", ".ORG/ABS/", "2101.00001",
               "2101.0001", "2101.123456", "v2", "V3", "v", "hep-th/", "9901001", "math.AG/", "arxiv/", "0601001", "1",
@@ -234,13 +234,13 @@ def test_source_facts_equal_the_plain_definition_on_generated_arxiv_text():
     rng = random.Random(14)
     for _ in range(6000):
         text = "".join(rng.choice(pieces) for _ in range(rng.randint(1, 14)))
-        _source_facts.cache_clear()
+        clear_source_caches()
         assert _source_facts(text) == plain_source_facts(text), text
 
 
 def test_source_facts_equal_the_plain_definition_on_the_corpus(corpus_site):
     from posttui.latex import clean_tex
-    from posttui.rules.context import _flatten, _source_facts, host_of, normalize_url, urls_in
+    from posttui.rules.context import _flatten, _source_facts, clear_source_caches, host_of, normalize_url, urls_in
     from posttui.sources.saved_prompt import load_saved_prompt
 
     prompts = sorted((corpus_site / "prompts" / "content").glob("*.txt"))
@@ -248,7 +248,7 @@ def test_source_facts_equal_the_plain_definition_on_the_corpus(corpus_site):
     for path in prompts:
         paper = load_saved_prompt(path, check_dump_form=False)
         for text in (paper.bbl, clean_tex(paper.site_tex), _flatten(paper.metadata), paper.homepage):
-            _source_facts.cache_clear()
+            clear_source_caches()
             assert _source_facts(text) == plain_source_facts(text), path.name
             for url in set(urls_in(text)):
                 assert (normalize_url(url), host_of(url)) == (plain_normalize_url(url), plain_host_of(url)), url
@@ -369,13 +369,13 @@ def plain_context_sets(paper) -> dict:
 
 
 def test_context_of_every_corpus_paper_equals_the_plain_definitions(corpus_site):
-    from posttui.rules.context import CheckContext, _source_facts, cited_identifiers, cited_work_of
+    from posttui.rules.context import CheckContext, cited_identifiers, cited_work_of, clear_source_caches
     from posttui.sources import load
 
     prompts = sorted((corpus_site / "prompts" / "content").glob("*.txt"))
     assert len(prompts) >= 50
     for path in prompts:
-        _source_facts.cache_clear()
+        clear_source_caches()
         checked = load(str(path), site=corpus_site, check_dump_form=False, feedparser_dicts=False)
         ctx = CheckContext.from_paper(checked)
         full = load(str(path), site=corpus_site)  # FeedParserDict metadata, as every other reader gets it
