@@ -6,6 +6,7 @@ Each fast path is compared with a plain statement of what it computes, written h
 
 from __future__ import annotations
 
+import itertools
 import re
 
 import pytest
@@ -94,7 +95,6 @@ GENERATED_ARXIV_PIECES = ["arxiv.org/", "ArXiv.Org/", "xxx.lanl.gov/", "abs/", "
 @pytest.mark.parametrize("pieces", [GENERATED_DOI_PIECES, GENERATED_ARXIV_PIECES], ids=["doi", "arxiv"])
 def test_identifier_search_equals_the_plain_patterns_on_generated_entries(pieces):
     """Every mix of case, prefix and separator of the folded patterns: pieces glued together three at a time."""
-    import itertools
 
     seen = 0
     for combo in itertools.product(pieces, repeat=3):
@@ -117,6 +117,26 @@ def test_every_arxiv_pattern_needs_one_of_the_prefilter_literals():
 ])
 def test_bbl_comment_stripping_equals_the_plain_regexes(text):
     assert R._strip_bbl_comments(text) == plain_strip_bbl_comments(text)
+
+
+def test_comment_lines_are_dropped_as_the_regex_drops_them():
+    """``_drop_comment_lines`` finds comment lines from each ``%``; every string of up to five characters from the
+    alphabet that matters (blanks, ``%``, line ends, a backslash, a letter) gives what the ``^``-anchored regex
+    gives, and so do longer generated texts."""
+    import random
+
+    alphabet = " \t%\n\r\\a"
+    seen = 0
+    for length in range(6):
+        for combo in itertools.product(alphabet, repeat=length):
+            text = "".join(combo)
+            assert R._drop_comment_lines(text) == _PLAIN_COMMENT_LINE.sub("", text), repr(text)
+            seen += 1
+    assert seen == sum(len(alphabet) ** n for n in range(6))
+    rng = random.Random(14)
+    for _ in range(2000):
+        text = "".join(rng.choice(alphabet + "%\n\bibitem{}") for _ in range(rng.randrange(60)))
+        assert R._drop_comment_lines(text) == _PLAIN_COMMENT_LINE.sub("", text), repr(text)
 
 
 def corpus_bbls(site):
@@ -198,7 +218,6 @@ def test_url_fast_path_equals_urlsplit_on_hostile_urls(url):
 
 
 def test_url_fast_path_equals_urlsplit_on_generated_urls():
-    import itertools
 
     from posttui.rules.context import host_of, normalize_url
 
@@ -434,7 +453,6 @@ def parsed_entries(text: str) -> list:
 
 
 def test_bibitem_heads_read_as_read_group_reads_them(monkeypatch):
-    import itertools
 
     texts = [f"{head}\n body {n} \\doi{{10.1000/{n}}}\n" for n, head in enumerate(HOSTILE_HEADS)]
     texts += ["".join(pair) for pair in itertools.product(texts[:8], repeat=2)]
@@ -450,6 +468,46 @@ def test_bibitem_heads_of_the_corpus_read_as_read_group_reads_them(corpus_site, 
     assert sum(len(entries) for entries in fast) > 3000
     monkeypatch.setattr(R, "_BIBITEM_HEAD", re.compile(r"(?!)"))
     assert fast == [parsed_entries(bbl) for bbl in bbls]
+
+
+def generated_bbls(count: int, seed: int = 14) -> list[str]:
+    """Texts of heads, bodies, comments and ends of bibliography, in any order: heads that reach into the next
+    entry or past an \\end{thebibliography}, keys missing, comment lines hiding or splitting heads."""
+    import random
+
+    pieces = ["\\bibitem", "\\bibitem{k}", "\\bibitem[L]{k}", "[", "]", "{", "}", "\\", "a", " ", "\n", "%",
+              "\n% c\n", "\\end{thebibliography}", "\\end {thebibliography}", "\\bibitemsep", "{k}", "\\doi{10.1/x}",
+              "\\bibitem[\\end{thebibliography}]{k}", "[\\end{thebibliography}]"]
+    rng = random.Random(seed)
+    return [
+        "".join(rng.choice(pieces) for _ in range(rng.randint(0, 24))) for _ in range(count)
+    ] + ["".join(pair) for pair in itertools.product(HOSTILE_HEADS, repeat=2)]
+
+
+def test_generated_bibliographies_read_as_read_group_reads_them(monkeypatch):
+    """The heads found in one scan give what each entry's own match and _read_group give."""
+    texts = generated_bbls(4000)
+    fast = [parsed_entries(t) for t in texts]
+    monkeypatch.setattr(R, "_BIBITEM_HEAD", re.compile(r"(?!)"))
+    assert fast == [parsed_entries(t) for t in texts]
+
+
+def test_bibitem_warnings_are_the_warnings_of_a_whole_parse():
+    """``bibitem_warnings`` (heads only, one scan when every head is usual) tells what ``parse_bbl`` warns."""
+    texts = generated_bbls(6000, seed=15) + ["", "  \n", "% only\n", "no entries here", "\\bibitem"]
+    warned = 0
+    for text in texts:
+        if R._is_biblatex(text):
+            continue
+        expected = R.parse_bbl(text, "x.bbl").warnings
+        assert R.bibitem_warnings(text, "x.bbl") == expected, repr(text)
+        warned += bool(expected)
+    assert 100 < warned < len(texts) - 100  # both answers are exercised
+
+
+def test_bibitem_warnings_of_the_corpus(corpus_site):
+    for name, bbl in corpus_bbls(corpus_site):
+        assert R.bibitem_warnings(bbl, name) == R.parse_bbl(bbl, name).warnings, name
 
 
 _PLAIN_BRACED = r"\{(?:[^{}\\]|\\.)*\}"
