@@ -322,9 +322,15 @@ def parse_bbl(text: str, source: str = "<bbl>") -> ReferenceList:
         if biblatex or "\\bibitem" not in text:
             return biblatex
     refs = ReferenceList(source=source)
-    for key, label, body, raw in _bibitems(text, source, refs.warnings):
-        refs.append(_reference_from_bibitem(key, label, body, raw))
+    refs.extend(iter_bibitem_references(text, source, refs.warnings))
     return refs
+
+
+def iter_bibitem_references(text: str, source: str = "<bbl>", warnings: list[str] | None = None):
+    """The references of a natbib/numbered ``.bbl``, one at a time, as :func:`parse_bbl` gives them (its warnings
+    go to ``warnings``, when given): for a question a few entries can answer."""
+    for key, label, body, raw in _bibitems(text, source, [] if warnings is None else warnings):
+        yield _reference_from_bibitem(key, label, body, raw)
 
 
 def bibitem_warnings(text: str, source: str = "<bbl>") -> list[str] | None:

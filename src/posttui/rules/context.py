@@ -250,6 +250,20 @@ class CitedWorks(Mapping):
             self._identifiers = [cited_identifiers(ref) for ref in refs.values()]
         return self._identifiers
 
+    def iter_identifiers(self) -> Iterator[tuple[str | None, str | None]]:
+        """:meth:`identifiers`, entry by entry: while the entries are not read and their reader can give them one
+        at a time (:attr:`ReferenceReader.stream`), only as many are read as the caller takes."""
+        stream = self._reader.stream if self._reader is not None and self._refs_by_key is None else None
+        if stream is None:
+            yield from self.identifiers()
+            return
+        seen: set[str] = set()
+        for ref in stream():
+            key = str(getattr(ref, "key", "") or "")
+            if key and key not in seen:  # the first entry of a key, as __init__ keeps
+                seen.add(key)
+                yield cited_identifiers(ref)
+
     def __iter__(self):
         return iter(self._refs)
 
@@ -349,20 +363,24 @@ class CheckContext:
     def is_known_arxiv(self, ident: str) -> bool:
         return ident in self.known_arxiv or ident == self.featured_id
 
-    def identifiable_references(self) -> int:
+    def identifiable_references(self, upto: int | None = None) -> int:
         """Distinct DOIs/arXiv ids among the bibliography entries (resolved ones included), the featured paper
-        not counted: how many reference links the paper can support at all."""
+        not counted: how many reference links the paper can support at all. ``upto``: stop counting there, so
+        telling whether the paper has that many reads no more entries than it takes (see
+        :meth:`CitedWorks.iter_identifiers`)."""
         known = self.__dict__.get("_identifiable")
         if known is not None:  # asked at every partial check while a draft streams; the context never changes
-            return known
+            return known if upto is None else min(known, upto)
         ids = set()
         refs = self.references
-        pairs = refs.identifiers() if isinstance(refs, CitedWorks) else ((w.doi, w.arxiv) for w in refs.values())
+        pairs = refs.iter_identifiers() if isinstance(refs, CitedWorks) else ((w.doi, w.arxiv) for w in refs.values())
         for doi, arxiv in pairs:
             if doi:
                 ids.add(("doi", doi.lower()))
             elif arxiv and arxiv != self.featured_id:
                 ids.add(("arxiv", arxiv))
+            if upto is not None and len(ids) >= upto:
+                return upto
         object.__setattr__(self, "_identifiable", len(ids))
         return len(ids)
 
@@ -398,8 +416,8 @@ class CheckContext:
         given = _given_facts(extra_dois=extra_dois, extra_arxiv=extra_arxiv, extra_versions=extra_versions,
                              links=[*_author_urls(kwargs.get("author_links")), *extra_links],
                              normal_dois=normal_dois, normal_arxiv=normal_arxiv)
-        readers = [_given_reader(given), *(_text_reader(text) for text in texts if text)]
-        return cls._with_facts(SourceFacts(readers), lazy=False, **kwargs)
+        sources = [_given_source(given), *(_text_source(text) for text in texts if text)]
+        return cls._with_facts(SourceFacts(sources), lazy=False, **kwargs)
 
     @classmethod
     def _with_facts(cls, facts: "SourceFacts", *, lazy: bool, **kwargs: Any) -> "CheckContext":
@@ -442,7 +460,7 @@ class CheckContext:
             None,
         )
         if lazy and _references_can_wait(paper, config):
-            reader = ReferenceReader(lambda: _references_or_note(paper, config))
+            reader = ReferenceReader(lambda: _references_or_note(paper, config), _entry_stream(paper, config))
         else:
             reader = ReferenceReader.of(attempt("references", lambda: _references(paper, config), None) or [])
         author_links: dict[str, tuple[str, ...]] = {}
@@ -469,17 +487,17 @@ class CheckContext:
                              links=[*_author_urls(author_links), *_member_links(paper.members)])
         # Cheapest and likeliest to answer first: what the author and member links and the homepage (read once
         # per site) give, the metadata, the .bbl's text, then its parsed entries, the .bib and the TeX.
-        readers = [
-            _given_reader(given),
-            _text_reader(paper.homepage),
-            _made_text_reader(lambda: _flatten(paper.metadata)),
-            _text_reader(paper.bbl),
-            (reader.identifiers, lambda: _NO_HOSTS),
-            _text_reader(paper.bib),
-            _made_text_reader(lambda: clean_tex(paper.site_tex)),
+        sources = [
+            _given_source(given),
+            _text_source(paper.homepage),
+            _made_text_source(lambda: _flatten(paper.metadata)),
+            _text_source(paper.bbl),
+            Source(reader.identifiers, may_name=_entries_screen(paper, config)),
+            _text_source(paper.bib),
+            _made_text_source(lambda: clean_tex(paper.site_tex), screened=True),
         ]
         return cls._with_facts(
-            SourceFacts(readers),
+            SourceFacts(sources),
             lazy=lazy,
             template=template,
             featured_id=paper.arxiv_id,
@@ -504,38 +522,61 @@ _IDS = 3
 _NO_IDS: tuple[frozenset[str], ...] = (frozenset(), frozenset(), frozenset())
 _NO_HOSTS: tuple[frozenset[str], ...] = (frozenset(), frozenset())
 
-SourceReader = tuple[Callable[[], tuple[frozenset[str], ...]], Callable[[], tuple[frozenset[str], ...]]]
-"""How to read one source: its identifiers (DOIs, arXiv ids, versioned ids) and its hosts and URLs."""
+@dataclass(frozen=True)
+class Source:
+    """How to read one source of facts: its identifiers (DOIs, arXiv ids, versioned ids) and its hosts and URLs,
+    each read once, when first needed."""
+
+    ids: Callable[[], tuple[frozenset[str], ...]]
+    hosts: Callable[[], tuple[frozenset[str], ...]] = lambda: _NO_HOSTS
+    may_name: Callable[[str], bool] | None = None
+    """A quick test, for a source costly to read: False means the identifier (as the facts hold it) is not among
+    the source's, and the source need not be read to tell. (The cheap sources are read instead: a test costs a
+    good part of reading them, and most questions are answered "yes" by one of them.)"""
 
 
 class SourceFacts:
     """The identifiers, hosts and URLs written in a paper's sources, read one source at a time, in the order
     given (cheapest first), and only as far as a question needs: the union of all sources answers each question,
-    but a "yes" stops at the first source that has it, and a question about identifiers never reads hosts (nor
-    the other way round). Thread-safe: a checker may ask from a worker thread."""
+    but a "yes" stops at the first source that has it, a source that cannot name an identifier is not read to
+    learn that it does not, and a question about identifiers never reads hosts (nor the other way round).
+    Thread-safe: a checker may ask from a worker thread."""
 
-    def __init__(self, readers: Iterable[SourceReader]):
-        self._readers = list(readers)
-        self._read: tuple[list, list] = ([], [])
+    def __init__(self, sources: Iterable[Source]):
+        self._sources = list(sources)
+        self._read: tuple[dict[int, tuple], dict[int, tuple]] = ({}, {})
         self._unions: dict[int, frozenset[str]] = {}
         self._lock = Lock()
 
-    def _part(self, group: int, index: int) -> tuple[frozenset[str], ...] | None:
+    def _part(self, group: int, index: int) -> tuple[frozenset[str], ...]:
         read = self._read[group]
-        if index >= len(read):
+        part = read.get(index)
+        if part is None:
             with self._lock:  # another thread may have read it meanwhile
-                while len(read) <= index < len(self._readers):
-                    read.append(self._readers[len(read)][group]())
-        return read[index] if index < len(read) else None
+                part = read.get(index)
+                if part is None:
+                    source = self._sources[index]
+                    part = read[index] = source.ids() if group == 0 else source.hosts()
+        return part
 
     def parts(self, kind: int) -> Iterator[frozenset[str]]:
         """One kind of fact (an index into :data:`Facts`) of each source in turn, read as the iteration reaches
         it."""
         group, field = (0, kind) if kind < _IDS else (1, kind - _IDS)
-        index = 0
-        while (part := self._part(group, index)) is not None:
-            yield part[field]
-            index += 1
+        return (self._part(group, index)[field] for index in range(len(self._sources)))
+
+    def contains(self, kind: int, item: object) -> bool:
+        """Whether any source has ``item`` among its facts of ``kind``."""
+        if kind >= _IDS:
+            return any(item in part for part in self.parts(kind))
+        read = self._read[0]
+        for index, source in enumerate(self._sources):
+            if index not in read and source.may_name is not None and isinstance(item, str) and \
+                    not source.may_name(item):
+                continue
+            if item in self._part(0, index)[kind]:
+                return True
+        return False
 
     def union(self, kind: int) -> frozenset[str]:
         """One kind of fact over every source."""
@@ -560,7 +601,7 @@ class KnownSet(Set):
         return self._facts.parts(self._kind)
 
     def __contains__(self, item: object) -> bool:
-        return any(item in part for part in self.parts())
+        return self._facts.contains(self._kind, item)
 
     def __bool__(self) -> bool:
         return any(self.parts())
@@ -582,8 +623,11 @@ class KnownSet(Set):
 class ReferenceReader:
     """A paper's bibliography entries and their identifiers (:func:`_cited_keys`), read once, when first asked."""
 
-    def __init__(self, read: Callable[[], list]):
+    def __init__(self, read: Callable[[], list], stream: Callable[[], Iterator[Any]] | None = None):
+        """``stream``: the same entries one at a time, with the same identifiers (when nothing is added to them
+        after parsing), for a question that a few entries can answer."""
         self._read_entries = read
+        self.stream = stream
         self._entries: tuple[list, list] | None = None
         self._lock = Lock()
 
@@ -619,20 +663,35 @@ class ReferenceReader:
         return frozenset(dois), frozenset(arxiv), frozenset(versions)
 
 
-def _text_reader(text: str) -> SourceReader:
+def _text_source(text: str) -> Source:
     if not text:
-        return lambda: _NO_IDS, lambda: _NO_HOSTS
-    return lambda: _source_ids(text), lambda: _source_hosts(text)
+        return Source(lambda: _NO_IDS)
+    return Source(lambda: _source_ids(text), lambda: _source_hosts(text))
 
 
-def _made_text_reader(make: Callable[[], str]) -> SourceReader:
-    """:func:`_text_reader` of a text made only when first needed (the metadata flattened, the TeX cleaned)."""
+def _made_text_source(make: Callable[[], str], *, screened: bool = False) -> Source:
+    """:func:`_text_source` of a text made only when first needed (the metadata flattened, the TeX cleaned);
+    ``screened``: with the quick test of :func:`_may_name` (for a long text)."""
     text = lru_cache(maxsize=None)(make)
-    return lambda: _source_ids(text()), lambda: _source_hosts(text())
+    return Source(lambda: _source_ids(text()), lambda: _source_hosts(text()),
+                  (lambda item: _may_name(item, text())) if screened else None)
 
 
-def _given_reader(given: Facts) -> SourceReader:
-    return lambda: given[:_IDS], lambda: given[_IDS:]
+def _given_source(given: Facts) -> Source:
+    return Source(lambda: given[:_IDS], lambda: given[_IDS:])
+
+
+def _may_name(identifier: str, text: str) -> bool:
+    """False when ``identifier`` cannot be among the identifiers :func:`_source_ids` finds in ``text``: each of
+    those is a piece of the text with its case changed (a DOI lower-cased, an arXiv id put in its canonical case),
+    so its case-folded form is a piece of the case-folded text (case folding maps each character alone, and folds
+    a lower-cased character as it folds the character)."""
+    return identifier.casefold() in _folded(text)
+
+
+@lru_cache(maxsize=8)
+def _folded(text: str) -> str:
+    return text.casefold()
 
 
 def _author_urls(author_links: Mapping | None) -> list[str]:
@@ -655,6 +714,52 @@ def _given_facts(*, extra_dois: Iterable[str] = (), extra_arxiv: Iterable[str] =
             hosts.add(host)
         urls.add(normalize_url(url))
     return frozenset(dois), frozenset(arxiv), frozenset(extra_versions), frozenset(hosts), frozenset(urls)
+
+
+_UNSCREENED_DOI = re.compile(r"10\.[^\s{}]*[\\%]")
+"""A DOI as a .bbl entry's patterns could capture it (``10.`` and characters other than spaces and braces) holding
+a backslash or ``%``, which reading the entry drops or decodes: its DOIs are then not pieces of the text."""
+
+
+def _entries_are_the_bbls(paper: "Paper", config: "Config | None") -> bool:
+    """Whether ``paper``'s entries, when read, will be exactly what parsing its .bbl gives: a natbib .bbl, not
+    read yet, and nothing that adds identifiers from elsewhere (the .bib, the resolver's cache)."""
+    bbl = paper.bbl
+    if config is None or not bbl.strip() or "\\entry" in bbl or "references" in vars(paper):
+        return False
+    return config.resolve_references == "off" or not (paper.bib.strip() or config.resolve_cache_path().is_dir())
+
+
+def _entry_stream(paper: "Paper", config: "Config | None") -> Callable[[], Iterator[Any]] | None:
+    """The entries one at a time, when they are the .bbl's (see :func:`_entries_are_the_bbls`)."""
+    if not _entries_are_the_bbls(paper, config):
+        return None
+    from ..references import iter_bibitem_references
+
+    return lambda: iter_bibitem_references(paper.bbl)
+
+
+def _entries_screen(paper: "Paper", config: "Config | None") -> Callable[[str], bool] | None:
+    """A quick test for the identifiers of ``paper``'s parsed entries (see :func:`_may_name`), when each of them
+    is a piece of the .bbl with comments stripped (the text the entries are cut from): entries that are the
+    .bbl's (:func:`_entries_are_the_bbls`) and, for DOIs, none that reading the entry would change (see
+    :data:`_UNSCREENED_DOI`); else None, and the entries are read to answer."""
+    if not _entries_are_the_bbls(paper, config):
+        return None
+    from ..references import _strip_bbl_comments
+
+    bbl = paper.bbl
+
+    @lru_cache(maxsize=None)
+    def entries_text() -> tuple[str, bool]:
+        text = _strip_bbl_comments(bbl)
+        return text, "\\verb" not in text and not _UNSCREENED_DOI.search(text)
+
+    def may_name(item: str) -> bool:
+        text, dois_screened = entries_text()
+        return (not dois_screened and item.startswith("10.")) or _may_name(item, text)
+
+    return may_name
 
 
 def _references_can_wait(paper: "Paper", config: "Config | None") -> bool:
