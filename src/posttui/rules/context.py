@@ -387,7 +387,8 @@ class CheckContext:
     @property
     def has_sources(self) -> bool:
         """True when identifiers/hosts were gathered, so "appears in no source" can be judged."""
-        return bool(self.known_dois or self.known_arxiv or self.allowed_hosts)
+        # (arXiv ids first: the featured one is given outright, so a lazy context reads no source to tell)
+        return bool(self.known_arxiv or self.known_dois or self.allowed_hosts)
 
     def is_allowed_host(self, host: str) -> bool:
         """Whether ``host`` (lower-case, no ``www.``) or a domain it belongs to appears in the sources."""
@@ -723,11 +724,13 @@ a backslash or ``%``, which reading the entry drops or decodes: its DOIs are the
 
 def _entries_are_the_bbls(paper: "Paper", config: "Config | None") -> bool:
     """Whether ``paper``'s entries, when read, will be exactly what parsing its .bbl gives: a natbib .bbl, not
-    read yet, and nothing that adds identifiers from elsewhere (the .bib, the resolver's cache)."""
+    read yet, and nothing that adds identifiers from elsewhere (the .bib, the resolver's cache or lookups)."""
     bbl = paper.bbl
     if config is None or not bbl.strip() or "\\entry" in bbl or "references" in vars(paper):
         return False
-    return config.resolve_references == "off" or not (paper.bib.strip() or config.resolve_cache_path().is_dir())
+    if config.resolve_references == "off":
+        return True
+    return config.resolve_references != "online" and not paper.bib.strip() and not config.resolve_cache_path().is_dir()
 
 
 def _entry_stream(paper: "Paper", config: "Config | None") -> Callable[[], Iterator[Any]] | None:
