@@ -460,8 +460,10 @@ class CheckContext:
             ),
             None,
         )
+        entries_are_the_bbls = lazy and _entries_are_the_bbls(paper, config)
         if lazy and _references_can_wait(paper, config):
-            reader = ReferenceReader(lambda: _references_or_note(paper, config), _entry_stream(paper, config))
+            reader = ReferenceReader(lambda: _references_or_note(paper, config),
+                                     _entry_stream(paper) if entries_are_the_bbls else None)
         else:
             reader = ReferenceReader.of(attempt("references", lambda: _references(paper, config), None) or [])
         author_links: dict[str, tuple[str, ...]] = {}
@@ -493,7 +495,7 @@ class CheckContext:
             _text_source(paper.homepage),
             _made_text_source(lambda: _flatten(paper.metadata)),
             _text_source(paper.bbl),
-            Source(reader.identifiers, may_name=_entries_screen(paper, config)),
+            Source(reader.identifiers, may_name=_entries_screen(paper) if entries_are_the_bbls else None),
             _text_source(paper.bib),
             _made_text_source(lambda: clean_tex(paper.site_tex), screened=True),
         ]
@@ -733,22 +735,18 @@ def _entries_are_the_bbls(paper: "Paper", config: "Config | None") -> bool:
     return config.resolve_references != "online" and not paper.bib.strip() and not config.resolve_cache_path().is_dir()
 
 
-def _entry_stream(paper: "Paper", config: "Config | None") -> Callable[[], Iterator[Any]] | None:
-    """The entries one at a time, when they are the .bbl's (see :func:`_entries_are_the_bbls`)."""
-    if not _entries_are_the_bbls(paper, config):
-        return None
+def _entry_stream(paper: "Paper") -> Callable[[], Iterator[Any]]:
+    """The entries one at a time, for entries that are the .bbl's (see :func:`_entries_are_the_bbls`)."""
     from ..references import iter_bibitem_references
 
     return lambda: iter_bibitem_references(paper.bbl)
 
 
-def _entries_screen(paper: "Paper", config: "Config | None") -> Callable[[str], bool] | None:
-    """A quick test for the identifiers of ``paper``'s parsed entries (see :func:`_may_name`), when each of them
-    is a piece of the .bbl with comments stripped (the text the entries are cut from): entries that are the
-    .bbl's (:func:`_entries_are_the_bbls`) and, for DOIs, none that reading the entry would change (see
-    :data:`_UNSCREENED_DOI`); else None, and the entries are read to answer."""
-    if not _entries_are_the_bbls(paper, config):
-        return None
+def _entries_screen(paper: "Paper") -> Callable[[str], bool]:
+    """A quick test for the identifiers of ``paper``'s parsed entries (see :func:`_may_name`), for entries that are
+    the .bbl's (:func:`_entries_are_the_bbls`), each of them a piece of the .bbl with comments stripped (the text
+    the entries are cut from), except DOIs that reading the entry changes (see :data:`_UNSCREENED_DOI`), which it
+    lets through."""
     from ..references import _strip_bbl_comments
 
     bbl = paper.bbl
