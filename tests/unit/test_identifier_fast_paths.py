@@ -544,6 +544,9 @@ HOSTILE_YAML = [
     "e: !!python/object:feedparser.util.FeedParserDict {}\n", "bad: !!python/object/apply:os.system [ls]\n",
     "str_map: !!str {a: 1}\n", "dup: 1\ndup: 2\n", "k: &a 1\nl: 2\n", "'1': one\n1: int key\n",
     "[" * 3000 + "]" * 3000 + "\n", "- " * 2000 + "deep\n",
+    # bad tagged values, alone and two together (strings are taken from their nodes when their parent is built)
+    "a: !!int x\nb: {c: !!int y}\n", "- [plain, !!float z]\n- !!int w\n", "? !!int k\n: {v: !!bool maybe}\n",
+    "- plain\n- [a, b, {c: d}]\n- !!str 12\n- 'quoted'\n- !!timestamp 2021-01-01\n",
 ]
 
 
@@ -565,6 +568,8 @@ def test_one_pass_yaml_construction_equals_construct_document(text):
                 results.append(("value", None if node is None else build(loader, node)))
             except yaml.YAMLError as exc:
                 results.append(("error", str(exc)))
+            except ValueError:  # a bad !!int: _fast_load leaves the document to the pure-Python loader's words
+                results.append(("error", "ValueError"))
             finally:
                 loader.dispose()
         assert results[0][0] == results[1][0]

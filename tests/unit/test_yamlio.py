@@ -149,3 +149,16 @@ def test_the_fast_resolver_follows_resolvers_added_later(monkeypatch):
         assert loader.resolve(yaml.ScalarNode, "IDEA", (True, False)) == "tag:yaml.org,2002:str"
     finally:
         loader.dispose()
+
+
+@pytest.mark.parametrize("text", ["a: !!int x\n", "- [plain, !!float z]\n- !!int w\n", "d: !!timestamp 2021-13-45\n"])
+def test_a_value_its_tag_refuses_is_named_not_a_crash(text):
+    """A value its tag's constructor refuses was a bare ValueError (a traceback); it is a clear error naming the
+    file, in the pure-Python loader's words whichever path parsed it."""
+    with pytest.raises(ValueError) as plain:
+        pure_python(text)
+    with pytest.raises(MetadataError) as caught:
+        yamlio.load_yaml(text, "m.yaml")
+    assert "m.yaml" in str(caught.value) and str(plain.value) in str(caught.value)
+    if yamlio._CMetadataLoader is not None:
+        assert yamlio._fast_load(text) is yamlio._SLOW
