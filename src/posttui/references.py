@@ -15,7 +15,7 @@ which block was lost.
 from __future__ import annotations
 
 import re
-from bisect import bisect_left
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field
 from dataclasses import fields as dataclass_fields
 from functools import cached_property, lru_cache
@@ -331,6 +331,33 @@ def iter_bibitem_references(text: str, source: str = "<bbl>", warnings: list[str
     go to ``warnings``, when given): for a question a few entries can answer."""
     for key, label, body, raw in _bibitems(text, source, [] if warnings is None else warnings):
         yield _reference_from_bibitem(key, label, body, raw)
+
+
+class BibitemIndex:
+    """The entries of a natbib/numbered ``.bbl``, found by what their text holds and read (as :func:`parse_bbl`
+    reads them) only then: for a question one identifier answers, in a bibliography of hundreds of entries."""
+
+    def __init__(self, bbl: str):
+        self.text = _strip_bbl_comments(bbl)
+        """The ``.bbl`` with its comments stripped: the text the entries are cut from."""
+        starts = [m.start() for m in _BIBITEM.finditer(self.text)]
+        stops = _stops(self.text)
+        self._spans = [(start, _entry_end(self.text, starts, stops, n)) for n, start in enumerate(starts)]
+        self._folded: list[str] | None = None
+
+    def holding(self, needle: str) -> list[Reference]:
+        """The references of the entries whose case-folded text holds ``needle``, in their order."""
+        text = self.text
+        if self._folded is None:
+            self._folded = [text[start:end].casefold() for start, end in self._spans]
+        refs: list[Reference] = []
+        for (start, end), folded in zip(self._spans, self._folded):
+            if needle in folded:
+                head = _entry_head(text, start, end, None)
+                if head is not None:
+                    label, key, pos = head
+                    refs.append(_reference_from_bibitem(key.strip(), label, text[pos:end], text[start:end].strip()))
+        return refs
 
 
 def bibitem_warnings(text: str, source: str = "<bbl>") -> list[str] | None:

@@ -495,7 +495,7 @@ class CheckContext:
             _text_source(paper.homepage),
             _made_text_source(lambda: _flatten(paper.metadata)),
             _text_source(paper.bbl),
-            Source(reader.identifiers, may_name=_entries_screen(paper) if entries_are_the_bbls else None),
+            _entries_source(paper, reader, entries_are_the_bbls),
             _text_source(paper.bib),
             _made_text_source(lambda: clean_tex(paper.site_tex), screened=True),
         ]
@@ -536,6 +536,9 @@ class Source:
     """A quick test, for a source costly to read: False means the identifier (as the facts hold it) is not among
     the source's, and the source need not be read to tell. (The cheap sources are read instead: a test costs a
     good part of reading them, and most questions are answered "yes" by one of them.)"""
+    holds: Callable[[int, str], bool | None] | None = None
+    """For a source costly to read: whether it has an identifier of a kind (an index into :data:`Facts`), told by
+    reading only the parts that could hold it; None when it cannot tell that way (then the source is read)."""
 
 
 class SourceFacts:
@@ -574,9 +577,14 @@ class SourceFacts:
             return any(item in part for part in self.parts(kind))
         read = self._read[0]
         for index, source in enumerate(self._sources):
-            if index not in read and source.may_name is not None and isinstance(item, str) and \
-                    not source.may_name(item):
-                continue
+            if index not in read and isinstance(item, str):
+                if source.may_name is not None and not source.may_name(item):
+                    continue
+                held = source.holds(kind, item) if source.holds is not None else None
+                if held is not None:
+                    if held:
+                        return True
+                    continue
             if item in self._part(0, index)[kind]:
                 return True
         return False
@@ -652,18 +660,23 @@ class ReferenceReader:
 
     def identifiers(self) -> tuple[frozenset[str], ...]:
         """The entries' DOIs, arXiv ids and versioned arXiv ids, as :func:`_source_ids` gives a text's."""
-        dois: set[str] = set()
-        arxiv: set[str] = set()
-        versions: set[str] = set()
-        for ref, (_, ident, doi_key) in zip(*self.read()):
-            if doi_key:
-                dois.add(doi_key)
-            if ident:
-                arxiv.add(ident)
-                version = str(getattr(ref, "arxiv_version", "") or "")
-                if version:
-                    versions.add(f"{ident}{version}".lower())
-        return frozenset(dois), frozenset(arxiv), frozenset(versions)
+        return _entry_identifiers(*self.read())
+
+
+def _entry_identifiers(refs: list, keyed: list) -> tuple[frozenset[str], ...]:
+    """DOIs, arXiv ids and versioned arXiv ids of ``refs`` (``keyed``: :func:`_cited_keys` of each)."""
+    dois: set[str] = set()
+    arxiv: set[str] = set()
+    versions: set[str] = set()
+    for ref, (_, ident, doi_key) in zip(refs, keyed):
+        if doi_key:
+            dois.add(doi_key)
+        if ident:
+            arxiv.add(ident)
+            version = str(getattr(ref, "arxiv_version", "") or "")
+            if version:
+                versions.add(f"{ident}{version}".lower())
+    return frozenset(dois), frozenset(arxiv), frozenset(versions)
 
 
 def _text_source(text: str) -> Source:
@@ -742,25 +755,35 @@ def _entry_stream(paper: "Paper") -> Callable[[], Iterator[Any]]:
     return lambda: iter_bibitem_references(paper.bbl)
 
 
-def _entries_screen(paper: "Paper") -> Callable[[str], bool]:
-    """A quick test for the identifiers of ``paper``'s parsed entries (see :func:`_may_name`), for entries that are
-    the .bbl's (:func:`_entries_are_the_bbls`), each of them a piece of the .bbl with comments stripped (the text
-    the entries are cut from), except DOIs that reading the entry changes (see :data:`_UNSCREENED_DOI`), which it
-    lets through."""
-    from ..references import _strip_bbl_comments
+def _entries_source(paper: "Paper", reader: ReferenceReader, are_the_bbls: bool) -> Source:
+    """The parsed entries as a source of identifiers. When they are the .bbl's (:func:`_entries_are_the_bbls`),
+    every identifier they give is a piece of the .bbl with comments stripped (the text they are cut from), except
+    DOIs that reading changes (see :data:`_UNSCREENED_DOI`): then a question is screened (:func:`_may_name`), and
+    answered by reading only the entries whose text holds the identifier."""
+    if not are_the_bbls:
+        return Source(reader.identifiers)
+    from ..references import BibitemIndex
 
     bbl = paper.bbl
 
     @lru_cache(maxsize=None)
-    def entries_text() -> tuple[str, bool]:
-        text = _strip_bbl_comments(bbl)
-        return text, "\\verb" not in text and not _UNSCREENED_DOI.search(text)
+    def entries() -> tuple[BibitemIndex, bool]:
+        index = BibitemIndex(bbl)
+        return index, "\\verb" not in index.text and not _UNSCREENED_DOI.search(index.text)
+
+    def located(item: str) -> bool:
+        return entries()[1] or not item.startswith("10.")
 
     def may_name(item: str) -> bool:
-        text, dois_screened = entries_text()
-        return (not dois_screened and item.startswith("10.")) or _may_name(item, text)
+        return not located(item) or _may_name(item, entries()[0].text)
 
-    return may_name
+    def holds(kind: int, item: str) -> bool | None:
+        if not located(item):
+            return None
+        refs = entries()[0].holding(item.casefold())
+        return item in _entry_identifiers(refs, [_cited_keys(ref) for ref in refs])[kind]
+
+    return Source(reader.identifiers, may_name=may_name, holds=holds)
 
 
 def _references_can_wait(paper: "Paper", config: "Config | None") -> bool:
