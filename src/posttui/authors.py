@@ -15,6 +15,7 @@ mapping from the matches.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Iterable, Mapping
@@ -72,8 +73,10 @@ _LINK_RANKS: list[tuple[int, str, tuple[str, ...], tuple[str, ...]]] = [
 _UNKNOWN_RANK = 9
 
 
+@lru_cache(maxsize=4096)
 def link_rank(label: str, url: str) -> tuple[int, str]:
-    """``(rank, kind)`` of a member link: lower is preferred; social media ranks last."""
+    """``(rank, kind)`` of a member link: lower is preferred; social media ranks last. (Memoised: the checker asks
+    for every link of every post, and a site's members have the same links in every post.)"""
     low_url = str(url).lower()
     host = re.sub(r"^[a-z]+://", "", low_url).split("/", 1)[0]
     for rank, kind, fragments, _ in _LINK_RANKS:
@@ -84,7 +87,7 @@ def link_rank(label: str, url: str) -> tuple[int, str]:
                                         (fragment == "mastodon" and "mastodon" in host)):
                 return rank, kind
     words = fold(str(label))
-    for rank, kind, _, labels in _LINK_RANKS:
+    for rank, kind, _, labels in _LINK_RANKS if words else ():  # (no label word is in an empty label)
         if any(re.search(rf"\b{re.escape(w)}\b", words) for w in labels):
             return rank, kind
     if re.search(r"\.(?:edu|ac\.[a-z]{2}|edu\.[a-z]{2})$", host):

@@ -15,7 +15,7 @@ which block was lost.
 from __future__ import annotations
 
 import re
-from bisect import bisect_left
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field
 from dataclasses import fields as dataclass_fields
 from functools import cached_property, lru_cache
@@ -199,6 +199,14 @@ def references_of(paper: "Paper") -> ReferenceList:
     return refs
 
 
+def reference_warnings(paper: "Paper") -> list[str] | None:
+    """The warnings :func:`references_of` would give ``paper``, when they can be told without reading the entries
+    (a natbib/numbered ``.bbl``: see :func:`bibitem_warnings`), else None."""
+    if not paper.bbl.strip():
+        return None if paper.bib.strip() else []
+    return bibitem_warnings(paper.bbl, f"{paper.origin or 'paper'} (.bbl)")
+
+
 # ======================================================================================================== bbl ====
 
 def _read_group(text: str, pos: int, opener: str = "{", closer: str = "}") -> tuple[str, int] | None:
@@ -255,9 +263,7 @@ def _skip_ws(text: str, pos: int) -> int:
 
 
 _COMMENT_LINE = re.compile(r"^[ \t]*%.*(?:\n|$)", re.MULTILINE)
-_HAS_COMMENT_LINE = re.compile(r"\n[ \t]*%")
-"""Whether :data:`_COMMENT_LINE` can match past the first line: a literal start, so it is searched many times
-faster than the ``^`` pattern is applied."""
+"""A whole comment line, as :func:`_drop_comment_lines` removes them (the definition its tests compare with)."""
 _EOL_PERCENT = re.compile(r"%(?<!\\%)[ \t]*$", re.MULTILINE)
 """A ``%`` not escaped by a backslash, at the end of a line (the look-behind after the ``%``, so the regex engine
 can skip ahead to the literal)."""
@@ -282,47 +288,179 @@ exponential time on a head that does not match)."""
 
 def _strip_bbl_comments(text: str) -> str:
     """Drop whole comment lines and line-ending ``%``; keep inline ``%`` (it is URL encoding in bbl files)."""
-    if text.lstrip(" \t").startswith("%") or _HAS_COMMENT_LINE.search(text):
-        text = _COMMENT_LINE.sub("", text)
-    return _EOL_PERCENT.sub("", text) if "%" in text else text
+    if "%" not in text:
+        return text
+    return _EOL_PERCENT.sub("", _drop_comment_lines(text))
+
+
+def _drop_comment_lines(text: str) -> str:
+    """``_COMMENT_LINE.sub("", text)``: every line whose first character other than spaces and tabs is ``%``
+    removed with its newline. Found from each ``%`` rather than tried at every position of the text (a pattern
+    that starts with ``^`` cannot skip ahead), which cost more than the rest of reading a .bbl's keys."""
+    kept: list[str] = []
+    done = 0  # the text before this is copied or dropped
+    at = text.find("%")
+    while at >= 0:
+        start = text.rfind("\n", 0, at) + 1
+        if text[start:at].strip(" \t"):  # something before the % on its line: not a comment line
+            at = text.find("%", at + 1)
+            continue
+        end = text.find("\n", at)
+        end = len(text) if end < 0 else end + 1
+        kept.append(text[done:start])
+        done = end
+        at = text.find("%", end)
+    if not done:
+        return text
+    kept.append(text[done:])
+    return "".join(kept)
 
 
 def parse_bbl(text: str, source: str = "<bbl>") -> ReferenceList:
     """Parse a ``.bbl`` (natbib/numbered ``\\bibitem`` or biblatex ``\\entry``) into references."""
-    if "\\entry{" in text or "\\entry {" in text:
+    if _is_biblatex(text):
         biblatex = _parse_biblatex(text, source)
         if biblatex or "\\bibitem" not in text:
             return biblatex
-    text = _strip_bbl_comments(text)
     refs = ReferenceList(source=source)
-    starts = [m.start() for m in _BIBITEM.finditer(text)]
-    stops = [m.start() for m in _END_BIB.finditer(text)]  # (a match cannot straddle a \bibitem: one backslash)
-    for n, start in enumerate(starts):
-        end = starts[n + 1] if n + 1 < len(starts) else len(text)
-        at = bisect_left(stops, start)
-        if at < len(stops) and stops[at] < end:  # the entry ends at \end{thebibliography}
-            end = stops[at]
-        head = _BIBITEM_HEAD.match(text, start, end)
-        if head:
-            label, key, pos = head.group(1) or "", head.group(2), head.end()
-        else:
-            chunk = text[start:end]
-            pos = _skip_ws(chunk, len("\\bibitem"))
-            label = ""
-            group = _read_group(chunk, pos, "[", "]")
-            if group:
-                label, pos = group
-                pos = _skip_ws(chunk, pos)
-            keyg = _read_group(chunk, pos)
-            if not keyg:
-                refs.warnings.append(f"{source}: \\bibitem without a {{key}} near {chunk[:60]!r}; skipped")
-                continue
-            key, pos = keyg
-            pos += start
-        refs.append(_reference_from_bibitem(key.strip(), label, text[pos:end], text[start:end].strip()))
-    if not starts and text.strip():
-        refs.warnings.append(f"{source}: no \\bibitem or \\entry found; is this a .bbl file? (no references read)")
+    refs.extend(iter_bibitem_references(text, source, refs.warnings))
     return refs
+
+
+def iter_bibitem_references(text: str, source: str = "<bbl>", warnings: list[str] | None = None):
+    """The references of a natbib/numbered ``.bbl``, one at a time, as :func:`parse_bbl` gives them (its warnings
+    go to ``warnings``, when given): for a question a few entries can answer."""
+    for key, label, body, raw in _bibitems(text, source, [] if warnings is None else warnings):
+        yield _reference_from_bibitem(key, label, body, raw)
+
+
+class BibitemIndex:
+    """The entries of a natbib/numbered ``.bbl``, found by what their text holds and read (as :func:`parse_bbl`
+    reads them) only then: for a question one identifier answers, in a bibliography of hundreds of entries."""
+
+    def __init__(self, bbl: str):
+        self.text = _strip_bbl_comments(bbl)
+        """The ``.bbl`` with its comments stripped: the text the entries are cut from."""
+        starts = [m.start() for m in _BIBITEM.finditer(self.text)]
+        stops = _stops(self.text)
+        self._spans = [(start, _entry_end(self.text, starts, stops, n)) for n, start in enumerate(starts)]
+        self._folded: list[str] | None = None
+
+    def holding(self, needle: str) -> list[Reference]:
+        """The references of the entries whose case-folded text holds ``needle``, in their order."""
+        text = self.text
+        if self._folded is None:
+            self._folded = [text[start:end].casefold() for start, end in self._spans]
+        refs: list[Reference] = []
+        for (start, end), folded in zip(self._spans, self._folded):
+            if needle in folded:
+                head = _entry_head(text, start, end, None)
+                if head is not None:
+                    label, key, pos = head
+                    refs.append(_reference_from_bibitem(key.strip(), label, text[pos:end], text[start:end].strip()))
+        return refs
+
+
+def bibitem_warnings(text: str, source: str = "<bbl>") -> list[str] | None:
+    """The warnings :func:`parse_bbl` gives for ``text`` (an entry without a key, no entry at all), told without
+    reading the entries; None for a biblatex ``.bbl``, whose warnings only a whole parse tells. For a caller that
+    reads the entries later, or never, and must report their problems now (``check --site``).
+
+    The usual heads are found in one scan; only an entry whose start no usual head begins at, the one before it
+    (whose head may have run into it) and one holding an ``\\end{thebibliography}`` inside its head are read as
+    :func:`_bibitems` reads them, since every other entry's head ends inside the entry and so gives its key."""
+    if _is_biblatex(text):
+        return None
+    text = _strip_bbl_comments(text)
+    starts = [m.start() for m in _BIBITEM.finditer(text)]
+    if not starts:
+        return [_no_entries(source)] if text.strip() else []
+    stops = _stops(text)
+    ends = {m.start(): m.end() for m in _BIBITEM_HEAD.finditer(text)}
+    suspects = set()
+    if len(ends) != len(starts):  # (every head starts at a \bibitem: fewer heads than entries)
+        for n, start in enumerate(starts):
+            if start not in ends:
+                suspects.update((n - 1, n) if n else (n,))
+    for stop in stops:
+        n = bisect_left(starts, stop) - 1
+        if n >= 0 and ends.get(starts[n], 0) > stop:
+            suspects.add(n)
+    warnings: list[str] = []
+    for n in sorted(suspects):
+        start, end = starts[n], _entry_end(text, starts, stops, n)
+        if _entry_head(text, start, end, None) is None:
+            warnings.append(_keyless(source, text, start, end))
+    return warnings
+
+
+def _is_biblatex(text: str) -> bool:
+    return "\\entry{" in text or "\\entry {" in text
+
+
+def _stops(text: str) -> list[int]:
+    """Where each ``\\end{thebibliography}`` starts (a match cannot straddle a ``\\bibitem``: one backslash)."""
+    return [m.start() for m in _END_BIB.finditer(text)]
+
+
+def _entry_end(text: str, starts: list[int], stops: list[int], n: int) -> int:
+    """Where entry ``n`` ends: at the next entry, or at an ``\\end{thebibliography}`` before it."""
+    start = starts[n]
+    end = starts[n + 1] if n + 1 < len(starts) else len(text)
+    at = bisect_left(stops, start)
+    return stops[at] if at < len(stops) and stops[at] < end else end
+
+
+def _entry_head(text: str, start: int, end: int, found: re.Match | None) -> tuple[str, str, int] | None:
+    """``(label, key, where the body starts)`` of the entry ``text[start:end]``, or None when it has no key.
+
+    ``found`` is the usual head found at ``start`` by a scan of the whole text, if any: when it ends inside the
+    entry it is the match the entry alone gives (possessive repeats cut short by the entry's end could only fail);
+    else the entry is matched within its bounds, and an unusual head is read with :func:`_read_group`."""
+    if found is None or found.end() > end:
+        found = _BIBITEM_HEAD.match(text, start, end)
+    if found:
+        return found.group(1) or "", found.group(2), found.end()
+    chunk = text[start:end]
+    pos = _skip_ws(chunk, len("\\bibitem"))
+    label = ""
+    group = _read_group(chunk, pos, "[", "]")
+    if group:
+        label, pos = group
+        pos = _skip_ws(chunk, pos)
+    keyg = _read_group(chunk, pos)
+    if not keyg:
+        return None
+    key, pos = keyg
+    return label, key, pos + start
+
+
+def _keyless(source: str, text: str, start: int, end: int) -> str:
+    return f"{source}: \\bibitem without a {{key}} near {text[start:end][:60]!r}; skipped"
+
+
+def _no_entries(source: str) -> str:
+    return f"{source}: no \\bibitem or \\entry found; is this a .bbl file? (no references read)"
+
+
+def _bibitems(text: str, source: str, warnings: list[str]):
+    """``(key, label, body, raw)`` of each ``\\bibitem`` of a natbib/numbered ``.bbl``; an entry without a key
+    and a text without any entry are skipped with a warning appended to ``warnings``. The usual heads are found
+    in one scan (a regex that starts with a literal skips from one to the next; see :func:`_entry_head`)."""
+    text = _strip_bbl_comments(text)
+    starts = [m.start() for m in _BIBITEM.finditer(text)]
+    stops = _stops(text)
+    heads = {m.start(): m for m in _BIBITEM_HEAD.finditer(text)} if starts else {}
+    for n, start in enumerate(starts):
+        end = _entry_end(text, starts, stops, n)
+        head = _entry_head(text, start, end, heads.get(start))
+        if head is None:
+            warnings.append(_keyless(source, text, start, end))
+            continue
+        label, key, pos = head
+        yield key.strip(), label, text[pos:end], text[start:end].strip()
+    if not starts and text.strip():
+        warnings.append(_no_entries(source))
 
 
 # --- identifiers in formatted text ---------------------------------------------------------------------------

@@ -89,6 +89,32 @@ if getattr(yaml, "__with_libyaml__", False):
     class _CMetadataLoader(yaml.CSafeLoader):
         """libyaml's parser and composer (about 10x faster), with the same SafeConstructor, resolver and tags."""
 
+        def __init__(self, stream):
+            super().__init__(stream)
+            resolvers = self.yaml_implicit_resolvers
+            wildcard = resolvers.get(None, [])
+            self._implicit = {key: (*found, *wildcard) for key, found in resolvers.items() if key is not None}
+            self._wildcard = tuple(wildcard)
+
+        def resolve(self, kind, value, implicit):
+            """``BaseResolver.resolve`` with each first character's candidate list joined once per loader: libyaml
+            asks for every node of a document, and PyYAML joins two lists for every plain scalar (half the time
+            of composing a saved prompt's metadata). Path resolvers, which SafeLoader has none of, take PyYAML's
+            own path."""
+            if self.yaml_path_resolvers:
+                return super().resolve(kind, value, implicit)
+            if kind is yaml.ScalarNode:
+                if implicit[0]:
+                    for tag, regexp in self._implicit.get(value[:1], self._wildcard):
+                        if regexp.match(value):
+                            return tag
+                return self.DEFAULT_SCALAR_TAG
+            if kind is yaml.SequenceNode:
+                return self.DEFAULT_SEQUENCE_TAG
+            if kind is yaml.MappingNode:
+                return self.DEFAULT_MAPPING_TAG
+            return None
+
     for _tag, _constructor in _SITE_CONSTRUCTORS:
         _CMetadataLoader.add_constructor(_tag, _constructor)
 else:  # pragma: no cover - PyYAML built without libyaml: the pure-Python loader does everything
@@ -166,7 +192,8 @@ def _fast_load(text: str, feedparser_dicts: bool = True) -> Any:
 
     libyaml is used only where it provably gives the same result: text the pure-Python reader accepts (the same
     printable-character check), a document without aliases (so no bomb budget applies), and no error of any kind
-    (errors are re-raised by the pure-Python loader, so messages and line numbers stay exactly as before).
+    (errors, a value a tag's constructor refuses included, are re-raised by the pure-Python loader, so messages
+    and line numbers stay exactly as before).
     """
     if _CMetadataLoader is None or yaml.reader.Reader.NON_PRINTABLE.search(text):
         return _SLOW
@@ -179,7 +206,7 @@ def _fast_load(text: str, feedparser_dicts: bool = True) -> Any:
         if "&" in text and "*" in text and _has_shared_nodes(node):
             return _SLOW
         return _construct_tree(loader, node)
-    except yaml.YAMLError:
+    except (yaml.YAMLError, ValueError, TypeError, OverflowError):  # (what a refused !!int x raises)
         return _SLOW
     finally:
         loader.dispose()
@@ -205,14 +232,17 @@ def _construct_tree(loader: yaml.SafeLoader, root: yaml.Node) -> Any:
     mapping with merge or value keys, an unhashable key or a malformed FeedParserDict sends the whole document
     back to construct_document (which raises what it raises). Iterative, so any depth is fine.
     """
+    scalar = yaml.ScalarNode
+    if root.tag == _STR_TAG and type(root) is scalar:
+        return root.value
     built: dict[int, Any] = {}
     stack: list[tuple[yaml.Node, bool]] = [(root, False)]
     try:
         while stack:
             node, children_built = stack.pop()
             tag = node.tag
-            if isinstance(node, yaml.ScalarNode):
-                built[id(node)] = node.value if tag == _STR_TAG else loader.construct_object(node, deep=True)
+            if isinstance(node, scalar):
+                built[id(node)] = loader.construct_object(node, deep=True)  # (strings never come here)
                 continue
             ours = (tag == _SEQ_TAG and isinstance(node, yaml.SequenceNode)) or (
                 tag in (_MAP_TAG, FEEDPARSER_TAG) and isinstance(node, yaml.MappingNode))
@@ -220,25 +250,32 @@ def _construct_tree(loader: yaml.SafeLoader, root: yaml.Node) -> Any:
                 built[id(node)] = loader.construct_object(node, deep=True)
                 continue
             if not children_built:
+                # A string is taken from its node when the parent is built; every other child is built first, in
+                # the order the nodes come in the document (so the first bad value is the one reported).
                 stack.append((node, True))
                 if isinstance(node, yaml.SequenceNode):
-                    stack.extend((child, False) for child in reversed(node.value))
+                    stack.extend((child, False) for child in reversed(node.value)
+                                 if child.tag != _STR_TAG or type(child) is not scalar)
                 else:
                     for key, value in reversed(node.value):
                         if key.tag in _REWRITTEN_KEY_TAGS:
                             raise _OwnPath
-                        stack.append((value, False))
-                        stack.append((key, False))
+                        if value.tag != _STR_TAG or type(value) is not scalar:
+                            stack.append((value, False))
+                        if key.tag != _STR_TAG or type(key) is not scalar:
+                            stack.append((key, False))
                 continue
             if isinstance(node, yaml.SequenceNode):
-                built[id(node)] = [built[id(child)] for child in node.value]
+                built[id(node)] = [child.value if child.tag == _STR_TAG and type(child) is scalar else built[id(child)]
+                                   for child in node.value]
                 continue
             mapping: dict = {}
             for key_node, value_node in node.value:
-                key = built[id(key_node)]
+                key = key_node.value if key_node.tag == _STR_TAG and type(key_node) is scalar else built[id(key_node)]
                 if not isinstance(key, Hashable):
                     raise _OwnPath
-                mapping[key] = built[id(value_node)]
+                mapping[key] = (value_node.value if value_node.tag == _STR_TAG and type(value_node) is scalar
+                                else built[id(value_node)])
             if tag == FEEDPARSER_TAG:
                 items = mapping.get("dictitems", {})
                 if not isinstance(items, dict):
@@ -304,6 +341,12 @@ def load_yaml(text: str, source: str | Path = "<yaml>", *, error=MetadataError, 
         ) from None
     except yaml.YAMLError as exc:
         raise _malformed(exc, source, error) from None
+    except (ValueError, TypeError, OverflowError) as exc:  # a tagged value its constructor refuses (!!int x)
+        raise error(
+            f"a YAML value cannot be read: {exc}",
+            path=source,
+            hint="fix or remove the value (a tag such as !!int, !!float or !!timestamp must fit what follows it)",
+        ) from None
 
 
 _BOMB_PROBLEMS = re.compile(r"YAML bomb|recursive alias")

@@ -280,3 +280,39 @@ def test_today_group_file_loads_and_matches_non_ascii_keys(corpus_site):
         from posttui.latex_text import fold
 
         assert match_author(fold(name).title(), members).member.name == name
+
+
+def test_link_rank_is_the_plain_ranking_for_every_label_and_link():
+    """``link_rank`` is memoised and skips the label words when there is no label: the same ranks as the plain
+    definition, for every label word of every rank (and none, and decoys) with every kind of link."""
+    import itertools
+    import re
+
+    from posttui.authors import _LINK_RANKS, _UNKNOWN_RANK
+    from posttui.latex_text import fold
+
+    def plain(label: str, url: str) -> tuple[int, str]:
+        low_url = url.lower()
+        host = re.sub(r"^[a-z]+://", "", low_url).split("/", 1)[0]
+        for rank, kind, fragments, _ in _LINK_RANKS:
+            for fragment in fragments:
+                if "/" in fragment and fragment in low_url:
+                    return rank, kind
+                if "/" not in fragment and (host == fragment or host.endswith("." + fragment) or
+                                            (fragment == "mastodon" and "mastodon" in host)):
+                    return rank, kind
+        words = fold(label)
+        for rank, kind, _, labels in _LINK_RANKS:
+            if any(re.search(rf"\b{re.escape(w)}\b", words) for w in labels):
+                return rank, kind
+        if re.search(r"\.(?:edu|ac\.[a-z]{2}|edu\.[a-z]{2})$", host):
+            return 5, "department"
+        return _UNKNOWN_RANK, "other"
+
+    labels = ["", " ", "\u0301", "My Webpage", "GITHUB", "webby", "Département", "ORCID iD"]
+    labels += [word for *_, words in _LINK_RANKS for word in words]
+    urls = ["https://example.org/x", "https://www.phy.cam.ac.uk/people", "https://mit.edu/~a", "http://x.com/a",
+            "https://orcid.org/0000", "https://arxiv.org/a/x_1", "https://gitlab.com/a", "https://mastodon.social/@a"]
+    urls += [f"https://{fragment}/p" for *_, fragments, _ in _LINK_RANKS for fragment in fragments]
+    for label, url in itertools.product(labels, urls):
+        assert link_rank(label, url) == plain(label, url), (label, url)

@@ -6,6 +6,7 @@ Each fast path is compared with a plain statement of what it computes, written h
 
 from __future__ import annotations
 
+import itertools
 import re
 
 import pytest
@@ -94,7 +95,6 @@ GENERATED_ARXIV_PIECES = ["arxiv.org/", "ArXiv.Org/", "xxx.lanl.gov/", "abs/", "
 @pytest.mark.parametrize("pieces", [GENERATED_DOI_PIECES, GENERATED_ARXIV_PIECES], ids=["doi", "arxiv"])
 def test_identifier_search_equals_the_plain_patterns_on_generated_entries(pieces):
     """Every mix of case, prefix and separator of the folded patterns: pieces glued together three at a time."""
-    import itertools
 
     seen = 0
     for combo in itertools.product(pieces, repeat=3):
@@ -117,6 +117,26 @@ def test_every_arxiv_pattern_needs_one_of_the_prefilter_literals():
 ])
 def test_bbl_comment_stripping_equals_the_plain_regexes(text):
     assert R._strip_bbl_comments(text) == plain_strip_bbl_comments(text)
+
+
+def test_comment_lines_are_dropped_as_the_regex_drops_them():
+    """``_drop_comment_lines`` finds comment lines from each ``%``; every string of up to five characters from the
+    alphabet that matters (blanks, ``%``, line ends, a backslash, a letter) gives what the ``^``-anchored regex
+    gives, and so do longer generated texts."""
+    import random
+
+    alphabet = " \t%\n\r\\a"
+    seen = 0
+    for length in range(6):
+        for combo in itertools.product(alphabet, repeat=length):
+            text = "".join(combo)
+            assert R._drop_comment_lines(text) == _PLAIN_COMMENT_LINE.sub("", text), repr(text)
+            seen += 1
+    assert seen == sum(len(alphabet) ** n for n in range(6))
+    rng = random.Random(14)
+    for _ in range(2000):
+        text = "".join(rng.choice(alphabet + "%\n\bibitem{}") for _ in range(rng.randrange(60)))
+        assert R._drop_comment_lines(text) == _PLAIN_COMMENT_LINE.sub("", text), repr(text)
 
 
 def corpus_bbls(site):
@@ -198,7 +218,6 @@ def test_url_fast_path_equals_urlsplit_on_hostile_urls(url):
 
 
 def test_url_fast_path_equals_urlsplit_on_generated_urls():
-    import itertools
 
     from posttui.rules.context import host_of, normalize_url
 
@@ -211,13 +230,13 @@ def test_url_fast_path_equals_urlsplit_on_generated_urls():
 
 
 def test_source_facts_equal_the_plain_definition_on_hostile_text():
-    from posttui.rules.context import _source_facts
+    from posttui.rules.context import _source_facts, clear_source_caches
 
     text = "\n".join(HOSTILE_URLS + HOSTILE_BODIES + [
         "see https://Example.org/a, https://example.org/a. and arXiv:2101.00001v2 ARXIV.ORG/abs/2101.00002V3",
         "\u0130 arxiv:2101.00003v1 doi 10.1000/xyz) (10.1000/a(b)c).",
     ])
-    _source_facts.cache_clear()
+    clear_source_caches()
     assert _source_facts(text) == plain_source_facts(text)
 
 
@@ -226,7 +245,7 @@ def test_source_facts_equal_the_plain_definition_on_generated_arxiv_text():
     ids, versions and case, folded and (with a dotless i) not."""
     import random
 
-    from posttui.rules.context import _source_facts
+    from posttui.rules.context import _source_facts, clear_source_caches
 
     pieces = ["arxiv", "ArXiv", "ARXIV", ":", "/", " ", "\n", ".org/abs/", ".org/pdf/", ".org/html/", ".ORG/ABS/", "2101.00001",
               "2101.0001", "2101.123456", "v2", "V3", "v", "hep-th/", "9901001", "math.AG/", "arxiv/", "0601001", "1",
@@ -234,13 +253,13 @@ def test_source_facts_equal_the_plain_definition_on_generated_arxiv_text():
     rng = random.Random(14)
     for _ in range(6000):
         text = "".join(rng.choice(pieces) for _ in range(rng.randint(1, 14)))
-        _source_facts.cache_clear()
+        clear_source_caches()
         assert _source_facts(text) == plain_source_facts(text), text
 
 
 def test_source_facts_equal_the_plain_definition_on_the_corpus(corpus_site):
     from posttui.latex import clean_tex
-    from posttui.rules.context import _flatten, _source_facts, host_of, normalize_url, urls_in
+    from posttui.rules.context import _flatten, _source_facts, clear_source_caches, host_of, normalize_url, urls_in
     from posttui.sources.saved_prompt import load_saved_prompt
 
     prompts = sorted((corpus_site / "prompts" / "content").glob("*.txt"))
@@ -248,7 +267,7 @@ def test_source_facts_equal_the_plain_definition_on_the_corpus(corpus_site):
     for path in prompts:
         paper = load_saved_prompt(path, check_dump_form=False)
         for text in (paper.bbl, clean_tex(paper.site_tex), _flatten(paper.metadata), paper.homepage):
-            _source_facts.cache_clear()
+            clear_source_caches()
             assert _source_facts(text) == plain_source_facts(text), path.name
             for url in set(urls_in(text)):
                 assert (normalize_url(url), host_of(url)) == (plain_normalize_url(url), plain_host_of(url)), url
@@ -329,8 +348,7 @@ def test_checking_a_site_post_imports_neither_feedparser_nor_the_http_stack(corp
     modules = json.loads(out.strip().splitlines()[-1])
     assert "posttui.rules.context" in modules and "yaml" in modules  # the saved prompt was read...
     assert "feedparser" not in modules  # ...with its metadata as plain dicts
-    assert "posttui.resolve" in modules  # the references went through the resolver...
-    assert "posttui.resolve.web" not in modules  # ...whose client comes only with a cache to read (none here)...
+    assert "posttui.resolve.web" not in modules  # the resolver's client comes only with a cache to read (none)...
     assert not {"ssl", "urllib.request", "http.client"} & set(modules)  # ...and no network code
 
 
@@ -369,13 +387,13 @@ def plain_context_sets(paper) -> dict:
 
 
 def test_context_of_every_corpus_paper_equals_the_plain_definitions(corpus_site):
-    from posttui.rules.context import CheckContext, _source_facts, cited_identifiers, cited_work_of
+    from posttui.rules.context import CheckContext, cited_identifiers, cited_work_of, clear_source_caches
     from posttui.sources import load
 
     prompts = sorted((corpus_site / "prompts" / "content").glob("*.txt"))
     assert len(prompts) >= 50
     for path in prompts:
-        _source_facts.cache_clear()
+        clear_source_caches()
         checked = load(str(path), site=corpus_site, check_dump_form=False, feedparser_dicts=False)
         ctx = CheckContext.from_paper(checked)
         full = load(str(path), site=corpus_site)  # FeedParserDict metadata, as every other reader gets it
@@ -434,7 +452,6 @@ def parsed_entries(text: str) -> list:
 
 
 def test_bibitem_heads_read_as_read_group_reads_them(monkeypatch):
-    import itertools
 
     texts = [f"{head}\n body {n} \\doi{{10.1000/{n}}}\n" for n, head in enumerate(HOSTILE_HEADS)]
     texts += ["".join(pair) for pair in itertools.product(texts[:8], repeat=2)]
@@ -450,6 +467,46 @@ def test_bibitem_heads_of_the_corpus_read_as_read_group_reads_them(corpus_site, 
     assert sum(len(entries) for entries in fast) > 3000
     monkeypatch.setattr(R, "_BIBITEM_HEAD", re.compile(r"(?!)"))
     assert fast == [parsed_entries(bbl) for bbl in bbls]
+
+
+def generated_bbls(count: int, seed: int = 14) -> list[str]:
+    """Texts of heads, bodies, comments and ends of bibliography, in any order: heads that reach into the next
+    entry or past an \\end{thebibliography}, keys missing, comment lines hiding or splitting heads."""
+    import random
+
+    pieces = ["\\bibitem", "\\bibitem{k}", "\\bibitem[L]{k}", "[", "]", "{", "}", "\\", "a", " ", "\n", "%",
+              "\n% c\n", "\\end{thebibliography}", "\\end {thebibliography}", "\\bibitemsep", "{k}", "\\doi{10.1/x}",
+              "\\bibitem[\\end{thebibliography}]{k}", "[\\end{thebibliography}]"]
+    rng = random.Random(seed)
+    return [
+        "".join(rng.choice(pieces) for _ in range(rng.randint(0, 24))) for _ in range(count)
+    ] + ["".join(pair) for pair in itertools.product(HOSTILE_HEADS, repeat=2)]
+
+
+def test_generated_bibliographies_read_as_read_group_reads_them(monkeypatch):
+    """The heads found in one scan give what each entry's own match and _read_group give."""
+    texts = generated_bbls(4000)
+    fast = [parsed_entries(t) for t in texts]
+    monkeypatch.setattr(R, "_BIBITEM_HEAD", re.compile(r"(?!)"))
+    assert fast == [parsed_entries(t) for t in texts]
+
+
+def test_bibitem_warnings_are_the_warnings_of_a_whole_parse():
+    """``bibitem_warnings`` (heads only, one scan when every head is usual) tells what ``parse_bbl`` warns."""
+    texts = generated_bbls(6000, seed=15) + ["", "  \n", "% only\n", "no entries here", "\\bibitem"]
+    warned = 0
+    for text in texts:
+        if R._is_biblatex(text):
+            continue
+        expected = R.parse_bbl(text, "x.bbl").warnings
+        assert R.bibitem_warnings(text, "x.bbl") == expected, repr(text)
+        warned += bool(expected)
+    assert 100 < warned < len(texts) - 100  # both answers are exercised
+
+
+def test_bibitem_warnings_of_the_corpus(corpus_site):
+    for name, bbl in corpus_bbls(corpus_site):
+        assert R.bibitem_warnings(bbl, name) == R.parse_bbl(bbl, name).warnings, name
 
 
 _PLAIN_BRACED = r"\{(?:[^{}\\]|\\.)*\}"
@@ -487,6 +544,9 @@ HOSTILE_YAML = [
     "e: !!python/object:feedparser.util.FeedParserDict {}\n", "bad: !!python/object/apply:os.system [ls]\n",
     "str_map: !!str {a: 1}\n", "dup: 1\ndup: 2\n", "k: &a 1\nl: 2\n", "'1': one\n1: int key\n",
     "[" * 3000 + "]" * 3000 + "\n", "- " * 2000 + "deep\n",
+    # bad tagged values, alone and two together (strings are taken from their nodes when their parent is built)
+    "a: !!int x\nb: {c: !!int y}\n", "- [plain, !!float z]\n- !!int w\n", "? !!int k\n: {v: !!bool maybe}\n",
+    "- plain\n- [a, b, {c: d}]\n- !!str 12\n- 'quoted'\n- !!timestamp 2021-01-01\n",
 ]
 
 
@@ -508,6 +568,8 @@ def test_one_pass_yaml_construction_equals_construct_document(text):
                 results.append(("value", None if node is None else build(loader, node)))
             except yaml.YAMLError as exc:
                 results.append(("error", str(exc)))
+            except ValueError:  # a bad !!int: _fast_load leaves the document to the pure-Python loader's words
+                results.append(("error", "ValueError"))
             finally:
                 loader.dispose()
         assert results[0][0] == results[1][0]

@@ -234,3 +234,56 @@ def test_seed_round_trips_through_unpack(seed_prompt, tmp_path):
     again = load(tmp_path / "seed")
     again.parts = read_parts_file(tmp_path / "seed")
     assert saved_prompt_text(again).encode("utf-8") == seed_prompt.read_bytes()
+
+
+def _split_outcome(text: str):
+    from posttui.sources.saved_prompt import split_saved_prompt
+
+    try:
+        return split_saved_prompt(text, "p.txt")
+    except SavedPromptError as exc:
+        return str(exc)
+
+
+def test_gap_quick_patterns_cut_prompts_as_the_exact_patterns_do(saved_text, monkeypatch):
+    """The quick gap patterns (long literals written by their start and length) cut every prompt, and refuse every
+    damaged one, exactly as the exact patterns do: the fixture, every corpus prompt, and thousands of copies with
+    a character changed, dropped or doubled anywhere in the template's text (inside long literals beyond their
+    first characters, too)."""
+    import random
+
+    from posttui.prompt import unwrap_saved
+    from posttui.sources import saved_prompt as SP
+
+    prompt, _ = unwrap_saved(saved_text)
+    texts = [prompt]
+    shared = Path(__file__).resolve().parents[3] / "shared" / "corpus" / "site" / "prompts" / "content"
+    texts += [unwrap_saved(p.read_text(encoding="utf-8"))[0] for p in sorted(shared.glob("*.txt"))]
+    rng = random.Random(14)
+    for _ in range(3000):
+        at = rng.randrange(len(prompt))
+        edit = rng.choice(["change", "drop", "double"])
+        if edit == "change":
+            texts.append(prompt[:at] + rng.choice("xX\n -{}") + prompt[at + 1:])
+        elif edit == "drop":
+            texts.append(prompt[:at] + prompt[at + 1:])
+        else:
+            texts.append(prompt[:at] + prompt[at] + prompt[at:])
+    quick = [_split_outcome(t) for t in texts]
+    monkeypatch.setattr(SP._GapPattern, "match", lambda self, text, pos: self.exact.match(text, pos))
+    monkeypatch.setattr(SP._GapPattern, "fullmatch",
+                        lambda self, text, pos, endpos: self.exact.fullmatch(text, pos, endpos))
+    assert quick == [_split_outcome(t) for t in texts]
+    assert sum(isinstance(q, str) for q in quick) > 500  # damaged copies were refused...
+    assert sum(not isinstance(q, str) for q in quick) > 500  # ...and copies damaged only in the data blocks were cut
+
+
+def test_a_gap_pattern_holds_every_long_literal_in_full():
+    from posttui.sources.saved_prompt import _GapPattern
+
+    long = "A" * 40 + "B" * 40
+    gap = _GapPattern((long, "x", "; end"))
+    text = long + "value; end"
+    assert gap.match(text, 0).group("x") == "value"
+    damaged = "A" * 40 + "B" * 39 + "C" + "value; end"  # the quick pattern's start and length fit, the text not
+    assert gap.quick.match(damaged, 0) is not None and gap.match(damaged, 0) is None

@@ -101,3 +101,64 @@ def test_every_corpus_yaml_block_loads_identically(corpus_site):
     assert len(texts) >= 64
     for text in texts:
         assert same(yamlio.load_yaml(text), pure_python(text))
+
+
+# Every form the YAML 1.1 implicit resolvers know, near misses of each, and the characters each list starts with.
+RESOLVER_VALUES = [
+    "", "~", "null", "Null", "NULL", "nul", "NULLS", "yes", "Yes", "YES", "yEs", "no", "No", "NO", "true", "True",
+    "TRUE", "tRUE", "false", "on", "On", "ON", "off", "Off", "OFF", "oof", "y", "n", "0", "-0", "+12", "012", "0o12",
+    "0b1_0", "0x1F", "0X1f", "1_000", "190:20:30", "1:60", "1.5", "-.5", "1e5", "1.0e+5", "6.8523015e+5",
+    "685.230_15e+03", "190:20:30.15", ".inf", "-.Inf", "+.INF", ".nan", ".NaN", "NaN", "<<", "<", "=", "==",
+    "2001-12-14", "2001-12-14t21:59:43.10-05:00", "2001-12-14 21:59:43.10 -5", "2002-1-2", "2001-13-14",
+    "!", "&", "*", "a", "text/plain", "http://arxiv.org/abs/2101.00001v2", "Ada Lovelace", "10.1093/mnras/x",
+    "2101.00001", "v2", "  padded ", "ünïcode", "\u0130", "-", "+", ".", "_", "0.", "1_", "0b", "0x",
+]
+
+
+@needs_libyaml
+@pytest.mark.parametrize("implicit", [(True, False), (False, True), (True, True), (False, False)])
+def test_the_fast_resolver_answers_as_pyyaml_does(implicit):
+    """``_CMetadataLoader.resolve`` joins the candidate lists once: every node kind, every value the resolvers know
+    or nearly know, and every character any resolver list starts with, must get PyYAML's own tag."""
+    loader = yamlio._CMetadataLoader("")
+    try:
+        starts = [key for key in loader.yaml_implicit_resolvers if key]
+        values = RESOLVER_VALUES + [c + tail for c in starts for tail in ("", "1", "x", ".5", "0:1", "es", "ull")]
+        for value in values:
+            expected = yaml.resolver.BaseResolver.resolve(loader, yaml.ScalarNode, value, implicit)
+            assert loader.resolve(yaml.ScalarNode, value, implicit) == expected, value
+        for kind in (yaml.SequenceNode, yaml.MappingNode):
+            for flag in (True, False):
+                assert loader.resolve(kind, None, flag) == yaml.resolver.BaseResolver.resolve(loader, kind, None, flag)
+    finally:
+        loader.dispose()
+
+
+@needs_libyaml
+def test_the_fast_resolver_follows_resolvers_added_later(monkeypatch):
+    """A loader class given another implicit resolver (as a plugin might) resolves with it."""
+    import re
+
+    class Extended(yamlio._CMetadataLoader):
+        pass
+
+    Extended.add_implicit_resolver("tag:example.org,2024:id", re.compile(r"^ID-\d+$"), list("I"))
+    loader = Extended("")
+    try:
+        assert loader.resolve(yaml.ScalarNode, "ID-12", (True, False)) == "tag:example.org,2024:id"
+        assert loader.resolve(yaml.ScalarNode, "IDEA", (True, False)) == "tag:yaml.org,2002:str"
+    finally:
+        loader.dispose()
+
+
+@pytest.mark.parametrize("text", ["a: !!int x\n", "- [plain, !!float z]\n- !!int w\n", "d: !!timestamp 2021-13-45\n"])
+def test_a_value_its_tag_refuses_is_named_not_a_crash(text):
+    """A value its tag's constructor refuses was a bare ValueError (a traceback); it is a clear error naming the
+    file, in the pure-Python loader's words whichever path parsed it."""
+    with pytest.raises(ValueError) as plain:
+        pure_python(text)
+    with pytest.raises(MetadataError) as caught:
+        yamlio.load_yaml(text, "m.yaml")
+    assert "m.yaml" in str(caught.value) and str(plain.value) in str(caught.value)
+    if yamlio._CMetadataLoader is not None:
+        assert yamlio._fast_load(text) is yamlio._SLOW

@@ -132,7 +132,7 @@ def _targets(args, site, outcome: Outcome) -> list[Target]:
 
 
 _CONFIG = "config"
-"""The key under which :func:`_context` keeps the configuration in its cache (the other keys are tuples)."""
+"""The key under which :func:`_context` keeps the configuration in its cache (the contexts' keys are tuples)."""
 
 
 def _context(source: str | None, site, cache: dict, args):
@@ -158,11 +158,29 @@ def _context(source: str | None, site, cache: dict, args):
 
             resolution = resolve_paper(paper, network=True)
             print(f"posttui: {source}: references: {resolution.summary(paper.references)}", file=sys.stderr)
-        ctx = CheckContext.from_paper(paper, model=args.model, image_model=args.image_model, config=config)
+        ctx = CheckContext.from_paper(paper, model=args.model, image_model=args.image_model, config=config,
+                                      lazy=True)
         for note in (*paper.warnings, *ctx.notes):
             print(f"posttui: {source}: {note}", file=sys.stderr)
         cache[key] = ctx
+        cache[_NOTED] = (source, paper, len(paper.warnings))
     return cache[key]
+
+
+_NOTED = "noted"
+"""The key under which :func:`_context` keeps the last context's source, paper, and how many of the paper's notes
+it has shown: a lazy context reads the bibliography only if a rule asks, and a note made then is shown after the
+post's findings (:func:`_late_notes`)."""
+
+
+def _late_notes(cache: dict) -> None:
+    """Show the notes the last context's paper gained while its post was checked (see :data:`_NOTED`)."""
+    if _NOTED not in cache:
+        return
+    source, paper, shown = cache[_NOTED]
+    for note in paper.warnings[shown:]:
+        print(f"posttui: {source}: {note}", file=sys.stderr)
+    cache[_NOTED] = (source, paper, len(paper.warnings))
 
 
 def _verified(ctx, text: str, path: str):
@@ -235,6 +253,7 @@ def run(args: argparse.Namespace) -> int:
             if args.fix and target.file is None:
                 sys.stdout.write(original)
             report.add(target.path, check(text, ctx, options=options))
+            _late_notes(contexts)
             continue
         if args.fix or args.diff:
             result = fix(text, ctx, options=options)
@@ -257,6 +276,7 @@ def run(args: argparse.Namespace) -> int:
             findings = result.findings if args.fix else check(text.replace("\r\n", "\n"), ctx, options=options)
         else:
             findings = check(text, ctx, options=options)
+        _late_notes(contexts)
         report.add(target.path, findings)
     out = sys.stderr if (args.fix and any(t.file is None for t in targets)) or args.diff else sys.stdout
     errors = report.severities["error"]

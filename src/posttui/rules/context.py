@@ -10,10 +10,12 @@ from __future__ import annotations
 import dataclasses
 import re
 import unicodedata
+from collections.abc import Set
 from dataclasses import dataclass, field
 from functools import lru_cache
+from threading import Lock
 from types import MappingProxyType
-from typing import TYPE_CHECKING, Any, Iterable, Mapping
+from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator, Mapping
 from urllib.parse import urlsplit
 
 from ..ids import _canonical_arxiv, arxiv_matches, find_dois, normalize_arxiv, normalize_doi, search_folded
@@ -201,17 +203,36 @@ class CitedWorks(Mapping):
     and most checks ask for none, so a context does not read all of them up front. Read-only.
     """
 
-    def __init__(self, refs: Iterable[Any], identifiers: list[tuple[str | None, str | None]] | None = None):
-        """``identifiers``: :func:`cited_identifiers` of each of ``refs``, when the caller has them already."""
-        self._refs: dict[str, Any] = {}
-        kept: list[int] = []
-        for index, ref in enumerate(refs):
-            key = str(getattr(ref, "key", "") or "")
-            if key and key not in self._refs:  # the first entry of a key is the one cited
-                self._refs[key] = ref
-                kept.append(index)
+    def __init__(self, refs: "Iterable[Any] | ReferenceReader",
+                 identifiers: list[tuple[str | None, str | None]] | None = None):
+        """``refs``: the entries, or a :class:`ReferenceReader` that reads them when a rule first asks (then its
+        identifiers come with them); ``identifiers``: :func:`cited_identifiers` of each entry, when the caller has
+        them already."""
+        self._reader = refs if isinstance(refs, ReferenceReader) else None
+        self._given = (None if self._reader is not None else refs, identifiers)
+        self._refs_by_key: dict[str, Any] | None = None
         self._works: dict[str, CitedWork] = {}
-        self._identifiers = [identifiers[i] for i in kept] if identifiers is not None else None
+        self._identifiers: list[tuple[str | None, str | None]] | None = None
+
+    @property
+    def _refs(self) -> dict[str, Any]:
+        if self._refs_by_key is None:
+            if self._reader is not None:
+                refs, keyed = self._reader.read()
+                identifiers: list | None = [(doi, arxiv) for doi, arxiv, _ in keyed]
+            else:
+                refs, identifiers = self._given
+            by_key: dict[str, Any] = {}
+            kept: list[int] = []
+            for index, ref in enumerate(refs):
+                key = str(getattr(ref, "key", "") or "")
+                if key and key not in by_key:  # the first entry of a key is the one cited
+                    by_key[key] = ref
+                    kept.append(index)
+            if identifiers is not None:
+                self._identifiers = [identifiers[i] for i in kept]
+            self._refs_by_key = by_key
+        return self._refs_by_key
 
     def __getitem__(self, key: str) -> CitedWork:
         work = self._works.get(key)
@@ -224,9 +245,24 @@ class CitedWorks(Mapping):
 
     def identifiers(self) -> list[tuple[str | None, str | None]]:
         """``(doi, arxiv)`` of every entry, as its :class:`CitedWork` has them, without reading any entry's text."""
+        refs = self._refs
         if self._identifiers is None:
-            self._identifiers = [cited_identifiers(ref) for ref in self._refs.values()]
+            self._identifiers = [cited_identifiers(ref) for ref in refs.values()]
         return self._identifiers
+
+    def iter_identifiers(self) -> Iterator[tuple[str | None, str | None]]:
+        """:meth:`identifiers`, entry by entry: while the entries are not read and their reader can give them one
+        at a time (:attr:`ReferenceReader.stream`), only as many are read as the caller takes."""
+        stream = self._reader.stream if self._reader is not None and self._refs_by_key is None else None
+        if stream is None:
+            yield from self.identifiers()
+            return
+        seen: set[str] = set()
+        for ref in stream():
+            key = str(getattr(ref, "key", "") or "")
+            if key and key not in seen:  # the first entry of a key, as __init__ keeps
+                seen.add(key)
+                yield cited_identifiers(ref)
 
     def __iter__(self):
         return iter(self._refs)
@@ -235,26 +271,29 @@ class CitedWorks(Mapping):
         return len(self._refs)
 
     def __repr__(self) -> str:
+        if self._refs_by_key is None:
+            return "CitedWorks(not read yet)"
         return f"CitedWorks({len(self)} keys)"
 
 
 @dataclass(frozen=True)
 class CheckContext:
     """Everything about the paper that a rule may consult. All fields are optional: a rule whose context is
-    missing stays silent rather than guessing."""
+    missing stays silent rather than guessing. The identifier and host fields are frozensets, or
+    :class:`KnownSet` views that read the sources as the rules ask (:meth:`from_paper` with ``lazy``)."""
 
     template: Skeleton | None = None
     featured_id: str | None = None
     """Featured arXiv id without version."""
-    known_dois: frozenset[str] = frozenset()
+    known_dois: Set[str] = frozenset()
     """DOIs found in any source (bbl, bib, TeX, metadata, homepage), lower-case."""
-    known_arxiv: frozenset[str] = frozenset()
+    known_arxiv: Set[str] = frozenset()
     """arXiv ids found in any source, without version."""
-    known_arxiv_versions: frozenset[str] = frozenset()
+    known_arxiv_versions: Set[str] = frozenset()
     """Versioned arXiv ids written in the sources (``2103.12345v2``): a version is canonical only if listed here."""
-    allowed_hosts: frozenset[str] = frozenset()
+    allowed_hosts: Set[str] = frozenset()
     """Hosts (lower-case, no ``www.``) of every URL in the sources and author links."""
-    allowed_urls: frozenset[str] = frozenset()
+    allowed_urls: Set[str] = frozenset()
     """Every URL in the sources, normalised with :func:`normalize_url`."""
     author_links: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     """Paper author name -> the links the author information gives for that author (possibly none)."""
@@ -287,7 +326,9 @@ class CheckContext:
         object.__setattr__(self, "references", _frozen_map(self.references))
         for attr in ("known_dois", "known_arxiv", "known_arxiv_versions", "allowed_hosts", "allowed_urls",
                      "nonexistent"):
-            object.__setattr__(self, attr, frozenset(getattr(self, attr)))
+            value = getattr(self, attr)
+            if not isinstance(value, KnownSet):  # read as the rules ask (CheckContext.from_paper(lazy=True))
+                object.__setattr__(self, attr, frozenset(value))
         if self.featured_id:
             object.__setattr__(self, "featured_id", normalize_arxiv(self.featured_id) or self.featured_id)
         # Name lookup tables used by the author rules.
@@ -322,27 +363,38 @@ class CheckContext:
     def is_known_arxiv(self, ident: str) -> bool:
         return ident in self.known_arxiv or ident == self.featured_id
 
-    def identifiable_references(self) -> int:
+    def identifiable_references(self, upto: int | None = None) -> int:
         """Distinct DOIs/arXiv ids among the bibliography entries (resolved ones included), the featured paper
-        not counted: how many reference links the paper can support at all."""
+        not counted: how many reference links the paper can support at all. ``upto``: stop counting there, so
+        telling whether the paper has that many reads no more entries than it takes (see
+        :meth:`CitedWorks.iter_identifiers`)."""
         known = self.__dict__.get("_identifiable")
         if known is not None:  # asked at every partial check while a draft streams; the context never changes
-            return known
+            return known if upto is None else min(known, upto)
         ids = set()
         refs = self.references
-        pairs = refs.identifiers() if isinstance(refs, CitedWorks) else ((w.doi, w.arxiv) for w in refs.values())
+        pairs = refs.iter_identifiers() if isinstance(refs, CitedWorks) else ((w.doi, w.arxiv) for w in refs.values())
         for doi, arxiv in pairs:
             if doi:
                 ids.add(("doi", doi.lower()))
             elif arxiv and arxiv != self.featured_id:
                 ids.add(("arxiv", arxiv))
+            if upto is not None and len(ids) >= upto:
+                return upto
         object.__setattr__(self, "_identifiable", len(ids))
         return len(ids)
 
     @property
     def has_sources(self) -> bool:
         """True when identifiers/hosts were gathered, so "appears in no source" can be judged."""
-        return bool(self.known_dois or self.known_arxiv or self.allowed_hosts)
+        # (arXiv ids first: the featured one is given outright, so a lazy context reads no source to tell)
+        return bool(self.known_arxiv or self.known_dois or self.allowed_hosts)
+
+    def is_allowed_host(self, host: str) -> bool:
+        """Whether ``host`` (lower-case, no ``www.``) or a domain it belongs to appears in the sources."""
+        hosts = self.allowed_hosts
+        parts = hosts.parts() if isinstance(hosts, KnownSet) else (hosts,)
+        return any(host in part or any(host.endswith("." + h) for h in part) for part in parts)
 
     # ----- construction ---------------------------------------------------------------------------------------
     @classmethod
@@ -362,49 +414,32 @@ class CheckContext:
         plus identifiers found elsewhere (``extra_versions`` as written: ``2103.12345v2``; ``normal_dois`` and
         ``normal_arxiv`` already as normalize_doi/normalize_arxiv give them) and the hosts and URLs of
         ``extra_links`` and of the author links."""
-        dois: set[str] = set()
-        arxiv: set[str] = set()
-        versions: set[str] = set()
-        hosts: set[str] = set()
-        urls: set[str] = set()
-        for text in texts:
-            if not text:
-                continue
-            d, a, v, h, u = _source_facts(text)
-            dois |= d
-            arxiv |= a
-            versions |= v
-            hosts |= h
-            urls |= u
-        for doi in extra_dois:
-            norm = normalize_doi(doi or "")
-            if norm:
-                dois.add(norm)
-        for ident in extra_arxiv:
-            norm = normalize_arxiv(ident or "")
-            if norm:
-                arxiv.add(norm)
-        dois.update(normal_dois)
-        arxiv.update(normal_arxiv)
-        for url in [*(u for links in (kwargs.get("author_links") or {}).values() for u in links), *extra_links]:
-            host = host_of(url)
-            if host:
-                hosts.add(host)
-            urls.add(normalize_url(url))
-        return cls(
-            known_dois=frozenset(dois),
-            known_arxiv=frozenset(arxiv),
-            known_arxiv_versions=frozenset(versions).union(extra_versions),
-            allowed_hosts=frozenset(hosts),
-            allowed_urls=frozenset(urls),
-            **kwargs,
-        )
+        given = _given_facts(extra_dois=extra_dois, extra_arxiv=extra_arxiv, extra_versions=extra_versions,
+                             links=[*_author_urls(kwargs.get("author_links")), *extra_links],
+                             normal_dois=normal_dois, normal_arxiv=normal_arxiv)
+        sources = [_given_source(given), *(_text_source(text) for text in texts if text)]
+        return cls._with_facts(SourceFacts(sources), lazy=False, **kwargs)
+
+    @classmethod
+    def _with_facts(cls, facts: "SourceFacts", *, lazy: bool, **kwargs: Any) -> "CheckContext":
+        """A context whose identifier and host fields are ``facts``: read as questions come (``lazy``), or now, as
+        plain sets."""
+        if lazy:
+            fields = {name: KnownSet(facts, index) for index, name in enumerate(_FACT_FIELDS)}
+        else:
+            fields = {name: facts.union(index) for index, name in enumerate(_FACT_FIELDS)}
+        return cls(**fields, **kwargs)
 
     @classmethod
     def from_paper(cls, paper: "Paper", *, model: str | None = None, image_model: str | None = None,
-                   config: "Config | None" = None) -> "CheckContext":
+                   config: "Config | None" = None, lazy: bool = False) -> "CheckContext":
         """Gather the context from a paper bundle (any source :func:`posttui.load` accepts); ``config`` is the
-        configuration when the caller has read it (else the references' resolver reads it)."""
+        configuration when the caller has read it (else the references' resolver reads it).
+
+        ``lazy``: read the sources (and, where nothing they could say is lost, the bibliography's entries) only
+        as far as the checks ask, for a caller that checks one post per context and never on a UI thread
+        (``check --site``): most posts link identifiers found in the cheap sources, and never need the TeX
+        scanned or the entries read. Every answer is the same either way; a question answered "no" reads all."""
         from ..errors import PosttuiError
         from ..prompt import output_template
 
@@ -425,20 +460,12 @@ class CheckContext:
             ),
             None,
         )
-        refs = attempt("references", lambda: _references(paper, config), None) or []
-        keyed = [_cited_keys(ref) for ref in refs]
-        references = CitedWorks(refs, [(doi, arxiv) for doi, arxiv, _ in keyed])
-        ref_dois: list[str] = []
-        ref_arxiv: list[str] = []
-        ref_versions: list[str] = []
-        for ref, (_, arxiv, doi_key) in zip(refs, keyed):
-            if doi_key:
-                ref_dois.append(doi_key)
-            if arxiv:
-                ref_arxiv.append(arxiv)
-            version = str(getattr(ref, "arxiv_version", "") or "")
-            if arxiv and version:
-                ref_versions.append(f"{arxiv}{version}".lower())
+        entries_are_the_bbls = lazy and _entries_are_the_bbls(paper, config)
+        if lazy and _references_can_wait(paper, config):
+            reader = ReferenceReader(lambda: _references_or_note(paper, config),
+                                     _entry_stream(paper) if entries_are_the_bbls else None)
+        else:
+            reader = ReferenceReader.of(attempt("references", lambda: _references(paper, config), None) or [])
         author_links: dict[str, tuple[str, ...]] = {}
         preferred: dict[str, str] = {}
         aliases: dict[str, tuple[str, ...]] = {}
@@ -459,24 +486,331 @@ class CheckContext:
         lead = paper.lead_author.get("name") if paper.lead_author else None
         if not lead and author_links:
             lead = next(iter(author_links))
-        metadata_text = _flatten(paper.metadata)
-        member_links = _member_links(paper.members)
-        return cls.from_sources(
-            texts=(paper.bbl, paper.bib, clean_tex(paper.site_tex), metadata_text, paper.homepage),
-            normal_dois=ref_dois,
-            normal_arxiv=ref_arxiv,
-            extra_arxiv=[paper.arxiv_id] if paper.arxiv_id else [],
-            extra_versions=ref_versions,
-            extra_links=member_links,
+        given = _given_facts(extra_arxiv=[paper.arxiv_id] if paper.arxiv_id else [],
+                             links=[*_author_urls(author_links), *_member_links(paper.members)])
+        # Cheapest and likeliest to answer first: what the author and member links and the homepage (read once
+        # per site) give, the metadata, the .bbl's text, then its parsed entries, the .bib and the TeX.
+        sources = [
+            _given_source(given),
+            _text_source(paper.homepage),
+            _made_text_source(lambda: _flatten(paper.metadata)),
+            _text_source(paper.bbl),
+            _entries_source(paper, reader, entries_are_the_bbls),
+            _text_source(paper.bib),
+            _made_text_source(lambda: clean_tex(paper.site_tex), screened=True),
+        ]
+        return cls._with_facts(
+            SourceFacts(sources),
+            lazy=lazy,
             template=template,
             featured_id=paper.arxiv_id,
             author_links=author_links,
             author_preferred=preferred,
             author_aliases=aliases,
             lead_author=str(lead) if lead else None,
-            references=references,
+            references=CitedWorks(reader),
             notes=tuple(notes),
         )
+
+
+_FACT_FIELDS = ("known_dois", "known_arxiv", "known_arxiv_versions", "allowed_hosts", "allowed_urls")
+"""The context's fields that come from the sources, in the order of :data:`Facts`."""
+
+Facts = tuple[frozenset[str], frozenset[str], frozenset[str], frozenset[str], frozenset[str]]
+"""What one source gives: DOIs, arXiv ids, versioned arXiv ids, hosts and normalised URLs."""
+
+_IDS = 3
+"""The first three kinds of :data:`Facts` are identifiers, read together; hosts and URLs are read together."""
+
+_NO_IDS: tuple[frozenset[str], ...] = (frozenset(), frozenset(), frozenset())
+_NO_HOSTS: tuple[frozenset[str], ...] = (frozenset(), frozenset())
+
+@dataclass(frozen=True)
+class Source:
+    """How to read one source of facts: its identifiers (DOIs, arXiv ids, versioned ids) and its hosts and URLs,
+    each read once, when first needed."""
+
+    ids: Callable[[], tuple[frozenset[str], ...]]
+    hosts: Callable[[], tuple[frozenset[str], ...]] = lambda: _NO_HOSTS
+    may_name: Callable[[str], bool] | None = None
+    """A quick test, for a source costly to read: False means the identifier (as the facts hold it) is not among
+    the source's, and the source need not be read to tell. (The cheap sources are read instead: a test costs a
+    good part of reading them, and most questions are answered "yes" by one of them.)"""
+    holds: Callable[[int, str], bool | None] | None = None
+    """For a source costly to read: whether it has an identifier of a kind (an index into :data:`Facts`), told by
+    reading only the parts that could hold it; None when it cannot tell that way (then the source is read)."""
+
+
+class SourceFacts:
+    """The identifiers, hosts and URLs written in a paper's sources, read one source at a time, in the order
+    given (cheapest first), and only as far as a question needs: the union of all sources answers each question,
+    but a "yes" stops at the first source that has it, a source that cannot name an identifier is not read to
+    learn that it does not, and a question about identifiers never reads hosts (nor the other way round).
+    Thread-safe: a checker may ask from a worker thread."""
+
+    def __init__(self, sources: Iterable[Source]):
+        self._sources = list(sources)
+        self._read: tuple[dict[int, tuple], dict[int, tuple]] = ({}, {})
+        self._unions: dict[int, frozenset[str]] = {}
+        self._lock = Lock()
+
+    def _part(self, group: int, index: int) -> tuple[frozenset[str], ...]:
+        read = self._read[group]
+        part = read.get(index)
+        if part is None:
+            with self._lock:  # another thread may have read it meanwhile
+                part = read.get(index)
+                if part is None:
+                    source = self._sources[index]
+                    part = read[index] = source.ids() if group == 0 else source.hosts()
+        return part
+
+    def parts(self, kind: int) -> Iterator[frozenset[str]]:
+        """One kind of fact (an index into :data:`Facts`) of each source in turn, read as the iteration reaches
+        it."""
+        group, field = (0, kind) if kind < _IDS else (1, kind - _IDS)
+        return (self._part(group, index)[field] for index in range(len(self._sources)))
+
+    def contains(self, kind: int, item: object) -> bool:
+        """Whether any source has ``item`` among its facts of ``kind``."""
+        if kind >= _IDS:
+            return any(item in part for part in self.parts(kind))
+        read = self._read[0]
+        for index, source in enumerate(self._sources):
+            if index not in read and isinstance(item, str):
+                if source.may_name is not None and not source.may_name(item):
+                    continue
+                held = source.holds(kind, item) if source.holds is not None else None
+                if held is not None:
+                    if held:
+                        return True
+                    continue
+            if item in self._part(0, index)[kind]:
+                return True
+        return False
+
+    def union(self, kind: int) -> frozenset[str]:
+        """One kind of fact over every source."""
+        found = self._unions.get(kind)
+        if found is None:
+            found = self._unions[kind] = frozenset().union(*self.parts(kind))
+        return found
+
+
+class KnownSet(Set):
+    """One kind of fact of a :class:`SourceFacts`, as a read-only set: membership and truth read the sources only
+    as far as they must, iterating and counting read them all. Set operators give frozensets."""
+
+    __slots__ = ("_facts", "_kind")
+
+    def __init__(self, facts: SourceFacts, kind: int):
+        self._facts = facts
+        self._kind = kind
+
+    def parts(self) -> Iterator[frozenset[str]]:
+        """The facts of each source in turn (a source is read when reached)."""
+        return self._facts.parts(self._kind)
+
+    def __contains__(self, item: object) -> bool:
+        return self._facts.contains(self._kind, item)
+
+    def __bool__(self) -> bool:
+        return any(self.parts())
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._facts.union(self._kind))
+
+    def __len__(self) -> int:
+        return len(self._facts.union(self._kind))
+
+    @classmethod
+    def _from_iterable(cls, values: Iterable[str]) -> frozenset[str]:
+        return frozenset(values)
+
+    def __repr__(self) -> str:
+        return f"KnownSet({sorted(self)!r})"
+
+
+class ReferenceReader:
+    """A paper's bibliography entries and their identifiers (:func:`_cited_keys`), read once, when first asked."""
+
+    def __init__(self, read: Callable[[], list], stream: Callable[[], Iterator[Any]] | None = None):
+        """``stream``: the same entries one at a time, with the same identifiers (when nothing is added to them
+        after parsing), for a question that a few entries can answer."""
+        self._read_entries = read
+        self.stream = stream
+        self._entries: tuple[list, list] | None = None
+        self._lock = Lock()
+
+    @classmethod
+    def of(cls, refs: list) -> "ReferenceReader":
+        """A reader of entries already read."""
+        reader = cls(lambda: refs)
+        reader.read()
+        return reader
+
+    def read(self) -> tuple[list, list[tuple[str | None, str | None, str | None]]]:
+        """The entries, and ``(doi, arxiv, doi_key)`` of each."""
+        if self._entries is None:
+            with self._lock:
+                if self._entries is None:
+                    refs = list(self._read_entries())
+                    self._entries = (refs, [_cited_keys(ref) for ref in refs])
+        return self._entries
+
+    def identifiers(self) -> tuple[frozenset[str], ...]:
+        """The entries' DOIs, arXiv ids and versioned arXiv ids, as :func:`_source_ids` gives a text's."""
+        return _entry_identifiers(*self.read())
+
+
+def _entry_identifiers(refs: list, keyed: list) -> tuple[frozenset[str], ...]:
+    """DOIs, arXiv ids and versioned arXiv ids of ``refs`` (``keyed``: :func:`_cited_keys` of each)."""
+    dois: set[str] = set()
+    arxiv: set[str] = set()
+    versions: set[str] = set()
+    for ref, (_, ident, doi_key) in zip(refs, keyed):
+        if doi_key:
+            dois.add(doi_key)
+        if ident:
+            arxiv.add(ident)
+            version = str(getattr(ref, "arxiv_version", "") or "")
+            if version:
+                versions.add(f"{ident}{version}".lower())
+    return frozenset(dois), frozenset(arxiv), frozenset(versions)
+
+
+def _text_source(text: str) -> Source:
+    if not text:
+        return Source(lambda: _NO_IDS)
+    return Source(lambda: _source_ids(text), lambda: _source_hosts(text))
+
+
+def _made_text_source(make: Callable[[], str], *, screened: bool = False) -> Source:
+    """:func:`_text_source` of a text made only when first needed (the metadata flattened, the TeX cleaned);
+    ``screened``: with the quick test of :func:`_may_name` (for a long text)."""
+    text = lru_cache(maxsize=None)(make)
+    return Source(lambda: _source_ids(text()), lambda: _source_hosts(text()),
+                  (lambda item: _may_name(item, text())) if screened else None)
+
+
+def _given_source(given: Facts) -> Source:
+    return Source(lambda: given[:_IDS], lambda: given[_IDS:])
+
+
+def _may_name(identifier: str, text: str) -> bool:
+    """False when ``identifier`` cannot be among the identifiers :func:`_source_ids` finds in ``text``: each of
+    those is a piece of the text with its case changed (a DOI lower-cased, an arXiv id put in its canonical case),
+    so its case-folded form is a piece of the case-folded text (case folding maps each character alone, and folds
+    a lower-cased character as it folds the character)."""
+    return identifier.casefold() in _folded(text)
+
+
+@lru_cache(maxsize=8)
+def _folded(text: str) -> str:
+    return text.casefold()
+
+
+def _author_urls(author_links: Mapping | None) -> list[str]:
+    return [u for links in (author_links or {}).values() for u in links]
+
+
+def _given_facts(*, extra_dois: Iterable[str] = (), extra_arxiv: Iterable[str] = (),
+                 extra_versions: Iterable[str] = (), links: Iterable[str] = (), normal_dois: Iterable[str] = (),
+                 normal_arxiv: Iterable[str] = ()) -> Facts:
+    """The facts given outright rather than found in a source text (see :meth:`CheckContext.from_sources`)."""
+    dois = {norm for doi in extra_dois if (norm := normalize_doi(doi or ""))}
+    arxiv = {norm for ident in extra_arxiv if (norm := normalize_arxiv(ident or ""))}
+    dois.update(normal_dois)
+    arxiv.update(normal_arxiv)
+    hosts: set[str] = set()
+    urls: set[str] = set()
+    for url in links:
+        host = host_of(url)
+        if host:
+            hosts.add(host)
+        urls.add(normalize_url(url))
+    return frozenset(dois), frozenset(arxiv), frozenset(extra_versions), frozenset(hosts), frozenset(urls)
+
+
+_UNSCREENED_DOI = re.compile(r"10\.[^\s{}]*[\\%]")
+"""A DOI as a .bbl entry's patterns could capture it (``10.`` and characters other than spaces and braces) holding
+a backslash or ``%``, which reading the entry drops or decodes: its DOIs are then not pieces of the text."""
+
+
+def _entries_are_the_bbls(paper: "Paper", config: "Config | None") -> bool:
+    """Whether ``paper``'s entries, when read, will be exactly what parsing its .bbl gives: a natbib .bbl, not
+    read yet, and nothing that adds identifiers from elsewhere (the .bib, the resolver's cache or lookups)."""
+    bbl = paper.bbl
+    if config is None or not bbl.strip() or "\\entry" in bbl or "references" in vars(paper):
+        return False
+    if config.resolve_references == "off":
+        return True
+    return config.resolve_references != "online" and not paper.bib.strip() and not config.resolve_cache_path().is_dir()
+
+
+def _entry_stream(paper: "Paper") -> Callable[[], Iterator[Any]]:
+    """The entries one at a time, for entries that are the .bbl's (see :func:`_entries_are_the_bbls`)."""
+    from ..references import iter_bibitem_references
+
+    return lambda: iter_bibitem_references(paper.bbl)
+
+
+def _entries_source(paper: "Paper", reader: ReferenceReader, are_the_bbls: bool) -> Source:
+    """The parsed entries as a source of identifiers. When they are the .bbl's (:func:`_entries_are_the_bbls`),
+    every identifier they give is a piece of the .bbl with comments stripped (the text they are cut from), except
+    DOIs that reading changes (see :data:`_UNSCREENED_DOI`): then a question is screened (:func:`_may_name`), and
+    answered by reading only the entries whose text holds the identifier."""
+    if not are_the_bbls:
+        return Source(reader.identifiers)
+    from ..references import BibitemIndex
+
+    bbl = paper.bbl
+
+    @lru_cache(maxsize=None)
+    def entries() -> tuple[BibitemIndex, bool]:
+        index = BibitemIndex(bbl)
+        return index, "\\verb" not in index.text and not _UNSCREENED_DOI.search(index.text)
+
+    def located(item: str) -> bool:
+        return entries()[1] or not item.startswith("10.")
+
+    def may_name(item: str) -> bool:
+        return not located(item) or _may_name(item, entries()[0].text)
+
+    def holds(kind: int, item: str) -> bool | None:
+        if not located(item):
+            return None
+        refs = entries()[0].holding(item.casefold())
+        return item in _entry_identifiers(refs, [_cited_keys(ref) for ref in refs])[kind]
+
+    return Source(reader.identifiers, may_name=may_name, holds=holds)
+
+
+def _references_can_wait(paper: "Paper", config: "Config | None") -> bool:
+    """Whether reading ``paper``'s entries can wait until a rule asks, with nothing they would tell lost: none
+    read yet, the configuration given (reading it could fail), no online lookups (whose failures are notes), and
+    a .bbl whose warnings are told without reading it, which are noted on the paper now, as reading would."""
+    if config is None or config.resolve_references == "online" or "references" in vars(paper):
+        return False
+    from ..references import reference_warnings
+
+    warnings = reference_warnings(paper)
+    if warnings is None:
+        return False
+    for warning in warnings:
+        paper.note(warning)
+    return True
+
+
+def _references_or_note(paper: "Paper", config: "Config") -> list:
+    """``paper``'s entries, read late; a failure is noted on the paper (as the CLI shows every paper note)."""
+    from ..errors import PosttuiError
+
+    try:
+        return _references(paper, config)
+    except PosttuiError as exc:
+        paper.note(f"references unavailable: {exc}")
+        return []
 
 
 def _references(paper: "Paper", config: "Config | None") -> list:
@@ -574,14 +908,26 @@ def _surname(author: str) -> str:
     return parts[-1] if parts else author
 
 
-@lru_cache(maxsize=8)
-def _source_facts(text: str) -> tuple[frozenset[str], ...]:
-    """DOIs, arXiv ids, versioned arXiv ids, hosts and normalised URLs written in one source text.
+def _source_facts(text: str) -> Facts:
+    """DOIs, arXiv ids, versioned arXiv ids, hosts and normalised URLs written in one source text."""
+    return _source_ids(text) + _source_hosts(text)
 
-    Memoised: every saved prompt of a site carries the same homepage, so ``check --site`` reads it once."""
+
+@lru_cache(maxsize=8)
+def _source_ids(text: str) -> tuple[frozenset[str], ...]:
+    """DOIs, arXiv ids and versioned arXiv ids written in one source text.
+
+    Memoised, as :func:`_source_hosts`: every saved prompt of a site carries the same homepage, so ``check --site``
+    reads it once."""
     folded = search_folded(text)
     matches = list(arxiv_matches(text, folded))
     arxiv = {_canonical_arxiv(m.group("id")) for m in matches}
+    return frozenset(find_dois(text)), frozenset(arxiv), frozenset(_versioned_arxiv(text, folded, matches))
+
+
+@lru_cache(maxsize=8)
+def _source_hosts(text: str) -> tuple[frozenset[str], ...]:
+    """Hosts and normalised URLs written in one source text."""
     hosts: set[str] = set()
     urls: set[str] = set()
     for url in dict.fromkeys(urls_in(text)):  # each distinct URL once (a bibliography repeats its hosts)
@@ -593,8 +939,13 @@ def _source_facts(text: str) -> tuple[frozenset[str], ...]:
         if host:
             hosts.add(host)
         urls.add(key)
-    return (frozenset(find_dois(text)), frozenset(arxiv), frozenset(_versioned_arxiv(text, folded, matches)),
-            frozenset(hosts), frozenset(urls))
+    return frozenset(hosts), frozenset(urls)
+
+
+def clear_source_caches() -> None:
+    """Forget the memoised source texts (a benchmark's repeats, a test's fresh start)."""
+    _source_ids.cache_clear()
+    _source_hosts.cache_clear()
 
 
 _VERSIONED = r"(?:arxiv\s*[:/]?\s*|arxiv\.org/(?:abs|pdf)/)(\d{4}\.\d{4,5}v\d+)"

@@ -44,8 +44,9 @@ def enough_references(doc, ctx, opts, partial):
         f"only {len(found)} reference link{'s' if len(found) != 1 else ''} (DOI or arXiv, the featured paper not "
         f"counted): weave at least {need} of the most relevant references from the bibliography into the text"
     )
-    available = ctx.identifiable_references()
-    if (ctx.references or ctx.template is not None) and available < need:
+    # (the template first: a context has one, and asking whether it has references reads them all)
+    available = ctx.identifiable_references(upto=need) if ctx.template is not None or ctx.references else need
+    if available < need:
         msg += (
             f"; but the paper has only {available} bibliography entr{'y' if available == 1 else 'ies'} with a DOI "
             f"or arXiv id: resolve the others (`--resolve`, or resolve_references = \"online\" in the posttui "

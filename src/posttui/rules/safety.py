@@ -131,7 +131,7 @@ def unknown_hosts(seg, ctx, opts):
         host = host_of(link.url)
         if not host or host in REFERENCE_HOSTS:
             continue
-        if host in ctx.allowed_hosts or any(host.endswith("." + h) for h in ctx.allowed_hosts):
+        if ctx.is_allowed_host(host):
             continue
         yield Hit(
             link.start,

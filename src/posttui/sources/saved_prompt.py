@@ -58,19 +58,75 @@ class _Gap:
     """The data block this gap introduces (None for the text after the last block)."""
     pieces: tuple[str, ...]
     """Alternating literal text and placeholder names (even indexes literal)."""
-    regex: re.Pattern
+    regex: "_GapPattern"
 
     @property
     def anchor(self) -> str:
         return self.pieces[0]
 
 
-def _gap_regex(pieces: tuple[str, ...]) -> re.Pattern:
+_SHORT_LITERAL = 64
+"""Literals up to this long are written into a gap's quick pattern; longer ones by their start and length."""
+
+
+class _GapPattern:
+    """A gap's pattern (its literals, and lazy values between them: see :func:`_gap_regex`), matched through a
+    quick pattern that writes each long literal as its first characters and its length.
+
+    Compiling the exact pattern, whose literals run to kilobytes, cost more than reading a saved prompt. The quick
+    pattern accepts wherever the exact one does and tries the values in the same order, so its first match, when
+    it also holds every literal in full, is the exact pattern's first match; when it does not, the exact pattern
+    (compiled then) decides."""
+
+    def __init__(self, pieces: tuple[str, ...]):
+        self.pieces = pieces
+        self.quick = _gap_regex(pieces, short=_SHORT_LITERAL)
+        self._exact: re.Pattern | None = None
+
+    @property
+    def exact(self) -> re.Pattern:
+        if self._exact is None:
+            self._exact = _gap_regex(self.pieces)
+        return self._exact
+
+    def match(self, text: str, pos: int) -> re.Match | None:
+        found = self.quick.match(text, pos)
+        return found if found is None or self._holds_literals(text, found) else self.exact.match(text, pos)
+
+    def fullmatch(self, text: str, pos: int, endpos: int) -> re.Match | None:
+        found = self.quick.fullmatch(text, pos, endpos)
+        if found is None or self._holds_literals(text, found):
+            return found
+        return self.exact.fullmatch(text, pos, endpos)
+
+    def _holds_literals(self, text: str, found: re.Match) -> bool:
+        at = found.start()
+        seen: set[str] = set()
+        for index, piece in enumerate(self.pieces):
+            if index % 2 == 0:
+                if not text.startswith(piece, at):
+                    return False
+                at += len(piece)
+            elif piece in seen:  # a back-reference: the same text again
+                at += len(found.group(piece))
+            else:
+                seen.add(piece)
+                at = found.end(piece)
+        return True
+
+
+def _gap_regex(pieces: tuple[str, ...], short: int | None = None) -> re.Pattern:
+    """The gap's pattern: its literals, and between them the values, each as short as it can be. ``short``: write
+    a literal longer than that as a look-ahead for its first ``short`` characters and any characters of its length
+    (see :class:`_GapPattern`)."""
     seen: set[str] = set()
     out = []
     for index, piece in enumerate(pieces):
         if index % 2 == 0:
-            out.append(re.escape(piece))
+            if short is not None and len(piece) > short:
+                out.append(f"(?={re.escape(piece[:short])})(?s:.{{{len(piece)}}})")
+            else:
+                out.append(re.escape(piece))
         elif piece in seen:
             out.append(f"(?P={piece})")
         else:
@@ -93,11 +149,11 @@ def _gaps() -> tuple[_Gap, ...]:
     for index in range(1, len(tokens), 2):
         name, literal = tokens[index], tokens[index + 1]
         if name in BLOCKS:
-            gaps.append(_Gap(name, tuple(current), _gap_regex(tuple(current))))
+            gaps.append(_Gap(name, tuple(current), _GapPattern(tuple(current))))
             current = [literal]
         else:
             current.extend([name, literal])
-    gaps.append(_Gap(None, tuple(current), _gap_regex(tuple(current))))
+    gaps.append(_Gap(None, tuple(current), _GapPattern(tuple(current))))
     if [g.before for g in gaps] != [*BLOCKS, None] or not all(g.anchor for g in gaps):
         raise RuntimeError("the packaged prompt template does not have the five data blocks in order")
     return tuple(gaps)
