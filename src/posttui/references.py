@@ -336,14 +336,16 @@ def iter_bibitem_references(text: str, source: str = "<bbl>", warnings: list[str
 
 class BibitemIndex:
     """The entries of a natbib/numbered ``.bbl``, found by what their text holds and read (as :func:`parse_bbl`
-    reads them) only then: for a question one identifier answers, in a bibliography of hundreds of entries."""
+    reads them) only then: for a question one identifier answers, in a bibliography of hundreds of entries; and
+    the warnings reading them would give. Made by :func:`bibitem_index`."""
 
     def __init__(self, bbl: str):
         self.text = _strip_bbl_comments(bbl)
         """The ``.bbl`` with its comments stripped: the text the entries are cut from."""
-        starts = [m.start() for m in _BIBITEM.finditer(self.text)]
-        stops = _stops(self.text)
-        self._spans = [(start, _entry_end(self.text, starts, stops, n)) for n, start in enumerate(starts)]
+        self._starts = [m.start() for m in _BIBITEM.finditer(self.text)]
+        self._stops = _stops(self.text)
+        self._spans = [(start, _entry_end(self.text, self._starts, self._stops, n))
+                       for n, start in enumerate(self._starts)]
         self._folded: list[str] | None = None
 
     def holding(self, needle: str) -> list[Reference]:
@@ -360,38 +362,46 @@ class BibitemIndex:
                     refs.append(_reference_from_bibitem(key.strip(), label, text[pos:end], text[start:end].strip()))
         return refs
 
+    def warnings(self, source: str) -> list[str]:
+        """What :func:`parse_bbl` warns (an entry without a key, no entry at all), told without reading the entries.
+
+        The usual heads are found in one scan; only an entry whose start no usual head begins at, the one before
+        it (whose head may have run into it) and one holding an ``\\end{thebibliography}`` inside its head are read
+        as :func:`_bibitems` reads them, since every other entry's head ends inside the entry and so gives its key."""
+        text, starts, stops = self.text, self._starts, self._stops
+        if not starts:
+            return [_no_entries(source)] if text.strip() else []
+        ends = {m.start(): m.end() for m in _BIBITEM_HEAD.finditer(text)}
+        suspects = set()
+        if len(ends) != len(starts):  # (every head starts at a \bibitem: fewer heads than entries)
+            for n, start in enumerate(starts):
+                if start not in ends:
+                    suspects.update((n - 1, n) if n else (n,))
+        for stop in stops:
+            n = bisect_left(starts, stop) - 1
+            if n >= 0 and ends.get(starts[n], 0) > stop:
+                suspects.add(n)
+        warnings: list[str] = []
+        for n in sorted(suspects):
+            start, end = self._spans[n]
+            if _entry_head(text, start, end, None) is None:
+                warnings.append(_keyless(source, text, start, end))
+        return warnings
+
+
+@lru_cache(maxsize=4)
+def bibitem_index(bbl: str) -> BibitemIndex:
+    """The :class:`BibitemIndex` of a natbib/numbered ``.bbl`` (memoised: telling its warnings and answering
+    questions about its entries share one)."""
+    return BibitemIndex(bbl)
+
 
 def bibitem_warnings(text: str, source: str = "<bbl>") -> list[str] | None:
     """The warnings :func:`parse_bbl` gives for ``text`` (an entry without a key, no entry at all), told without
-    reading the entries; None for a biblatex ``.bbl``, whose warnings only a whole parse tells. For a caller that
-    reads the entries later, or never, and must report their problems now (``check --site``).
-
-    The usual heads are found in one scan; only an entry whose start no usual head begins at, the one before it
-    (whose head may have run into it) and one holding an ``\\end{thebibliography}`` inside its head are read as
-    :func:`_bibitems` reads them, since every other entry's head ends inside the entry and so gives its key."""
-    if _is_biblatex(text):
-        return None
-    text = _strip_bbl_comments(text)
-    starts = [m.start() for m in _BIBITEM.finditer(text)]
-    if not starts:
-        return [_no_entries(source)] if text.strip() else []
-    stops = _stops(text)
-    ends = {m.start(): m.end() for m in _BIBITEM_HEAD.finditer(text)}
-    suspects = set()
-    if len(ends) != len(starts):  # (every head starts at a \bibitem: fewer heads than entries)
-        for n, start in enumerate(starts):
-            if start not in ends:
-                suspects.update((n - 1, n) if n else (n,))
-    for stop in stops:
-        n = bisect_left(starts, stop) - 1
-        if n >= 0 and ends.get(starts[n], 0) > stop:
-            suspects.add(n)
-    warnings: list[str] = []
-    for n in sorted(suspects):
-        start, end = starts[n], _entry_end(text, starts, stops, n)
-        if _entry_head(text, start, end, None) is None:
-            warnings.append(_keyless(source, text, start, end))
-    return warnings
+    reading the entries (:meth:`BibitemIndex.warnings`); None for a biblatex ``.bbl``, whose warnings only a whole
+    parse tells. For a caller that reads the entries later, or never, and must report their problems now
+    (``check --site``)."""
+    return None if _is_biblatex(text) else bibitem_index(text).warnings(source)
 
 
 def _is_biblatex(text: str) -> bool:

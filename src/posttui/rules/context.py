@@ -757,33 +757,27 @@ def _entry_stream(paper: "Paper") -> Callable[[], Iterator[Any]]:
 
 def _entries_source(paper: "Paper", reader: ReferenceReader, are_the_bbls: bool) -> Source:
     """The parsed entries as a source of identifiers. When they are the .bbl's (:func:`_entries_are_the_bbls`),
-    every identifier they give is a piece of the .bbl with comments stripped (the text they are cut from), except
-    DOIs that reading changes (see :data:`_UNSCREENED_DOI`): then a question is screened (:func:`_may_name`), and
-    answered by reading only the entries whose text holds the identifier."""
+    every identifier they give is a piece of its entry's text (the .bbl with comments stripped) with its case
+    changed, except DOIs that reading changes (see :data:`_UNSCREENED_DOI`): then a question is answered by reading
+    only the entries whose case-folded text holds the identifier (:meth:`BibitemIndex.holding`)."""
     if not are_the_bbls:
         return Source(reader.identifiers)
-    from ..references import BibitemIndex
+    from ..references import bibitem_index
 
     bbl = paper.bbl
 
     @lru_cache(maxsize=None)
-    def entries() -> tuple[BibitemIndex, bool]:
-        index = BibitemIndex(bbl)
-        return index, "\\verb" not in index.text and not _UNSCREENED_DOI.search(index.text)
-
-    def located(item: str) -> bool:
-        return entries()[1] or not item.startswith("10.")
-
-    def may_name(item: str) -> bool:
-        return not located(item) or _may_name(item, entries()[0].text)
+    def dois_located() -> bool:
+        text = bibitem_index(bbl).text
+        return "\\verb" not in text and not _UNSCREENED_DOI.search(text)
 
     def holds(kind: int, item: str) -> bool | None:
-        if not located(item):
+        if item.startswith("10.") and not dois_located():
             return None
-        refs = entries()[0].holding(item.casefold())
+        refs = bibitem_index(bbl).holding(item.casefold())
         return item in _entry_identifiers(refs, [_cited_keys(ref) for ref in refs])[kind]
 
-    return Source(reader.identifiers, may_name=may_name, holds=holds)
+    return Source(reader.identifiers, holds=holds)
 
 
 def _references_can_wait(paper: "Paper", config: "Config | None") -> bool:
