@@ -262,7 +262,7 @@ def _skip_ws(text: str, pos: int) -> int:
     return pos
 
 
-_COMMENT_LINE = re.compile(r"^[ \t]*%.*(?:\n|$)", re.MULTILINE)
+_COMMENT_LINE = LazyPattern(r"^[ \t]*%.*(?:\n|$)", re.MULTILINE)
 """A whole comment line, as :func:`_drop_comment_lines` removes them (the definition its tests compare with)."""
 _EOL_PERCENT = re.compile(r"%(?<!\\%)[ \t]*$", re.MULTILINE)
 """A ``%`` not escaped by a backslash, at the end of a line (the look-behind after the ``%``, so the regex engine
@@ -603,14 +603,14 @@ def find_url(body: str) -> str:
 
 # --- names ---------------------------------------------------------------------------------------------------
 
-_INITIALS = re.compile(r"^(?:[A-Z][a-z]?\.[\s\-]*|[A-Z](?:[\s\-]+|$)){1,4}$")
-_SURNAME_INITIALS = re.compile(r"^(?P<sur>.+?)\s+(?P<ini>(?:[A-Z][a-z]?\.[\s\-]*|[A-Z](?:[\s\-]+|$))+)$")
-_ET_AL = re.compile(r",?\s*(?:\bet\.?\s*al\b\.?|\band others\b)\s*\.?$", re.I)
-_JR = re.compile(r"^(?:jr|sr|ii|iii|iv)\.?$", re.I)
-_AND = re.compile(r",?\s+(?:and|&)\s+")
-_NOT_IN_NAMES = re.compile(r"[\d()\[\]=]")
-_LEADING_INITIALS = re.compile(r"^((?:[A-Z][.\-]?\s*)+)(?=\s\S)")
-_UNDOTTED_INITIAL = re.compile(r"\b([A-Z])(?![.\-\w])")
+_INITIALS = LazyPattern(r"^(?:[A-Z][a-z]?\.[\s\-]*|[A-Z](?:[\s\-]+|$)){1,4}$")
+_SURNAME_INITIALS = LazyPattern(r"^(?P<sur>.+?)\s+(?P<ini>(?:[A-Z][a-z]?\.[\s\-]*|[A-Z](?:[\s\-]+|$))+)$")
+_ET_AL = LazyPattern(r",?\s*(?:\bet\.?\s*al\b\.?|\band others\b)\s*\.?$", re.I)
+_JR = LazyPattern(r"^(?:jr|sr|ii|iii|iv)\.?$", re.I)
+_AND = LazyPattern(r",?\s+(?:and|&)\s+")
+_NOT_IN_NAMES = LazyPattern(r"[\d()\[\]=]")
+_LEADING_INITIALS = LazyPattern(r"^((?:[A-Z][.\-]?\s*)+)(?=\s\S)")
+_UNDOTTED_INITIAL = LazyPattern(r"\b([A-Z])(?![.\-\w])")
 
 
 def _may_end_et_al(text: str) -> bool:
@@ -691,12 +691,12 @@ def _add_full_stop(m: re.Match) -> str:
 
 # --- one \bibitem ----------------------------------------------------------------------------------------------
 
-_NEWBLOCK = re.compile(r"\\newblock\b")
-_BIBINFO = re.compile(r"\\bibinfo\s*\{\s*(\w+)\s*\}\s*")
-_EM_GROUP = re.compile(r"\{\\(?:em|it|itshape|sl)\b\s*")
-_EMPH = re.compile(r"\\(?:emph|textit|textsl)\s*")
-_EM_SWITCH = re.compile(r"^\\(?:em|it|itshape|sl)\b\s*")
-_ONLY_ET_AL = re.compile(r"\s*et\.?[~\s]*al\.?,?\s*")
+_NEWBLOCK = LazyPattern(r"\\newblock\b")
+_BIBINFO = LazyPattern(r"\\bibinfo\s*\{\s*(\w+)\s*\}\s*")
+_EM_GROUP = LazyPattern(r"\{\\(?:em|it|itshape|sl)\b\s*")
+_EMPH = LazyPattern(r"\\(?:emph|textit|textsl)\s*")
+_EM_SWITCH = LazyPattern(r"^\\(?:em|it|itshape|sl)\b\s*")
+_ONLY_ET_AL = LazyPattern(r"\s*et\.?[~\s]*al\.?,?\s*")
 
 
 def _bibinfo_fields(body: str) -> dict[str, list[str]]:
@@ -725,15 +725,15 @@ def _first_emph(text: str) -> tuple[str, int, int] | None:
     return None
 
 
-_MN_DOI = re.compile(r"\\mn@doi\s*(?:\[[^\]]*\])?\s*\{[^{}]*\}")
-_MN_EPRINT = re.compile(r"\\mn@eprint\s*\{[^{}]*\}\s*\{[^{}]*\}")
-_DOI_URL_CMD = re.compile(r"\\(?:doi|url)\s*\{[^{}]*\}")
-_EPRINT_CMD = re.compile(r"\\eprint\s*\{[^{}]*\}(?:\s*\{[^{}]*\})?")
-_LINK_CMD = re.compile(r"\\(?:href|Eprint)\s*")
-_ID_LINK_TEXT = re.compile(rf"(?:arxiv\s*:\s*)?(?:{ARXIV_ID}|10\.\S+)(?:v\d+)?(?:\s*\[[^\]]*\])?\.?", re.I)
-_BARE_URL = re.compile(r"(?:https?://|www\.)\S+")
-_ARXIV_TEXT = re.compile(r"\barxiv\s*:\s*\S+", re.I)
-_BARE_DOI = re.compile(r"\b10\.\d{4,9}/\S+")
+_MN_DOI = LazyPattern(r"\\mn@doi\s*(?:\[[^\]]*\])?\s*\{[^{}]*\}")
+_MN_EPRINT = LazyPattern(r"\\mn@eprint\s*\{[^{}]*\}\s*\{[^{}]*\}")
+_DOI_URL_CMD = LazyPattern(r"\\(?:doi|url)\s*\{[^{}]*\}")
+_EPRINT_CMD = LazyPattern(r"\\eprint\s*\{[^{}]*\}(?:\s*\{[^{}]*\})?")
+_LINK_CMD = LazyPattern(r"\\(?:href|Eprint)\s*")
+_ID_LINK_TEXT = LazyPattern(rf"(?:arxiv\s*:\s*)?(?:{ARXIV_ID}|10\.\S+)(?:v\d+)?(?:\s*\[[^\]]*\])?\.?", re.I)
+_BARE_URL = LazyPattern(r"(?:https?://|www\.)\S+")
+_ARXIV_TEXT = LazyPattern(r"\barxiv\s*:\s*\S+", re.I)
+_BARE_DOI = LazyPattern(r"\b10\.\d{4,9}/\S+")
 
 
 def _strip_ids(body: str) -> str:
@@ -898,10 +898,10 @@ def _reference_from_bibitem(key: str, label: str, body: str, raw: str) -> Refere
     return ref
 
 
-_QUOTED_TITLE = re.compile(r"``(.+?)(?:,)?''", re.S)
+_QUOTED_TITLE = LazyPattern(r"``(.+?)(?:,)?''", re.S)
 _JOURNAL_TITLE = LazyPattern(r"\\JournalTitle\s*(?=\{)")
 _MN_DOI_LABEL = LazyPattern(r"\\mn@doi\s*\[([^\]]*)\]")
-_EMPH_FOLLOWS = re.compile(r"\{\\it\b|\\textit")
+_EMPH_FOLLOWS = LazyPattern(r"\{\\it\b|\\textit")
 
 
 class _EntrySource:
