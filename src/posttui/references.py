@@ -344,9 +344,18 @@ class BibitemIndex:
         """The ``.bbl`` with its comments stripped: the text the entries are cut from."""
         self._starts = [m.start() for m in _BIBITEM.finditer(self.text)]
         self._stops = _stops(self.text)
-        self._spans = [(start, _entry_end(self.text, self._starts, self._stops, n))
-                       for n, start in enumerate(self._starts)]
         self._folded: list[str] | None = None
+
+    @cached_property
+    def _spans(self) -> list[tuple[int, int]]:
+        """Where each entry starts and ends (:func:`_entry_end` of each, in one pass)."""
+        starts = self._starts
+        ends = [*starts[1:], len(self.text)]
+        for stop in self._stops:  # an entry ends at the first \end{thebibliography} inside it
+            n = bisect_right(starts, stop) - 1
+            if n >= 0 and stop < ends[n]:
+                ends[n] = stop
+        return list(zip(starts, ends))
 
     def holding(self, needle: str) -> list[Reference]:
         """The references of the entries whose case-folded text holds ``needle``, in their order."""
@@ -383,7 +392,7 @@ class BibitemIndex:
                 suspects.add(n)
         warnings: list[str] = []
         for n in sorted(suspects):
-            start, end = self._spans[n]
+            start, end = starts[n], _entry_end(text, starts, stops, n)
             if _entry_head(text, start, end, None) is None:
                 warnings.append(_keyless(source, text, start, end))
         return warnings

@@ -504,6 +504,15 @@ def test_bibitem_warnings_are_the_warnings_of_a_whole_parse():
     assert 100 < warned < len(texts) - 100  # both answers are exercised
 
 
+def test_entry_spans_are_where_each_entry_ends():
+    """``BibitemIndex._spans`` (one pass) end each entry where ``_entry_end`` does: at the next entry or at an
+    \\end{thebibliography} inside it."""
+    for text in generated_bbls(4000, seed=16) + ["", "\\bibitem{a}x\\end{thebibliography}y\\end{thebibliography}z"]:
+        index = R.BibitemIndex(text)
+        stripped, starts, stops = index.text, index._starts, index._stops
+        assert index._spans == [(start, R._entry_end(stripped, starts, stops, n)) for n, start in enumerate(starts)]
+
+
 def test_bibitem_warnings_of_the_corpus(corpus_site):
     for name, bbl in corpus_bbls(corpus_site):
         assert R.bibitem_warnings(bbl, name) == R.parse_bbl(bbl, name).warnings, name
