@@ -342,9 +342,13 @@ class BibitemIndex:
     def __init__(self, bbl: str):
         self.text = _strip_bbl_comments(bbl)
         """The ``.bbl`` with its comments stripped: the text the entries are cut from."""
-        self._starts = [m.start() for m in _BIBITEM.finditer(self.text)]
         self._stops = _stops(self.text)
         self._folded: list[str] | None = None
+
+    @cached_property
+    def _starts(self) -> list[int]:
+        """Where each entry starts (each ``\\bibitem``)."""
+        return [m.start() for m in _BIBITEM.finditer(self.text)]
 
     @cached_property
     def _spans(self) -> list[tuple[int, int]]:
@@ -377,10 +381,15 @@ class BibitemIndex:
         The usual heads are found in one scan; only an entry whose start no usual head begins at, the one before
         it (whose head may have run into it) and one holding an ``\\end{thebibliography}`` inside its head are read
         as :func:`_bibitems` reads them, since every other entry's head ends inside the entry and so gives its key."""
-        text, starts, stops = self.text, self._starts, self._stops
+        text, stops = self.text, self._stops
+        ends = {m.start(): m.end() for m in _BIBITEM_HEAD.finditer(text)}
+        if ends and text.count("\\bibitem") == len(ends):
+            # Every "\bibitem" starts a head (each head starts at a distinct one): these are the entries' starts.
+            starts = list(ends)
+        else:
+            starts = self._starts
         if not starts:
             return [_no_entries(source)] if text.strip() else []
-        ends = {m.start(): m.end() for m in _BIBITEM_HEAD.finditer(text)}
         suspects = set()
         if len(ends) != len(starts):  # (every head starts at a \bibitem: fewer heads than entries)
             for n, start in enumerate(starts):
