@@ -272,7 +272,7 @@ def _construct_tree(loader: yaml.SafeLoader, root: yaml.Node) -> Any:
             mapping: dict = {}
             for key_node, value_node in node.value:
                 key = key_node.value if key_node.tag == _STR_TAG and type(key_node) is scalar else built[id(key_node)]
-                if not isinstance(key, Hashable):
+                if type(key) is not str and not isinstance(key, Hashable):  # (the ABC check is slow; keys are strs)
                     raise _OwnPath
                 mapping[key] = (value_node.value if value_node.tag == _STR_TAG and type(value_node) is scalar
                                 else built[id(value_node)])
