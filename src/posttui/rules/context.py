@@ -489,12 +489,13 @@ class CheckContext:
         given = _given_facts(extra_arxiv=[paper.arxiv_id] if paper.arxiv_id else [],
                              links=[*_author_urls(author_links), *_member_links(paper.members)])
         # Cheapest and likeliest to answer first: what the author and member links and the homepage (read once
-        # per site) give, the metadata, the .bbl's text, then its parsed entries, the .bib and the TeX.
+        # per site) give, the .bbl's text (where most linked identifiers are), the metadata, then the parsed
+        # entries, the .bib and the TeX.
         sources = [
             _given_source(given),
             _text_source(paper.homepage),
-            _made_text_source(lambda: _flatten(paper.metadata)),
             _text_source(paper.bbl),
+            _made_text_source(lambda: _flatten(paper.metadata)),
             _entries_source(paper, reader, entries_are_the_bbls),
             _text_source(paper.bib),
             _made_text_source(lambda: clean_tex(paper.site_tex), screened=True),

@@ -37,7 +37,7 @@ def read_sources(ctx: CheckContext) -> tuple[set[int], set[int]]:
     return set(facts._read[0]), set(facts._read[1])
 
 
-SOURCES = ["given", "homepage", "metadata", "bbl", "entries", "bib", "tex"]
+SOURCES = ["given", "homepage", "bbl", "metadata", "entries", "bib", "tex"]
 
 
 def names(indexes: set[int]) -> set[str]:
@@ -111,7 +111,7 @@ def test_nothing_is_read_until_asked_and_a_yes_stops_at_its_source():
     assert ctx.has_sources  # the featured id, given outright
     assert names(read_sources(ctx)[0]) == {"given"}  # (has_sources asks for arXiv ids first)
     assert ctx.is_known_doi("10.1000/xyz(2020)01")  # written in the .bbl
-    assert names(read_sources(ctx)[0]) == {"given", "homepage", "metadata", "bbl"}
+    assert names(read_sources(ctx)[0]) == {"given", "homepage", "bbl"}
     assert read_sources(ctx)[1] == set()  # no host question yet
     assert ctx.is_allowed_host("group.example.ac.uk")  # on the homepage
     assert names(read_sources(ctx)[1]) == {"given", "homepage"}
