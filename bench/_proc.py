@@ -56,6 +56,19 @@ def best(argv: list[str], repeat: int = 3, **kwargs) -> Run:
     return Run(min(r.cpu for r in runs), min(r.rss_mib for r in runs), runs[0].returncode)
 
 
+def best_interleaved(argvs: list[list[str]], repeat: int = 7, **kwargs) -> list[Run]:
+    """:func:`best` of each command, their runs taken in turn (A B A B ...) after one unmeasured run of each: on a
+    shared machine a slow spell then touches every command alike, and the lowest of more runs is nearer each
+    one's own cost (noise only ever adds time)."""
+    for argv in argvs:
+        run_once(argv, **kwargs)
+    runs: list[list[Run]] = [[] for _ in argvs]
+    for _ in range(repeat):
+        for argv, kept in zip(argvs, runs):
+            kept.append(run_once(argv, **kwargs))
+    return [Run(min(r.cpu for r in kept), min(r.rss_mib for r in kept), kept[0].returncode) for kept in runs]
+
+
 def peer(command: str) -> list[str] | None:
     """The argv prefix of a peer tool installed beside this Python, or None (with a note on how to get it)."""
     found = Path(sys.executable).parent / command

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from dataclasses import fields as dataclass_fields
 from functools import cached_property, lru_cache
 from threading import RLock
-from typing import TYPE_CHECKING, Iterable
+from typing import TYPE_CHECKING, Iterable, Iterator
 from urllib.parse import unquote
 
 from .errors import BibliographyError
@@ -360,6 +360,33 @@ class BibitemIndex:
             if n >= 0 and stop < ends[n]:
                 ends[n] = stop
         return list(zip(starts, ends))
+
+    @cached_property
+    def _heads(self) -> list[tuple[str, str, int] | None]:
+        """``(label, key, where the body starts)`` of each entry (None: no key), as :func:`_bibitems` reads them."""
+        text = self.text
+        found = {m.start(): m for m in _BIBITEM_HEAD.finditer(text)} if self._spans else {}
+        return [_entry_head(text, start, end, found.get(start)) for start, end in self._spans]
+
+    @cached_property
+    def keys(self) -> dict[str, int]:
+        """Cite key -> the number of its first entry (an entry without a key, or with an empty one, left out)."""
+        first: dict[str, int] = {}
+        for n, head in enumerate(self._heads):
+            if head is not None and head[1].strip():
+                first.setdefault(head[1].strip(), n)
+        return first
+
+    def reference(self, n: int) -> Reference:
+        """The reference of entry ``n`` (one that has a key), as :func:`parse_bbl` reads it."""
+        (start, end), (label, key, pos) = self._spans[n], self._heads[n]
+        return _reference_from_bibitem(key.strip(), label, self.text[pos:end], self.text[start:end].strip())
+
+    def references(self) -> Iterator[Reference]:
+        """Every entry's reference, in order, read one at a time (as :func:`parse_bbl` reads them)."""
+        for n, head in enumerate(self._heads):
+            if head is not None:
+                yield self.reference(n)
 
     def holding(self, needle: str) -> list[Reference]:
         """The references of the entries whose case-folded text holds ``needle``, in their order."""

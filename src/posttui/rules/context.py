@@ -237,11 +237,24 @@ class CitedWorks(Mapping):
     def __getitem__(self, key: str) -> CitedWork:
         work = self._works.get(key)
         if work is None:
-            work = self._works[key] = cited_work_of(self._refs[key])
+            index = self._unread_index()
+            if index is not None:  # read only the entry cited (the first one of the key)
+                ref = index.reference(index.keys[key])
+            else:
+                ref = self._refs[key]
+            work = self._works[key] = cited_work_of(ref)
         return work
 
     def __contains__(self, key: object) -> bool:
-        return key in self._refs
+        index = self._unread_index()
+        return key in (index.keys if index is not None else self._refs)
+
+    def _unread_index(self):
+        """The :class:`~posttui.references.BibitemIndex` that answers for the entries while they are not read
+        (when they are the .bbl's: see :class:`ReferenceReader`), else None."""
+        if self._refs_by_key is None and self._reader is not None:
+            return self._reader.index
+        return None
 
     def identifiers(self) -> list[tuple[str | None, str | None]]:
         """``(doi, arxiv)`` of every entry, as its :class:`CitedWork` has them, without reading any entry's text."""
@@ -251,24 +264,26 @@ class CitedWorks(Mapping):
         return self._identifiers
 
     def iter_identifiers(self) -> Iterator[tuple[str | None, str | None]]:
-        """:meth:`identifiers`, entry by entry: while the entries are not read and their reader can give them one
-        at a time (:attr:`ReferenceReader.stream`), only as many are read as the caller takes."""
-        stream = self._reader.stream if self._reader is not None and self._refs_by_key is None else None
-        if stream is None:
+        """:meth:`identifiers`, entry by entry: while the entries are not read and their reader has an index of
+        them (:attr:`ReferenceReader.index`), only as many are read as the caller takes."""
+        index = self._unread_index()
+        if index is None:
             yield from self.identifiers()
             return
         seen: set[str] = set()
-        for ref in stream():
+        for ref in index.references():
             key = str(getattr(ref, "key", "") or "")
             if key and key not in seen:  # the first entry of a key, as __init__ keeps
                 seen.add(key)
                 yield cited_identifiers(ref)
 
     def __iter__(self):
-        return iter(self._refs)
+        index = self._unread_index()
+        return iter(index.keys if index is not None else self._refs)
 
     def __len__(self) -> int:
-        return len(self._refs)
+        index = self._unread_index()
+        return len(index.keys if index is not None else self._refs)
 
     def __repr__(self) -> str:
         if self._refs_by_key is None:
@@ -463,7 +478,7 @@ class CheckContext:
         entries_are_the_bbls = lazy and _entries_are_the_bbls(paper, config)
         if lazy and _references_can_wait(paper, config):
             reader = ReferenceReader(lambda: _references_or_note(paper, config),
-                                     _entry_stream(paper) if entries_are_the_bbls else None)
+                                     _bibitem_index(paper) if entries_are_the_bbls else None)
         else:
             reader = ReferenceReader.of(attempt("references", lambda: _references(paper, config), None) or [])
         author_links: dict[str, tuple[str, ...]] = {}
@@ -635,11 +650,11 @@ class KnownSet(Set):
 class ReferenceReader:
     """A paper's bibliography entries and their identifiers (:func:`_cited_keys`), read once, when first asked."""
 
-    def __init__(self, read: Callable[[], list], stream: Callable[[], Iterator[Any]] | None = None):
-        """``stream``: the same entries one at a time, with the same identifiers (when nothing is added to them
-        after parsing), for a question that a few entries can answer."""
+    def __init__(self, read: Callable[[], list], index: Any = None):
+        """``index``: a :class:`~posttui.references.BibitemIndex` of the same entries (when nothing is added to them
+        after parsing), which finds and reads one entry, or a few, for a question they answer."""
         self._read_entries = read
-        self.stream = stream
+        self.index = index
         self._entries: tuple[list, list] | None = None
         self._lock = Lock()
 
@@ -749,11 +764,11 @@ def _entries_are_the_bbls(paper: "Paper", config: "Config | None") -> bool:
     return config.resolve_references != "online" and not paper.bib.strip() and not config.resolve_cache_path().is_dir()
 
 
-def _entry_stream(paper: "Paper") -> Callable[[], Iterator[Any]]:
-    """The entries one at a time, for entries that are the .bbl's (see :func:`_entries_are_the_bbls`)."""
-    from ..references import iter_bibitem_references
+def _bibitem_index(paper: "Paper") -> Any:
+    """The index of the entries of ``paper``'s .bbl (the one its warnings were told from)."""
+    from ..references import bibitem_index
 
-    return lambda: iter_bibitem_references(paper.bbl)
+    return bibitem_index(paper.bbl)
 
 
 def _entries_source(paper: "Paper", reader: ReferenceReader, are_the_bbls: bool) -> Source:

@@ -166,13 +166,13 @@ def test_entries_are_read_when_something_else_may_add_to_them(case, tmp_path, mo
     if case == "online":
         return  # (making the context would look the entries up online)
     ctx = CheckContext.from_paper(made, config=config, lazy=True)
-    assert ctx.references._reader.stream is None and ctx.known_dois._facts._sources[4].holds is None
+    assert ctx.references._reader.index is None and ctx.known_dois._facts._sources[4].holds is None
 
 
 def test_entries_of_a_plain_natbib_bbl_are_screened_and_streamed():
     assert C._entries_are_the_bbls(paper(), CONFIG) and C._entries_are_the_bbls(paper(), Config(resolve_references="off"))
     ctx = CheckContext.from_paper(paper(), config=CONFIG, lazy=True)
-    assert ctx.references._reader.stream is not None and ctx.known_dois._facts._sources[4].holds is not None
+    assert ctx.references._reader.index is not None and ctx.known_dois._facts._sources[4].holds is not None
 
 
 def test_pt030_reads_only_the_entries_it_needs(monkeypatch):
@@ -190,6 +190,26 @@ def test_pt030_reads_only_the_entries_it_needs(monkeypatch):
                     "\\bibitem{c} none\n\\end{thebibliography}\n")
     lazy = CheckContext.from_paper(few, config=CONFIG, lazy=True)
     assert lazy.identifiable_references(upto=3) == 1 == CheckContext.from_paper(few).identifiable_references()
+
+
+def test_a_cited_entry_is_read_alone(monkeypatch):
+    """A rule that renders \\cite{k10} reads entry k10 (the first of its key) and no other; the keys, their
+    number and order come from the entries' heads; and every answer is the one of all entries read."""
+    from posttui import references as R
+
+    entries = "".join(f"\\bibitem[A{n}(20{n:02d})]{{k{n}}} A{n} et al. 20{n:02d}, \\doi{{10.1000/{n}}}\n" for n in range(40))
+    entries += "\\bibitem{k10} a second entry of the key\n\\bibitem{} no key\n"
+    made = paper(bbl=f"\\begin{{thebibliography}}{{40}}\n{entries}\\end{{thebibliography}}\n")
+    read = []
+    original = R._reference_from_bibitem
+    monkeypatch.setattr(R, "_reference_from_bibitem", lambda key, *rest: read.append(key) or original(key, *rest))
+    lazy = CheckContext.from_paper(made, config=CONFIG, lazy=True)
+    assert "k10" in lazy.references and "k99" not in lazy.references and "" not in lazy.references
+    assert lazy.references["k10"].doi == "10.1000/10" and read == ["k10"]
+    assert list(lazy.references) == [f"k{n}" for n in range(40)] and len(lazy.references) == 40
+    assert read == ["k10"] and lazy.references._refs_by_key is None
+    eager = CheckContext.from_paper(paper(bbl=made.bbl), config=CONFIG)
+    assert dict(lazy.references) == dict(eager.references)
 
 
 def test_bibliography_warnings_are_noted_when_the_context_is_made():
