@@ -7,7 +7,8 @@ import re
 from functools import lru_cache
 
 from .base import Fix, Hit, Severity, rule
-from .context import is_social, normalize_name, normalize_url
+from ..authors import is_social
+from .context import normalize_name, normalize_url
 from .markdown import fold_settled
 
 _EMPHASIS_RE = re.compile(r"^[*_]+|[*_]+$")

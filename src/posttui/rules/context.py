@@ -20,7 +20,7 @@ from urllib.parse import urlsplit
 
 from ..ids import _canonical_arxiv, arxiv_matches, find_dois, normalize_arxiv, normalize_doi, search_folded
 
-from ..authors import is_social, preferred_url
+from ..authors import preferred_url
 from ..claims import claims_image, without_image
 from ..latex import clean_tex
 from ..postformat import BEGIN_MARKER, END_MARKER

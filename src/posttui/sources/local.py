@@ -24,7 +24,6 @@ from ..ids import NEW_ARXIV, OLD_ARXIV, split_arxiv
 from ..lazy_pattern import LazyPattern
 from ..paper import Paper, TexFile
 from .archive import (
-    ARCHIVE_SUFFIXES,
     LINK_SKIPPED,
     PDF_ONLY_WARNING,
     TEX_SUFFIXES,
@@ -226,6 +225,8 @@ def _tex_file_source(path: Path, warnings: list[str], max_bytes: int) -> SourceF
 
 
 ARCHIVE_SUFFIXES = (".tar", ".tar.gz", ".tgz", ".gz", ".zip")
+"""Names of a source file handed to the archive reader (which tells what it cannot open), and the suffixes a
+source's slug drops; ``archive.ARCHIVE_SUFFIXES`` is the archive module's own, narrower list."""
 SOURCE_HINT = ("give the paper's LaTeX source: a .tex file, a folder or .tar(.gz) of it, a saved prompt "
                "(prompts/content/*.txt), or its arXiv id")
 
