@@ -322,16 +322,7 @@ def parse_bbl(text: str, source: str = "<bbl>") -> ReferenceList:
         biblatex = _parse_biblatex(text, source)
         if biblatex or "\\bibitem" not in text:
             return biblatex
-    refs = ReferenceList(source=source)
-    refs.extend(iter_bibitem_references(text, source, refs.warnings))
-    return refs
-
-
-def iter_bibitem_references(text: str, source: str = "<bbl>", warnings: list[str] | None = None):
-    """The references of a natbib/numbered ``.bbl``, one at a time, as :func:`parse_bbl` gives them (its warnings
-    go to ``warnings``, when given): for a question a few entries can answer."""
-    for key, label, body, raw in _bibitems(text, source, [] if warnings is None else warnings):
-        yield _reference_from_bibitem(key, label, body, raw)
+    return BibitemIndex(text).parse(source)
 
 
 class BibitemIndex:
@@ -362,54 +353,67 @@ class BibitemIndex:
         return list(zip(starts, ends))
 
     @cached_property
-    def _heads(self) -> list[tuple[str, str, int] | None]:
-        """``(label, key, where the body starts)`` of each entry (None: no key), as :func:`_bibitems` reads them."""
-        text = self.text
-        found = {m.start(): m for m in _BIBITEM_HEAD.finditer(text)} if self._spans else {}
-        return [_entry_head(text, start, end, found.get(start)) for start, end in self._spans]
+    def _head_matches(self) -> dict[int, re.Match]:
+        """The usual heads, found in one scan (a pattern that starts with a literal skips from one to the next),
+        by where they start."""
+        return {m.start(): m for m in _BIBITEM_HEAD.finditer(self.text)}
+
+    def _head(self, n: int) -> tuple[str, str, int] | None:
+        """``(label, key, where the body starts)`` of entry ``n`` (None: no key; see :func:`_entry_head`)."""
+        start, end = self._spans[n]
+        return _entry_head(self.text, start, end, self._head_matches.get(start))
 
     @cached_property
     def keys(self) -> dict[str, int]:
         """Cite key -> the number of its first entry (an entry without a key, or with an empty one, left out)."""
         first: dict[str, int] = {}
-        for n, head in enumerate(self._heads):
+        for n in range(len(self._spans)):
+            head = self._head(n)
             if head is not None and head[1].strip():
                 first.setdefault(head[1].strip(), n)
         return first
 
     def reference(self, n: int) -> Reference:
         """The reference of entry ``n`` (one that has a key), as :func:`parse_bbl` reads it."""
-        (start, end), (label, key, pos) = self._spans[n], self._heads[n]
+        (start, end), (label, key, pos) = self._spans[n], self._head(n)
         return _reference_from_bibitem(key.strip(), label, self.text[pos:end], self.text[start:end].strip())
 
     def references(self) -> Iterator[Reference]:
         """Every entry's reference, in order, read one at a time (as :func:`parse_bbl` reads them)."""
-        for n, head in enumerate(self._heads):
-            if head is not None:
+        for n in range(len(self._spans)):
+            if self._head(n) is not None:
                 yield self.reference(n)
+
+    def parse(self, source: str) -> ReferenceList:
+        """Every entry's reference, and a warning for each entry without a key and for a text without entries."""
+        refs = ReferenceList(source=source)
+        text = self.text
+        for n, (start, end) in enumerate(self._spans):
+            head = self._head(n)
+            if head is None:
+                refs.warnings.append(_keyless(source, text, start, end))
+            else:
+                label, key, pos = head
+                refs.append(_reference_from_bibitem(key.strip(), label, text[pos:end], text[start:end].strip()))
+        if not self._spans and self.text.strip():
+            refs.warnings.append(_no_entries(source))
+        return refs
 
     def holding(self, needle: str) -> list[Reference]:
         """The references of the entries whose case-folded text holds ``needle``, in their order."""
-        text = self.text
         if self._folded is None:
-            self._folded = [text[start:end].casefold() for start, end in self._spans]
-        refs: list[Reference] = []
-        for (start, end), folded in zip(self._spans, self._folded):
-            if needle in folded:
-                head = _entry_head(text, start, end, None)
-                if head is not None:
-                    label, key, pos = head
-                    refs.append(_reference_from_bibitem(key.strip(), label, text[pos:end], text[start:end].strip()))
-        return refs
+            self._folded = [self.text[start:end].casefold() for start, end in self._spans]
+        return [self.reference(n) for n, folded in enumerate(self._folded)
+                if needle in folded and self._head(n) is not None]
 
     def warnings(self, source: str) -> list[str]:
         """What :func:`parse_bbl` warns (an entry without a key, no entry at all), told without reading the entries.
 
         The usual heads are found in one scan; only an entry whose start no usual head begins at, the one before
         it (whose head may have run into it) and one holding an ``\\end{thebibliography}`` inside its head are read
-        as :func:`_bibitems` reads them, since every other entry's head ends inside the entry and so gives its key."""
+        as :meth:`parse` reads them, since every other entry's head ends inside the entry and so gives its key."""
         text, stops = self.text, self._stops
-        ends = {m.start(): m.end() for m in _BIBITEM_HEAD.finditer(text)}
+        ends = {start: m.end() for start, m in self._head_matches.items()}
         if ends and text.count("\\bibitem") == len(ends):
             # Every "\bibitem" starts a head (each head starts at a distinct one): these are the entries' starts.
             starts = list(ends)
@@ -496,26 +500,6 @@ def _keyless(source: str, text: str, start: int, end: int) -> str:
 
 def _no_entries(source: str) -> str:
     return f"{source}: no \\bibitem or \\entry found; is this a .bbl file? (no references read)"
-
-
-def _bibitems(text: str, source: str, warnings: list[str]):
-    """``(key, label, body, raw)`` of each ``\\bibitem`` of a natbib/numbered ``.bbl``; an entry without a key
-    and a text without any entry are skipped with a warning appended to ``warnings``. The usual heads are found
-    in one scan (a regex that starts with a literal skips from one to the next; see :func:`_entry_head`)."""
-    text = _strip_bbl_comments(text)
-    starts = [m.start() for m in _BIBITEM.finditer(text)]
-    stops = _stops(text)
-    heads = {m.start(): m for m in _BIBITEM_HEAD.finditer(text)} if starts else {}
-    for n, start in enumerate(starts):
-        end = _entry_end(text, starts, stops, n)
-        head = _entry_head(text, start, end, heads.get(start))
-        if head is None:
-            warnings.append(_keyless(source, text, start, end))
-            continue
-        label, key, pos = head
-        yield key.strip(), label, text[pos:end], text[start:end].strip()
-    if not starts and text.strip():
-        warnings.append(_no_entries(source))
 
 
 # --- identifiers in formatted text ---------------------------------------------------------------------------
