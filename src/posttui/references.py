@@ -334,7 +334,6 @@ class BibitemIndex:
         self.text = _strip_bbl_comments(bbl)
         """The ``.bbl`` with its comments stripped: the text the entries are cut from."""
         self._stops = _stops(self.text)
-        self._folded: list[str] | None = None
 
     @cached_property
     def _starts(self) -> list[int]:
@@ -375,36 +374,41 @@ class BibitemIndex:
 
     def reference(self, n: int) -> Reference:
         """The reference of entry ``n`` (one that has a key), as :func:`parse_bbl` reads it."""
-        (start, end), (label, key, pos) = self._spans[n], self._head(n)
+        return self._reference(n, self._head(n))
+
+    def _reference(self, n: int, head: tuple[str, str, int]) -> Reference:
+        (start, end), (label, key, pos) = self._spans[n], head
         return _reference_from_bibitem(key.strip(), label, self.text[pos:end], self.text[start:end].strip())
 
     def references(self) -> Iterator[Reference]:
         """Every entry's reference, in order, read one at a time (as :func:`parse_bbl` reads them)."""
         for n in range(len(self._spans)):
-            if self._head(n) is not None:
-                yield self.reference(n)
+            head = self._head(n)
+            if head is not None:
+                yield self._reference(n, head)
 
     def parse(self, source: str) -> ReferenceList:
         """Every entry's reference, and a warning for each entry without a key and for a text without entries."""
         refs = ReferenceList(source=source)
-        text = self.text
         for n, (start, end) in enumerate(self._spans):
             head = self._head(n)
             if head is None:
-                refs.warnings.append(_keyless(source, text, start, end))
+                refs.warnings.append(_keyless(source, self.text, start, end))
             else:
-                label, key, pos = head
-                refs.append(_reference_from_bibitem(key.strip(), label, text[pos:end], text[start:end].strip()))
+                refs.append(self._reference(n, head))
         if not self._spans and self.text.strip():
             refs.warnings.append(_no_entries(source))
         return refs
 
+    @cached_property
+    def _folded(self) -> list[str]:
+        """Each entry's text, case-folded (what :meth:`holding` searches)."""
+        return [self.text[start:end].casefold() for start, end in self._spans]
+
     def holding(self, needle: str) -> list[Reference]:
         """The references of the entries whose case-folded text holds ``needle``, in their order."""
-        if self._folded is None:
-            self._folded = [self.text[start:end].casefold() for start, end in self._spans]
-        return [self.reference(n) for n, folded in enumerate(self._folded)
-                if needle in folded and self._head(n) is not None]
+        return [self._reference(n, head) for n, folded in enumerate(self._folded)
+                if needle in folded and (head := self._head(n)) is not None]
 
     def warnings(self, source: str) -> list[str]:
         """What :func:`parse_bbl` warns (an entry without a key, no entry at all), told without reading the entries.
