@@ -317,7 +317,7 @@ async def _stream_run(paper, text: str, store_path: Path, chunks: int, delay: fl
             super()._display(screen, renderable)
 
     app = BenchApp(paper=paper, store=store, offer_resume=False, backend_factory=lambda p: backend,
-                   freeze_gc=True)  # as `posttui` runs
+                   tune_runtime=True)  # as `posttui` runs
     latencies: list[float] = []
     async with app.run_test(size=(120, 40)) as pilot:
         while not (isinstance(app.screen, MainScreen) and app.screen.review.checker_ready):
@@ -442,7 +442,7 @@ async def _huge_paper(paper, store_path: Path, size: int = 10_000_000) -> dict:
         monitor.sampler.time_callbacks()
     t0 = time.perf_counter()
     app = PosttuiApp(paper=huge, store=store, offer_resume=False, backend_factory=lambda p: backend,
-                     freeze_gc=True)
+                     tune_runtime=True)
     out: dict = {}
     async with app.run_test(size=(120, 40)) as pilot:
         while not isinstance(app.screen, MainScreen):

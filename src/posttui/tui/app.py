@@ -7,7 +7,7 @@ drive it headless with a temporary data folder, a temporary site and a scripted 
 from __future__ import annotations
 
 import asyncio
-import sys
+
 
 from pathlib import Path
 from typing import Callable
@@ -19,8 +19,10 @@ from ..config import Config, api_key, load_config
 from ..errors import PosttuiError
 from ..session import SessionStore, paper_key
 from ..site import Site
+from . import acyclic_caches
 from .commands import ActionCommands
 from .keymap import check_keymap
+from .runtime_tuning import RuntimeTuning
 from .screens.dialogs import ConfirmDialog, HelpScreen
 from .screens.start import LoadingScreen, StartScreen
 from .styles import stylesheets
@@ -58,8 +60,9 @@ class PosttuiApp(App):
         offer_resume: bool = True,
         lean: bool = False,
         keymap: dict[str, str] | None = None,
-        freeze_gc: bool = False,
+        tune_runtime: bool = False,
     ):
+        acyclic_caches.install()  # Textual's line caches otherwise leave cycles: 15-60 ms full collections
         super().__init__()
         self.config = config or load_config()
         self._own_store = store is None
@@ -78,10 +81,10 @@ class PosttuiApp(App):
         self.keymap_overrides = dict(keymap or {})
         check_keymap(self.keymap_overrides)
         """The user's remapped keys (action id -> key, from keys.toml)."""
-        self.freeze_gc = freeze_gc
-        """Once a paper is open, move everything alive to the GC's permanent generation: full collections then
-        skip the paper, the checker context and the widgets, so they stop pausing the UI for ~0.1 s (measured in
-        bench/tui.py). Set for a real run; tests create many apps in one process and leave it off."""
+        self.runtime = RuntimeTuning()
+        """The interpreter settings that keep the UI loop answering keys (garbage collection, GIL hand-over):
+        started for a real run (``tune_runtime``); tests create many apps in one process and leave them off."""
+        self.tune_runtime = tune_runtime
 
     # ----- labels -------------------------------------------------------------------------------------------
     @property
@@ -111,13 +114,8 @@ class PosttuiApp(App):
         from .background import attach
 
         attach(asyncio.get_running_loop())  # worker threads yield to this loop when it falls behind
-        if self.freeze_gc:  # the imported modules and the app are long-lived: later collections skip them
-            import gc
-
-            gc.freeze()
-            # Worker threads (LaTeX analysis, prompts, checks) hand the GIL back to the UI loop every 1 ms, not 5:
-            # on a 10 MB paper every UI step otherwise queues behind 5 ms slices of analysis (bench/tui.py).
-            sys.setswitchinterval(0.001)
+        if self.tune_runtime:
+            self.runtime.start()
         if self.keymap_overrides:
             self.set_keymap(self.keymap_overrides)
         if self.store.notice:
@@ -205,6 +203,7 @@ class PosttuiApp(App):
                 review.resume(session_id)
         except PosttuiError as exc:
             self.notify(str(exc), title="The session could not be resumed", severity="error", timeout=15)
+        review.subscribe(self.runtime.follow)  # full collections are rarer while a model call streams
         screen = MainScreen(review)
         # Replace the start/loading screens: the main screen is the app from now on.
         while len(self.screen_stack) > 1:
@@ -254,6 +253,7 @@ class PosttuiApp(App):
         return path
 
     def on_unmount(self) -> None:
+        self.runtime.stop()
         if self._own_store:
             self.store.close()
 

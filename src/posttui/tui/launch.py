@@ -38,7 +38,7 @@ def make_app(argv: list[str]):
     site = open_site(args.site)  # --site must be a site; without it, the site around the current folder
     return PosttuiApp(
         source=args.source, site=site, config=config, backend_name=args.backend, model=args.model,
-        resume=args.resume, offer_resume=not args.new, lean=args.lean, keymap=load_keymap(), freeze_gc=True,
+        resume=args.resume, offer_resume=not args.new, lean=args.lean, keymap=load_keymap(), tune_runtime=True,
     )
 
 

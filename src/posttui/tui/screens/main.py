@@ -142,10 +142,7 @@ class MainScreen(Screen):
 
     def _checker_ready(self) -> None:
         self._show_paper_warnings()
-        if getattr(self.app, "freeze_gc", False):
-            import gc
-
-            gc.freeze()  # no collect first: on a 10 MB paper a full collection stalls the UI 100-150 ms
+        self.app.runtime.paper_ready()  # the paper and its checker live as long as the app
         if self.editor.text.strip():
             self.request_check(delay=0)
 
