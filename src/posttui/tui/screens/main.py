@@ -16,7 +16,6 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.lazy import Lazy
 from textual.reactive import reactive
-from textual.screen import Screen
 from textual.widgets import Footer, Static, TabbedContent, TabPane, TextArea
 from textual.worker import Worker, WorkerState
 
@@ -36,9 +35,10 @@ from ..widgets.source import LatexView
 from ..widgets.status import StatusHeader
 from ..widgets.tables import AuthorsTable, ReferencesPane, ReferencesTable
 from .dialogs import ConfirmDialog, HelpScreen
+from .frugal import FrugalScreen
 
 
-class MainScreen(Screen):
+class MainScreen(FrugalScreen):
     """One paper, one :class:`~posttui.workflow.Review`."""
 
     BINDINGS = bindings(("generate", "stop", "regenerate", "repair", "fix_all", "undo_version", "redo_version",

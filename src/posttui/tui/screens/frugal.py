@@ -1,0 +1,28 @@
+"""A screen that skips two steps of Textual's in which it would redo what it has just done (issue 14).
+
+Both fell in the main screen's first second, whose UI-loop steps must stay under 50 ms (bench/tui.py):
+
+- Textual restyles every widget when a screen resumes. On the first resume that follows the mount, which applied
+  every style a moment earlier: 17 ms of the first frame's step.
+- A screen gets a Resize event for itself after its first layout, and its handler lays out and draws the whole
+  screen again, at the size it was just laid out at: a 38 ms step of its own.
+"""
+
+from __future__ import annotations
+
+from textual import events
+from textual.screen import Screen
+
+
+class FrugalScreen(Screen):
+    _resumed = False
+
+    def on_screen_resume(self, event: events.ScreenResume) -> None:
+        # Handlers run subclass first: Screen's own (which restyles) reads the event after this one.
+        if not self._resumed:
+            self._resumed = True
+            event.refresh_styles = False
+
+    def on_resize(self, event: events.Resize) -> None:
+        if event.size == self.outer_size:  # laid out at this size already (a real resize changes it)
+            event.prevent_default()  # Screen's handler, next in line, would lay out again
