@@ -16,7 +16,7 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.lazy import Lazy
 from textual.reactive import reactive
-from textual.widgets import Footer, Static, TabbedContent, TabPane, TextArea
+from textual.widgets import Static, TabbedContent, TabPane, TextArea
 from textual.worker import Worker, WorkerState
 
 from ...errors import LLMError, PosttuiError
@@ -28,6 +28,7 @@ from ..checks import CheckScheduler
 from ..editor_sync import EditorSync
 from ..keymap import bindings, key_of
 from ..widgets.draft import DraftEditor
+from ..widgets.footer import KeysFooter
 from ..widgets.preview import PreviewView
 from ..widgets.prompt import PromptPane
 from ..widgets.problems import ProblemsTable, severity_of
@@ -89,7 +90,7 @@ class MainScreen(FrugalScreen):
         with Vertical(id="problems-pane"):
             yield ProblemsTable(id="problems")
             yield Static("", id="problem-detail")
-        yield Footer(compact=True, show_command_palette=False)
+        yield KeysFooter(compact=True, show_command_palette=False)
 
     @property
     def editor(self) -> DraftEditor:
