@@ -230,9 +230,9 @@ async def test_preview_follows_the_stream_rendering_only_new_blocks(example_pape
     rendered: list[str] = []
     original = preview_module.render_markdown
 
-    def counting(text, width):
+    def counting(text, width, **options):
         rendered.append(text)
-        return original(text, width)
+        return original(text, width, **options)
 
     preview_module.render_markdown = counting
     try:

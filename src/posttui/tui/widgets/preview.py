@@ -24,11 +24,39 @@ from textual.strip import Strip
 from .framestyle import FrameStyle
 
 
-def render_markdown(text: str, width: int) -> list[list[Segment]]:
-    """The post as lines of segments at ``width`` cells (a private console: safe in a thread)."""
+def render_markdown(text: str, width: int, *, yielding: bool = False) -> list[list[Segment]]:
+    """The post as lines of segments at ``width`` cells (a private console: safe in a thread). ``yielding`` (in a
+    worker thread): the render lets the UI loop have the GIL as it goes, as :class:`_Yielding` says."""
     console = Console(width=width, file=io.StringIO(), force_terminal=True, color_system="truecolor",
                       legacy_windows=False)
-    return console.render_lines(Markdown(text, hyperlinks=True), console.options.update_width(width), pad=True)
+    renderable = Markdown(text, hyperlinks=True)
+    if not yielding:
+        return console.render_lines(renderable, console.options.update_width(width), pad=True)
+    from ..background import in_pieces
+
+    with in_pieces():
+        return console.render_lines(_Yielding(renderable), console.options.update_width(width), pad=True)
+
+
+class _Yielding:
+    """A renderable that renders another, every few hundred segments stepping aside while the UI loop is behind.
+
+    A whole post's rendering (50 ms of Python for 20 KB) shares the GIL with the UI loop, which then ran each step at
+    half speed: the frame that ends a stream took 80-90 ms of wall time for 40 ms of work (bench/tui.py, with a
+    busy-loop process beside it). The segments are those of the renderable itself, unchanged."""
+
+    EVERY = 256
+
+    def __init__(self, renderable):
+        self.renderable = renderable
+
+    def __rich_console__(self, console, options):
+        from ..background import yield_to_ui
+
+        for n, segment in enumerate(console.render(self.renderable, options), 1):
+            if not n % self.EVERY:
+                yield_to_ui()
+            yield segment
 
 
 def markdown_blocks(text: str) -> list[str]:
@@ -136,7 +164,7 @@ class PreviewView(FrameStyle, ScrollView, can_focus=True):
         if key == self._rendered:
             return
         text = self.text
-        lines = await asyncio.to_thread(render_markdown, text, width) if text else []
+        lines = await asyncio.to_thread(render_markdown, text, width, yielding=True) if text else []
         if (self.text, self.scrollable_content_region.width) != key:
             return  # a newer text or width arrived meanwhile; its own render follows
         self._lines = [Strip(line, width) for line in lines]
