@@ -3,23 +3,26 @@
 
 from __future__ import annotations
 
-import sys
-from pathlib import Path
-
 import pytest
 
 from posttui.llm.offline import OfflineWriter
 from posttui.tui import background
 from posttui.tui.widgets import preview
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "bench"))
-from tui import synthetic_post  # noqa: E402 - the bench's 20 KB post (headings, lists, tables)
+
+def long_post(base: str, parts: int = 40) -> str:
+    """``base`` and ``parts`` more sections of headings, paragraphs, lists, a table and code (about 20 KB)."""
+    extra = [f"## Part {n}\n\nParagraph {n}: the annealing schedule raises the foreground likelihood to a power "
+             f"that grows from zero to one, with [a link](https://example.org/{n}) and `code`.\n\n"
+             f"- step {n}.1\n- step {n}.2 with **bold**\n\n| run | calls |\n|---|---|\n| {n}a | {1000 + n} |\n\n"
+             f"```python\nx = {n}\n```\n" for n in range(parts)]
+    return base + "\n" + "\n".join(extra)
 
 
 @pytest.fixture(scope="module")
 def posts(example_paper):
     post = OfflineWriter(example_paper).post()
-    return [post, synthetic_post(post), "", "x", "# Title\n\n| a | b |\n|---|---|\n| 1 | 2 |\n\n```python\nx = 1\n```\n"]
+    return [post, long_post(post), "", "x", "# Title\n\n| a | b |\n|---|---|\n| 1 | 2 |\n\n```python\nx = 1\n```\n"]
 
 
 @pytest.mark.parametrize("width", [1, 20, 44, 80, 157])
