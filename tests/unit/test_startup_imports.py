@@ -131,3 +131,15 @@ def test_lean_prompt_reads_a_bibliography_of_style_macros_without_the_latex_pars
         assert line in table, line
     assert not [m for m in modules if m.split(".")[0] in ("pylatexenc", "tarfile", "tomllib", "glob", "difflib")]
     assert "posttui.resolve.match" not in modules and "posttui.postformat" not in modules  # no post is parsed
+
+
+def test_the_app_draws_its_loading_screen_without_the_review_loop():
+    """The app module is what `posttui` imports before its first frame (the loading screen): the workflow, the
+    checker's rules and the model clients come later, with the main screen."""
+    probe = ("import json, sys\nbefore = set(sys.modules)\nimport posttui.tui.app\n"
+             "print(json.dumps(sorted(set(sys.modules) - before)))")
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True).stdout
+    modules = json.loads(out.strip().splitlines()[-1])
+    assert "posttui.tui.app" in modules and "posttui.tui.runtime_tuning" in modules
+    assert not [m for m in modules if m.startswith(("posttui.workflow", "posttui.rules", "posttui.llm",
+                                                    "posttui.tui.screens.main"))]

@@ -20,9 +20,6 @@ from __future__ import annotations
 import gc
 import sys
 
-from ..workflow.events import StateChanged
-from ..workflow.review import RUNNING
-
 FULL_COLLECTION_EVERY = 200
 """Younger (generation 1) collections between two full ones while a model call runs; CPython waits 10. A stream
 makes about 12 a second (bench/tui.py)."""
@@ -57,6 +54,11 @@ class RuntimeTuning:
 
     def follow(self, event) -> None:
         """A :class:`~posttui.workflow.Review` listener: full collections are rarer while a model call runs."""
+        # Imported here: the app module, and with it this one, draws the loading screen before the workflow
+        # (and the checker's rules under it, 70 ms of imports) is needed.
+        from ..workflow.events import StateChanged
+        from ..workflow.review import RUNNING
+
         if isinstance(event, StateChanged) and self.started:
             self.model_call_running(event.state in RUNNING)
 
