@@ -39,6 +39,16 @@ def bench_env() -> dict[str, str]:
     return env
 
 
+def with_bytecode_cache() -> None:
+    """Run this bench script again under :func:`bench_env` when this process may not cache bytecode. What a script
+    measures in process (the app's UI-loop steps in bench/tui.py) would otherwise include compiling, on the UI
+    thread, every module the app imports as it goes: the app's first second measured 58-80 ms steps that way,
+    against 40-50 ms with the bytecode an installed posttui has."""
+    if sys.dont_write_bytecode and not os.environ.get("POSTTUI_BENCH_REEXEC"):
+        env = {**bench_env(), "POSTTUI_BENCH_REEXEC": "1"}
+        os.execve(sys.executable, [sys.executable, *sys.argv], env)
+
+
 def run_once(argv: list[str], *, cwd: str | Path | None = None) -> Run:
     """Run ``argv`` with its output discarded and return its own CPU time and peak RSS (``wait4``)."""
     with open(os.devnull, "wb") as sink:

@@ -569,5 +569,9 @@ def _startup(quick: bool) -> None:
 
 
 if __name__ == "__main__":
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    from _proc import with_bytecode_cache
+
+    with_bytecode_cache()  # (in process, the app's lazy imports would be compiled on its UI thread)
     only = next((a.split("=", 1)[1] for a in sys.argv[1:] if a.startswith("--only=")), "")
     raise SystemExit(asyncio.run(main("--quick" in sys.argv, only)))
