@@ -7,8 +7,6 @@ drive it headless with a temporary data folder, a temporary site and a scripted 
 from __future__ import annotations
 
 import asyncio
-
-
 from pathlib import Path
 from typing import Callable
 
