@@ -39,7 +39,8 @@ def same(a: Strip, b: Strip) -> bool:
 
 @contextmanager
 def collector_off():
-    """No automatic collection while a test counts what ``gc.collect`` finds."""
+    """No automatic collection while a test makes strips; ``strips_in_cycles()`` then counts the strips that only
+    the cycle collector could free (other threads' garbage, if any, is not counted)."""
     was = gc.isenabled()
     gc.disable()
     gc.collect()
@@ -48,6 +49,16 @@ def collector_off():
     finally:
         if was:
             gc.enable()
+
+
+def strips_in_cycles() -> int:
+    gc.set_debug(gc.DEBUG_SAVEALL)
+    try:
+        gc.collect()
+        return sum(isinstance(o, Strip) for o in gc.garbage)
+    finally:
+        gc.set_debug(0)
+        gc.garbage.clear()
 
 
 def test_install_replaces_the_three_methods_once():
@@ -92,7 +103,7 @@ def test_whole_strips_leave_no_cycles(replacement):
             crop_extend(strip, 0, strip.cell_length, None)
             divide(strip, [1, strip.cell_length])  # cut strips were never cycles: still cached
         del strip
-        found = gc.collect()
+        found = strips_in_cycles()
     if replacement:
         assert found == 0
     else:
@@ -109,7 +120,7 @@ def test_a_cleared_lru_cache_leaves_no_cycle(replacement):
             cache.get(3)
             cache.discard(5)
             (acyclic_caches._clear if replacement else _ORIGINAL["clear"])(cache)
-        found = gc.collect()
+        found = strips_in_cycles()
     assert (found == 0) if replacement else (found > 0)
 
 
@@ -180,11 +191,11 @@ async def test_the_app_restores_what_it_tuned_and_streams_without_strip_cycles(e
             screen.editor.load_text(screen.editor.text + "\nOne more line.\n")
             await pilot.pause(0.1)
             gc.collect()
-            strips_in_cycles = [o for o in gc.garbage if isinstance(o, Strip)]
+            cyclic = [o for o in gc.garbage if isinstance(o, Strip)]
         finally:
             gc.set_debug(0)
             gc.garbage.clear()
-        assert strips_in_cycles == []
+        assert cyclic == []
 
 
 async def test_the_streamed_draft_is_kept_not_rebuilt(example_paper, store):
