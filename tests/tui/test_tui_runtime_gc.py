@@ -20,7 +20,7 @@ from posttui.tui import acyclic_caches
 from posttui.tui.acyclic_caches import _ORIGINAL
 from posttui.tui.app import PosttuiApp
 from posttui.tui.runtime_tuning import FULL_COLLECTION_EVERY, RuntimeTuning
-from posttui.workflow import StateChanged
+from posttui.workflow import Chunk, StateChanged
 
 RED, BLUE = Style(color="red"), Style(bgcolor="blue", bold=True)
 
@@ -149,20 +149,37 @@ def restored():
     gc.unfreeze()  # a failed test must not leave the rest of the suite frozen
 
 
+class Events:
+    """What RuntimeTuning.follow needs of a Review: ``subscribe`` (the app test below drives a real one)."""
+
+    def __init__(self):
+        self.listeners = []
+
+    def subscribe(self, listener):
+        self.listeners.append(listener)
+
+    def emit(self, event):
+        for listener in self.listeners:
+            listener(event)
+
+
 def test_full_collections_are_rarer_only_while_a_model_call_runs(restored):
-    tuning = RuntimeTuning()
+    tuning, review = RuntimeTuning(), Events()
+    tuning.follow(review)
     default = gc.get_threshold()
-    tuning.follow(StateChanged("generating"))  # not started: nothing changes
+    review.emit(StateChanged("generating"))  # not started: nothing changes
     assert gc.get_threshold() == default
     tuning.start()
     try:
         assert gc.get_freeze_count() > 0 and sys.getswitchinterval() == pytest.approx(0.001)
         for state, running in (("generating", True), ("idle", False), ("repairing", True), ("saving", True),
                                ("done", False), ("failed", False), ("regenerating", True), ("stopped", False)):
-            tuning.follow(StateChanged(state))
+            review.emit(StateChanged(state))
             expected = (default[0], default[1], FULL_COLLECTION_EVERY) if running else default
             assert gc.get_threshold() == expected, state
-        tuning.follow(StateChanged("generating"))
+        review.emit(Chunk("text"))  # other events change nothing
+        assert gc.get_threshold() == default
+        review.emit(StateChanged("generating"))
     finally:
         tuning.stop()  # while a call runs: put back all the same
     assert gc.get_threshold() == default and gc.get_freeze_count() == 0

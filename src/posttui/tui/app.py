@@ -201,7 +201,7 @@ class PosttuiApp(App):
                 review.resume(session_id)
         except PosttuiError as exc:
             self.notify(str(exc), title="The session could not be resumed", severity="error", timeout=15)
-        review.subscribe(self.runtime.follow)  # full collections are rarer while a model call streams
+        self.runtime.follow(review)  # full collections are rarer while a model call streams
         screen = MainScreen(review)
         # Replace the start/loading screens: the main screen is the app from now on.
         while len(self.screen_stack) > 1:

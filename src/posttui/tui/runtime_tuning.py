@@ -52,15 +52,18 @@ class RuntimeTuning:
         if self.started:
             gc.freeze()
 
-    def follow(self, event) -> None:
-        """A :class:`~posttui.workflow.Review` listener: full collections are rarer while a model call runs."""
-        # Imported here: the app module, and with it this one, draws the loading screen before the workflow
-        # (and the checker's rules under it, 70 ms of imports) is needed.
+    def follow(self, review) -> None:
+        """Make full collections rarer whenever ``review`` (a :class:`~posttui.workflow.Review`) runs a model call."""
+        # Imported here, once per review: the app module, and with it this one, draws the loading screen before the
+        # workflow (and the checker's rules under it, 70 ms of imports) is needed.
         from ..workflow.events import StateChanged
         from ..workflow.review import RUNNING
 
-        if isinstance(event, StateChanged) and self.started:
-            self.model_call_running(event.state in RUNNING)
+        def on_event(event) -> None:
+            if isinstance(event, StateChanged) and self.started:
+                self.model_call_running(event.state in RUNNING)
+
+        review.subscribe(on_event)
 
     def model_call_running(self, running: bool) -> None:
         young, middle, full = gc.get_threshold()
