@@ -40,10 +40,10 @@ def bench_env() -> dict[str, str]:
 
 
 def with_bytecode_cache() -> None:
-    """Run this bench script again under :func:`bench_env` when this process may not cache bytecode. What a script
+    """Run this bench script again under :func:`bench_env` when this process may not cache bytecode: what a script
     measures in process (the app's UI-loop steps in bench/tui.py) would otherwise include compiling, on the UI
-    thread, every module the app imports as it goes: the app's first second measured 58-80 ms steps that way,
-    against 40-50 ms with the bytecode an installed posttui has."""
+    thread, modules the app imports as it goes, a cost an installed posttui does not have. (On this project's VM
+    the effect on the worst step was within the machine's own noise, issue 14's fifth note.)"""
     if sys.dont_write_bytecode and not os.environ.get("POSTTUI_BENCH_REEXEC"):
         env = {**bench_env(), "POSTTUI_BENCH_REEXEC": "1"}
         os.execve(sys.executable, [sys.executable, *sys.argv], env)
