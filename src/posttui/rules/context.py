@@ -470,7 +470,7 @@ class CheckContext:
         template = attempt(
             "post template",
             lambda: dataclasses.replace(
-                Skeleton.from_template(output_template(paper, model=model, image_model=image_model)),
+                Skeleton.from_template(output_template(paper, model=model, image_model=image_model, config=config)),
                 models_pinned=model is not None or image_model is not None,
             ),
             None,
