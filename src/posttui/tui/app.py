@@ -191,8 +191,10 @@ class PosttuiApp(App):
     def _show_main(self, paper, session_id: int | None) -> None:
         # Imported here: the start and loading screens draw their first frame without the main screen's code.
         from ..workflow import Review
+        from . import wrapped_height
         from .screens.main import MainScreen
 
+        wrapped_height.install()  # the draft's and the prompt's TextAreas otherwise sum every line for each row drawn
         review = Review(paper, site=self.site, config=self.config, backend=self.backend, store=self.store,
                         prompt_mode="lean" if self.lean else "site", model=self.model_override,
                         origin=self.source, draft_file=True)
