@@ -60,7 +60,11 @@ def _construct_empty_feedparser_dict(loader: yaml.SafeLoader, node: yaml.Node):
 def _construct_struct_time(loader: yaml.SafeLoader, node: yaml.Node):
     if not isinstance(node, yaml.SequenceNode):
         raise yaml.constructor.ConstructorError(None, None, "expected a sequence for struct_time", node.start_mark)
-    args = loader.construct_sequence(node, deep=True)
+    return _struct_time(loader.construct_sequence(node, deep=True), node)
+
+
+def _struct_time(args: list, node: yaml.Node) -> time.struct_time:
+    """The struct_time of a ``!!python/object/apply:time.struct_time`` node's built arguments (the first: 9 ints)."""
     values = args[0] if args else ()
     if not isinstance(values, (list, tuple)) or len(values) != 9 or not all(isinstance(v, int) for v in values):
         raise yaml.constructor.ConstructorError(None, None, "struct_time needs nine integers", node.start_mark)
@@ -206,7 +210,7 @@ def _fast_load(text: str, feedparser_dicts: bool = True) -> Any:
         if "&" in text and "*" in text and _has_shared_nodes(node):
             return _SLOW
         return _construct_tree(loader, node)
-    except (yaml.YAMLError, ValueError, TypeError, OverflowError):  # (what a refused !!int x raises)
+    except (yaml.YAMLError, ValueError, TypeError, OverflowError, KeyError):  # (a refused !!int x, !!bool y)
         return _SLOW
     finally:
         loader.dispose()
@@ -215,6 +219,12 @@ def _fast_load(text: str, feedparser_dicts: bool = True) -> Any:
 _STR_TAG = "tag:yaml.org,2002:str"
 _SEQ_TAG = "tag:yaml.org,2002:seq"
 _MAP_TAG = "tag:yaml.org,2002:map"
+_INT_TAG = "tag:yaml.org,2002:int"
+_NULL_TAG = "tag:yaml.org,2002:null"
+_BOOL_TAG = "tag:yaml.org,2002:bool"
+_OWN_SEQ_TAGS = (_SEQ_TAG, TUPLE_TAG, STRUCT_TIME_TAG)
+"""Sequences :func:`_construct_tree` builds itself: plain lists, ``!!python/tuple`` and struct_time (whose first
+argument, a tuple of nine ints, is checked as :func:`_construct_struct_time` checks it)."""
 _REWRITTEN_KEY_TAGS = ("tag:yaml.org,2002:merge", "tag:yaml.org,2002:value")
 """Keys SafeConstructor.flatten_mapping rewrites (``<<`` merges, ``=`` values): such mappings take its path."""
 
@@ -227,12 +237,14 @@ def _construct_tree(loader: yaml.SafeLoader, root: yaml.Node) -> Any:
     """What ``loader.construct_document(root)`` returns for an alias-free document, built in one pass.
 
     Strings, plain mappings and sequences and the site's FeedParserDict (nearly every node of a saved prompt's
-    YAML) are built here without SafeConstructor's per-node dispatch and generators, which cost as much as
-    libyaml's parsing; every other node (numbers, dates, struct_time...) is built by the loader itself, and a
+    YAML), and its decimal ints, nulls, bools, tuples and struct_times, are built here without SafeConstructor's
+    per-node dispatch and generators, which cost as much as libyaml's parsing; every other node (dates, floats, a
+    ``0x`` or ``0o`` int...) is built by the loader itself, and a
     mapping with merge or value keys, an unhashable key or a malformed FeedParserDict sends the whole document
     back to construct_document (which raises what it raises). Iterative, so any depth is fine.
     """
     scalar = yaml.ScalarNode
+    bools = loader.bool_values
     if root.tag == _STR_TAG and type(root) is scalar:
         return root.value
     built: dict[int, Any] = {}
@@ -241,10 +253,18 @@ def _construct_tree(loader: yaml.SafeLoader, root: yaml.Node) -> Any:
         while stack:
             node, children_built = stack.pop()
             tag = node.tag
-            if isinstance(node, scalar):
-                built[id(node)] = loader.construct_object(node, deep=True)  # (strings never come here)
+            if isinstance(node, scalar):  # (strings never come here)
+                value = node.value
+                if tag == _INT_TAG and value.isdigit() and value.isascii() and (value[0] != "0" or value == "0"):
+                    built[id(node)] = int(value)  # what construct_yaml_int makes of plain decimal digits
+                elif tag == _NULL_TAG:
+                    built[id(node)] = None
+                elif tag == _BOOL_TAG and value.lower() in bools:
+                    built[id(node)] = bools[value.lower()]
+                else:
+                    built[id(node)] = loader.construct_object(node, deep=True)
                 continue
-            ours = (tag == _SEQ_TAG and isinstance(node, yaml.SequenceNode)) or (
+            ours = (tag in _OWN_SEQ_TAGS and isinstance(node, yaml.SequenceNode)) or (
                 tag in (_MAP_TAG, FEEDPARSER_TAG) and isinstance(node, yaml.MappingNode))
             if not ours:
                 built[id(node)] = loader.construct_object(node, deep=True)
@@ -266,8 +286,10 @@ def _construct_tree(loader: yaml.SafeLoader, root: yaml.Node) -> Any:
                             stack.append((key, False))
                 continue
             if isinstance(node, yaml.SequenceNode):
-                built[id(node)] = [child.value if child.tag == _STR_TAG and type(child) is scalar else built[id(child)]
-                                   for child in node.value]
+                items = [child.value if child.tag == _STR_TAG and type(child) is scalar else built[id(child)]
+                         for child in node.value]
+                built[id(node)] = (items if tag == _SEQ_TAG else tuple(items) if tag == TUPLE_TAG
+                                   else _struct_time(items, node))
                 continue
             mapping: dict = {}
             for key_node, value_node in node.value:
@@ -341,11 +363,13 @@ def load_yaml(text: str, source: str | Path = "<yaml>", *, error=MetadataError, 
         ) from None
     except yaml.YAMLError as exc:
         raise _malformed(exc, source, error) from None
-    except (ValueError, TypeError, OverflowError) as exc:  # a tagged value its constructor refuses (!!int x)
+    except (ValueError, TypeError, OverflowError, KeyError) as exc:  # a tagged value its constructor refuses
+        problem = f"{exc} is not a boolean" if isinstance(exc, KeyError) else exc  # (!!bool y; !!int x)
         raise error(
-            f"a YAML value cannot be read: {exc}",
+            f"a YAML value cannot be read: {problem}",
             path=source,
-            hint="fix or remove the value (a tag such as !!int, !!float or !!timestamp must fit what follows it)",
+            hint="fix or remove the value (a tag such as !!int, !!float, !!bool or !!timestamp must fit what follows "
+                 "it)",
         ) from None
 
 

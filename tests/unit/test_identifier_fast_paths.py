@@ -556,6 +556,17 @@ HOSTILE_YAML = [
     # bad tagged values, alone and two together (strings are taken from their nodes when their parent is built)
     "a: !!int x\nb: {c: !!int y}\n", "- [plain, !!float z]\n- !!int w\n", "? !!int k\n: {v: !!bool maybe}\n",
     "- plain\n- [a, b, {c: d}]\n- !!str 12\n- 'quoted'\n- !!timestamp 2021-01-01\n",
+    # ints, nulls, bools, tuples and struct_times, which the one pass builds itself
+    "- [0, 7, 012, 0o17, 0x1F, 0b11, 1_000, +5, -3, '9', !!int '12', !!int '007', 190:20:30, 1.5, .inf]\n",
+    "- !!int '\u0661\u0662'\n", "- [~, null, Null, NULL, '', !!null '', !!null 'x']\n- k:\n",
+    "- [yes, No, ON, off, true, False, 'true', !!bool 'TRUE', !!bool 'y']\n",
+    "- !!python/tuple []\n- !!python/tuple [1, a, null, [2], {b: !!python/tuple [c]}]\n",
+    "s: !!python/object/apply:time.struct_time [!!python/tuple [2021, 1, 1, 0, 0, 0, 4, 1, 0]]\n",
+    "s: !!python/object/apply:time.struct_time []\n",
+    "s: !!python/object/apply:time.struct_time [[2021, 1, 1]]\n",
+    "s: !!python/object/apply:time.struct_time [[2021, 1, 1, 0, 0, 0, 4, 1, x]]\n",
+    "s: !!python/object/apply:time.struct_time [[2021, 1, 1, 0, 0, 0, 4, 1, true]]\n",
+    "s: !!python/object/apply:time.struct_time {a: 1}\n", "s: !!python/object/apply:time.struct_time x\n",
 ]
 
 
@@ -577,8 +588,8 @@ def test_one_pass_yaml_construction_equals_construct_document(text):
                 results.append(("value", None if node is None else build(loader, node)))
             except yaml.YAMLError as exc:
                 results.append(("error", str(exc)))
-            except ValueError:  # a bad !!int: _fast_load leaves the document to the pure-Python loader's words
-                results.append(("error", "ValueError"))
+            except (ValueError, KeyError) as exc:  # a bad !!int or !!bool: _fast_load leaves the document to the
+                results.append(("error", type(exc).__name__))  # pure-Python loader's words
             finally:
                 loader.dispose()
         assert results[0][0] == results[1][0]

@@ -162,3 +162,15 @@ def test_a_value_its_tag_refuses_is_named_not_a_crash(text):
     assert "m.yaml" in str(caught.value) and str(plain.value) in str(caught.value)
     if yamlio._CMetadataLoader is not None:
         assert yamlio._fast_load(text) is yamlio._SLOW
+
+
+@pytest.mark.parametrize("text", ["a: !!bool y\n", "- [true, {b: !!bool 'maybe'}]\n"])
+def test_a_value_that_is_no_boolean_is_named_not_a_crash(text):
+    """``!!bool`` on a word that is no boolean was a bare KeyError (a traceback); it is a clear error naming the file
+    and the word, whichever path parsed it."""
+    with pytest.raises(KeyError):
+        pure_python(text)
+    with pytest.raises(MetadataError, match=r"m\.yaml.*a YAML value cannot be read: '(y|maybe)' is not a boolean"):
+        yamlio.load_yaml(text, "m.yaml")
+    if yamlio._CMetadataLoader is not None:
+        assert yamlio._fast_load(text) is yamlio._SLOW
