@@ -129,6 +129,9 @@ _CONTROL_WHITESPACE = re.compile(r"\\[\t\n\r\f\v]")
 """A backslash before a line break or other whitespace but a space (``\\`` at a line end): pylatexenc reads the two
 characters as a macro with no text and no arguments, keeping any whitespace after them (``\\ `` is _PRE's)."""
 _JOINS_AFTER = re.compile(r"[-`'](?:\\[\t\n\r\f\v])+")
+_JOINS_ACROSS_BRACES = re.compile(r"[-`'][{}]+[-`']")
+"""Characters that would join into a dash or a quote once the braces between them go (``-{}-``, ``-{-``, and
+``-{}\\`` + line break + ``-`` once the control whitespace is gone): the parser keeps them apart."""
 _ESCAPES = [("\\&", "&"), ("\\%", "%"), ("\\_", "_"), ("\\#", "#"), ("\\$", "$"), ("\\{", "{"),
             ("\\}", "}")]
 NO_TEXT_MACROS = ("ppnp", "pdu", "epjp", "arnps", "njp", "pos", "cpc", "code", "NATBIBORDER", "raisebox", "nolinkurl")
@@ -208,6 +211,8 @@ def _fast_text(text: str) -> str | None:
             out = _CONTROL_WHITESPACE.sub("", out)
         if "\\" in out:
             return None
+    if ("{" in out or "}" in out) and _JOINS_ACROSS_BRACES.search(out):
+        return None  # `-{}-` is two hyphens to the parser, which never joins characters across a group's edge
     out = out.replace("{", "").replace("}", "").replace("~", " ")
     out = out.replace("---", "\u2014").replace("--", "\u2013").replace("``", "\u201c").replace("''", "\u201d")
     for key, char in placeholders.items():
