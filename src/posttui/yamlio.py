@@ -99,19 +99,38 @@ if getattr(yaml, "__with_libyaml__", False):
             wildcard = resolvers.get(None, [])
             self._implicit = {key: (*found, *wildcard) for key, found in resolvers.items() if key is not None}
             self._wildcard = tuple(wildcard)
+            # The class's resolvers, as they are now (a subclass has its own; one added later lengthens a list).
+            resolving = (id(resolvers), *map(len, resolvers.values()))
+            known = _PLAIN_TAGS.get(resolving)
+            if known is None or known[0] is not resolvers:
+                if len(_PLAIN_TAGS) >= 8:
+                    _PLAIN_TAGS.clear()
+                known = _PLAIN_TAGS[resolving] = (resolvers, {})  # (holding the resolvers keeps their id theirs)
+            self._plain_tags = known[1]
 
         def resolve(self, kind, value, implicit):
             """``BaseResolver.resolve`` with each first character's candidate list joined once per loader: libyaml
             asks for every node of a document, and PyYAML joins two lists for every plain scalar (half the time
-            of composing a saved prompt's metadata). Path resolvers, which SafeLoader has none of, take PyYAML's
-            own path."""
+            of composing a saved prompt's metadata); and a short plain scalar's tag remembered (:data:`_PLAIN_TAGS`).
+            Path resolvers, which SafeLoader has none of, take PyYAML's own path."""
             if self.yaml_path_resolvers:
                 return super().resolve(kind, value, implicit)
             if kind is yaml.ScalarNode:
                 if implicit[0]:
-                    for tag, regexp in self._implicit.get(value[:1], self._wildcard):
+                    tags = self._plain_tags
+                    tag = tags.get(value)
+                    if tag is not None:
+                        return tag
+                    tag = self.DEFAULT_SCALAR_TAG
+                    for candidate, regexp in self._implicit.get(value[:1], self._wildcard):
                         if regexp.match(value):
-                            return tag
+                            tag = candidate
+                            break
+                    if len(value) <= _PLAIN_TAG_LENGTH:
+                        if len(tags) >= _PLAIN_TAG_COUNT:
+                            tags.clear()
+                        tags[value] = tag
+                    return tag
                 return self.DEFAULT_SCALAR_TAG
             if kind is yaml.SequenceNode:
                 return self.DEFAULT_SEQUENCE_TAG
@@ -121,6 +140,14 @@ if getattr(yaml, "__with_libyaml__", False):
 
     for _tag, _constructor in _SITE_CONSTRUCTORS:
         _CMetadataLoader.add_constructor(_tag, _constructor)
+
+    _PLAIN_TAGS: dict[tuple, tuple[dict, dict[str, str]]] = {}
+    """For each set of implicit resolvers, the tag each short plain scalar resolved to: a site's YAML repeats its keys
+    and small values (``name``, ``tm_zone``, ``null``, ``true``) in every document, and matching each against the
+    resolvers' patterns was a sixth of composing it. At most ``_PLAIN_TAG_COUNT`` values of at most
+    ``_PLAIN_TAG_LENGTH`` characters are kept per set."""
+    _PLAIN_TAG_LENGTH = 64
+    _PLAIN_TAG_COUNT = 4096
 else:  # pragma: no cover - PyYAML built without libyaml: the pure-Python loader does everything
     _CMetadataLoader = None
 

@@ -124,7 +124,7 @@ def test_the_fast_resolver_answers_as_pyyaml_does(implicit):
     try:
         starts = [key for key in loader.yaml_implicit_resolvers if key]
         values = RESOLVER_VALUES + [c + tail for c in starts for tail in ("", "1", "x", ".5", "0:1", "es", "ull")]
-        for value in values:
+        for value in values * 2:  # the second time from what the loader class remembers of short plain scalars
             expected = yaml.resolver.BaseResolver.resolve(loader, yaml.ScalarNode, value, implicit)
             assert loader.resolve(yaml.ScalarNode, value, implicit) == expected, value
         for kind in (yaml.SequenceNode, yaml.MappingNode):
@@ -147,6 +147,14 @@ def test_the_fast_resolver_follows_resolvers_added_later(monkeypatch):
     try:
         assert loader.resolve(yaml.ScalarNode, "ID-12", (True, False)) == "tag:example.org,2024:id"
         assert loader.resolve(yaml.ScalarNode, "IDEA", (True, False)) == "tag:yaml.org,2002:str"
+        assert loader.resolve(yaml.ScalarNode, "NO-1", (True, False)) == "tag:yaml.org,2002:str"  # remembered...
+    finally:
+        loader.dispose()
+    Extended.add_implicit_resolver("tag:example.org,2024:no", re.compile(r"^NO-\d+$"), list("N"))
+    loader = Extended("")
+    try:  # ...and forgotten once the class has another resolver
+        assert loader.resolve(yaml.ScalarNode, "NO-1", (True, False)) == "tag:example.org,2024:no"
+        assert loader.resolve(yaml.ScalarNode, "NULL", (True, False)) == "tag:yaml.org,2002:null"
     finally:
         loader.dispose()
 
