@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from rich.style import Style
+from textual.cache import LRUCache
 from textual.content import Content
 from textual.strip import Strip
 from textual.widgets import TextArea
@@ -102,6 +103,9 @@ class DraftEditor(TextArea):
     """
 
     def __init__(self, text: str = "", **kwargs):
+        self._rows: LRUCache[tuple, Strip] = LRUCache(1024)
+        """Rows drawn, by :meth:`_row_key`: kept through edits, emptied when TextArea empties its own for another
+        reason (styles, wrapping)."""
         super().__init__(text, language=markdown_language(), soft_wrap=True, show_line_numbers=True,
                          tab_behavior="focus", **kwargs)
         self.register_theme(DRAFT_THEME)
@@ -117,7 +121,9 @@ class DraftEditor(TextArea):
                             f"{key_of(self.app, 'help')} lists every key.")
 
     def render_line(self, y: int) -> Strip:
-        """TextArea re-wraps the placeholder for every row it draws (27 wraps per frame of an empty editor, ~5 ms of
+        """A row as TextArea draws it, from a cache that outlives edits (see :meth:`_row_key`).
+
+        TextArea re-wraps the placeholder for every row it draws (27 wraps per frame of an empty editor, ~5 ms of
         the main screen's first frame, issue 14): rows below the placeholder's own are drawn without it here."""
         if self.placeholder and not self.text:
             placeholder, width = self.placeholder, self.content_size.width
@@ -125,7 +131,55 @@ class DraftEditor(TextArea):
                 self._placeholder_rows = (placeholder, width, len(Content.from_text(placeholder).wrap(width)))
             if y >= self._placeholder_rows[2]:
                 return self._render_line(y)  # what TextArea draws there (a blank row of an empty document)
-        return super().render_line(y)
+            return super().render_line(y)
+        key = self._row_key(y)
+        if key is None:
+            return super().render_line(y)
+        row = self._rows.get(key)
+        if row is None:
+            row = self._rows[key] = self._render_line(y)
+        return row
+
+    def _row_key(self, y: int) -> tuple | None:
+        """What row ``y`` shows, as a cache key that stays valid through edits elsewhere in the draft.
+
+        TextArea keys its own row cache by the row's place on screen and the whole selection, and empties it on
+        every edit: every chunk of a stream (which moves the cursor) redrew every row in view (0.3-0.5 ms each,
+        8-15 ms a frame of the draft, issue 14). This key holds what ``_render_line`` reads: the line, which of its
+        wrapped sections, its text and highlights (syntax and findings), the part of the selection on it, the
+        cursor and matching bracket when on it, and what shapes every row (size, scroll, theme, options, gutter,
+        wrap and tab widths). None: a row TextArea draws its own way (no soft wrap, or past the end)."""
+        if not self.soft_wrap:
+            return None
+        scroll_x, scroll_y = self.scroll_offset
+        wrapped = self.wrapped_document
+        rows = wrapped._offset_to_line_info
+        if scroll_y + y >= len(rows):
+            return None
+        line_index, section = rows[scroll_y + y]
+        start, end = self.selection
+        top, bottom = (start, end) if start <= end else (end, start)
+        selected = ((top if top[0] == line_index else None, bottom if bottom[0] == line_index else None)
+                    if start != end and top[0] <= line_index <= bottom[0] else None)
+        bracket = self._matching_bracket_location
+        cursor = ((end[1], start == end, bracket is not None, self._draw_cursor, self.has_focus, self.suggestion)
+                  if end[0] == line_index else None)
+        return (
+            self.size, scroll_x, line_index, section, self.document[line_index],
+            tuple(self._highlights.get(line_index, ())), selected, cursor,
+            bracket if bracket is not None and bracket[0] == line_index and start == end else None,
+            self.theme, self.match_cursor_bracket, self.show_line_numbers, self.read_only, self.show_cursor,
+            self.hide_suggestion_on_blur, self.line_number_start, self.gutter_width, self.indent_width,
+            wrapped._width, self.highlight_cursor_line,
+        )
+
+    def notify_style_update(self) -> None:
+        self._rows.clear()  # (what TextArea empties its own row cache for, but an edit)
+        super().notify_style_update()
+
+    def _rewrap_and_refresh_virtual_size(self) -> None:
+        self._rows.clear()
+        super()._rewrap_and_refresh_virtual_size()
 
     # ----- findings ---------------------------------------------------------------------------------------------
     def show_findings(self, findings, text: str | None = None) -> None:

@@ -1,0 +1,140 @@
+"""The draft's rows, kept through edits (DraftEditor._row_key, issue 14): after every kind of change a user or a
+stream makes, each row in view is the row TextArea itself draws, and a streamed chunk redraws only the rows it
+changed."""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass
+
+import pytest
+from textual.app import App, ComposeResult
+from textual.widgets import Input
+from textual.widgets.text_area import Selection
+
+from posttui.tui.widgets.draft import DraftEditor
+
+PIECES = ["word ", "a longer run of words that wraps across the row ", "\n", "\n\n", "## Heading ", "- item ",
+          "[link](https://example.org) ", "`code` ", "中文字 ", "\t", "(bracket) ", "**bold** "]
+
+
+@dataclass
+class Finding:
+    start: int
+    end: int
+    severity: str
+
+
+class Editor(App):
+    def compose(self) -> ComposeResult:
+        yield DraftEditor(id="draft")
+        yield Input(id="other")
+
+
+def text_of(rng: random.Random, n: int) -> str:
+    return "".join(rng.choice(PIECES) for _ in range(n))
+
+
+def location(rng: random.Random, editor: DraftEditor) -> tuple[int, int]:
+    row = rng.randrange(editor.document.line_count)
+    return row, rng.randrange(len(editor.document[row]) + 1)
+
+
+def rows_differ(editor: DraftEditor) -> list[int]:
+    """Rows in view (and a few past the end) where the cached row is not the row TextArea draws."""
+    editor._theme.apply_css(editor)  # (as TextArea.render_lines does before drawing)
+    return [y for y in range(editor.size.height + 3)
+            if list(editor.render_line(y)) != list(editor._render_line(y))]
+
+
+async def change(pilot, editor: DraftEditor, rng: random.Random, step: int) -> str:
+    kind = rng.choice(["append", "append", "append", "insert", "delete", "select", "cursor", "findings", "scroll",
+                       "focus", "resize", "read_only", "numbers", "load"])
+    if kind == "append":
+        editor.append_text(text_of(rng, rng.randrange(1, 4)))
+    elif kind == "insert":
+        editor.insert(text_of(rng, 2), location(rng, editor))
+    elif kind == "delete":
+        a, b = sorted((location(rng, editor), location(rng, editor)))
+        editor.delete(a, b)
+    elif kind == "select":
+        editor.selection = Selection(location(rng, editor), location(rng, editor))
+    elif kind == "cursor":
+        editor.selection = Selection.cursor(location(rng, editor))
+    elif kind == "findings":
+        size = len(editor.text)
+        spans = sorted(rng.randrange(size + 1) for _ in range(2 * rng.randrange(4)))
+        editor.show_findings([Finding(a, b, rng.choice(["error", "warning", "info", "pending"]))
+                              for a, b in zip(spans[::2], spans[1::2])])
+    elif kind == "scroll":
+        editor.scroll_to(y=rng.randrange(max(1, editor.wrapped_document.height)), animate=False)
+    elif kind == "focus":
+        (editor if rng.random() < 0.5 else pilot.app.query_one(Input)).focus()
+    elif kind == "resize":
+        await pilot.resize_terminal(rng.choice([30, 47, 80, 120]), rng.choice([10, 16, 30]))
+    elif kind == "read_only":
+        editor.read_only = not editor.read_only
+    elif kind == "numbers":
+        editor.show_line_numbers = not editor.show_line_numbers
+    else:
+        editor.load_text(text_of(rng, rng.randrange(0, 60)))
+    await pilot.pause()
+    return kind
+
+
+@pytest.mark.parametrize("seed", [14, 15, 16])
+async def test_every_row_is_the_row_textarea_draws_through_random_changes(seed):
+    rng = random.Random(seed)
+    app = Editor()
+    async with app.run_test(size=(60, 20)) as pilot:
+        editor = app.query_one(DraftEditor)
+        editor.load_text(text_of(rng, 80))
+        editor.focus()
+        await pilot.pause()
+        kinds = []
+        for step in range(160):
+            kinds.append(await change(pilot, editor, rng, step))
+            assert rows_differ(editor) == [], f"after step {step}: {kinds[-3:]}"
+        assert {"append", "findings", "select", "focus", "resize", "read_only", "numbers", "load"} <= set(kinds)
+
+
+async def test_a_streamed_chunk_redraws_only_the_rows_it_changes():
+    rng = random.Random(3)
+    app = Editor()
+    async with app.run_test(size=(70, 30)) as pilot:
+        editor = app.query_one(DraftEditor)
+        editor.load_text(text_of(rng, 150))
+        editor.append_text("the stream goes on ")  # (the cursor follows the end, and the view with it)
+        await pilot.pause()
+        drawn = []
+        textual_draw = editor._render_line
+        editor._render_line = lambda y: drawn.append(y) or textual_draw(y)
+        for _ in range(5):
+            drawn.clear()
+            editor.append_text("and one more word ")
+            await pilot.pause()
+            for y in range(editor.size.height):  # what the next frame asks for
+                editor.render_line(y)
+            scroll_y = editor.scroll_offset[1]
+            lines = {editor.wrapped_document._offset_to_line_info[scroll_y + y][0] for y in drawn}
+            assert lines == {editor.document.line_count - 1}, drawn  # the line that grew: TextArea redraws all 30
+            assert len(drawn) < editor.size.height // 3
+        assert rows_differ(editor) == []
+
+
+async def test_the_cursor_blink_and_a_matching_bracket_redraw_their_rows():
+    app = Editor()
+    async with app.run_test(size=(40, 12)) as pilot:
+        editor = app.query_one(DraftEditor)
+        editor.load_text("(a bracket that opens here\nand goes on\nand closes here)\nafter\n")
+        editor.focus()
+        await pilot.pause()
+        for where in [(0, 0), (2, 15), (1, 3), (0, 0)]:  # on the opening and the closing bracket, off, on again
+            editor.selection = Selection.cursor(where)
+            await pilot.pause()
+            assert rows_differ(editor) == [], where
+            for _ in range(2):  # what the blink timer does (the tests' cursor never blinks on its own)
+                editor._cursor_visible = not editor._cursor_visible
+                await pilot.pause()
+                assert rows_differ(editor) == [], (where, editor._cursor_visible)
+        assert editor._matching_bracket_location == (2, 15)
