@@ -16,7 +16,7 @@ from textual.cache import LRUCache
 from textual.strip import Strip
 
 from posttui.llm.offline import OfflineBackend
-from posttui.tui import acyclic_caches
+from posttui.tui import acyclic_caches, runtime_tuning
 from posttui.tui.acyclic_caches import _ORIGINAL
 from posttui.tui.app import PosttuiApp
 from posttui.tui.runtime_tuning import FULL_COLLECTION_EVERY, RuntimeTuning
@@ -163,6 +163,56 @@ class Events:
             listener(event)
 
 
+class Later:
+    """``later`` as the app's ``set_timer`` gives it, fired by the test: the calls waiting, and their handles."""
+
+    def __init__(self):
+        self.waiting: list[list] = []
+
+    def __call__(self, seconds, callback):
+        handle = self.Handle(self, [seconds, callback])
+        self.waiting.append(handle.call)
+        return handle
+
+    def fire(self):
+        calls, self.waiting = self.waiting, []
+        for _, callback in calls:
+            callback()
+
+    class Handle:
+        def __init__(self, later, call):
+            self.later, self.call = later, call
+
+        def stop(self):
+            self.later.waiting.remove(self.call)
+
+
+def test_full_collections_come_back_only_once_a_call_has_settled(restored):
+    later = Later()
+    tuning, review = RuntimeTuning(later=later), Events()
+    tuning.follow(review)
+    default = gc.get_threshold()
+    raised = (default[0], default[1], FULL_COLLECTION_EVERY)
+    tuning.start()
+    try:
+        review.emit(StateChanged("generating"))
+        review.emit(StateChanged("done"))  # the stream ended: its final check and preview come now
+        assert gc.get_threshold() == raised and [c[0] for c in later.waiting] == [runtime_tuning.SETTLE]
+        review.emit(StateChanged("blocked"))  # more idle states wait on the same timer
+        assert len(later.waiting) == 1
+        later.fire()
+        assert gc.get_threshold() == default and later.waiting == []
+        review.emit(StateChanged("repairing"))
+        review.emit(StateChanged("done"))
+        review.emit(StateChanged("regenerating"))  # a call before the last one settled: still raised, no timer
+        assert gc.get_threshold() == raised and later.waiting == []
+        review.emit(StateChanged("stopped"))
+        assert gc.get_threshold() == raised and len(later.waiting) == 1
+    finally:
+        tuning.stop()  # with a timer waiting: it is stopped, and everything is back at once
+    assert gc.get_threshold() == default and later.waiting == [] and gc.get_freeze_count() == 0
+
+
 def test_full_collections_are_rarer_only_while_a_model_call_runs(restored):
     tuning, review = RuntimeTuning(), Events()
     tuning.follow(review)
@@ -186,9 +236,12 @@ def test_full_collections_are_rarer_only_while_a_model_call_runs(restored):
     tuning.stop()  # twice is harmless
 
 
-async def test_the_app_restores_what_it_tuned_and_streams_without_strip_cycles(example_paper, store, restored):
+async def test_the_app_restores_what_it_tuned_and_streams_without_strip_cycles(example_paper, store, restored,
+                                                                                monkeypatch):
     """A real run's settings (``tune_runtime``): while the offline writer streams, the full-collection threshold is
-    raised; once the app ends everything is back. Between frames, drawing leaves no Strip in a cycle."""
+    raised, and it comes back once the stream has settled; once the app ends everything is back. Between frames,
+    drawing leaves no Strip in a cycle."""
+    monkeypatch.setattr(runtime_tuning, "SETTLE", 0.3)
     seen: list[tuple[int, int, int]] = []
     app = PosttuiApp(paper=example_paper, store=store, offer_resume=False,
                      backend_factory=lambda p: OfflineBackend(p), tune_runtime=True)
@@ -198,7 +251,9 @@ async def test_the_app_restores_what_it_tuned_and_streams_without_strip_cycles(e
         screen.review.subscribe(lambda e: seen.append(gc.get_threshold()) if isinstance(e, StateChanged) else None)
         await pilot.press("ctrl+g")
         await wait_idle(pilot)
-        assert FULL_COLLECTION_EVERY in [t[2] for t in seen] and gc.get_threshold()[2] != FULL_COLLECTION_EVERY
+        assert FULL_COLLECTION_EVERY in [t[2] for t in seen]
+        await pilot.pause(0.6)  # (SETTLE after the call ended)
+        assert gc.get_threshold()[2] != FULL_COLLECTION_EVERY
         gc.collect()
         gc.set_debug(gc.DEBUG_SAVEALL)
         try:

@@ -79,7 +79,7 @@ class PosttuiApp(App):
         self.keymap_overrides = dict(keymap or {})
         check_keymap(self.keymap_overrides)
         """The user's remapped keys (action id -> key, from keys.toml)."""
-        self.runtime = RuntimeTuning()
+        self.runtime = RuntimeTuning(later=self.set_timer)
         """The interpreter settings that keep the UI loop answering keys (garbage collection, GIL hand-over):
         started for a real run (``tune_runtime``); tests create many apps in one process and leave them off."""
         self.tune_runtime = tune_runtime

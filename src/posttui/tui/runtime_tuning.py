@@ -7,7 +7,9 @@ and how long a worker thread may hold the GIL (issue 14; measured in bench/tui.p
 - While a model call runs, full collections wait 20 times as long as CPython's default. The line caches' cycles
   are gone (:mod:`.acyclic_caches`), so they would find next to nothing to free while a draft streams, but each
   one still walks every object alive, for 10-30 ms of a frame that needs all of its 50 ms. They are only made
-  rarer, never stopped: a long stream still gets one about every 15 seconds.
+  rarer, never stopped: a long stream still gets one about every 15 seconds. When the call ends they come as often
+  as before only ``SETTLE`` seconds later (given a way to wait): the first full collection then no longer falls on
+  the end of a stream, where the final check, the preview and the References tab already share the UI loop.
 - Worker threads (LaTeX analysis, prompts, checks) hand the GIL back every 1 ms, not 5: on a 10 MB paper every
   UI step otherwise queues behind 5 ms slices of analysis.
 
@@ -19,6 +21,7 @@ from __future__ import annotations
 
 import gc
 import sys
+from typing import Any, Callable
 
 FULL_COLLECTION_EVERY = 200
 """Younger (generation 1) collections between two full ones while a model call runs; CPython waits 10. A stream
@@ -27,14 +30,23 @@ makes about 12 a second (bench/tui.py)."""
 SWITCH_INTERVAL = 0.001
 """Seconds a thread may hold the GIL while another waits for it."""
 
+SETTLE = 2.0
+"""Seconds after a model call ends before full collections come as often as before (the end of a stream is checked,
+previewed and shown within about 0.3 s, bench/tui.py)."""
+
 
 class RuntimeTuning:
     """The settings above, applied by :meth:`start` and undone by :meth:`stop`."""
 
-    def __init__(self) -> None:
+    def __init__(self, later: Callable[[float, Callable[[], None]], Any] | None = None) -> None:
+        """``later(seconds, callback)`` calls back once after ``seconds`` and returns a handle with ``stop()`` (the
+        app's ``set_timer``); without it the threshold comes back as soon as a call ends."""
+        self._later = later
         self._switch_interval: float | None = None
         self._full_threshold: int | None = None
         """CPython's own full-collection threshold while a model call has it raised."""
+        self._pending: Any = None
+        """The handle of the wait before the threshold comes back (see :data:`SETTLE`)."""
 
     @property
     def started(self) -> bool:
@@ -66,19 +78,36 @@ class RuntimeTuning:
         review.subscribe(on_event)
 
     def model_call_running(self, running: bool) -> None:
-        young, middle, full = gc.get_threshold()
-        if running and self._full_threshold is None:
-            self._full_threshold = full
-            gc.set_threshold(young, middle, max(full, FULL_COLLECTION_EVERY))
-        elif not running and self._full_threshold is not None:
+        if running:
+            self._cancel_pending()  # another call before the last one settled: keep the threshold raised
+            if self._full_threshold is None:
+                young, middle, full = gc.get_threshold()
+                self._full_threshold = full
+                gc.set_threshold(young, middle, max(full, FULL_COLLECTION_EVERY))
+        elif self._full_threshold is not None and self._pending is None:
+            if self._later is None:
+                self._restore_threshold()
+            else:
+                self._pending = self._later(SETTLE, self._restore_threshold)
+
+    def _restore_threshold(self) -> None:
+        self._pending = None
+        if self._full_threshold is not None:
+            young, middle, _ = gc.get_threshold()
             gc.set_threshold(young, middle, self._full_threshold)
             self._full_threshold = None
+
+    def _cancel_pending(self) -> None:
+        if self._pending is not None:
+            self._pending.stop()
+            self._pending = None
 
     def stop(self) -> None:
         """Every setting back as :meth:`start` found it (the frozen objects become collectable again)."""
         if not self.started:
             return
-        self.model_call_running(False)
+        self._cancel_pending()
+        self._restore_threshold()
         gc.unfreeze()
         sys.setswitchinterval(self._switch_interval)
         self._switch_interval = None
