@@ -295,7 +295,9 @@ def _as_a_fresh_process() -> None:
     """Collect what earlier runs in this process left before the next app starts. A user's app is the only one in
     its process. Here, the previous app's last full collection is still owed (its ``RuntimeTuning.stop()`` put the
     threshold back and unfroze everything), and it fell on the next app's first step: 80-230 ms, growing run by
-    run, because AnyIO keeps its idle worker threads (watchfiles') for 10 s, and through them the earlier apps."""
+    run. The earlier apps are still alive: a thread started while an app runs keeps ``sys.stderr`` (the app's print
+    capture, and through it the app) for its tracebacks, and the loop's executor and AnyIO's idle workers outlive
+    the app."""
     gc.collect()
 
 
