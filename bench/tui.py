@@ -10,11 +10,15 @@
    posted every ~100 ms, measured until its binding runs). The preview is the app's: Rich Markdown rendered in a
    thread once the stream settles (Textual's Markdown widget, fed by MarkdownStream or updated at the end, measured
    2-2.9 s and 200-555 ms key stalls in issue 5, so the app does not use it).
+   Then the end of a stream: keys posted at fixed times, every 10 ms from 50 ms before the last chunk to 390 ms
+   after it, while a short stream (the same post, 40 chunks 10 ms apart) ends and the app settles; the worst
+   wait per stream (the keys above come every 100 ms and only while the draft streams, so they rarely meet the
+   steps that end it).
 4. A 10 MB LaTeX source (issue 14): the worst UI-loop step while the main screen opens and while a draft streams,
    and Ctrl+G to the first chunk; the same steps on the example paper as it is are the baseline, interleaved, the
    median of 3 runs each (the app's first full frame alone costs about the goal).
 
-    python bench/tui.py [--quick] [--only=startup|source|huge|stream]
+    python bench/tui.py [--quick] [--only=startup|source|huge|stream|end]
 
 POSTTUI_BENCH_STALLS=1 lists the 10 MB run's UI-loop steps over 30 ms; =2 also names them: every loop callback
 over 25 ms with its wall and UI-thread CPU time (little CPU: it waited for the GIL), and every thread's innermost
@@ -380,6 +384,70 @@ async def _stream_run(paper, text: str, store_path: Path, chunks: int, delay: fl
             "keys": len(latencies), "findings": findings, "previews": len(set(previews))}
 
 
+END_OFFSETS = [i * 0.01 for i in range(-5, 40)]
+"""When the end-of-stream keys are posted, in seconds from the last chunk."""
+
+
+async def _stream_end_run(paper, text: str, store_path: Path) -> float:
+    """The longest a key waited, of keys posted at :data:`END_OFFSETS` around the last chunk of a short stream."""
+    from textual import events
+    from textual.binding import Binding
+
+    from posttui.llm.base import DraftStream, Usage
+    from posttui.session import SessionStore
+    from posttui.tui.app import PosttuiApp
+    from posttui.tui.screens.main import MainScreen
+
+    posted: dict[int, float] = {}
+    handled: list[float] = []
+
+    class EndBackend(PacedBackend):
+        def stream(self, turns, *, system=None):
+            async def produce(outcome):
+                loop = asyncio.get_running_loop()
+                for i, piece in enumerate(self.pieces):
+                    await asyncio.sleep(self.delay)
+                    if i == len(self.pieces) - 6:  # the keys are timed from here: 5 chunks before the last
+                        for n, offset in enumerate(END_OFFSETS):
+                            loop.call_at(loop.time() + 5 * self.delay + offset, post, n)
+                    if i == len(self.pieces) - 1:
+                        self.last_chunk_at = time.perf_counter()
+                    yield piece
+                outcome.usage = Usage(1000, 5000, 0, 6000)
+
+            return DraftStream(produce, backend=self.name, model_name=self.model)
+
+    backend = EndBackend(text, chunks=40, delay=0.01)
+    store = SessionStore.open(store_path)
+    _as_a_fresh_process()
+
+    class BenchApp(PosttuiApp):
+        BINDINGS = [Binding("f12", "probe", "probe", show=False)]
+
+        def action_probe(self) -> None:
+            handled.append(time.perf_counter())
+
+    app = BenchApp(paper=paper, store=store, offer_resume=False, backend_factory=lambda p: backend,
+                   tune_runtime=True)
+
+    def post(n: int) -> None:
+        posted[n] = time.perf_counter()
+        app.post_message(events.Key("f12", None))
+
+    async with app.run_test(size=(120, 40)) as pilot:
+        while not (isinstance(app.screen, MainScreen) and app.screen.review.checker_ready):
+            await pilot.pause(0.01)
+        screen = app.screen
+        await pilot.pause(0.3)
+        await pilot.press("ctrl+g")
+        while (backend.last_chunk_at is None or screen.busy or not screen.checks.idle
+               or len(handled) < len(END_OFFSETS)):
+            await asyncio.sleep(0.005)
+        await pilot.pause(0.1)
+    store.close()
+    return max(handled[n] - posted[n] for n in range(len(END_OFFSETS)))  # keys are handled in the order posted
+
+
 async def _big_source(paper, store_path: Path) -> dict:
     """A 0.5 MB LaTeX source in the Source pane: time to the first frame and page-down latency while reading."""
     from dataclasses import replace
@@ -556,6 +624,23 @@ async def main(quick: bool, only: str = "") -> int:
                   f"{median_key * 1000:5.1f} ms over {keys} keys (goal <= {GOALS['key_latency'] * 1000:.0f} ms)")
             print(f"    preview updates during the stream    {statistics.median(r['previews'] for r in results):.0f}")
             print(f"    findings on the final draft          {results[-1]['findings']}")
+    if only in ("", "end"):
+        text = synthetic_post(OfflineWriter(paper).post())
+        runs = 4 if quick else 10
+        print(f"\nthe end of a stream: keys every 10 ms from 50 ms before the last chunk to 390 ms after it "
+              f"({len(text.encode()):,} bytes in 40 chunks 10 ms apart; the worst wait of each of {runs} streams)")
+        for label, load in (("quiet machine", False), ("a busy-loop process beside it", True)):
+            spinner = busy_loop() if load else None
+            try:
+                worst = sorted([await _stream_end_run(paper, text, tmp / f"end-{label[0]}{i}.db")
+                                for i in range(runs)])
+            finally:
+                if spinner is not None:
+                    spinner.kill()
+                    spinner.wait()
+            over = sum(w > GOALS["key_latency"] for w in worst)
+            print(f"  {label}: median {statistics.median(worst) * 1000:5.1f} ms, worst {worst[-1] * 1000:5.1f} ms; "
+                  f"{over} of {runs} streams had a key over {GOALS['key_latency'] * 1000:.0f} ms")
     return 0
 
 

@@ -31,7 +31,7 @@ def test_the_yielding_render_is_rich_s_render(posts, width):
         assert preview.render_markdown(text, width, yielding=True) == preview.render_markdown(text, width)
 
 
-def test_the_render_steps_aside_every_few_hundred_segments(posts, monkeypatch):
+def test_the_render_steps_aside_every_few_dozen_segments(posts, monkeypatch):
     calls = []
     monkeypatch.setattr(background, "yield_to_ui", lambda *a, **k: calls.append(1))
     lines = preview.render_markdown(posts[1], 80, yielding=True)

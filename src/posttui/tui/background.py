@@ -19,9 +19,11 @@ _LANE = threading.Lock()
 CHUNK = 256 * 1024
 """Characters per piece of split-up work: about a millisecond of C work (a split, a regex pass) per piece."""
 
-_BEAT = 0.004
-_LATE = 0.012
-"""The UI loop is behind when its heartbeat (every 4 ms while pieces are worked on) is 12 ms old."""
+_BEAT = 0.002
+_LATE = 0.006
+"""The UI loop is behind when its heartbeat (every 2 ms while pieces are worked on) is 6 ms old. Until a thread
+notices, it shares the GIL with the UI step that made the loop late: with 4 and 12 ms, the steps that end a stream
+(30-45 ms of work each) took 10-20 ms longer beside the preview's rendering (bench/tui.py)."""
 
 
 class _Heartbeat:
@@ -94,15 +96,21 @@ def paper_work(paper=None, settle: float = 0.15, limit: float = 1.5):
     if paper is None or sum(len(f.text) for f in getattr(paper, "tex_files", ())) < BIG_PAPER:
         settle = 0.0
     with _LANE, in_pieces():
-        start = quiet_since = time.monotonic()
-        while True:
-            now = time.monotonic()
-            if HEARTBEAT.behind():
-                quiet_since = now
-            if now - quiet_since >= settle or now - start >= limit:
-                break
-            time.sleep(0.005)
+        wait_for_quiet(settle, limit)
         yield
+
+
+def wait_for_quiet(settle: float, limit: float) -> None:
+    """In a worker thread working in pieces: return once the UI loop has kept up for ``settle`` seconds, or
+    ``limit`` seconds from now."""
+    start = quiet_since = time.monotonic()
+    while True:
+        now = time.monotonic()
+        if HEARTBEAT.behind():
+            quiet_since = now
+        if now - quiet_since >= settle or now - start >= limit:
+            return
+        time.sleep(0.005)
 
 
 def yield_to_ui(limit: float = 0.25) -> None:

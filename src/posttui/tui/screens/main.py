@@ -214,7 +214,9 @@ class MainScreen(FrugalScreen):
         self.problems.show(findings)
         if not findings:
             tip = f"{key_of(self.app, 'help').upper()} lists every key; ctrl+p opens the command palette."
-            self.query_one("#problem-detail", Static).update(f"No problems found. {tip}" if text.strip() else tip)
+            shown = f"No problems found. {tip}" if text.strip() else tip
+            if (detail := self.query_one("#problem-detail", Static)).content != shown:  # (an update is a layout)
+                detail.update(shown)
         counts = {s: sum(1 for f in findings if severity_of(f) == s) for s in ("error", "warning", "info")}
         self.status.problems = f"{counts['error']}E {counts['warning']}W {counts['info']}I"
         e, w = counts["error"], counts["warning"]

@@ -183,8 +183,13 @@ class DraftEditor(TextArea):
 
     # ----- findings ---------------------------------------------------------------------------------------------
     def show_findings(self, findings, text: str | None = None) -> None:
-        """Highlight findings computed on ``text`` (default: the current text)."""
-        self._marks = marks_for(self.text if text is None else text, findings)
+        """Highlight findings computed on ``text`` (default: the current text). The same marks again change
+        nothing: every edit rebuilds the highlights with the marks there are, so they are in place already (a
+        streamed draft is checked every few chunks; a rebuild queries the whole syntax tree)."""
+        marks = marks_for(self.text if text is None else text, findings)
+        if marks == self._marks:
+            return
+        self._marks = marks
         self._build_highlight_map()
         self.refresh()
 

@@ -32,20 +32,27 @@ def render_markdown(text: str, width: int, *, yielding: bool = False) -> list[li
     renderable = Markdown(text, hyperlinks=True)
     if not yielding:
         return console.render_lines(renderable, console.options.update_width(width), pad=True)
-    from ..background import in_pieces
+    from ..background import in_pieces, wait_for_quiet
 
     with in_pieces():
+        wait_for_quiet(QUIET, 0.25)
         return console.render_lines(_Yielding(renderable), console.options.update_width(width), pad=True)
 
 
+QUIET = 0.03
+"""Seconds the UI loop keeps up before a whole post's rendering starts. When a stream ends, the app redraws the
+draft, the problems and the status in steps of 30-45 ms over about 150 ms; a rendering beside them took the GIL
+for half of each step's first milliseconds, and a key pressed then waited 70-90 ms (bench/tui.py)."""
+
+
 class _Yielding:
-    """A renderable that renders another, every few hundred segments stepping aside while the UI loop is behind.
+    """A renderable that renders another, every few dozen segments stepping aside while the UI loop is behind.
 
     A whole post's rendering (50 ms of Python for 20 KB) shares the GIL with the UI loop, which then ran each step at
     half speed: the frame that ends a stream took 80-90 ms of wall time for 40 ms of work (bench/tui.py, with a
     busy-loop process beside it). The segments are those of the renderable itself, unchanged."""
 
-    EVERY = 256
+    EVERY = 64
 
     def __init__(self, renderable):
         self.renderable = renderable
