@@ -630,12 +630,11 @@ async def main(quick: bool, only: str = "") -> int:
         print(f"\n10 MB LaTeX source: the longest UI-loop step (goal <= 50 ms) and the longest a key would have "
               f"waited, median of {runs} run(s); the same steps on the {len(paper.site_tex) // 1000} KB example paper "
               "as the baseline")
-        for label, phase in (("opening (Source pane, checker, Prompt tab)", "open"), ("generating a draft", "generate")):
-            step, wait = huge[f"{phase}_step"], huge[f"{phase}_stall"]
-            print(f"  {label:<43} longest step {step * 1000:5.1f} ms; example paper {small[f'{phase}_step'] * 1000:5.1f} "
-                  f"ms = {step / small[f'{phase}_step']:.2f}x")
-            print(f"  {'':<43} worst wait   {wait * 1000:5.1f} ms; example paper {small[f'{phase}_stall'] * 1000:5.1f} "
-                  f"ms = {wait / small[f'{phase}_stall']:.2f}x")
+        phases = (("opening (Source pane, checker, Prompt tab)", "open"), ("generating a draft", "generate"))
+        for label, phase in phases:
+            for what, key in (("longest step", f"{phase}_step"), ("worst wait  ", f"{phase}_stall")):
+                print(f"  {label if what.startswith('longest') else '':<43} {what} {huge[key] * 1000:5.1f} ms; "
+                      f"example paper {small[key] * 1000:5.1f} ms = {huge[key] / small[key]:.2f}x")
         print(f"  all in place after {huge['open']:.2f} s; ctrl+g to the first chunk (20 ms paced) "
               f"{huge['ctrl_g'] * 1000:.1f} ms; example paper {small['ctrl_g'] * 1000:.1f} ms")
     if only in ("", "stream"):

@@ -45,8 +45,8 @@ class ProblemsTable(DataTable):
         """The listed findings (at most MAX_ROWS), errors first."""
         self.not_listed = 0
         """How many findings the list leaves out."""
-        self._rows: list[tuple[str, ...]] | None = None
-        """The rows as listed: (severity, rule, line, fix mark, message, column)."""
+        self._shown: tuple[list[tuple], int] | None = None
+        """What the list shows: its rows (severity, rule, line, fix mark, message, column) and the count left out."""
 
     def on_mount(self) -> None:
         self.add_column("sev", key="sev", width=7)
@@ -62,12 +62,12 @@ class ProblemsTable(DataTable):
         ordered = sorted(findings, key=lambda f: (SEVERITY_ORDER.get(severity_of(f), 9), f.line, f.column))
         keep = self.cursor_row
         self.findings = ordered[:MAX_ROWS]
-        not_listed, self.not_listed = self.not_listed, len(ordered) - len(self.findings)
+        self.not_listed = len(ordered) - len(self.findings)
         rows = [(severity_of(f), f.rule, str(f.line), "✓" if getattr(f, "fix", None) else "", f.message, f.column)
                 for f in self.findings]  # (the column is not listed, but the detail line below the list shows it)
-        if rows == self._rows and not_listed == self.not_listed and self.row_count == len(rows) + bool(not_listed):
+        if (rows, self.not_listed) == self._shown:
             return
-        self._rows = rows
+        self._shown = (rows, self.not_listed)
         self.clear()
         for i, (sev, rule, line, fix, message, _column) in enumerate(rows):
             self.add_row(Text(sev, style=SEVERITY_STYLE.get(sev, "")), rule, line, fix, message, key=str(i))
