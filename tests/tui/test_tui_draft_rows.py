@@ -26,6 +26,14 @@ class Finding:
 
 
 class Editor(App):
+    CSS = """
+    DraftEditor.-other { background: #203040; color: #e0d0a0; }
+    DraftEditor.-other .text-area--cursor-line { background: #402020; }
+    DraftEditor.-other .text-area--selection { background: #206020; }
+    DraftEditor.-other .text-area--gutter { color: #ff00ff; }
+    DraftEditor.-green-cursor .text-area--cursor { background: #00ff00; }
+    """
+
     def compose(self) -> ComposeResult:
         yield DraftEditor(id="draft")
         yield Input(id="other")
@@ -49,7 +57,7 @@ def rows_differ(editor: DraftEditor) -> list[int]:
 
 async def change(pilot, editor: DraftEditor, rng: random.Random, step: int) -> str:
     kind = rng.choice(["append", "append", "append", "insert", "delete", "select", "cursor", "findings", "scroll",
-                       "focus", "resize", "read_only", "numbers", "load"])
+                       "focus", "resize", "read_only", "numbers", "load", "restyle", "cursor_colour", "theme"])
     if kind == "append":
         editor.append_text(text_of(rng, rng.randrange(1, 4)))
     elif kind == "insert":
@@ -76,6 +84,12 @@ async def change(pilot, editor: DraftEditor, rng: random.Random, step: int) -> s
         editor.read_only = not editor.read_only
     elif kind == "numbers":
         editor.show_line_numbers = not editor.show_line_numbers
+    elif kind == "restyle":  # the CSS gives the draft, its cursor line, selection and gutter other colours
+        editor.toggle_class("-other")
+    elif kind == "cursor_colour":  # only the cursor looks different
+        editor.toggle_class("-green-cursor")
+    elif kind == "theme":
+        pilot.app.theme = "textual-light" if pilot.app.theme == "textual-dark" else "textual-dark"
     else:
         editor.load_text(text_of(rng, rng.randrange(0, 60)))
     await pilot.pause()
@@ -95,7 +109,40 @@ async def test_every_row_is_the_row_textarea_draws_through_random_changes(seed):
         for step in range(160):
             kinds.append(await change(pilot, editor, rng, step))
             assert rows_differ(editor) == [], f"after step {step}: {kinds[-3:]}"
-        assert {"append", "findings", "select", "focus", "resize", "read_only", "numbers", "load"} <= set(kinds)
+        assert {"append", "findings", "select", "focus", "resize", "read_only", "numbers", "load", "restyle",
+                "cursor_colour", "theme"} <= set(kinds)
+
+
+async def test_read_only_redraws_only_the_cursor_row():
+    """The draft is read-only while a draft streams: switching restyles it, but only the cursor looks different."""
+    rng = random.Random(5)
+    app = Editor()
+    async with app.run_test(size=(70, 30)) as pilot:
+        editor = app.query_one(DraftEditor)
+        editor.load_text(text_of(rng, 150))
+        editor.focus()
+        editor.selection = Selection.cursor((3, 0))
+        editor.scroll_to(y=0, animate=False)
+        await pilot.pause()
+        drawn = []
+        textual_draw = editor._render_line
+        editor._render_line = lambda y: drawn.append(y) or textual_draw(y)
+        for n, read_only in enumerate((True, False, True)):
+            drawn.clear()
+            editor.read_only = read_only
+            await pilot.pause()
+            for y in range(editor.size.height):
+                editor.render_line(y)
+            lines = {editor.wrapped_document._offset_to_line_info[y][0] for y in drawn}
+            assert lines == ({3} if n == 0 else set()), drawn  # (then both ways are in the cache)
+            assert rows_differ(editor) == []
+        drawn.clear()
+        editor.toggle_class("-other")  # a restyle that changes every row's look redraws every row
+        await pilot.pause()
+        with app.batch_update():
+            app.screen._compositor.render_update(full=True)
+        assert len(set(drawn)) == editor.size.height
+        assert rows_differ(editor) == []
 
 
 async def test_a_streamed_chunk_redraws_only_the_rows_it_changes():
@@ -138,3 +185,23 @@ async def test_the_cursor_blink_and_a_matching_bracket_redraw_their_rows():
                 await pilot.pause()
                 assert rows_differ(editor) == [], (where, editor._cursor_visible)
         assert editor._matching_bracket_location == (2, 15)
+
+
+async def test_the_scrollbar_has_its_css_before_the_draft_is_first_restyled():
+    """Textual gives a new scrollbar its CSS only at the draft's next restyle, and then lays the whole screen out
+    again; the draft gives it at once (the end of the first stream restyles the draft)."""
+    app = Editor()
+    async with app.run_test(size=(60, 20)) as pilot:
+        editor = app.query_one(DraftEditor)
+        editor.load_text("a line\n" * 200)
+        await pilot.pause()
+        bar = editor._vertical_scrollbar
+        assert bar is not None and bar.display
+        assert "scrollbar_size_vertical" in bar.styles.base._rules
+        layouts = []
+        refresh = bar.refresh
+        bar.refresh = lambda *regions, **options: layouts.append(options.get("layout")) or refresh(*regions, **options)
+        editor.read_only = True
+        await pilot.pause()
+        assert not any(layouts)
+        assert rows_differ(editor) == []

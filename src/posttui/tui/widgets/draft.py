@@ -104,8 +104,9 @@ class DraftEditor(TextArea):
 
     def __init__(self, text: str = "", **kwargs):
         self._rows: LRUCache[tuple, Strip] = LRUCache(1024)
-        """Rows drawn, by :meth:`_row_key`: kept through edits, emptied when TextArea empties its own for another
-        reason (styles, wrapping)."""
+        """Rows drawn, by :meth:`_row_key`: kept through edits and restyles, emptied when the text is rewrapped."""
+        self._frame_look: tuple | None = None
+        """:meth:`_look` while a frame is drawn (None between frames)."""
         super().__init__(text, language=markdown_language(), soft_wrap=True, show_line_numbers=True,
                          tab_behavior="focus", **kwargs)
         self.register_theme(DRAFT_THEME)
@@ -147,7 +148,8 @@ class DraftEditor(TextArea):
         every edit: every chunk of a stream (which moves the cursor) redrew every row in view (0.3-0.5 ms each,
         8-15 ms a frame of the draft, issue 14). This key holds what ``_render_line`` reads: the line, which of its
         wrapped sections, its text and highlights (syntax and findings), the part of the selection on it, the
-        cursor and matching bracket when on it, and what shapes every row (size, scroll, theme, options, gutter,
+        cursor (and whether the draft is read-only, which only the cursor shows) and matching bracket when on it,
+        the styles rows are drawn with (:meth:`_look`), and what shapes every row (size, scroll, options, gutter,
         wrap and tab widths). None: a row TextArea draws its own way (no soft wrap, or past the end)."""
         if not self.soft_wrap:
             return None
@@ -162,24 +164,59 @@ class DraftEditor(TextArea):
         selected = ((top if top[0] == line_index else None, bottom if bottom[0] == line_index else None)
                     if start != end and top[0] <= line_index <= bottom[0] else None)
         bracket = self._matching_bracket_location
-        cursor = ((end[1], start == end, bracket is not None, self._draw_cursor, self.has_focus, self.suggestion)
-                  if end[0] == line_index else None)
+        cursor = ((end[1], start == end, bracket is not None, self._draw_cursor, self.has_focus, self.suggestion,
+                   self.read_only, self._theme.cursor_style) if end[0] == line_index else None)
         return (
             self.size, scroll_x, line_index, section, self.document[line_index],
             tuple(self._highlights.get(line_index, ())), selected, cursor,
             bracket if bracket is not None and bracket[0] == line_index and start == end else None,
-            self.theme, self.match_cursor_bracket, self.show_line_numbers, self.read_only, self.show_cursor,
+            self._look(), self.match_cursor_bracket, self.show_line_numbers, self.show_cursor,
             self.hide_suggestion_on_blur, self.line_number_start, self.gutter_width, self.indent_width,
             wrapped._width, self.highlight_cursor_line,
         )
 
-    def notify_style_update(self) -> None:
-        self._rows.clear()  # (what TextArea empties its own row cache for, but an edit)
-        super().notify_style_update()
+    def render_lines(self, crop):
+        self._frame_look = None  # (TextArea.render_lines fills its theme from the CSS before the rows are drawn)
+        self._in_frame = True
+        try:
+            return super().render_lines(crop)
+        finally:
+            self._in_frame, self._frame_look = False, None
+
+    _in_frame = False
+
+    def _look(self) -> tuple:
+        """The styles rows are drawn with: the theme as TextArea filled it from the CSS (the draft's own style is
+        its base), and the suggestion's; the cursor's style is in the cursor row's key. In the key instead of
+        emptying the rows on every restyle: the draft is read-only while a draft streams, and each switch restyled
+        it and redrew every row in view (7-12 ms of the frame that ends a stream, issue 14), though only the cursor
+        looks different."""
+        if self._frame_look is not None:
+            return self._frame_look
+        theme = self._theme
+        look = (theme.name, theme.base_style, theme.gutter_style, theme.cursor_line_style,  # (the cursor's: above)
+                theme.cursor_line_gutter_style, theme.bracket_matching_style, theme.selection_style,
+                tuple(theme.syntax_styles.items()),
+                self.get_component_rich_style("text-area--suggestion") if self.suggestion else None)
+        if self._in_frame:
+            self._frame_look = look
+        return look
 
     def _rewrap_and_refresh_virtual_size(self) -> None:
         self._rows.clear()
         super()._rewrap_and_refresh_virtual_size()
+
+    @property
+    def vertical_scrollbar(self):
+        """Textual's scrollbar, with its CSS from the start. Textual applies a new scrollbar's CSS only when the
+        draft is next restyled, and its size rule then lays the whole screen out again: that restyle is the end of
+        the first stream (the draft leaves read-only mode), where it drew every pane twice (issue 14). The bar is
+        drawn with the draft's styles either way."""
+        new = self._vertical_scrollbar is None
+        bar = super().vertical_scrollbar
+        if new:
+            self.app.stylesheet.apply(bar)
+        return bar
 
     # ----- findings ---------------------------------------------------------------------------------------------
     def show_findings(self, findings, text: str | None = None) -> None:
