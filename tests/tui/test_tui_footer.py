@@ -70,3 +70,23 @@ async def test_a_different_set_of_keys_is_rebuilt(example_paper, store):
         screen.editor.focus()
         await wait_for(pilot, lambda: "jump" not in [k[3] for k in shown(footer)], what="the list's keys gone")
         assert shown(footer) == await rebuilt(pilot, footer)
+
+
+async def test_the_screen_s_binding_states_repaint_nothing(example_paper, store):
+    """busy, has_text and fixable only change which keys work: by default a screen's reactive repaints the whole
+    screen (the end of a stream drew every pane twice, issue 14)."""
+    app = make_app(example_paper, store)
+    async with app.run_test(size=(160, 40)) as pilot:
+        await wait_idle(pilot)
+        screen = main_screen(app)
+        footer = screen.query_one(KeysFooter)
+        for name in ("busy", "has_text", "fixable"):
+            await pilot.pause(0.05)
+            assert not screen._repaint_required
+            setattr(screen, name, not getattr(screen, name))
+            assert not screen._repaint_required, name
+        screen.busy, screen.has_text, screen.fixable = False, True, True
+        fix_all = next(k for k in footer.query_children(FooterKey) if k.action == "fix_all")
+        await wait_for(pilot, lambda: not fix_all._disabled, what="the footer following the screen")
+        screen.fixable = False
+        await wait_for(pilot, lambda: fix_all._disabled, what="the footer following fixable")

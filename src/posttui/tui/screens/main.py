@@ -45,10 +45,12 @@ class MainScreen(FrugalScreen):
     BINDINGS = bindings(("generate", "stop", "regenerate", "repair", "fix_all", "undo_version", "redo_version",
                          "approve", "edit", "view", "problems", "tabs", "help", "quit"))
 
-    busy = reactive(False, bindings=True)
+    # Bindings only: by default a screen's reactive repaints the whole screen when it changes (the end of a stream
+    # drew every pane twice, issue 14)
+    busy = reactive(False, bindings=True, repaint=False)
     """A model call or the save runs (the footer greys out what cannot run meanwhile)."""
-    has_text = reactive(False, bindings=True)
-    fixable = reactive(False, bindings=True)
+    has_text = reactive(False, bindings=True, repaint=False)
+    fixable = reactive(False, bindings=True, repaint=False)
 
     def __init__(self, review: Review, **kwargs):
         super().__init__(**kwargs)
