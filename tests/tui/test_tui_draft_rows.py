@@ -55,6 +55,22 @@ def rows_differ(editor: DraftEditor) -> list[int]:
             if list(editor.render_line(y)) != list(editor._render_line(y))]
 
 
+def record_draws(editor: DraftEditor) -> list[int]:
+    """The rows TextArea is asked to draw from now on (the row cache's misses)."""
+    drawn: list[int] = []
+    textual_draw = editor._render_line
+    editor._render_line = lambda y: drawn.append(y) or textual_draw(y)
+    return drawn
+
+
+def lines_drawn(editor: DraftEditor, drawn: list[int]) -> set[int]:
+    """The document lines of the rows drawn, once the next frame has asked for every row in view."""
+    for y in range(editor.size.height):
+        editor.render_line(y)
+    scroll_y = editor.scroll_offset[1]
+    return {editor.wrapped_document._offset_to_line_info[scroll_y + y][0] for y in drawn}
+
+
 async def change(pilot, editor: DraftEditor, rng: random.Random, step: int) -> str:
     kind = rng.choice(["append", "append", "append", "insert", "delete", "select", "cursor", "findings", "scroll",
                        "focus", "resize", "read_only", "numbers", "load", "restyle", "cursor_colour", "theme"])
@@ -124,17 +140,12 @@ async def test_read_only_redraws_only_the_cursor_row():
         editor.selection = Selection.cursor((3, 0))
         editor.scroll_to(y=0, animate=False)
         await pilot.pause()
-        drawn = []
-        textual_draw = editor._render_line
-        editor._render_line = lambda y: drawn.append(y) or textual_draw(y)
+        drawn = record_draws(editor)
         for n, read_only in enumerate((True, False, True)):
             drawn.clear()
             editor.read_only = read_only
             await pilot.pause()
-            for y in range(editor.size.height):
-                editor.render_line(y)
-            lines = {editor.wrapped_document._offset_to_line_info[y][0] for y in drawn}
-            assert lines == ({3} if n == 0 else set()), drawn  # (then both ways are in the cache)
+            assert lines_drawn(editor, drawn) == ({3} if n == 0 else set()), drawn  # (then both are cached)
             assert rows_differ(editor) == []
         drawn.clear()
         editor.toggle_class("-other")  # a restyle that changes every row's look redraws every row
@@ -153,18 +164,13 @@ async def test_a_streamed_chunk_redraws_only_the_rows_it_changes():
         editor.load_text(text_of(rng, 150))
         editor.append_text("the stream goes on ")  # (the cursor follows the end, and the view with it)
         await pilot.pause()
-        drawn = []
-        textual_draw = editor._render_line
-        editor._render_line = lambda y: drawn.append(y) or textual_draw(y)
+        drawn = record_draws(editor)
         for _ in range(5):
             drawn.clear()
             editor.append_text("and one more word ")
             await pilot.pause()
-            for y in range(editor.size.height):  # what the next frame asks for
-                editor.render_line(y)
-            scroll_y = editor.scroll_offset[1]
-            lines = {editor.wrapped_document._offset_to_line_info[scroll_y + y][0] for y in drawn}
-            assert lines == {editor.document.line_count - 1}, drawn  # the line that grew: TextArea redraws all 30
+            # the line that grew (TextArea redraws all 30 rows)
+            assert lines_drawn(editor, drawn) == {editor.document.line_count - 1}, drawn
             assert len(drawn) < editor.size.height // 3
         assert rows_differ(editor) == []
 
