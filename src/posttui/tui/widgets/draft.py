@@ -105,8 +105,10 @@ class DraftEditor(TextArea):
     def __init__(self, text: str = "", **kwargs):
         self._rows: LRUCache[tuple, Strip] = LRUCache(1024)
         """Rows drawn, by :meth:`_row_key`: kept through edits and restyles, emptied when the text is rewrapped."""
+        self._in_frame = False
+        """A frame is being drawn (:meth:`render_lines`): :meth:`_look` is the same for all its rows."""
         self._frame_look: tuple | None = None
-        """:meth:`_look` while a frame is drawn (None between frames)."""
+        """:meth:`_look` of the frame being drawn, once its first row asked for it."""
         super().__init__(text, language=markdown_language(), soft_wrap=True, show_line_numbers=True,
                          tab_behavior="focus", **kwargs)
         self.register_theme(DRAFT_THEME)
@@ -182,8 +184,6 @@ class DraftEditor(TextArea):
             return super().render_lines(crop)
         finally:
             self._in_frame, self._frame_look = False, None
-
-    _in_frame = False
 
     def _look(self) -> tuple:
         """The styles rows are drawn with: the theme as TextArea filled it from the CSS (the draft's own style is
