@@ -13,8 +13,10 @@ from textual.screen import Screen
 from textual.widgets import Footer, Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
+from ..direct_keys import DirectKeys
 
-class PickList(OptionList):
+
+class PickList(DirectKeys, OptionList):
     """An option list that highlights its first row when it gets the focus, so Enter works at once."""
 
     def on_focus(self) -> None:

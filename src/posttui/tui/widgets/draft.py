@@ -16,6 +16,8 @@ from textual.strip import Strip
 from textual.widgets import TextArea
 from textual.widgets.text_area import Selection, TextAreaTheme
 
+from ..direct_keys import DirectKeys
+
 LINT_STYLES = {
     "lint.error": Style(color="#ff5f5f", bold=True, underline=True, bgcolor="#3a1414"),
     "lint.warning": Style(color="#ffd75f", underline=True, bgcolor="#2e2a10"),
@@ -95,7 +97,7 @@ def marks_for(text: str, findings) -> list[Mark]:
     return marks
 
 
-class DraftEditor(TextArea):
+class DraftEditor(DirectKeys, TextArea):
     """The Markdown draft with problems highlighted (errors red, warnings yellow, info blue)."""
 
     DEFAULT_CSS = """

@@ -18,6 +18,7 @@ from textual.geometry import Size
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
+from ..direct_keys import DirectKeys
 from .framestyle import FrameStyle
 
 Highlighter = Callable[[str], "list[tuple[int, int | None, str]]"]
@@ -68,7 +69,7 @@ def _char_ranges(line: str, ranges) -> list[tuple[int, int, str]]:
              name) for s, e, name in ranges]
 
 
-class LineView(FrameStyle, ScrollView, can_focus=True):
+class LineView(DirectKeys, FrameStyle, ScrollView, can_focus=True):
     """Read-only text with line numbers; ``styles`` maps highlight names to Rich styles."""
 
     DEFAULT_CSS = """

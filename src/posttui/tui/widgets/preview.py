@@ -21,6 +21,7 @@ from textual.geometry import Size
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
+from ..direct_keys import DirectKeys
 from .framestyle import FrameStyle
 
 
@@ -85,7 +86,7 @@ def markdown_blocks(text: str) -> list[str]:
     return blocks
 
 
-class PreviewView(FrameStyle, ScrollView, can_focus=True):
+class PreviewView(DirectKeys, FrameStyle, ScrollView, can_focus=True):
     """A scrollable, read-only rendering of Markdown."""
 
     DEFAULT_CSS = """

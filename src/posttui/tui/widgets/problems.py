@@ -9,6 +9,7 @@ from textual.binding import Binding
 from textual.message import Message
 from textual.widgets import DataTable
 
+from ..direct_keys import DirectKeys
 from ..keymap import bindings, key_of
 
 SEVERITY_STYLE = {"error": "bold #ff5f5f", "warning": "#ffd75f", "info": "#87afff", "pending": "italic #8a8a8a"}
@@ -22,7 +23,7 @@ def severity_of(finding) -> str:
     return str(getattr(finding.severity, "value", finding.severity))
 
 
-class ProblemsTable(DataTable):
+class ProblemsTable(DirectKeys, DataTable):
     """Findings of the current draft, errors first."""
 
     BINDINGS = [Binding("enter", "jump", "Jump", show=True, id="jump"), *bindings(("fix_one",))]

@@ -12,10 +12,15 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Label, Static, Switch, TextArea
 
+from ..direct_keys import DirectKeys
 from .lineview import LineView
 
 WRAPPED_LIMIT = 200_000
 """Characters up to which the prompt is shown soft-wrapped (a TextArea wraps 200 KB in tens of milliseconds)."""
+
+
+class PromptText(DirectKeys, TextArea):
+    """The prompt, soft-wrapped and read-only; a key it does not use goes straight to the app (:mod:`..direct_keys`)."""
 
 
 class PromptPane(Vertical):
@@ -30,7 +35,7 @@ class PromptPane(Vertical):
             yield Label("lean", id="lean-label")
             yield Switch(value=self.review.prompt_mode == "lean", id="lean")
             yield Static("", id="prompt-info")
-        yield TextArea("", read_only=True, soft_wrap=True, id="prompt")
+        yield PromptText("", read_only=True, soft_wrap=True, id="prompt")
         yield LineView(id="prompt-lines")
 
     def on_mount(self) -> None:

@@ -8,12 +8,13 @@ from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.widgets import DataTable, Static
 
+from ...panes import cite_counts, reference_rows
+from ..direct_keys import DirectKeys
+
 ORIGIN_STYLE = {"source": "dim", "Semantic Scholar": "#5fd7af", "INSPIRE": "#d7af5f", "Crossref": "#af87d7"}
 
-from ...panes import cite_counts, reference_rows
 
-
-class ReferencesTable(DataTable):
+class ReferencesTable(DirectKeys, DataTable):
     """key, first author, year, title, DOI/arXiv, times cited; ● marks references the draft links to."""
 
     def __init__(self, paper=None, *, draft=None, **kwargs):
@@ -158,7 +159,7 @@ class ReferencesPane(Vertical):
         table.display = self.query_one("#reference-detail").display = bool(references)
 
 
-class AuthorsTable(DataTable):
+class AuthorsTable(DirectKeys, DataTable):
     """Paper author ↔ group member, confidence, chosen link, image; ambiguous matches flagged."""
 
     def __init__(self, paper=None, **kwargs):
