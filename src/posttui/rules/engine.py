@@ -272,12 +272,12 @@ class StreamingChecker:
 
     def feed(self, chunk: str) -> list[Finding] | None:
         self._parts.append(chunk)
-        self._length += len(chunk)
-        if self._length < self._next_at and self.clock() < self._deadline:
+        self._length = length = self._length + len(chunk)  # (read back from a local: a third of feed's cost)
+        if length < self._next_at and self.clock() < self._deadline:
             return None  # the common case first: one addition and two comparisons per chunk
         if not chunk:
             return None
-        if "\n" not in chunk and self._length < self._next_at + self.min_bytes and self.clock() < self._deadline:
+        if "\n" not in chunk and length < self._next_at + self.min_bytes and self.clock() < self._deadline:
             return None  # due by size only: wait for the line being written to end
         return self.check_now(partial=True)
 

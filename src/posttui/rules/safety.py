@@ -29,13 +29,17 @@ _SCHEME_RE = re.compile(r"([a-z][a-z0-9+.\-]*):")
 REFERENCE_HOSTS = frozenset({"arxiv.org", "export.arxiv.org", "doi.org", "dx.doi.org"})
 
 
+_LEADING_IGNORED = "".join(map(chr, range(0x21)))
+"""Control characters and the space, which a browser strips from the start of a URL."""
+
+
 def effective_scheme(url: str, *, markdown: bool = False) -> str:
     """The scheme a browser will use for ``url`` as written in the post: Markdown backslash escapes (``markdown``)
     and HTML entities decoded, tabs and newlines dropped, leading spaces and control characters stripped,
     lower-cased. Empty when the URL has no scheme (a relative link)."""
     if markdown:
         url = _MD_ESCAPE_RE.sub(r"\1", url)
-    url = _URL_IGNORED_RE.sub("", html_entities.unescape(url)).lstrip("".join(map(chr, range(0x21)))).lower()
+    url = _URL_IGNORED_RE.sub("", html_entities.unescape(url)).lstrip(_LEADING_IGNORED).lower()
     m = _SCHEME_RE.match(url)
     return m.group(1) if m else ""
 

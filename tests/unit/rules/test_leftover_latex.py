@@ -160,3 +160,22 @@ def test_a_removal_that_cannot_keep_the_markup_has_no_fix():
     # longer close) leaves the accent to a person.
     assert fitting_edit(r"__(x)__\"o", 7, 10, "ö", pad=False) is None
     assert fitting_edit(r"__(x)__\"o", 7, 10, "ö") == (7, 10, " ö")
+
+
+def test_pt021_tie_and_accent_scans_find_what_the_plain_patterns_find():
+    """The tie pattern looks for the tilde first, and the accent scan runs only on text with an accent command
+    (both for speed); on random text they find exactly what the plain look-behind-first pattern and an unguarded
+    scan find."""
+    import random
+    import re
+
+    from posttui.rules.leftover_latex import _ACCENT_MARK_RE, _ACCENT_RE, _TIE_RE
+
+    plain_tie = re.compile(r"(?<=[^\W_]|[.,;:)\]])~(?=[^\W_]|[(\[])")
+    alphabet = "a~_.,;:)]([ \n1é{}\\`'^\"=.Z"
+    rng = random.Random(21)
+    for _ in range(30_000):
+        text = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 14)))
+        assert [m.span() for m in _TIE_RE.finditer(text)] == [m.span() for m in plain_tie.finditer(text)], text
+        if _ACCENT_RE.search(text):
+            assert _ACCENT_MARK_RE.search(text), text
