@@ -1,14 +1,16 @@
 """Checker speed: ``python bench/check.py [SHARED_DIR]``.
 
 Prints, for a 20 KB post (generated here) and for the largest corpus post (when ../shared is present):
-* the time of one full check (parse + every rule), median of several runs with the parse cache cleared;
+* the time of one full check (parse + every rule), with every memo of the rules cleared first (:func:`cold`,
+  untimed);
 * the ratio to markdown-it-py parsing the same text (``MarkdownIt("commonmark").parse``), goal <= 1x;
-* the total checking cost (median of 7 runs) while the post is fed in 2,000 chunks through :class:`StreamingChecker` the way the TUI
+* the total checking cost while the post is fed in 2,000 chunks through :class:`StreamingChecker` the way the TUI
   does (partial checks as chunks arrive, then the final check), as a multiple of one full check, goal <= 1.5x;
   and, for scale, what re-checking from scratch on every chunk would cost (estimated from a sample of prefixes);
 * how long after a violation arrives it is highlighted while the post streams at 100, 300 and 1,500 characters per
   50 ms, on a simulated clock (see :func:`highlight_delays`): what the trigger policy costs a user.
-Every memo of the rules is cleared before each run (:func:`cold`).
+The parse, the full check and the streamed check are timed in turn, 15 times each, and their medians compared
+(:func:`interleaved`): the machine is shared, and its slow spells would otherwise fall on one of them.
 """
 
 from __future__ import annotations
@@ -56,14 +58,19 @@ def synthetic_post(size: int = 20_000) -> tuple[str, CheckContext]:
     return skeleton.render("".join(parts)), ctx
 
 
-def timed(fn, repeat: int) -> float:
-    """Median CPU seconds of ``repeat`` calls (CPU, not wall: the machine is shared)."""
-    samples = []
+def interleaved(repeat: int, *measures) -> list[float]:
+    """Median CPU seconds (CPU, not wall: the machine is shared) of each ``(fn, setup)`` measure, taken in turn
+    ``repeat`` times, so that a slow spell of the machine falls on all of them alike; ``setup`` (or None) runs
+    before each call, untimed."""
+    samples: list[list[float]] = [[] for _ in measures]
     for _ in range(repeat):
-        t0 = time.process_time()
-        fn()
-        samples.append(time.process_time() - t0)
-    return statistics.median(samples)
+        for (fn, setup), out in zip(measures, samples):
+            if setup is not None:
+                setup()
+            t0 = time.process_time()
+            fn()
+            out.append(time.process_time() - t0)
+    return [statistics.median(out) for out in samples]
 
 
 def cold() -> None:
@@ -76,21 +83,20 @@ def cold() -> None:
                     value.cache_clear()
 
 
-def full_check(text: str, ctx: CheckContext) -> None:
-    cold()
-    check(text, ctx)
-
-
-def stream(text: str, ctx: CheckContext, chunks: int = 2000) -> tuple[float, int]:
-    cold()
+def pieces_of(text: str, chunks: int = 2000) -> list[str]:
+    """``text`` cut into ``chunks`` pieces, as they arrive from the model."""
     size = max(1, -(-len(text) // chunks))
-    pieces = [text[i : i + size] for i in range(0, len(text), size)]  # as they arrive from the model
-    t0 = time.process_time()
+    return [text[i : i + size] for i in range(0, len(text), size)]
+
+
+def stream(pieces: list[str], ctx: CheckContext) -> int:
+    """Check a text as its ``pieces`` arrive, as the app does while a draft streams; the number of checks the
+    streaming checker ran."""
     checker = StreamingChecker(ctx)
     for piece in pieces:
         checker.feed(piece)
     checker.finish()
-    return time.process_time() - t0, checker.checks
+    return checker.checks
 
 
 def scratch_estimate(text: str, ctx: CheckContext, chunks: int = 2000, sample: int = 40) -> float:
@@ -133,11 +139,10 @@ def highlight_delays(text: str, ctx: CheckContext, chunk: int, every: float = 0.
 
 def report(name: str, text: str, ctx: CheckContext) -> None:
     md = MarkdownIt("commonmark")
-    repeat = 15
-    md_time = timed(lambda: md.parse(text), repeat)
-    check_time = timed(lambda: full_check(text, ctx), repeat)
-    runs = [stream(text, ctx) for _ in range(7)]
-    stream_time, checks = statistics.median(t for t, _ in runs), runs[0][1]
+    pieces = pieces_of(text)
+    md_time, check_time, stream_time = interleaved(
+        15, (lambda: md.parse(text), None), (lambda: check(text, ctx), cold), (lambda: stream(pieces, ctx), cold))
+    checks = stream(pieces, ctx)
     scratch = scratch_estimate(text, ctx)
     print(f"{name}: {len(text) / 1000:.1f} KB")
     print(f"  one full check:               {check_time * 1000:7.2f} ms")
