@@ -19,6 +19,7 @@ from ..session import SessionStore, paper_key
 from ..site import Site
 from . import acyclic_caches
 from .commands import ActionCommands
+from .direct_keys import DirectBindings
 from .keymap import check_keymap
 from .runtime_tuning import RuntimeTuning
 from .screens.dialogs import ConfirmDialog, HelpScreen
@@ -35,7 +36,7 @@ def default_backend_factory(config: Config, name: str | None = None, model: str 
     return make
 
 
-class PosttuiApp(App):
+class PosttuiApp(DirectBindings, App):
     """posttui: paper on the left, live draft on the right, problems below."""
 
     TITLE = "posttui"

@@ -16,7 +16,7 @@ from textual.strip import Strip
 from textual.widgets import TextArea
 from textual.widgets.text_area import Selection, TextAreaTheme
 
-from ..direct_keys import DirectKeys
+from ..direct_keys import TextAreaKeys
 
 LINT_STYLES = {
     "lint.error": Style(color="#ff5f5f", bold=True, underline=True, bgcolor="#3a1414"),
@@ -97,7 +97,7 @@ def marks_for(text: str, findings) -> list[Mark]:
     return marks
 
 
-class DraftEditor(DirectKeys, TextArea):
+class DraftEditor(TextAreaKeys, TextArea):
     """The Markdown draft with problems highlighted (errors red, warnings yellow, info blue)."""
 
     DEFAULT_CSS = """

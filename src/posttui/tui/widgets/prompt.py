@@ -12,14 +12,14 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Label, Static, Switch, TextArea
 
-from ..direct_keys import DirectKeys
+from ..direct_keys import TextAreaKeys
 from .lineview import LineView
 
 WRAPPED_LIMIT = 200_000
 """Characters up to which the prompt is shown soft-wrapped (a TextArea wraps 200 KB in tens of milliseconds)."""
 
 
-class PromptText(DirectKeys, TextArea):
+class PromptText(TextAreaKeys, TextArea):
     """The prompt, soft-wrapped and read-only; a key it does not use goes straight to the app (:mod:`..direct_keys`)."""
 
 
