@@ -122,6 +122,15 @@ class BindingsApp(DirectBindings, KeysApp):
     pass
 
 
+async def focus_editor(pilot):
+    """The test screen's editor, focused, once the app has settled."""
+    await pilot.pause()
+    editor = pilot.app.screen.query_one("#editor")
+    editor.focus()
+    await pilot.pause()
+    return editor
+
+
 async def run_keys(widget_class, middle_class=Box, keys=KEYS, *, read_only=False, app_class=KeysApp,
                    at_once=False):
     """(what ran, the editor's text, which containers and widgets the keys were posted to). ``at_once``: every key
@@ -129,11 +138,8 @@ async def run_keys(widget_class, middle_class=Box, keys=KEYS, *, read_only=False
     each key to be handled)."""
     app = app_class(widget_class, middle_class)
     async with app.run_test(size=(60, 12)) as pilot:
-        await pilot.pause()
-        editor = app.screen.query_one("#editor")
+        editor = await focus_editor(pilot)
         editor.read_only = read_only
-        editor.focus()
-        await pilot.pause()
         if at_once:
             for key in keys:
                 app.post_message(events.Key(key, key if len(key) == 1 else None).set_sender(app))
@@ -198,10 +204,7 @@ async def test_a_key_sent_by_a_container_stops_where_textual_stops_it(sender_id)
     async def run(widget_class):
         app = KeysApp(widget_class)
         async with app.run_test(size=(60, 12)) as pilot:
-            await pilot.pause()
-            editor = app.screen.query_one("#editor")
-            editor.focus()
-            await pilot.pause()
+            editor = await focus_editor(pilot)
             editor.post_message(events.Key("f5", None).set_sender(app.screen.query_one(f"#{sender_id}")))
             await pilot.pause(0.05)
             return app.log_, app.posted
@@ -294,10 +297,7 @@ async def test_a_binding_looked_up_at_once_restarts_the_cursor_blink():
     restarted = []
     app = BindingsApp(DirectText)
     async with app.run_test(size=(60, 12)) as pilot:
-        await pilot.pause()
-        editor = app.screen.query_one("#editor")
-        editor.focus()
-        await pilot.pause()
+        editor = await focus_editor(pilot)
         editor._restart_blink = lambda: restarted.append(1)  # (focusing restarted it too)
         await pilot.press("left")
         await pilot.pause(0.05)
@@ -329,8 +329,7 @@ async def test_a_key_dropped_with_its_widget_does_not_hold_the_others_back():
         del orphan
         gc.collect()
         assert len(_keys_out(app)) == 0
-        editor = app.screen.query_one("#editor")
-        editor.focus()
+        await focus_editor(pilot)
         await pilot.press("f5")
         await pilot.pause(0.05)
         assert app.log_ == ["app f5"] and app.posted == [("orphan", "f5")]  # (the one handed to the orphan)

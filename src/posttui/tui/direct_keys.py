@@ -62,6 +62,11 @@ def _handles_keys(cls: type, described: type | None = None) -> bool:
     return False
 
 
+def _has_key_method(node: MessagePump, event: events.Key) -> bool:
+    """Whether ``node`` has a ``key_<name>`` method for ``event`` (which ``Widget._on_key`` would call)."""
+    return any(hasattr(node, f"key_{alias}") or hasattr(node, f"_key_{alias}") for alias in event.name_aliases)
+
+
 def _passes_on(node: MessagePump, event: events.Key) -> bool:
     """Whether ``node`` would pass ``event`` up unchanged: no handler of its own for it, running, attached, and
     taking keys (see the module)."""
@@ -69,7 +74,7 @@ def _passes_on(node: MessagePump, event: events.Key) -> bool:
         return False
     if isinstance(node, Widget) and not node.is_attached:
         return False
-    return not any(hasattr(node, f"key_{alias}") or hasattr(node, f"_key_{alias}") for alias in event.name_aliases)
+    return not _has_key_method(node, event)
 
 
 def direct_route(widget: Widget, event: events.Key) -> MessagePump | None:
@@ -94,8 +99,7 @@ class DirectKeys:
         """Whether the widget's own handlers would do nothing with ``event`` but pass it on. Any other handler
         (a subclass's, ``@on``, a ``key_`` method) makes it False; a widget with a handler of its own describes it
         by overriding this (and setting :attr:`KEY_HANDLER_DESCRIBED`)."""
-        return not _handles_keys(type(self), self.KEY_HANDLER_DESCRIBED) and not any(
-            hasattr(self, f"key_{alias}") or hasattr(self, f"_key_{alias}") for alias in event.name_aliases)
+        return not _handles_keys(type(self), self.KEY_HANDLER_DESCRIBED) and not _has_key_method(self, event)
 
     def left_key(self, event: events.Key) -> None:
         """Do what the widget's handlers do with a key they leave, when its binding runs without it coming here."""
