@@ -43,7 +43,7 @@ _KEY_MESSAGES = frozenset(events.Key.__mro__)
 
 _DEFAULT_KEY_HANDLERS = frozenset({Widget, DOMNode, MessagePump, object})
 """Classes whose key handling is Textual's default: ``Widget._on_key`` calls ``key_<name>`` methods, checked
-per key by :func:`_passes_on`."""
+per key by :func:`_has_key_method`."""
 
 
 @lru_cache(maxsize=None)
