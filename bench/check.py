@@ -6,7 +6,9 @@ Prints, for a 20 KB post (generated here) and for the largest corpus post (when 
 * the ratio to markdown-it-py parsing the same text (``MarkdownIt("commonmark").parse``), goal <= 1x;
 * the total checking cost while the post is fed in 2,000 chunks through :class:`StreamingChecker` the way the TUI
   does (partial checks as chunks arrive, then the final check), as a multiple of one full check, goal <= 1.5x;
-  and, for scale, what re-checking from scratch on every chunk would cost (estimated from a sample of prefixes);
+  and, for scale: what the same costs in 200 chunks; what part of it is feeding the chunks (the same 2,000 chunks
+  checked only at the first one and at the end, as a multiple of one full check); and what re-checking from
+  scratch on every chunk would cost (estimated from a sample of prefixes);
 * how long after a violation arrives it is highlighted while the post streams at 100, 300 and 1,500 characters per
   50 ms, on a simulated clock (see :func:`highlight_delays`): what the trigger policy costs a user.
 The parse, the full check and the streamed check are timed in turn, 15 times each, and their medians compared
@@ -89,10 +91,10 @@ def pieces_of(text: str, chunks: int = 2000) -> list[str]:
     return [text[i : i + size] for i in range(0, len(text), size)]
 
 
-def stream(pieces: list[str], ctx: CheckContext) -> int:
+def stream(pieces: list[str], ctx: CheckContext, **policy) -> int:
     """Check a text as its ``pieces`` arrive, as the app does while a draft streams; the number of checks the
-    streaming checker ran."""
-    checker = StreamingChecker(ctx)
+    streaming checker ran. ``policy``: :class:`StreamingChecker`'s trigger settings, if not its defaults."""
+    checker = StreamingChecker(ctx, **policy)
     for piece in pieces:
         checker.feed(piece)
     checker.finish()
@@ -140,8 +142,11 @@ def highlight_delays(text: str, ctx: CheckContext, chunk: int, every: float = 0.
 def report(name: str, text: str, ctx: CheckContext) -> None:
     md = MarkdownIt("commonmark")
     pieces = pieces_of(text)
-    md_time, check_time, stream_time = interleaved(
-        15, (lambda: md.parse(text), None), (lambda: check(text, ctx), cold), (lambda: stream(pieces, ctx), cold))
+    fewer = pieces_of(text, 200)
+    ends_only = {"min_bytes": len(text) + 1, "min_interval": float("inf")}  # checked at the first chunk and the end
+    md_time, check_time, stream_time, fewer_time, ends_time = interleaved(
+        15, (lambda: md.parse(text), None), (lambda: check(text, ctx), cold), (lambda: stream(pieces, ctx), cold),
+        (lambda: stream(fewer, ctx), cold), (lambda: stream(pieces, ctx, **ends_only), cold))
     checks = stream(pieces, ctx)
     scratch = scratch_estimate(text, ctx)
     print(f"{name}: {len(text) / 1000:.1f} KB")
@@ -150,6 +155,10 @@ def report(name: str, text: str, ctx: CheckContext) -> None:
           "(goal <= 1x)")
     print(f"  streamed in 2,000 chunks:     {stream_time * 1000:7.2f} ms   = {stream_time / check_time:.2f}x one full "
           f"check (goal <= 1.5x), {checks} checks")
+    print(f"  (the same in 200 chunks:      {fewer_time * 1000:7.2f} ms   = {fewer_time / check_time:.2f}x, for scale)")
+    print(f"  (2,000 chunks, checked at the first and the end only: {ends_time * 1000:.2f} ms = "
+          f"{ends_time / check_time:.2f}x: feeding the chunks is {ends_time / check_time - 1:.2f}x of it, the partial "
+          f"checks {(stream_time - ends_time) / check_time:.2f}x)")
     print(f"  (from scratch every chunk:    {scratch * 1000:7.0f} ms   = {scratch / check_time:.0f}x, for scale)")
     for chunk in (100, 300, 1500):
         checks, delays = highlight_delays(text, ctx, chunk)
