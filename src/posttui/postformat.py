@@ -63,6 +63,9 @@ class Layout:
     """Everything after the END marker (up to the wrap's closing fence)."""
     structural: bool = False
     """False when nothing of the skeleton was found (then the whole text is taken as narrative)."""
+    settled: bool = False
+    """Whether appending text can change only the markers, the narrative's end and the tail: every line the
+    regions before the narrative were told from is complete, and no fence wraps the post (see :func:`layout`)."""
 
 
 def _first_nonblank(text: str, start: int, end: int) -> tuple[int, int, int] | None:
@@ -82,8 +85,14 @@ def _span_nonblank(text: str, start: int, end: int) -> tuple[int, int] | None:
     return start + lead, start + lead + len(stripped)
 
 
-def layout(text: str) -> Layout:
-    """Locate the template regions in ``text`` (any prefix of a post is fine)."""
+def layout(text: str, previous: Layout | None = None) -> Layout:
+    """Locate the template regions in ``text`` (any prefix of a post is fine). ``previous``: the layout of a prefix
+    of ``text`` (a draft that only grew, as while it streams); when it is settled and what was added holds no marker,
+    its regions are taken over and only the end moves, instead of scanning the whole text again."""
+    if previous is not None and previous.settled:
+        grown = _grown(text, previous)
+        if grown is not None:
+            return grown
     lay = Layout(text, 0, len(text))
     n = len(text)
     first_begin = text.find(BEGIN_MARKER)
@@ -166,6 +175,9 @@ def layout(text: str) -> Layout:
     if first and text[first[0] : first[1]].strip().startswith("!["):
         lay.header = (first[0], first[1])
         cursor = first[2]
+    # What comes before a BEGIN marker is there for good. Without one, everything above was told from complete lines
+    # (a front matter still open runs to the end) when the line the header was looked for in is there and complete.
+    lay.settled = lay.wrap_open is None and (begin is not None or (first is not None and first[1] < n))
     # 6. Anything else before BEGIN is stray text.
     if begin:
         lay.stray_before_begin = _span_nonblank(text, cursor, begin[0])
@@ -180,6 +192,27 @@ def layout(text: str) -> Layout:
         if end_marker:
             lay.tail = (end_marker[1], ce)
     return lay
+
+
+def _grown(text: str, previous: Layout) -> Layout | None:
+    """The layout of ``text``, an extension of the text of the settled layout ``previous``, when what was added
+    holds no marker (None: it may, so the whole text is scanned again): every region stays, and the content and the
+    narrative (or, after the END marker, the tail) now run to the end."""
+    before = len(previous.text)
+    n = len(text)
+    if n < before:
+        return None
+    for marker in (BEGIN_MARKER, END_MARKER):
+        if text.find(marker, max(0, before - len(marker) + 1)) != -1:  # (one may end in what was added)
+            return None
+    narrative, tail = previous.narrative, previous.tail
+    if tail is not None:
+        tail = (tail[0], n)
+    else:
+        narrative = (narrative[0], n)
+    return Layout(text, previous.content_start, n, None, None, "", previous.preamble, None, previous.front_matter,
+                  previous.front_matter_closed, previous.header, previous.stray_before_begin, list(previous.begins),
+                  list(previous.ends), narrative, tail, True, True)
 
 
 _FENCE = re.compile(r"^(```+|~~~+)")

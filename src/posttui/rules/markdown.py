@@ -677,7 +677,7 @@ def link_identifiers(info: "SegmentInfo") -> list:
 def parse_document(text: str, previous: Document | None = None) -> Document:
     """Parse a draft. ``previous`` is the parse of an earlier state of which ``text`` is an extension (text was
     only appended, as while streaming): its complete segments are reused and only the tail is split again."""
-    lay = layout(text)
+    lay = layout(text, previous.layout if previous is not None else None)
     ns, ne = lay.narrative
     segments: list[Segment] = []
     start = ns
