@@ -6,6 +6,8 @@ Measured in one run, on the corpus site's posts that have a saved prompt (the on
    (goal <= 0.5x) and ``mdformat --check`` (for scale), and of posttui's own check of the same posts without
    context (copies outside the site, so no saved prompt is found; goal <= 2x). Process level: posttui's two runs
    best of 7, taken in turn (the ratio the goal is about; this machine's noise spans +-20%), the peers best of 3.
+   Then the same two commands on one post, which splits each run into what every run pays (start-up) and what
+   each post adds (:func:`per_post`).
 2. The CPU cost of one post's context in process, best of 3 per post with nothing memoised between the repeats,
    after one unmeasured context (the imports): what ``check --site`` pays for it (load the saved prompt, make the
    context, which reads the sources as the checks ask, and check with it, less the check without context), mean
@@ -70,6 +72,26 @@ def process_costs(site: Path, posts: list[Path], scratch: Path) -> None:
     if mdf_run:
         print(f"   mdformat --check:                  {mdf_run.cpu * 1000:7.0f} ms   --site is "
               f"{ratio(site_run.cpu, mdf_run.cpu)} (for scale)")
+    per_post(site, posts, scratch, site_run, bare_run)
+
+
+def per_post(site: Path, posts: list[Path], scratch: Path, site_run, bare_run) -> None:
+    """Split part 1's two runs into a fixed cost (the same commands on a site of one post) and a cost per post:
+    the ratio of the two runs depends on how many posts share the fixed cost."""
+    more = len(posts) - 1
+    if more < 1:
+        return
+    one_site = synthetic_site(site, posts[:1], 1, scratch / "one-post-site")
+    one_bare = scratch / "no-context" / posts[0].name  # (part 1 copied it there)
+    one_site_run, one_bare_run = best_interleaved([
+        [*POSTTUI, "check", "--site", str(one_site), "--format", "json"],
+        [*POSTTUI, "check", "--format", "json", str(one_bare)]])
+    site_each = (site_run.cpu - one_site_run.cpu) / more
+    bare_each = (bare_run.cpu - one_bare_run.cpu) / more
+    print(f"   the same on one post (start-up and the first post): --site {one_site_run.cpu * 1000:.0f} ms, without "
+          f"context {one_bare_run.cpu * 1000:.0f} ms; each further post: --site {site_each * 1000:.1f} ms, without "
+          f"context {bare_each * 1000:.1f} ms ({ratio(site_each, bare_each)}: the ratio above grows toward it with "
+          "the number of posts)")
 
 
 def context_costs(site: Path, posts: list[Path]) -> None:
