@@ -210,9 +210,11 @@ def _grown(text: str, previous: Layout) -> Layout | None:
         tail = (tail[0], n)
     else:
         narrative = (narrative[0], n)
-    return Layout(text, previous.content_start, n, None, None, "", previous.preamble, None, previous.front_matter,
-                  previous.front_matter_closed, previous.header, previous.stray_before_begin, list(previous.begins),
-                  list(previous.ends), narrative, tail, True, True)
+    return Layout(text, content_start=previous.content_start, content_end=n, preamble=previous.preamble,
+                  front_matter=previous.front_matter, front_matter_closed=previous.front_matter_closed,
+                  header=previous.header, stray_before_begin=previous.stray_before_begin,
+                  begins=list(previous.begins), ends=list(previous.ends), narrative=narrative, tail=tail,
+                  structural=True, settled=True)  # (a settled layout has no wrapping fence, so no close or trailer)
 
 
 _FENCE = re.compile(r"^(```+|~~~+)")
