@@ -5,6 +5,7 @@ changed."""
 from __future__ import annotations
 
 import random
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 
 import pytest
@@ -37,6 +38,16 @@ class Editor(App):
     def compose(self) -> ComposeResult:
         yield DraftEditor(id="draft")
         yield Input(id="other")
+
+
+@asynccontextmanager
+async def editing(text: str, size: tuple[int, int]):
+    """The test app at ``size``, its draft holding ``text``: (app, pilot, the draft)."""
+    app = Editor()
+    async with app.run_test(size=size) as pilot:
+        editor = app.query_one(DraftEditor)
+        editor.load_text(text)
+        yield app, pilot, editor
 
 
 def text_of(rng: random.Random, n: int) -> str:
@@ -115,10 +126,7 @@ async def change(pilot, editor: DraftEditor, rng: random.Random, step: int) -> s
 @pytest.mark.parametrize("seed", [14, 15, 16])
 async def test_every_row_is_the_row_textarea_draws_through_random_changes(seed):
     rng = random.Random(seed)
-    app = Editor()
-    async with app.run_test(size=(60, 20)) as pilot:
-        editor = app.query_one(DraftEditor)
-        editor.load_text(text_of(rng, 80))
+    async with editing(text_of(rng, 80), (60, 20)) as (app, pilot, editor):
         editor.focus()
         await pilot.pause()
         kinds = []
@@ -132,10 +140,7 @@ async def test_every_row_is_the_row_textarea_draws_through_random_changes(seed):
 async def test_read_only_redraws_only_the_cursor_row():
     """The draft is read-only while a draft streams: switching restyles it, but only the cursor looks different."""
     rng = random.Random(5)
-    app = Editor()
-    async with app.run_test(size=(70, 30)) as pilot:
-        editor = app.query_one(DraftEditor)
-        editor.load_text(text_of(rng, 150))
+    async with editing(text_of(rng, 150), (70, 30)) as (app, pilot, editor):
         editor.focus()
         editor.selection = Selection.cursor((3, 0))
         editor.scroll_to(y=0, animate=False)
@@ -158,10 +163,7 @@ async def test_read_only_redraws_only_the_cursor_row():
 
 async def test_a_streamed_chunk_redraws_only_the_rows_it_changes():
     rng = random.Random(3)
-    app = Editor()
-    async with app.run_test(size=(70, 30)) as pilot:
-        editor = app.query_one(DraftEditor)
-        editor.load_text(text_of(rng, 150))
+    async with editing(text_of(rng, 150), (70, 30)) as (app, pilot, editor):
         editor.append_text("the stream goes on ")  # (the cursor follows the end, and the view with it)
         await pilot.pause()
         drawn = record_draws(editor)
@@ -176,10 +178,8 @@ async def test_a_streamed_chunk_redraws_only_the_rows_it_changes():
 
 
 async def test_the_cursor_blink_and_a_matching_bracket_redraw_their_rows():
-    app = Editor()
-    async with app.run_test(size=(40, 12)) as pilot:
-        editor = app.query_one(DraftEditor)
-        editor.load_text("(a bracket that opens here\nand goes on\nand closes here)\nafter\n")
+    text = "(a bracket that opens here\nand goes on\nand closes here)\nafter\n"
+    async with editing(text, (40, 12)) as (app, pilot, editor):
         editor.focus()
         await pilot.pause()
         for where in [(0, 0), (2, 15), (1, 3), (0, 0)]:  # on the opening and the closing bracket, off, on again
@@ -196,10 +196,7 @@ async def test_the_cursor_blink_and_a_matching_bracket_redraw_their_rows():
 async def test_the_scrollbar_has_its_css_before_the_draft_is_first_restyled():
     """Textual gives a new scrollbar its CSS only at the draft's next restyle, and then lays the whole screen out
     again; the draft gives it at once (the end of the first stream restyles the draft)."""
-    app = Editor()
-    async with app.run_test(size=(60, 20)) as pilot:
-        editor = app.query_one(DraftEditor)
-        editor.load_text("a line\n" * 200)
+    async with editing("a line\n" * 200, (60, 20)) as (app, pilot, editor):
         await pilot.pause()
         bar = editor._vertical_scrollbar
         assert bar is not None and bar.display
